@@ -1,0 +1,1 @@
+guprOxIbbjkwSfop9Ei9MmMK7WTVEUkHGa8i7-0fluc

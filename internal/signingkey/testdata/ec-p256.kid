@@ -1,0 +1,1 @@
+cCVcpgA9oqaGfb-gI3e-SlpV-4mjeu1xpeoY9EwWAB8

@@ -1,0 +1,1 @@
+Cx1hjvhhQ2eabMfaqgbbIg2JnMKXTrCByWi-_Zy_eLI

@@ -1,0 +1,1 @@
+ciHVZ48idue0HTs_TgrczyIv6XmJvUvyJ0DeoVsmBWo

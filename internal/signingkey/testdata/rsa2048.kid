@@ -1,0 +1,1 @@
+2YpqlZaobbrUzCK1u_cpi5oNOISnjqomGHX-SOYlfa8

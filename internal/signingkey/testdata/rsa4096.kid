@@ -1,0 +1,1 @@
+wmrviaCpIcef-D3eZfSaxLq_0oD4yOC-KcxoksAmMhU
