@@ -1,0 +1,256 @@
+// Package issuer holds the rules for the OIDC issuer of an EKS Anywhere cluster: the URL
+// kube-apiserver writes into every token's `iss` claim, where its two documents live in
+// S3, and the names the component derives them from.
+//
+// These rules are checked before anything is created because mistakes here are silent and
+// expensive to undo: STS compares the token's `iss` with the IAM OIDC provider URL byte
+// for byte, and the issuer URL is baked into the cluster spec before the cluster exists.
+// A trailing slash or a wrong scheme only shows up later, as every pod failing with
+// `InvalidIdentityToken`.
+package issuer
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// Object keys of the two documents below the key prefix: where STS looks for them relative
+// to the issuer URL (OIDC discovery, and the jwks_uri this component writes).
+const (
+	discoveryKey = ".well-known/openid-configuration"
+	jwksKey      = "keys.json"
+)
+
+// maxURLLength is IAM's limit for an OIDC provider URL (CreateOpenIDConnectProvider Url).
+const maxURLLength = 255
+
+// maxS3KeyLength is S3's limit for an object key, in bytes.
+const maxS3KeyLength = 1024
+
+// S3URL is the path-style issuer "https://s3.<region>.<dnsSuffix>/<bucket>", plus
+// "/<keyPrefix>" when keyPrefix != "". Path style, as in the guide, because it serves the
+// documents over S3's own certificate for every bucket name and region, with nothing else
+// to set up. dnsSuffix is the partition's ("amazonaws.com", "amazonaws.com.cn", ...).
+// The inputs must already be valid (ValidateBucketName, ValidateKeyPrefix).
+func S3URL(region, dnsSuffix, bucket, keyPrefix string) string {
+	u := "https://s3." + region + "." + dnsSuffix + "/" + bucket
+	if keyPrefix != "" {
+		u += "/" + keyPrefix
+	}
+	return u
+}
+
+// ValidateURL enforces what STS and IAM need of a user-given issuer.url: the https scheme,
+// a host, no trailing slash, no query, no fragment, no user info, no explicit port, at most
+// 255 characters. Errors name `issuer.url`, show the offending URL (URLs are not secret) and
+// the fix.
+func ValidateURL(u string) error {
+	if u == "" {
+		return fmt.Errorf("issuer.url is empty; leave issuer.url unset to use the S3 bucket's URL, or set it to the https URL that serves the documents")
+	}
+	if strings.IndexFunc(u, unicode.IsSpace) >= 0 {
+		return fmt.Errorf("issuer.url %q contains whitespace; remove it", u)
+	}
+	if !strings.HasPrefix(u, "https://") {
+		fix := "https://host[/path]"
+		if rest, ok := cutPrefixFold(u, "http://"); ok {
+			fix = "https://" + rest
+		} else if rest, ok := cutPrefixFold(u, "https://"); ok {
+			fix = "https://" + rest
+		} else if !strings.Contains(u, "://") {
+			fix = "https://" + u
+		}
+		return fmt.Errorf("issuer.url %q must start with \"https://\" (STS fetches the issuer's documents only over https, and compares the URL byte for byte); use %q", u, fix)
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return fmt.Errorf("issuer.url %q is not a valid URL (%v); use the form https://host[/path]", u, err)
+	}
+	switch {
+	case parsed.User != nil:
+		return fmt.Errorf("issuer.url %q must not contain user info (\"user@\"); use %q", u, "https://"+parsed.Host+parsed.EscapedPath())
+	case parsed.Hostname() == "":
+		return fmt.Errorf("issuer.url %q has no host; use the form https://host[/path]", u)
+	case parsed.Port() != "" || strings.HasSuffix(parsed.Host, ":"):
+		return fmt.Errorf("issuer.url %q must not set a port (IAM OIDC providers are reached on the default https port); use %q", u, "https://"+parsed.Hostname()+parsed.EscapedPath())
+	case parsed.RawQuery != "" || parsed.ForceQuery:
+		return fmt.Errorf("issuer.url %q must not have a query (\"?...\"); remove it", u)
+	case parsed.Fragment != "" || strings.Contains(u, "#"):
+		return fmt.Errorf("issuer.url %q must not have a fragment (\"#...\"); remove it", u)
+	case strings.HasSuffix(u, "/"):
+		return fmt.Errorf("issuer.url %q must not end with \"/\" (STS compares it byte for byte with the token's iss and the OIDC provider URL); use %q", u, strings.TrimRight(u, "/"))
+	case len(u) > maxURLLength:
+		return fmt.Errorf("issuer.url %q is %d characters long; IAM accepts OIDC provider URLs of at most %d, use a shorter URL", u, len(u), maxURLLength)
+	}
+	return nil
+}
+
+// cutPrefixFold is strings.CutPrefix, ignoring ASCII case.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+// HostPath strips "https://" from an issuer URL. The result prefixes the IAM condition keys
+// of a trust policy ("<hostPath>:sub", "<hostPath>:aud"), e.g.
+// "s3.us-west-2.amazonaws.com/my-bucket"; it is the guide's $ISSUER_HOSTPATH.
+func HostPath(issuerURL string) string {
+	return strings.TrimPrefix(issuerURL, "https://")
+}
+
+// ValidateKeyPrefix checks issuer.keyPrefix, the folder of the documents in the bucket (so
+// several clusters can share one). "" is fine; otherwise no leading or trailing "/", no
+// empty folder ("a//b"), no "." or ".." folder, and only characters safe in both S3 keys and
+// URLs: [A-Za-z0-9._-] and "/". The prefix becomes part of the issuer URL, so anything
+// that a URL would escape or normalise away would make the URL and the object keys differ.
+func ValidateKeyPrefix(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if strings.HasPrefix(prefix, "/") {
+		return fmt.Errorf("issuer.keyPrefix %q must not start with \"/\"; use %q", prefix, strings.TrimLeft(prefix, "/"))
+	}
+	if strings.HasSuffix(prefix, "/") {
+		return fmt.Errorf("issuer.keyPrefix %q must not end with \"/\"; use %q", prefix, strings.TrimRight(prefix, "/"))
+	}
+	if i := strings.IndexFunc(prefix, func(r rune) bool { return !isKeyPrefixRune(r) }); i >= 0 {
+		return fmt.Errorf("issuer.keyPrefix %q contains %q; use only letters, digits, '.', '_', '-', and '/' between folders", prefix, []rune(prefix[i:])[0])
+	}
+	for _, folder := range strings.Split(prefix, "/") {
+		switch folder {
+		case "":
+			return fmt.Errorf("issuer.keyPrefix %q has an empty folder (\"//\"); use %q", prefix, collapseSlashes(prefix))
+		case ".", "..":
+			return fmt.Errorf("issuer.keyPrefix %q has a %q folder, which URLs resolve away so the issuer URL would not match the object keys; remove it", prefix, folder)
+		}
+	}
+	if max := maxS3KeyLength - len("/"+discoveryKey); len(prefix) > max {
+		return fmt.Errorf("issuer.keyPrefix is %d characters long; S3 object keys are limited to %d bytes, so use a prefix of at most %d", len(prefix), maxS3KeyLength, max)
+	}
+	return nil
+}
+
+func isKeyPrefixRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+		r == '.' || r == '_' || r == '-' || r == '/'
+}
+
+func collapseSlashes(s string) string {
+	for strings.Contains(s, "//") {
+		s = strings.ReplaceAll(s, "//", "/")
+	}
+	return s
+}
+
+// ObjectKeys returns the two S3 object keys of the documents below keyPrefix:
+// "<prefix>/.well-known/openid-configuration" and "<prefix>/keys.json", with no leading
+// slash (S3 would keep it as part of the key); without a prefix just
+// ".well-known/openid-configuration" and "keys.json". These are the paths STS requests
+// below the issuer URL.
+func ObjectKeys(keyPrefix string) (discovery, jwks string) {
+	if keyPrefix == "" {
+		return discoveryKey, jwksKey
+	}
+	return keyPrefix + "/" + discoveryKey, keyPrefix + "/" + jwksKey
+}
+
+// reservedPrefixes and reservedSuffixes are bucket name affixes S3 keeps for its own
+// features (punycode, access point aliases, Object Lambda, directory and table buckets).
+var (
+	reservedPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+	reservedSuffixes = []string{"-s3alias", "--ol-s3", "--x-s3", "--table-s3"}
+)
+
+// ValidateBucketName checks issuer.bucketName against the S3 general purpose bucket naming
+// rules (3 to 63 characters; lowercase letters, digits and '-'; begins and ends with a
+// letter or digit; not an IP address; no reserved prefix such as "xn--" or suffix such as
+// "-s3alias" or "--ol-s3"), so a bad name fails at preview rather than halfway through
+// an update.
+//
+// Names with '.' are valid in S3 but refused here: the path-style issuer would work, but a
+// dotted name breaks TLS for virtual-hosted–style access (the bucket's host no longer
+// matches S3's wildcard certificate), which tools and users reach for sooner or later.
+// Refusing them keeps the rule simple: use '-' instead.
+func ValidateBucketName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("issuer.bucketName is empty; leave it unset to name the bucket after clusterName, or set a name of 3 to 63 lowercase letters, digits and '-'")
+	case len(name) < 3 || len(name) > 63:
+		return fmt.Errorf("issuer.bucketName %q is %d characters long; S3 bucket names have 3 to 63 characters", name, len(name))
+	case strings.ToLower(name) != name:
+		return fmt.Errorf("issuer.bucketName %q must be lowercase; use %q", name, strings.ToLower(name))
+	case net.ParseIP(name) != nil:
+		return fmt.Errorf("issuer.bucketName %q is formatted as an IP address, which S3 does not allow; choose a name of lowercase letters, digits and '-'", name)
+	case strings.Contains(name, "."):
+		return fmt.Errorf("issuer.bucketName %q contains '.': the path-style issuer URL would work, but dotted bucket names break TLS for virtual-hosted-style access, so they are not accepted; use '-' instead, e.g. %q",
+			name, strings.Trim(strings.ReplaceAll(name, ".", "-"), "-"))
+	}
+	if i := strings.IndexFunc(name, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') }); i >= 0 {
+		return fmt.Errorf("issuer.bucketName %q contains %q; use only lowercase letters, digits and '-'", name, []rune(name[i:])[0])
+	}
+	if !isLowerAlnum(name[0]) || !isLowerAlnum(name[len(name)-1]) {
+		return fmt.Errorf("issuer.bucketName %q must begin and end with a lowercase letter or digit; use %q", name, strings.Trim(name, "-"))
+	}
+	for _, p := range reservedPrefixes {
+		if strings.HasPrefix(name, p) {
+			return fmt.Errorf("issuer.bucketName %q starts with %q, which S3 reserves; choose another name", name, p)
+		}
+	}
+	for _, s := range reservedSuffixes {
+		if strings.HasSuffix(name, s) {
+			return fmt.Errorf("issuer.bucketName %q ends with %q, which S3 reserves; choose another name", name, s)
+		}
+	}
+	return nil
+}
+
+func isLowerAlnum(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' }
+
+// maxClusterNameLength is the effective limit of an EKS Anywhere cluster name: the name
+// ends up in Kubernetes labels, which hold at most 63 characters (EKS Anywhere itself
+// allows up to 80 in metadata.name).
+const maxClusterNameLength = 63
+
+// ValidateClusterName checks clusterName, the EKS Anywhere cluster's metadata.name, which
+// names the component's resources and tags. It follows the EKS Anywhere rules, DNS-1123
+// label-like: lowercase letters, digits and '-', starting with a letter, ending with a
+// letter or digit, 1 to 63 characters. A name the cluster could never have is a typo that
+// would otherwise only surface as a bucket or role nobody can find.
+func ValidateClusterName(name string) error {
+	if name == "" {
+		return fmt.Errorf("clusterName is empty; set it to the metadata.name of the EKS Anywhere cluster")
+	}
+	if len(name) > maxClusterNameLength {
+		return fmt.Errorf("clusterName %q is %d characters long; use the cluster's metadata.name, which has at most %d", name, len(name), maxClusterNameLength)
+	}
+	if strings.ToLower(name) != name {
+		return fmt.Errorf("clusterName %q must be lowercase like the cluster's metadata.name; use %q", name, strings.ToLower(name))
+	}
+	if i := strings.IndexFunc(name, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') }); i >= 0 {
+		return fmt.Errorf("clusterName %q contains %q; use the cluster's metadata.name: lowercase letters, digits and '-'", name, []rune(name[i:])[0])
+	}
+	if name[0] < 'a' || name[0] > 'z' {
+		return fmt.Errorf("clusterName %q must start with a lowercase letter, as EKS Anywhere cluster names do; use the cluster's metadata.name", name)
+	}
+	if !isLowerAlnum(name[len(name)-1]) {
+		return fmt.Errorf("clusterName %q must end with a lowercase letter or digit; use the cluster's metadata.name", name)
+	}
+	return nil
+}
+
+// PodIamConfig is the EKS Anywhere cluster-spec YAML snippet to paste under `spec:`, which
+// sets kube-apiserver's --service-account-issuer to the issuer (the guide's "Create the
+// EKS Anywhere cluster" step):
+//
+//	podIamConfig:
+//	  serviceAccountIssuer: <issuerURL>
+//
+// An https URL needs no YAML quoting, and ValidateURL excludes characters that would.
+func PodIamConfig(issuerURL string) string {
+	return "podIamConfig:\n  serviceAccountIssuer: " + issuerURL + "\n"
+}

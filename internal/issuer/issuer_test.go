@@ -1,0 +1,255 @@
+package issuer
+
+import (
+	"strings"
+	"testing"
+)
+
+// checkErr asserts err is nil when want is empty, and otherwise an error containing every
+// substring of want (the field's wire name, the offending value, a word of the fix).
+func checkErr(t *testing.T, err error, want []string) {
+	t.Helper()
+	if len(want) == 0 {
+		if err != nil {
+			t.Errorf("unexpected error: %v", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("no error, want one containing %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not contain %q", err, w)
+		}
+	}
+}
+
+func TestS3URL(t *testing.T) {
+	tests := []struct {
+		region, dnsSuffix, bucket, prefix string
+		want                              string
+	}{
+		{"us-west-2", "amazonaws.com", "my-bucket", "", "https://s3.us-west-2.amazonaws.com/my-bucket"},
+		{"us-east-1", "amazonaws.com", "my-bucket", "clusters/prod", "https://s3.us-east-1.amazonaws.com/my-bucket/clusters/prod"},
+		{"cn-north-1", "amazonaws.com.cn", "oidc", "prod", "https://s3.cn-north-1.amazonaws.com.cn/oidc/prod"},
+		{"us-gov-west-1", "amazonaws.com", "gov-oidc", "", "https://s3.us-gov-west-1.amazonaws.com/gov-oidc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			got := S3URL(tt.region, tt.dnsSuffix, tt.bucket, tt.prefix)
+			if got != tt.want {
+				t.Errorf("S3URL = %q, want %q", got, tt.want)
+			}
+			if err := ValidateURL(got); err != nil {
+				t.Errorf("S3URL gave a URL ValidateURL refuses: %v", err)
+			}
+		})
+	}
+}
+
+func TestValidateURL(t *testing.T) {
+	long := "https://oidc.example.com/" + strings.Repeat("a", 231) // 256 characters
+	tests := []struct {
+		name string
+		url  string
+		want []string // empty: valid
+	}{
+		{name: "s3 path style", url: "https://s3.us-west-2.amazonaws.com/my-bucket"},
+		{name: "s3 with prefix", url: "https://s3.us-west-2.amazonaws.com/my-bucket/clusters/prod"},
+		{name: "custom domain", url: "https://oidc.example.com"},
+		{name: "cloudfront", url: "https://d111111abcdef8.cloudfront.net/prod"},
+		{name: "255 characters", url: long[:255]},
+
+		{name: "empty", url: "", want: []string{"issuer.url is empty", "leave issuer.url unset"}},
+		{name: "http", url: "http://oidc.example.com", want: []string{"issuer.url", `"http://oidc.example.com"`, `use "https://oidc.example.com"`}},
+		{name: "uppercase scheme", url: "HTTPS://oidc.example.com", want: []string{"issuer.url", `must start with "https://"`, `use "https://oidc.example.com"`}},
+		{name: "no scheme", url: "oidc.example.com/x", want: []string{"issuer.url", `use "https://oidc.example.com/x"`}},
+		{name: "other scheme", url: "s3://bucket/x", want: []string{"issuer.url", `"s3://bucket/x"`, "https://host[/path]"}},
+		{name: "trailing slash", url: "https://s3.us-west-2.amazonaws.com/my-bucket/", want: []string{"issuer.url", `must not end with "/"`, `use "https://s3.us-west-2.amazonaws.com/my-bucket"`}},
+		{name: "only a slash of path", url: "https://oidc.example.com/", want: []string{"issuer.url", `use "https://oidc.example.com"`}},
+		{name: "query", url: "https://oidc.example.com/x?a=b", want: []string{"issuer.url", `"https://oidc.example.com/x?a=b"`, "query", "remove it"}},
+		{name: "empty query", url: "https://oidc.example.com/x?", want: []string{"issuer.url", "query", "remove it"}},
+		{name: "fragment", url: "https://oidc.example.com/x#k", want: []string{"issuer.url", "fragment", "remove it"}},
+		{name: "empty fragment", url: "https://oidc.example.com/x#", want: []string{"issuer.url", "fragment", "remove it"}},
+		{name: "user info", url: "https://me:pw@oidc.example.com/x", want: []string{"issuer.url", "user info", `use "https://oidc.example.com/x"`}},
+		{name: "port", url: "https://oidc.example.com:8443/x", want: []string{"issuer.url", "must not set a port", `use "https://oidc.example.com/x"`}},
+		{name: "default port", url: "https://oidc.example.com:443", want: []string{"issuer.url", "must not set a port", `use "https://oidc.example.com"`}},
+		{name: "empty port", url: "https://oidc.example.com:/x", want: []string{"issuer.url", "must not set a port"}},
+		{name: "no host", url: "https:///x", want: []string{"issuer.url", "has no host", "https://host[/path]"}},
+		{name: "whitespace", url: " https://oidc.example.com", want: []string{"issuer.url", "whitespace", "remove it"}},
+		{name: "inner space", url: "https://oidc.example.com/a b", want: []string{"issuer.url", "whitespace"}},
+		{name: "bad escape", url: "https://oidc.example.com/%zz", want: []string{"issuer.url", "not a valid URL", "https://host[/path]"}},
+		{name: "too long", url: long, want: []string{"issuer.url", "256 characters", "at most 255", "shorter"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkErr(t, ValidateURL(tt.url), tt.want)
+		})
+	}
+}
+
+func TestHostPath(t *testing.T) {
+	tests := []struct{ url, want string }{
+		{"https://s3.us-west-2.amazonaws.com/my-bucket", "s3.us-west-2.amazonaws.com/my-bucket"},
+		{"https://s3.us-west-2.amazonaws.com/my-bucket/clusters/prod", "s3.us-west-2.amazonaws.com/my-bucket/clusters/prod"},
+		{"https://oidc.example.com", "oidc.example.com"},
+	}
+	for _, tt := range tests {
+		if got := HostPath(tt.url); got != tt.want {
+			t.Errorf("HostPath(%q) = %q, want %q", tt.url, got, tt.want)
+		}
+	}
+}
+
+func TestValidateKeyPrefix(t *testing.T) {
+	tests := []struct {
+		prefix string
+		want   []string
+	}{
+		{prefix: ""},
+		{prefix: "prod"},
+		{prefix: "clusters/prod-1"},
+		{prefix: "Team_A/v1.2/cluster"},
+		{prefix: "..hidden/x.y"}, // dots inside a folder name are fine
+		{prefix: strings.Repeat("a", 991)},
+
+		{prefix: "/prod", want: []string{"issuer.keyPrefix", `"/prod"`, `must not start with "/"`, `use "prod"`}},
+		{prefix: "prod/", want: []string{"issuer.keyPrefix", `must not end with "/"`, `use "prod"`}},
+		{prefix: "a//b", want: []string{"issuer.keyPrefix", "empty folder", `use "a/b"`}},
+		{prefix: "a///b/c", want: []string{"issuer.keyPrefix", `use "a/b/c"`}},
+		{prefix: "a/./b", want: []string{"issuer.keyPrefix", `"." folder`, "remove it"}},
+		{prefix: "a/../b", want: []string{"issuer.keyPrefix", `".." folder`, "remove it"}},
+		{prefix: "..", want: []string{"issuer.keyPrefix", `".." folder`}},
+		{prefix: "a b", want: []string{"issuer.keyPrefix", `contains ' '`, "only letters, digits"}},
+		{prefix: "a+b", want: []string{"issuer.keyPrefix", `contains '+'`}},
+		{prefix: "a%2Fb", want: []string{"issuer.keyPrefix", `contains '%'`}},
+		{prefix: "a?b", want: []string{"issuer.keyPrefix", `contains '?'`}},
+		{prefix: "a#b", want: []string{"issuer.keyPrefix", `contains '#'`}},
+		{prefix: `a\b`, want: []string{"issuer.keyPrefix", `contains '\\'`}},
+		{prefix: "prød", want: []string{"issuer.keyPrefix", `contains 'ø'`}},
+		{prefix: strings.Repeat("a", 992), want: []string{"issuer.keyPrefix", "992 characters", "at most 991"}},
+	}
+	for _, tt := range tests {
+		name := tt.prefix
+		if len(name) > 20 {
+			name = name[:20] + "..."
+		}
+		t.Run(name, func(t *testing.T) {
+			checkErr(t, ValidateKeyPrefix(tt.prefix), tt.want)
+		})
+	}
+}
+
+func TestObjectKeys(t *testing.T) {
+	tests := []struct{ prefix, discovery, jwks string }{
+		{"", ".well-known/openid-configuration", "keys.json"},
+		{"prod", "prod/.well-known/openid-configuration", "prod/keys.json"},
+		{"clusters/prod", "clusters/prod/.well-known/openid-configuration", "clusters/prod/keys.json"},
+	}
+	for _, tt := range tests {
+		d, j := ObjectKeys(tt.prefix)
+		if d != tt.discovery || j != tt.jwks {
+			t.Errorf("ObjectKeys(%q) = %q, %q; want %q, %q", tt.prefix, d, j, tt.discovery, tt.jwks)
+		}
+	}
+}
+
+// TestObjectKeysMatchURLs checks the invariant the issuer depends on: the S3 URL of each
+// object is what STS requests, the issuer plus "/.well-known/openid-configuration" and the
+// jwks_uri (issuer plus "/keys.json").
+func TestObjectKeysMatchURLs(t *testing.T) {
+	for _, prefix := range []string{"", "prod", "a/b/c"} {
+		issuer := S3URL("eu-west-1", "amazonaws.com", "bkt", prefix)
+		d, j := ObjectKeys(prefix)
+		base := "https://s3.eu-west-1.amazonaws.com/bkt/"
+		if got, want := base+d, issuer+"/.well-known/openid-configuration"; got != want {
+			t.Errorf("prefix %q: discovery object at %q, STS reads %q", prefix, got, want)
+		}
+		if got, want := base+j, issuer+"/keys.json"; got != want {
+			t.Errorf("prefix %q: JWKS object at %q, jwks_uri is %q", prefix, got, want)
+		}
+	}
+}
+
+func TestValidateBucketName(t *testing.T) {
+	tests := []struct {
+		name string
+		want []string
+	}{
+		{name: "my-cluster-oidc"},
+		{name: "abc"},
+		{name: "0-9"},
+		{name: strings.Repeat("a", 63)},
+		{name: "xn-single-dash"},
+		{name: "bucket-s3alias-not-at-end"},
+
+		{name: "", want: []string{"issuer.bucketName is empty", "leave it unset"}},
+		{name: "ab", want: []string{"issuer.bucketName", `"ab"`, "2 characters", "3 to 63"}},
+		{name: strings.Repeat("a", 64), want: []string{"issuer.bucketName", "64 characters", "3 to 63"}},
+		{name: "My-Bucket", want: []string{"issuer.bucketName", "lowercase", `use "my-bucket"`}},
+		{name: "192.168.5.4", want: []string{"issuer.bucketName", "IP address"}},
+		{name: "my.bucket", want: []string{"issuer.bucketName", "contains '.'", "virtual-hosted", `use '-' instead, e.g. "my-bucket"`}},
+		{name: "my..bucket", want: []string{"issuer.bucketName", "contains '.'", `"my--bucket"`}},
+		{name: "my_bucket", want: []string{"issuer.bucketName", "contains '_'", "only lowercase letters, digits and '-'"}},
+		{name: "my bucket", want: []string{"issuer.bucketName", "contains ' '"}},
+		{name: "-bucket", want: []string{"issuer.bucketName", "begin and end", `use "bucket"`}},
+		{name: "bucket-", want: []string{"issuer.bucketName", "begin and end", `use "bucket"`}},
+		{name: "xn--bucket", want: []string{"issuer.bucketName", `starts with "xn--"`, "choose another name"}},
+		{name: "sthree-bucket", want: []string{"issuer.bucketName", `starts with "sthree-"`}},
+		{name: "amzn-s3-demo-bucket", want: []string{"issuer.bucketName", `starts with "amzn-s3-demo-"`}},
+		{name: "bucket-s3alias", want: []string{"issuer.bucketName", `ends with "-s3alias"`, "choose another name"}},
+		{name: "bucket--ol-s3", want: []string{"issuer.bucketName", `ends with "--ol-s3"`}},
+		{name: "bucket--x-s3", want: []string{"issuer.bucketName", `ends with "--x-s3"`}},
+		{name: "bucket--table-s3", want: []string{"issuer.bucketName", `ends with "--table-s3"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkErr(t, ValidateBucketName(tt.name), tt.want)
+		})
+	}
+}
+
+func TestValidateClusterName(t *testing.T) {
+	tests := []struct {
+		name string
+		want []string
+	}{
+		{name: "my-cluster"},
+		{name: "a"},
+		{name: "prod-2"},
+		{name: "m" + strings.Repeat("0", 62)},
+
+		{name: "", want: []string{"clusterName is empty", "metadata.name"}},
+		{name: "m" + strings.Repeat("0", 63), want: []string{"clusterName", "64 characters", "at most 63"}},
+		{name: "My-Cluster", want: []string{"clusterName", "lowercase", `use "my-cluster"`}},
+		{name: "my_cluster", want: []string{"clusterName", "contains '_'", "metadata.name"}},
+		{name: "my.cluster", want: []string{"clusterName", "contains '.'"}},
+		{name: "1cluster", want: []string{"clusterName", `"1cluster"`, "start with a lowercase letter"}},
+		{name: "-cluster", want: []string{"clusterName", "start with a lowercase letter"}},
+		{name: "cluster-", want: []string{"clusterName", "end with a lowercase letter or digit"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkErr(t, ValidateClusterName(tt.name), tt.want)
+		})
+	}
+}
+
+func TestPodIamConfig(t *testing.T) {
+	tests := []struct{ url, want string }{
+		{
+			"https://s3.us-west-2.amazonaws.com/my-bucket",
+			"podIamConfig:\n  serviceAccountIssuer: https://s3.us-west-2.amazonaws.com/my-bucket\n",
+		},
+		{
+			"https://oidc.example.com/clusters/prod",
+			"podIamConfig:\n  serviceAccountIssuer: https://oidc.example.com/clusters/prod\n",
+		},
+	}
+	for _, tt := range tests {
+		if got := PodIamConfig(tt.url); got != tt.want {
+			t.Errorf("PodIamConfig(%q) =\n%s\nwant\n%s", tt.url, got, tt.want)
+		}
+	}
+}
