@@ -1,0 +1,311 @@
+// Package policy renders the IAM documents that connect a cluster's service accounts to
+// AWS: the trust policy of each role (who may assume it through the cluster's OIDC
+// provider) and the bucket policy statement that lets STS read the issuer's documents.
+//
+// Trust policies are where a mistake grants access to the wrong pods, so service accounts
+// are parsed strictly (Kubernetes naming rules, no subject matching every account of the
+// cluster) and the condition operators are chosen by rule rather than by the user.
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
+)
+
+// Version is the IAM policy language version of every document rendered here; the only
+// one that supports policy variables and the current default.
+const Version = "2012-10-17"
+
+// PublicReadSid is the Sid of the statement PublicReadStatement renders, so owners of an
+// existing bucket can recognise (and replace) it in their own bucket policy.
+const PublicReadSid = "PublicReadOidcDocuments"
+
+// ServiceAccount is a Kubernetes service account, or with '*' a pattern of them, that may
+// assume a role.
+type ServiceAccount struct{ Namespace, Name string }
+
+// Subject is "system:serviceaccount:<ns>:<name>", the `sub` claim kube-apiserver puts in
+// the account's tokens and the value trust policy conditions compare.
+func (s ServiceAccount) Subject() string {
+	return "system:serviceaccount:" + s.Namespace + ":" + s.Name
+}
+
+// HasWildcard reports a '*' in either part, which makes the trust policy compare subjects
+// with StringLike instead of StringEquals.
+func (s ServiceAccount) HasWildcard() bool {
+	return strings.Contains(s.Namespace, "*") || strings.Contains(s.Name, "*")
+}
+
+// String is the "namespace/name" form users write.
+func (s ServiceAccount) String() string { return s.Namespace + "/" + s.Name }
+
+// ParseServiceAccount parses "namespace/name", as written in a role's serviceAccounts.
+// Each part is validated as Kubernetes does: the namespace as a DNS-1123 label (at most 63
+// of [a-z0-9-], starting and ending alphanumeric), the name as a DNS-1123 subdomain (at
+// most 253 of [a-z0-9.-], each dot-separated label starting and ending alphanumeric). A
+// typo then fails at preview instead of producing a role no pod can ever assume.
+//
+// '*' may appear anywhere inside a part and matches any characters (IAM StringLike); the
+// literal characters around it must still be valid. '?' is refused: StringLike would read
+// it as a one-character wildcard, and it is never valid in a name. A pattern matching every
+// service account of every namespace ('*' only, in both parts) is refused: any pod of the
+// cluster could assume the role. field is the wire path used as the error prefix, e.g.
+// "roles.reporting.serviceAccounts[1]".
+func ParseServiceAccount(field, s string) (ServiceAccount, error) {
+	if s == "" {
+		return ServiceAccount{}, fmt.Errorf(`%s is empty; write a service account as namespace/name, e.g. "default/my-app"`, field)
+	}
+	ns, name, ok := strings.Cut(s, "/")
+	if !ok {
+		return ServiceAccount{}, fmt.Errorf(`%s: %q has no "/"; write it as namespace/name, e.g. %q`, field, s, "default/"+s)
+	}
+	if n := strings.Count(s, "/"); n > 1 {
+		return ServiceAccount{}, fmt.Errorf(`%s: %q has %d "/"; write it as namespace/name with exactly one "/"`, field, s, n)
+	}
+	if ns == "" {
+		return ServiceAccount{}, fmt.Errorf(`%s: %q has an empty namespace; write it as namespace/name, e.g. %q`, field, s, "default"+s)
+	}
+	if name == "" {
+		return ServiceAccount{}, fmt.Errorf(`%s: %q has an empty name; write it as namespace/name, or %q for every service account of the namespace`, field, s, ns+"/*")
+	}
+	if strings.Contains(s, "?") {
+		return ServiceAccount{}, fmt.Errorf(`%s: %q contains '?', which IAM would read as a one-character wildcard and no Kubernetes name contains; use '*' for a wildcard`, field, s)
+	}
+	if onlyStars(ns) && onlyStars(name) {
+		return ServiceAccount{}, fmt.Errorf(`%s: %q matches every service account of every namespace, so any pod of the cluster could assume the role; name the namespace, e.g. "<namespace>/*"`, field, s)
+	}
+	if err := validatePart(ns, "namespace", 63, false); err != nil {
+		return ServiceAccount{}, fmt.Errorf("%s: %q: %w", field, s, err)
+	}
+	if err := validatePart(name, "name", 253, true); err != nil {
+		return ServiceAccount{}, fmt.Errorf("%s: %q: %w", field, s, err)
+	}
+	return ServiceAccount{Namespace: ns, Name: name}, nil
+}
+
+func onlyStars(s string) bool { return strings.Trim(s, "*") == "" }
+
+// validatePart checks a namespace (a DNS-1123 label) or a name (a DNS-1123 subdomain,
+// dots allowed) that may contain '*' wildcards. A '*' can stand for any valid characters,
+// so only the literal characters are checked, and a label's first or last character only
+// when it is literal.
+func validatePart(part, kind string, maxLen int, dots bool) error {
+	allowed := "lowercase letters, digits and '-'"
+	if dots {
+		allowed = "lowercase letters, digits, '-' and '.'"
+	}
+	if len(part) > maxLen {
+		return fmt.Errorf("%s %q is %d characters long; Kubernetes allows at most %d", kind, part, len(part), maxLen)
+	}
+	if strings.ToLower(part) != part {
+		return fmt.Errorf("%s %q must be lowercase, as in Kubernetes; use %q", kind, part, strings.ToLower(part))
+	}
+	for _, r := range part {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '*' || dots && r == '.') {
+			return fmt.Errorf("%s %q contains %q; a Kubernetes %s has only %s ('*' as a wildcard)", kind, part, r, kind, allowed)
+		}
+	}
+	labels := []string{part}
+	if dots {
+		labels = strings.Split(part, ".")
+	}
+	for i, l := range labels {
+		if l == "" && i > 0 && i < len(labels)-1 {
+			return fmt.Errorf("%s %q has an empty part between dots; remove the extra '.'", kind, part)
+		}
+		if l == "" {
+			return fmt.Errorf("%s %q must start and end with a lowercase letter or digit, as in Kubernetes; remove the '.'", kind, part)
+		}
+		if first := l[0]; first != '*' && !isAlnum(first) {
+			return fmt.Errorf("%s %q must start with a lowercase letter or digit%s, as in Kubernetes; remove the %q", kind, part, afterDot(dots), first)
+		}
+		if last := l[len(l)-1]; last != '*' && !isAlnum(last) {
+			return fmt.Errorf("%s %q must end with a lowercase letter or digit%s, as in Kubernetes; remove the %q", kind, part, beforeDot(dots), last)
+		}
+	}
+	return nil
+}
+
+func isAlnum(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' }
+
+func afterDot(dots bool) string {
+	if dots {
+		return ", also after each '.'"
+	}
+	return ""
+}
+
+func beforeDot(dots bool) string {
+	if dots {
+		return ", also before each '.'"
+	}
+	return ""
+}
+
+// trustPolicy and its parts fix the key order of the rendered document.
+type (
+	trustPolicy struct {
+		Version   string           `json:"Version"`
+		Statement []trustStatement `json:"Statement"`
+	}
+	trustStatement struct {
+		Effect    string         `json:"Effect"`
+		Principal federated      `json:"Principal"`
+		Action    string         `json:"Action"`
+		Condition trustCondition `json:"Condition"`
+	}
+	federated struct {
+		Federated string `json:"Federated"`
+	}
+	// trustCondition maps condition keys to a string or a list of strings. Keys are sorted
+	// when marshalled, and "<hostPath>:aud" sorts before "<hostPath>:sub".
+	trustCondition struct {
+		StringEquals map[string]any `json:"StringEquals"`
+		StringLike   map[string]any `json:"StringLike,omitempty"`
+	}
+)
+
+// TrustPolicy renders a role's trust policy: ONE statement allowing
+// sts:AssumeRoleWithWebIdentity to the federated principal providerARN, on condition that
+// the token's audience is one of audiences ("<hostPath>:aud" under StringEquals) and its
+// subject one of accounts ("<hostPath>:sub").
+//
+// Subjects go under StringEquals when no account has a wildcard; if any has one, ALL go
+// under StringLike. IAM ANDs the condition operators of a statement, so splitting exact
+// subjects into StringEquals and patterns into StringLike would require a token to match
+// both; exact subjects contain no '*' or '?', so StringLike matches them literally. One
+// value renders as a string, several as an array, in the order given, exact duplicates
+// dropped. Output follows jsondoc.Marshal's rules.
+func TrustPolicy(providerARN, hostPath string, audiences []string, accounts []ServiceAccount) ([]byte, error) {
+	switch {
+	case providerARN == "":
+		return nil, errors.New("OIDC provider ARN is empty; leave oidcProvider.create on, or set oidcProvider.arn")
+	case hostPath == "" || strings.Contains(hostPath, "://"):
+		return nil, fmt.Errorf("issuer host path %q must be the issuer URL without https://; see issuer.HostPath", hostPath)
+	case len(accounts) == 0:
+		return nil, errors.New("serviceAccounts must not be empty; list the namespace/name of each service account that may assume this role")
+	case len(audiences) == 0:
+		return nil, errors.New(`oidcProvider.audiences must not be empty; leave it unset for ["sts.amazonaws.com"]`)
+	}
+	for i, a := range audiences {
+		if a == "" {
+			return nil, fmt.Errorf(`oidcProvider.audiences[%d] is empty; remove it, or leave oidcProvider.audiences unset for ["sts.amazonaws.com"]`, i)
+		}
+	}
+	subjects := make([]string, 0, len(accounts))
+	wildcard := false
+	for i, a := range accounts {
+		if a.Namespace == "" || a.Name == "" {
+			return nil, fmt.Errorf("serviceAccounts[%d] has an empty namespace or name; parse it with ParseServiceAccount", i)
+		}
+		subjects = append(subjects, a.Subject())
+		wildcard = wildcard || a.HasWildcard()
+	}
+
+	cond := trustCondition{StringEquals: map[string]any{hostPath + ":aud": oneOrMany(dedupe(audiences))}}
+	sub := map[string]any{hostPath + ":sub": oneOrMany(dedupe(subjects))}
+	if wildcard {
+		cond.StringLike = sub
+	} else {
+		cond.StringEquals[hostPath+":sub"] = sub[hostPath+":sub"]
+	}
+	return jsondoc.Marshal(trustPolicy{
+		Version: Version,
+		Statement: []trustStatement{{
+			Effect:    "Allow",
+			Principal: federated{Federated: providerARN},
+			Action:    "sts:AssumeRoleWithWebIdentity",
+			Condition: cond,
+		}},
+	})
+}
+
+// dedupe drops repeated values, keeping the first occurrence's position.
+func dedupe(values []string) []string {
+	seen := make(map[string]bool, len(values))
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// oneOrMany renders a single value as a string, as IAM and the guide write it, and several
+// as an array.
+func oneOrMany(values []string) any {
+	if len(values) == 1 {
+		return values[0]
+	}
+	return values
+}
+
+// publicRead is the bucket policy statement, fields in conventional IAM order.
+type publicRead struct {
+	Sid       string   `json:"Sid"`
+	Effect    string   `json:"Effect"`
+	Principal string   `json:"Principal"`
+	Action    string   `json:"Action"`
+	Resource  []string `json:"Resource"`
+}
+
+// PublicReadStatement is the bucket policy statement that makes exactly the given object
+// keys world-readable, which STS needs (it fetches the issuer's documents anonymously) and
+// which exposes nothing else in the bucket: {"Sid":"PublicReadOidcDocuments",
+// "Effect":"Allow","Principal":"*","Action":"s3:GetObject",
+// "Resource":["arn:<partition>:s3:::<bucket>/<key>", ...]}, keys in the given order.
+// It is also the `bucketPolicyStatement` output that owners of an existing bucket paste
+// into their own policy. Output follows jsondoc.Marshal's rules.
+func PublicReadStatement(partition, bucket string, objectKeys []string) ([]byte, error) {
+	switch {
+	case partition == "":
+		return nil, errors.New(`partition is empty; want the AWS partition, e.g. "aws" or "aws-cn"`)
+	case bucket == "":
+		return nil, errors.New("issuer.bucketName is empty; leave it unset to name the bucket after clusterName, or set it")
+	case len(objectKeys) == 0:
+		return nil, errors.New("no object keys; pass the keys of the discovery document and the JWKS (issuer.ObjectKeys)")
+	}
+	resources := make([]string, len(objectKeys))
+	for i, k := range objectKeys {
+		if k == "" || strings.HasPrefix(k, "/") || strings.Contains(k, "*") {
+			return nil, fmt.Errorf("object key %q must be non-empty, without a leading '/' or a '*', so that exactly that object is public; use issuer.ObjectKeys", k)
+		}
+		resources[i] = "arn:" + partition + ":s3:::" + bucket + "/" + k
+	}
+	return jsondoc.Marshal(publicRead{
+		Sid:       PublicReadSid,
+		Effect:    "Allow",
+		Principal: "*",
+		Action:    "s3:GetObject",
+		Resource:  resources,
+	})
+}
+
+// bucketPolicy is the policy document around the statements.
+type bucketPolicy struct {
+	Version   string            `json:"Version"`
+	Statement []json.RawMessage `json:"Statement"`
+}
+
+// BucketPolicy wraps statements (such as PublicReadStatement's) in a policy document,
+// {"Version":"2012-10-17","Statement":[...]}, re-indented by jsondoc.Marshal. Statements are
+// taken as raw JSON so a statement rendered once can be both published as an output and
+// put in the policy without drift between the two.
+func BucketPolicy(statements ...json.RawMessage) ([]byte, error) {
+	if len(statements) == 0 {
+		return nil, errors.New("a bucket policy needs at least one statement")
+	}
+	for i, s := range statements {
+		if !json.Valid(s) || !bytes.HasPrefix(bytes.TrimSpace(s), []byte("{")) {
+			return nil, fmt.Errorf("statement %d is not a JSON object; render statements with PublicReadStatement or encoding/json", i)
+		}
+	}
+	return jsondoc.Marshal(bucketPolicy{Version: Version, Statement: statements})
+}
