@@ -1,0 +1,392 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/oidcdoc"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
+)
+
+// maxBucketPrefix is the longest bucket prefix S3 accepts; it appends 26 unique characters.
+const maxBucketPrefix = 37
+
+// NewEksaIrsa constructs the component. It validates every plain input first, so bad
+// input fails at preview before anything is registered, then wires the resources in the
+// order DESIGN.md asks for: public-access settings before the bucket policy, documents
+// before the OIDC provider, keys.json before the webhook.
+func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pulumi.ResourceOption,
+) (*EksaIrsa, error) {
+	s, err := resolveSettings(name, args)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := awaitSigningKeys(ctx, args.SigningKeys)
+	if err != nil {
+		return nil, err
+	}
+
+	comp := &EksaIrsa{}
+	if err := ctx.RegisterComponentResource(EksaIrsaToken, name, comp, opts...); err != nil {
+		return nil, err
+	}
+	b := &builder{ctx: ctx, name: name, s: s, comp: comp, parent: pulumi.Parent(comp)}
+	b.tags = mergeTags(args.Tags, s.clusterName)
+	// The AWS provider the caller passes decides region and partition; invokes inherit it
+	// from the component like its children do.
+	b.region = aws.GetRegionOutput(ctx, aws.GetRegionOutputArgs{}, pulumi.Parent(comp)).Name()
+	b.partition = aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Parent(comp))
+
+	if err := b.bucket(); err != nil {
+		return nil, err
+	}
+	if err := b.issuerDocuments(keys); err != nil {
+		return nil, err
+	}
+	if err := b.uploadDocuments(); err != nil {
+		return nil, err
+	}
+	if err := b.oidcProvider(args.OidcProvider); err != nil {
+		return nil, err
+	}
+	if err := b.roles(args.Roles); err != nil {
+		return nil, err
+	}
+	comp.WebhookNamespace = pulumi.String("").ToStringOutput()
+	return comp, nil
+}
+
+// signingKeys is what Construct knows about the signing keys: nothing yet (phase 1), the
+// parsed keys (phase 2), or, in a preview before the keys exist, an unknown value whose
+// documents are computed once it resolves.
+type signingKeys struct {
+	phase2  bool
+	known   bool
+	keys    []signingkey.Key
+	pending pulumi.StringArrayOutput
+}
+
+// awaitSigningKeys reads the keys so that phase and validity are decided at preview. A
+// value that is still unknown (the cluster is created in the same update) is taken as
+// phase 2 and validated when it resolves.
+func awaitSigningKeys(ctx *pulumi.Context, input pulumi.StringArrayInput) (signingKeys, error) {
+	if input == nil {
+		return signingKeys{}, nil
+	}
+	out := input.ToStringArrayOutput()
+	res, err := internals.UnsafeAwaitOutput(ctx.Context(), out)
+	if err != nil {
+		return signingKeys{}, err
+	}
+	if !res.Known {
+		return signingKeys{phase2: true, pending: out}, nil
+	}
+	texts, _ := res.Value.([]string)
+	if len(texts) == 0 {
+		return signingKeys{}, nil
+	}
+	keys, err := signingkey.ParseAll(texts)
+	if err != nil {
+		return signingKeys{}, err
+	}
+	return signingKeys{phase2: true, known: true, keys: keys}, nil
+}
+
+// builder carries what the construction steps share.
+type builder struct {
+	ctx       *pulumi.Context
+	name      string
+	s         settings
+	comp      *EksaIrsa
+	parent    pulumi.ResourceOption
+	tags      pulumi.StringMapInput
+	region    pulumi.StringOutput
+	partition aws.GetPartitionResultOutput
+
+	bucketID     pulumi.StringOutput
+	bucketPolicy pulumi.Resource // nil when the bucket is not ours
+	discoveryKey string
+	jwksKey      string
+	discovery    pulumi.StringOutput
+	jwks         pulumi.StringOutput
+	phase2       bool
+	documents    []pulumi.Resource
+	providerArn  pulumi.StringOutput
+}
+
+// bucket creates the bucket and its public-access settings, or adopts an existing bucket
+// by name without touching it.
+func (b *builder) bucket() error {
+	b.discoveryKey, b.jwksKey = issuer.ObjectKeys(b.s.keyPrefix)
+	if !b.s.createBucket {
+		b.bucketID = pulumi.String(b.s.bucketName).ToStringOutput()
+		b.comp.BucketName = b.bucketID
+		b.comp.BucketPolicyStatement = b.publicReadStatement()
+		return nil
+	}
+
+	bucketArgs := &s3.BucketV2Args{Tags: b.tags}
+	if b.s.bucketName != "" {
+		bucketArgs.Bucket = pulumi.String(b.s.bucketName)
+	} else {
+		bucketArgs.BucketPrefix = pulumi.String(bucketPrefix(b.s.clusterName))
+	}
+	bucket, err := s3.NewBucketV2(b.ctx, b.name+"-bucket", bucketArgs, b.parent)
+	if err != nil {
+		return err
+	}
+	b.bucketID = bucket.Bucket
+	b.comp.BucketName = bucket.Bucket
+	b.comp.BucketPolicyStatement = b.publicReadStatement()
+
+	ownership, err := s3.NewBucketOwnershipControls(b.ctx, b.name+"-ownership", &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.ID(),
+		Rule: s3.BucketOwnershipControlsRuleArgs{
+			ObjectOwnership: pulumi.String("BucketOwnerEnforced"),
+		},
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	// ACLs stay blocked; only a bucket policy may grant public reads.
+	publicAccess, err := s3.NewBucketPublicAccessBlock(b.ctx, b.name+"-public-access", &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(false),
+		RestrictPublicBuckets: pulumi.Bool(false),
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	bucketPolicy, err := s3.NewBucketPolicy(b.ctx, b.name+"-bucket-policy", &s3.BucketPolicyArgs{
+		Bucket: bucket.ID(),
+		Policy: b.comp.BucketPolicyStatement.ApplyT(func(statement string) (string, error) {
+			doc, err := policy.BucketPolicy(json.RawMessage(statement))
+			return string(doc), err
+		}).(pulumi.StringOutput),
+	}, b.parent, pulumi.DependsOn([]pulumi.Resource{publicAccess, ownership}))
+	if err != nil {
+		return err
+	}
+	b.bucketPolicy = bucketPolicy
+	return nil
+}
+
+// publicReadStatement is the statement that makes exactly the two documents readable.
+func (b *builder) publicReadStatement() pulumi.StringOutput {
+	return pulumi.All(b.partition.Partition(), b.bucketID).ApplyT(func(v []any) (string, error) {
+		doc, err := policy.PublicReadStatement(v[0].(string), v[1].(string), []string{b.discoveryKey, b.jwksKey})
+		return string(doc), err
+	}).(pulumi.StringOutput)
+}
+
+// issuerDocuments computes the issuer URL and both documents.
+func (b *builder) issuerDocuments(keys signingKeys) error {
+	issuerURL := pulumi.String(b.s.issuerURL).ToStringOutput()
+	if b.s.issuerURL == "" {
+		prefix := b.s.keyPrefix
+		issuerURL = pulumi.All(b.region, b.partition.DnsSuffix(), b.bucketID).ApplyT(func(v []any) string {
+			return issuer.S3URL(v[0].(string), v[1].(string), v[2].(string), prefix)
+		}).(pulumi.StringOutput)
+	}
+	b.comp.IssuerURL = issuerURL
+	b.comp.IssuerHostPath = issuerURL.ApplyT(issuer.HostPath).(pulumi.StringOutput)
+	b.comp.PodIamConfig = issuerURL.ApplyT(issuer.PodIamConfig).(pulumi.StringOutput)
+
+	b.phase2 = keys.phase2
+	legacy := b.s.legacyKeyWithoutKid
+	var algorithms pulumi.StringArrayOutput
+	if keys.known || !keys.phase2 {
+		doc, err := oidcdoc.JWKS(keys.keys, legacy)
+		if err != nil {
+			return err
+		}
+		b.jwks = pulumi.String(string(doc)).ToStringOutput()
+		algorithms = pulumi.ToStringArray(oidcdoc.Algorithms(keys.keys)).ToStringArrayOutput()
+	} else {
+		// Keys travel through outputs as text and are parsed where they are used: parsed
+		// keys do not survive Pulumi's value copying intact.
+		b.jwks = keys.pending.ApplyT(func(texts []string) (string, error) {
+			parsed, err := signingkey.ParseAll(texts)
+			if err != nil {
+				return "", err
+			}
+			doc, err := oidcdoc.JWKS(parsed, legacy)
+			return string(doc), err
+		}).(pulumi.StringOutput)
+		algorithms = keys.pending.ApplyT(func(texts []string) ([]string, error) {
+			parsed, err := signingkey.ParseAll(texts)
+			return oidcdoc.Algorithms(parsed), err
+		}).(pulumi.StringArrayOutput)
+		// The keys may arrive as secrets (read from a Secret), but what is derived from
+		// them here is public by design, so it is published as plain values.
+		b.jwks = pulumi.Unsecret(b.jwks).(pulumi.StringOutput)
+		algorithms = pulumi.Unsecret(algorithms).(pulumi.StringArrayOutput)
+	}
+	b.discovery = pulumi.All(issuerURL, algorithms).ApplyT(func(v []any) (string, error) {
+		doc, err := oidcdoc.Discovery(v[0].(string), v[1].([]string))
+		return string(doc), err
+	}).(pulumi.StringOutput)
+	b.comp.Jwks = b.jwks
+	b.comp.DiscoveryDocument = b.discovery
+	return nil
+}
+
+// uploadDocuments publishes the discovery document, and keys.json in phase 2.
+func (b *builder) uploadDocuments() error {
+	upload := func(suffix, key string, content pulumi.StringOutput) error {
+		obj, err := s3.NewBucketObjectv2(b.ctx, b.name+suffix, &s3.BucketObjectv2Args{
+			Bucket:      b.bucketID,
+			Key:         pulumi.String(key),
+			Content:     content,
+			ContentType: pulumi.String("application/json"),
+			Tags:        b.tags,
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		b.documents = append(b.documents, obj)
+		return nil
+	}
+	if err := upload("-discovery", b.discoveryKey, b.discovery); err != nil {
+		return err
+	}
+	if !b.phase2 {
+		return nil
+	}
+	return upload("-jwks", b.jwksKey, b.jwks)
+}
+
+// oidcProvider creates the IAM OIDC provider once the documents are in place and
+// readable, or adopts an existing one by ARN.
+func (b *builder) oidcProvider(args *OidcProvider) error {
+	if !b.s.createOidcProvider {
+		b.providerArn = args.Arn.ToStringOutput()
+		b.comp.OidcProviderArn = b.providerArn
+		return nil
+	}
+	deps := append([]pulumi.Resource{}, b.documents...)
+	if b.bucketPolicy != nil {
+		deps = append(deps, b.bucketPolicy)
+	}
+	providerArgs := &iam.OpenIdConnectProviderArgs{
+		Url:           b.comp.IssuerURL,
+		ClientIdLists: pulumi.ToStringArray(b.s.audiences),
+		Tags:          b.tags,
+	}
+	if len(b.s.thumbprints) > 0 {
+		providerArgs.ThumbprintLists = pulumi.ToStringArray(b.s.thumbprints)
+	}
+	provider, err := iam.NewOpenIdConnectProvider(b.ctx, b.name+"-oidc-provider", providerArgs,
+		b.parent, pulumi.DependsOn(deps))
+	if err != nil {
+		return err
+	}
+	b.providerArn = provider.Arn
+	b.comp.OidcProviderArn = provider.Arn
+	return nil
+}
+
+// roles creates one IAM role per entry with its attachments and inline policies.
+func (b *builder) roles(args map[string]Role) error {
+	arns := pulumi.StringMap{}
+	annotations := pulumi.StringMapMap{}
+	for _, rs := range b.s.roles {
+		role, err := b.role(rs, args[rs.name])
+		if err != nil {
+			return err
+		}
+		arns[rs.name] = role.Arn
+		annotations[rs.name] = pulumi.StringMap{roleArnAnnotation: role.Arn}
+	}
+	b.comp.RoleArns = arns.ToStringMapOutput()
+	b.comp.ServiceAccountAnnotations = annotations.ToStringMapMapOutput()
+	return nil
+}
+
+func (b *builder) role(rs roleSettings, args Role) (*iam.Role, error) {
+	audiences, accounts := b.s.audiences, rs.accounts
+	trust := pulumi.All(b.providerArn, b.comp.IssuerHostPath).ApplyT(func(v []any) (string, error) {
+		doc, err := policy.TrustPolicy(v[0].(string), v[1].(string), audiences, accounts)
+		return string(doc), err
+	}).(pulumi.StringOutput)
+
+	roleArgs := &iam.RoleArgs{
+		AssumeRolePolicy:    trust,
+		Description:         pulumi.StringPtrFromPtr(rs.description),
+		MaxSessionDuration:  pulumi.IntPtrFromPtr(rs.maxSessionDuration),
+		Path:                pulumi.StringPtrFromPtr(rs.path),
+		PermissionsBoundary: args.PermissionsBoundary,
+		Tags:                b.tags,
+	}
+	resourceName := b.name + "-" + rs.name
+	role, err := iam.NewRole(b.ctx, resourceName, roleArgs, b.parent)
+	if err != nil {
+		return nil, err
+	}
+	for _, arn := range rs.policyArns {
+		_, err := iam.NewRolePolicyAttachment(b.ctx, resourceName+"-"+policyShortName(arn), &iam.RolePolicyAttachmentArgs{
+			Role:      role.Name,
+			PolicyArn: pulumi.String(arn),
+		}, b.parent)
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, policyName := range rs.inlinePolicyNames {
+		field := fmt.Sprintf("roles.%s.inlinePolicies.%s", rs.name, policyName)
+		document := args.InlinePolicies[policyName].ToStringOutput().ApplyT(func(doc string) (string, error) {
+			if !json.Valid([]byte(doc)) {
+				return "", fmt.Errorf("%s: not valid JSON; give an IAM policy document", field)
+			}
+			return doc, nil
+		}).(pulumi.StringOutput)
+		_, err := iam.NewRolePolicy(b.ctx, resourceName+"-inline-"+policyName, &iam.RolePolicyArgs{
+			Role:   role.Name,
+			Name:   pulumi.String(policyName),
+			Policy: document,
+		}, b.parent)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return role, nil
+}
+
+// mergeTags adds the cluster tag to the caller's tags; the cluster tag wins so that
+// resources can always be traced to their cluster.
+func mergeTags(tags pulumi.StringMapInput, clusterName string) pulumi.StringMapInput {
+	if tags == nil {
+		return pulumi.StringMap{clusterTagKey: pulumi.String(clusterName)}
+	}
+	return tags.ToStringMapOutput().ApplyT(func(user map[string]string) map[string]string {
+		merged := maps.Clone(user)
+		if merged == nil {
+			merged = map[string]string{}
+		}
+		merged[clusterTagKey] = clusterName
+		return merged
+	}).(pulumi.StringMapOutput)
+}
+
+// bucketPrefix derives the bucket's name prefix from the cluster name; S3 appends a
+// unique suffix, so two stacks for clusters of the same name never collide.
+func bucketPrefix(clusterName string) string {
+	prefix := strings.TrimRight(clusterName, "-")
+	const suffix = "-irsa-"
+	if len(prefix) > maxBucketPrefix-len(suffix) {
+		prefix = strings.TrimRight(prefix[:maxBucketPrefix-len(suffix)], "-")
+	}
+	return prefix + suffix
+}

@@ -1,0 +1,435 @@
+package provider_test
+
+import (
+	"crypto/elliptic"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+)
+
+const (
+	generatedBucket = "prod-irsa-20261127000000000000000001"
+	s3ReadOnly      = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+	route53Change   = "arn:aws:iam::123456789012:policy/route53-change-records"
+)
+
+func kidOf(pkixDER []byte) string {
+	sum := sha256.Sum256(pkixDER)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// phase1 is a typical first run: the cluster does not exist yet.
+func phase1() map[string]any {
+	return map[string]any{
+		"clusterName": "prod",
+		"roles": map[string]any{
+			"reporting": map[string]any{
+				"serviceAccounts": []any{"apps/reporting"},
+				"policyArns":      []any{s3ReadOnly},
+			},
+			"external-dns": map[string]any{
+				"serviceAccounts": []any{"kube-system/external-dns"},
+				"policyArns":      []any{route53Change},
+			},
+		},
+		"tags": map[string]any{"team": "platform"},
+	}
+}
+
+// phase2 is phase1 once the cluster exists and its signing key is known.
+func phase2(keys ...testKey) map[string]any {
+	in := phase1()
+	pems := make([]any, len(keys))
+	for i, k := range keys {
+		pems[i] = k.pem
+	}
+	in["signingKeys"] = pems
+	return in
+}
+
+func str(t *testing.T, m property.Map, key string) string {
+	t.Helper()
+	v := m.Get(key)
+	if !v.IsString() {
+		t.Fatalf("%s: want a string, got %v", key, v)
+	}
+	return v.AsString()
+}
+
+// decodeJSON turns a JSON string input into Go values for field-by-field checks.
+func decodeJSON(t *testing.T, text string) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, text)
+	}
+	return v
+}
+
+func TestPhase1CreatesIssuerProviderAndRoles(t *testing.T) {
+	aws, state := mustConstruct(t, phase1())
+
+	want := []string{
+		tAttachment + " irsa-external-dns-route53-change-records",
+		tAttachment + " irsa-reporting-AmazonS3ReadOnlyAccess",
+		tOidc + " irsa-oidc-provider",
+		tRole + " irsa-external-dns",
+		tRole + " irsa-reporting",
+		tObject + " irsa-discovery",
+		tOwnership + " irsa-ownership",
+		tBucketPolicy + " irsa-bucket-policy",
+		tPublicAccess + " irsa-public-access",
+		tBucket + " irsa-bucket",
+	}
+	slices.Sort(want)
+	if got := aws.names(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("children:\n got %v\nwant %v", got, want)
+	}
+
+	bucket := aws.named(t, "irsa-bucket")
+	if got := str(t, bucket.Inputs, "bucketPrefix"); got != "prod-irsa-" {
+		t.Errorf("bucketPrefix = %q, want derived from clusterName", got)
+	}
+	tags := bucket.Inputs.Get("tags").AsMap()
+	if str(t, tags, "eksa-irsa/cluster") != "prod" || str(t, tags, "team") != "platform" {
+		t.Errorf("bucket tags = %v, want the user's tags plus the cluster tag", tags)
+	}
+
+	ownership := aws.named(t, "irsa-ownership")
+	if got := str(t, ownership.Inputs.Get("rule").AsMap(), "objectOwnership"); got != "BucketOwnerEnforced" {
+		t.Errorf("objectOwnership = %q", got)
+	}
+
+	pab := aws.named(t, "irsa-public-access").Inputs
+	for key, want := range map[string]bool{
+		"blockPublicAcls": true, "ignorePublicAcls": true, "blockPublicPolicy": false, "restrictPublicBuckets": false,
+	} {
+		if got := pab.Get(key); !got.IsBool() || got.AsBool() != want {
+			t.Errorf("public access %s = %v, want %v", key, got, want)
+		}
+	}
+
+	policyChild := aws.named(t, "irsa-bucket-policy")
+	doc := decodeJSON(t, str(t, policyChild.Inputs, "policy"))
+	statements := doc["Statement"].([]any)
+	if len(statements) != 1 {
+		t.Fatalf("bucket policy has %d statements, want 1", len(statements))
+	}
+	st := statements[0].(map[string]any)
+	wantResources := []any{
+		"arn:aws:s3:::" + generatedBucket + "/.well-known/openid-configuration",
+		"arn:aws:s3:::" + generatedBucket + "/keys.json",
+	}
+	if st["Effect"] != "Allow" || st["Principal"] != "*" || st["Action"] != "s3:GetObject" ||
+		!reflect.DeepEqual(st["Resource"], wantResources) {
+		t.Errorf("bucket policy statement = %v, want public GetObject on exactly %v", st, wantResources)
+	}
+	if !policyChild.dependsOn(aws.named(t, "irsa-public-access")) || !policyChild.dependsOn(aws.named(t, "irsa-ownership")) {
+		t.Errorf("bucket policy must wait for the public-access block and ownership controls; deps %v", policyChild.Deps)
+	}
+
+	issuerURL := "https://s3." + mockRegion + ".amazonaws.com/" + generatedBucket
+	discovery := aws.named(t, "irsa-discovery")
+	if got := str(t, discovery.Inputs, "key"); got != ".well-known/openid-configuration" {
+		t.Errorf("discovery key = %q", got)
+	}
+	if got := str(t, discovery.Inputs, "contentType"); got != "application/json" {
+		t.Errorf("discovery contentType = %q", got)
+	}
+	if got := str(t, discovery.Inputs, "bucket"); got != generatedBucket {
+		t.Errorf("discovery bucket = %q", got)
+	}
+	dd := decodeJSON(t, str(t, discovery.Inputs, "content"))
+	if dd["issuer"] != issuerURL || dd["jwks_uri"] != issuerURL+"/keys.json" ||
+		!reflect.DeepEqual(dd["id_token_signing_alg_values_supported"], []any{"RS256"}) {
+		t.Errorf("discovery document = %v", dd)
+	}
+
+	oidc := aws.named(t, "irsa-oidc-provider")
+	if got := str(t, oidc.Inputs, "url"); got != issuerURL {
+		t.Errorf("OIDC url = %q, want %q", got, issuerURL)
+	}
+	if got := oidc.Inputs.Get("clientIdLists"); !reflect.DeepEqual(got, property.New([]property.Value{property.New("sts.amazonaws.com")})) {
+		t.Errorf("clientIdLists = %v", got)
+	}
+	if v, ok := oidc.Inputs.GetOk("thumbprintLists"); ok && !v.IsNull() {
+		t.Errorf("thumbprintLists = %v, want none by default", v)
+	}
+	if !oidc.dependsOn(discovery) || !oidc.dependsOn(policyChild) {
+		t.Errorf("OIDC provider must wait for the documents and the policy that makes them readable; deps %v", oidc.Deps)
+	}
+
+	hostPath := "s3." + mockRegion + ".amazonaws.com/" + generatedBucket
+	providerArn := "arn:aws:iam::" + mockAccount + ":oidc-provider/" + hostPath
+	role := aws.named(t, "irsa-reporting")
+	trust := decodeJSON(t, str(t, role.Inputs, "assumeRolePolicy"))
+	wantTrust := map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Effect":    "Allow",
+			"Principal": map[string]any{"Federated": providerArn},
+			"Action":    "sts:AssumeRoleWithWebIdentity",
+			"Condition": map[string]any{"StringEquals": map[string]any{
+				hostPath + ":aud": "sts.amazonaws.com",
+				hostPath + ":sub": "system:serviceaccount:apps:reporting",
+			}},
+		}},
+	}
+	if !reflect.DeepEqual(trust, wantTrust) {
+		t.Errorf("trust policy:\n got %v\nwant %v", trust, wantTrust)
+	}
+	attachment := aws.named(t, "irsa-reporting-AmazonS3ReadOnlyAccess")
+	if str(t, attachment.Inputs, "policyArn") != s3ReadOnly || str(t, attachment.Inputs, "role") != "irsa-reporting-1a2b3c4" {
+		t.Errorf("attachment inputs = %v", attachment.Inputs)
+	}
+
+	// Outputs.
+	for key, want := range map[string]string{
+		"issuerUrl":      issuerURL,
+		"issuerHostPath": hostPath,
+		"bucketName":     generatedBucket,
+		"oidcProviderArn": providerArn,
+		"podIamConfig":   "podIamConfig:\n  serviceAccountIssuer: " + issuerURL + "\n",
+	} {
+		if got := str(t, state, key); got != want {
+			t.Errorf("output %s = %q, want %q", key, got, want)
+		}
+	}
+	if got := decodeJSON(t, str(t, state, "jwks")); !reflect.DeepEqual(got, map[string]any{"keys": []any{}}) {
+		t.Errorf("phase-1 jwks = %v, want an empty key set", got)
+	}
+	roleArn := "arn:aws:iam::" + mockAccount + ":role/irsa-reporting-1a2b3c4"
+	if got := str(t, state.Get("roleArns").AsMap(), "reporting"); got != roleArn {
+		t.Errorf("roleArns.reporting = %q", got)
+	}
+	annotations := state.Get("serviceAccountAnnotations").AsMap().Get("reporting").AsMap()
+	if got := str(t, annotations, "eks.amazonaws.com/role-arn"); got != roleArn {
+		t.Errorf("serviceAccountAnnotations.reporting = %v", annotations)
+	}
+	stmt := decodeJSON(t, str(t, state, "bucketPolicyStatement"))
+	if !reflect.DeepEqual(stmt["Resource"], wantResources) {
+		t.Errorf("bucketPolicyStatement = %v", stmt)
+	}
+	if got := str(t, state, "webhookNamespace"); got != "" {
+		t.Errorf("webhookNamespace = %q in phase 1, want empty", got)
+	}
+	if !slices.Contains(aws.invokes, "aws:index/getRegion:getRegion") {
+		t.Errorf("the region must come from the AWS provider (getRegion); invokes %v", aws.invokes)
+	}
+}
+
+func TestPhase2AddsOnlyKeysJSON(t *testing.T) {
+	key := newRSAKey(t, 2048)
+	before, _ := mustConstruct(t, phase1())
+	after, state := mustConstruct(t, phase2(key))
+
+	// Everything phase 1 made is still there with identical inputs: nothing is replaced.
+	for _, c := range before.children {
+		now := after.named(t, c.Name)
+		if now.Type != c.Type || !now.Inputs.Equals(c.Inputs) {
+			t.Errorf("%s changed between phase 1 and phase 2:\n before %v\n after  %v", c.Name, c.Inputs, now.Inputs)
+		}
+	}
+	if got, want := len(after.children), len(before.children)+1; got != want {
+		t.Fatalf("phase 2 has %d children, want %d (phase 1 + keys.json): %v", got, want, after.names())
+	}
+
+	jwksObject := after.named(t, "irsa-jwks")
+	if got := str(t, jwksObject.Inputs, "key"); got != "keys.json" {
+		t.Errorf("jwks key = %q", got)
+	}
+	if got := str(t, jwksObject.Inputs, "contentType"); got != "application/json" {
+		t.Errorf("jwks contentType = %q", got)
+	}
+	jwks := decodeJSON(t, str(t, jwksObject.Inputs, "content"))
+	keys := jwks["keys"].([]any)
+	if len(keys) != 2 {
+		t.Fatalf("keys.json has %d keys, want the key and its legacy copy", len(keys))
+	}
+	first, legacy := keys[0].(map[string]any), keys[1].(map[string]any)
+	if first["kid"] != key.kid || first["alg"] != "RS256" || first["use"] != "sig" || first["kty"] != "RSA" {
+		t.Errorf("first JWK = %v, want kid %s", first, key.kid)
+	}
+	if legacy["kid"] != "" || legacy["n"] != first["n"] {
+		t.Errorf("legacy JWK = %v, want the same key with kid \"\"", legacy)
+	}
+	if oidc := after.named(t, "irsa-oidc-provider"); !oidc.dependsOn(jwksObject) {
+		t.Errorf("OIDC provider must wait for keys.json; deps %v", oidc.Deps)
+	}
+	if got := str(t, state, "jwks"); got != str(t, jwksObject.Inputs, "content") {
+		t.Errorf("jwks output differs from the uploaded keys.json")
+	}
+}
+
+func TestSecretSigningKeysGivePlainPublicDocuments(t *testing.T) {
+	key := newECKey(t, elliptic.P256())
+	in := phase1()
+	in["signingKeys"] = toValue(t, []any{key.pem}).WithSecret(true)
+	aws, state := mustConstruct(t, in)
+
+	for _, out := range []string{"jwks", "discoveryDocument"} {
+		if state.Get(out).HasSecrets() {
+			t.Errorf("output %s is secret; it is a public document", out)
+		}
+	}
+	content := aws.named(t, "irsa-jwks").Inputs.Get("content")
+	if content.HasSecrets() {
+		t.Errorf("keys.json content is secret; it is public")
+	}
+	if !strings.Contains(content.AsString(), key.kid) {
+		t.Errorf("keys.json lacks kid %s", key.kid)
+	}
+	dd := decodeJSON(t, str(t, aws.named(t, "irsa-discovery").Inputs, "content"))
+	if !reflect.DeepEqual(dd["id_token_signing_alg_values_supported"], []any{"ES256"}) {
+		t.Errorf("discovery algorithms = %v, want those of the published key", dd["id_token_signing_alg_values_supported"])
+	}
+}
+
+func TestSameInputsGiveIdenticalChildren(t *testing.T) {
+	key := newRSAKey(t, 2048)
+	first, firstState := mustConstruct(t, phase2(key))
+	second, secondState := mustConstruct(t, phase2(key))
+	if len(first.children) != len(second.children) {
+		t.Fatalf("child counts differ: %d vs %d", len(first.children), len(second.children))
+	}
+	for _, c := range first.children {
+		if again := second.named(t, c.Name); !again.Inputs.Equals(c.Inputs) {
+			t.Errorf("%s differs between two constructs of the same inputs", c.Name)
+		}
+	}
+	if !firstState.Equals(secondState) {
+		t.Errorf("outputs differ between two constructs of the same inputs")
+	}
+}
+
+func TestExistingBucketIsNeverTouched(t *testing.T) {
+	in := phase1()
+	in["issuer"] = map[string]any{"createBucket": false, "bucketName": "shared-oidc", "keyPrefix": "clusters/prod"}
+	aws, state := mustConstruct(t, in)
+
+	for _, typ := range []string{tBucket, tOwnership, tPublicAccess, tBucketPolicy} {
+		if got := aws.byType(typ); len(got) != 0 {
+			t.Errorf("an existing bucket must not get a %s; got %v", typ, got)
+		}
+	}
+	discovery := aws.named(t, "irsa-discovery")
+	if str(t, discovery.Inputs, "bucket") != "shared-oidc" ||
+		str(t, discovery.Inputs, "key") != "clusters/prod/.well-known/openid-configuration" {
+		t.Errorf("discovery object = %v", discovery.Inputs)
+	}
+	issuerURL := "https://s3." + mockRegion + ".amazonaws.com/shared-oidc/clusters/prod"
+	if got := str(t, state, "issuerUrl"); got != issuerURL {
+		t.Errorf("issuerUrl = %q, want %q", got, issuerURL)
+	}
+	stmt := decodeJSON(t, str(t, state, "bucketPolicyStatement"))
+	want := []any{
+		"arn:aws:s3:::shared-oidc/clusters/prod/.well-known/openid-configuration",
+		"arn:aws:s3:::shared-oidc/clusters/prod/keys.json",
+	}
+	if !reflect.DeepEqual(stmt["Resource"], want) || stmt["Principal"] != "*" {
+		t.Errorf("bucketPolicyStatement = %v, want public read of %v", stmt, want)
+	}
+}
+
+func TestCustomIssuerURL(t *testing.T) {
+	in := phase1()
+	in["issuer"] = map[string]any{"url": "https://oidc.example.com/prod"}
+	aws, state := mustConstruct(t, in)
+	if got := str(t, state, "issuerUrl"); got != "https://oidc.example.com/prod" {
+		t.Errorf("issuerUrl = %q", got)
+	}
+	if got := str(t, state, "issuerHostPath"); got != "oidc.example.com/prod" {
+		t.Errorf("issuerHostPath = %q", got)
+	}
+	dd := decodeJSON(t, str(t, aws.named(t, "irsa-discovery").Inputs, "content"))
+	if dd["issuer"] != "https://oidc.example.com/prod" || dd["jwks_uri"] != "https://oidc.example.com/prod/keys.json" {
+		t.Errorf("discovery = %v", dd)
+	}
+	if got := str(t, aws.named(t, "irsa-oidc-provider").Inputs, "url"); got != "https://oidc.example.com/prod" {
+		t.Errorf("OIDC url = %q", got)
+	}
+}
+
+func TestExistingOidcProviderIsReused(t *testing.T) {
+	const arn = "arn:aws:iam::123456789012:oidc-provider/oidc.example.com/prod"
+	in := phase1()
+	in["oidcProvider"] = map[string]any{"create": false, "arn": arn}
+	aws, state := mustConstruct(t, in)
+	if got := aws.byType(tOidc); len(got) != 0 {
+		t.Errorf("create: false must not create a provider; got %v", got)
+	}
+	if got := str(t, state, "oidcProviderArn"); got != arn {
+		t.Errorf("oidcProviderArn = %q", got)
+	}
+	trust := decodeJSON(t, str(t, aws.named(t, "irsa-reporting").Inputs, "assumeRolePolicy"))
+	principal := trust["Statement"].([]any)[0].(map[string]any)["Principal"].(map[string]any)
+	if principal["Federated"] != arn {
+		t.Errorf("trust policy trusts %v, want %s", principal, arn)
+	}
+}
+
+func TestOidcProviderSettings(t *testing.T) {
+	in := phase1()
+	in["oidcProvider"] = map[string]any{
+		"audiences":   []any{"sts.amazonaws.com", "vault"},
+		"thumbprints": []any{"9e99a48a9960b14926bb7f3b02e22da2b0ab7280"},
+	}
+	aws, _ := mustConstruct(t, in)
+	oidc := aws.named(t, "irsa-oidc-provider").Inputs
+	if got, want := oidc.Get("clientIdLists"), mustValue(t, []any{"sts.amazonaws.com", "vault"}); !got.Equals(want) {
+		t.Errorf("clientIdLists = %v", got)
+	}
+	if got, want := oidc.Get("thumbprintLists"), mustValue(t, []any{"9e99a48a9960b14926bb7f3b02e22da2b0ab7280"}); !got.Equals(want) {
+		t.Errorf("thumbprintLists = %v", got)
+	}
+	trust := decodeJSON(t, str(t, aws.named(t, "irsa-reporting").Inputs, "assumeRolePolicy"))
+	cond := trust["Statement"].([]any)[0].(map[string]any)["Condition"].(map[string]any)["StringEquals"].(map[string]any)
+	hostPath := "s3." + mockRegion + ".amazonaws.com/" + generatedBucket
+	if !reflect.DeepEqual(cond[hostPath+":aud"], []any{"sts.amazonaws.com", "vault"}) {
+		t.Errorf("aud condition = %v, want every audience", cond[hostPath+":aud"])
+	}
+}
+
+func TestRoleSettingsAndWildcards(t *testing.T) {
+	in := phase1()
+	in["roles"] = map[string]any{
+		"apps": map[string]any{
+			"serviceAccounts":     []any{"apps/*", "batch/reporter"},
+			"inlinePolicies":      map[string]any{"read-bucket": `{"Version":"2012-10-17","Statement":[]}`},
+			"maxSessionDuration":  7200,
+			"permissionsBoundary": "arn:aws:iam::123456789012:policy/boundary",
+			"path":                "/irsa/",
+			"description":         "apps in the apps namespace",
+		},
+	}
+	aws, _ := mustConstruct(t, in)
+	role := aws.named(t, "irsa-apps").Inputs
+	if role.Get("maxSessionDuration").AsNumber() != 7200 || str(t, role, "path") != "/irsa/" ||
+		str(t, role, "permissionsBoundary") != "arn:aws:iam::123456789012:policy/boundary" ||
+		str(t, role, "description") != "apps in the apps namespace" {
+		t.Errorf("role inputs = %v", role)
+	}
+	trust := decodeJSON(t, str(t, role, "assumeRolePolicy"))
+	cond := trust["Statement"].([]any)[0].(map[string]any)["Condition"].(map[string]any)
+	hostPath := "s3." + mockRegion + ".amazonaws.com/" + generatedBucket
+	like, _ := cond["StringLike"].(map[string]any)
+	if !reflect.DeepEqual(like[hostPath+":sub"], []any{"system:serviceaccount:apps:*", "system:serviceaccount:batch:reporter"}) {
+		t.Errorf("StringLike = %v, want every subject once a wildcard is present", cond)
+	}
+	if eq := cond["StringEquals"].(map[string]any); eq[hostPath+":sub"] != nil || eq[hostPath+":aud"] != "sts.amazonaws.com" {
+		t.Errorf("StringEquals = %v, want only the audience", eq)
+	}
+	inline := aws.named(t, "irsa-apps-inline-read-bucket").Inputs
+	if str(t, inline, "name") != "read-bucket" || str(t, inline, "role") != "irsa-apps-1a2b3c4" ||
+		str(t, inline, "policy") != `{"Version":"2012-10-17","Statement":[]}` {
+		t.Errorf("inline policy = %v", inline)
+	}
+}
+
+func mustValue(t *testing.T, v any) property.Value { return toValue(t, v) }

@@ -1,0 +1,81 @@
+// Package provider serves the eksa-irsa Pulumi package: the EksaIrsa component and the
+// computeJwks function. It is deliberately thin: every rule about keys, documents,
+// policies and validation lives in the internal packages, so this package only turns
+// validated inputs into Pulumi resources and outputs.
+package provider
+
+import (
+	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/pulumi/pulumi-go-provider/infer"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+)
+
+// Name is the Pulumi package name; tokens, the plugin binary and every SDK derive from it.
+const Name = "eksa-irsa"
+
+// Version is stamped at build time with -ldflags "-X ...provider.Version=<v>" so that the
+// plugin reports the release it was built from; the default marks an unstamped build.
+var Version = "0.1.0-dev"
+
+// EksaIrsaToken is the component's type token. It is a constant because outside Construct
+// pulumi-go-provider has no token to hand, and tests and users depend on this exact name.
+const EksaIrsaToken = "eksa-irsa:index:EksaIrsa"
+
+// ComputeJwksToken is the function's type token, fixed for the same reason.
+const ComputeJwksToken = "eksa-irsa:index:computeJwks"
+
+// Provider returns the eksa-irsa provider. The schema metadata pins every SDK's package
+// name and import path, because the inferred defaults would name them after this Go
+// package ("provider") rather than after the product.
+func Provider() p.Provider {
+	prov, err := infer.NewProviderBuilder().
+		WithDisplayName("EKS Anywhere IRSA").
+		WithDescription("IAM Roles for Service Accounts (IRSA) for EKS Anywhere clusters: " +
+			"an S3-hosted OIDC issuer, the IAM OIDC provider and roles, and the pod identity webhook, as one component.").
+		WithKeywords("eks-anywhere", "irsa", "iam", "oidc", "kubernetes", "aws", "category/cloud", "kind/component").
+		WithHomepage("https://github.com/eksa-irsa/pulumi-eksa-irsa").
+		WithRepository("https://github.com/eksa-irsa/pulumi-eksa-irsa").
+		WithPublisher("eksa-irsa").
+		WithLicense("Apache-2.0").
+		WithLanguageMap(languageMap()).
+		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
+		WithComponents(infer.ComponentF(NewEksaIrsa)).
+		WithFunctions(infer.Function(&ComputeJwks{})).
+		Build()
+	if err != nil {
+		// Build only fails on a programming error in the declarations above.
+		panic(err)
+	}
+	return prov
+}
+
+// languageMap names each SDK after the product (DESIGN.md "Identity") and keeps the
+// generated SDKs installable on their own: npm and PyPI metadata, and a Go SDK that lives
+// inside the root module so one `go get` brings provider and SDK versions together.
+func languageMap() map[string]any {
+	return map[string]any{
+		"nodejs": map[string]any{
+			"packageName":          "@eksa-irsa/pulumi-eksa-irsa",
+			"packageDescription":   "IAM Roles for Service Accounts on EKS Anywhere, as one Pulumi component.",
+			"respectSchemaVersion": true,
+			"dependencies": map[string]string{
+				"@pulumi/pulumi": "^3.142.0",
+			},
+		},
+		"python": map[string]any{
+			"packageName":          "pulumi_eksa_irsa",
+			"respectSchemaVersion": true,
+			"requires": map[string]string{
+				"pulumi": ">=3.142.0,<4.0.0",
+			},
+			"pyproject": map[string]any{"enabled": true},
+		},
+		"go": map[string]any{
+			"importBasePath":                 "github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa",
+			"rootPackageName":                "eksairsa",
+			"generateResourceContainerTypes": true,
+			"respectSchemaVersion":           true,
+			"disableInputTypeRegistrations":  false,
+		},
+	}
+}

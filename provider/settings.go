@@ -1,0 +1,341 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
+)
+
+// Defaults of DESIGN.md, named so that docs, code and tests agree on one value.
+const (
+	defaultAudience            = "sts.amazonaws.com"
+	defaultWebhookNamespace    = "pod-identity-webhook"
+	defaultWebhookChart        = "amazon-eks-pod-identity-webhook"
+	defaultWebhookChartVersion = "2.6.5"
+	defaultWebhookRepository   = "https://jkroepke.github.io/helm-charts"
+	defaultTokenExpiration     = 86400
+	defaultWebhookReplicas     = 2
+	tlsGenerated               = "generated"
+	tlsCertManager             = "certManager"
+
+	// clusterTagKey names the cluster on every AWS resource, so resources of one cluster
+	// can be found (and cost-attributed) whatever the component was called.
+	clusterTagKey = "eksa-irsa/cluster"
+	// roleArnAnnotation is the service-account annotation the pod identity webhook reads.
+	roleArnAnnotation = "eks.amazonaws.com/role-arn"
+)
+
+// settings are the plain, defaulted and validated inputs: everything that decides which
+// resources exist. Inputs that stay eventual (keys, ARNs, policy documents, tags) are
+// read from the args directly.
+type settings struct {
+	clusterName         string
+	legacyKeyWithoutKid bool
+
+	createBucket bool
+	bucketName   string // empty: derive a unique name from the cluster name
+	keyPrefix    string
+	issuerURL    string // empty: S3 path-style URL of the bucket
+
+	createOidcProvider bool
+	audiences          []string
+	thumbprints        []string
+
+	roles []roleSettings // sorted by name, so registration order is stable
+
+	webhook webhookSettings
+}
+
+type roleSettings struct {
+	name               string
+	accounts           []policy.ServiceAccount
+	policyArns         []string
+	inlinePolicyNames  []string // sorted
+	maxSessionDuration *int
+	path               *string
+	description        *string
+}
+
+type webhookSettings struct {
+	enabled             bool
+	namespace           string
+	chart               string
+	version             string
+	repository          string
+	image               WebhookImage
+	defaultRegion       string // empty: the AWS provider's region
+	stsRegionalEndpoint bool
+	tokenExpiration     int
+	replicas            int
+	tls                 string
+	values              map[string]any
+}
+
+var (
+	// roleNamePattern keeps role keys usable in Pulumi resource names and IAM role names.
+	roleNamePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]*$`)
+	// policyArnPattern is an IAM managed-policy ARN in any partition.
+	policyArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/([\w+=,.@/-]+)$`)
+	// inlinePolicyNamePattern is IAM's rule for policy names.
+	inlinePolicyNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	// rolePathPattern is IAM's rule for paths.
+	rolePathPattern = regexp.MustCompile(`^/([\x21-\x7e]{0,510}/)?$`)
+	// thumbprintPattern is a SHA-1 fingerprint in hex, as IAM takes it.
+	thumbprintPattern = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+)
+
+// maxRoleResourceName keeps `<component>-<role>` short enough that the IAM role name
+// Pulumi derives from it (plus an 8-character random suffix) fits IAM's 64 characters.
+const maxRoleResourceName = 56
+
+// resolveSettings applies defaults and checks every plain input, so that bad input fails
+// at preview with all problems listed at once, each naming its field and the fix.
+func resolveSettings(name string, args EksaIrsaArgs) (settings, error) {
+	var errs []error
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	check := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+
+	s := settings{
+		clusterName:         args.ClusterName,
+		legacyKeyWithoutKid: boolOr(args.LegacyKeyWithoutKid, true),
+		createBucket:        true,
+		createOidcProvider:  true,
+		audiences:           []string{defaultAudience},
+	}
+	check(issuer.ValidateClusterName(args.ClusterName))
+
+	if is := args.Issuer; is != nil {
+		s.createBucket = boolOr(is.CreateBucket, true)
+		s.bucketName = stringOr(is.BucketName, "")
+		s.keyPrefix = stringOr(is.KeyPrefix, "")
+		s.issuerURL = stringOr(is.URL, "")
+	}
+	if s.bucketName != "" {
+		check(issuer.ValidateBucketName(s.bucketName))
+	} else if !s.createBucket {
+		fail("issuer.bucketName: required when issuer.createBucket is false; name the existing bucket that hosts the documents")
+	}
+	check(issuer.ValidateKeyPrefix(s.keyPrefix))
+	if s.issuerURL != "" {
+		check(issuer.ValidateURL(s.issuerURL))
+	}
+
+	if op := args.OidcProvider; op != nil {
+		s.createOidcProvider = boolOr(op.Create, true)
+		if op.Audiences != nil {
+			s.audiences = op.Audiences
+		}
+		s.thumbprints = op.Thumbprints
+		switch {
+		case s.createOidcProvider && op.Arn != nil:
+			fail("oidcProvider.arn: only used with oidcProvider.create: false; set create to false to reuse that provider, or drop arn")
+		case !s.createOidcProvider && op.Arn == nil:
+			fail("oidcProvider.arn: required when oidcProvider.create is false; give the ARN of the existing IAM OIDC provider")
+		}
+	}
+	if len(s.audiences) == 0 {
+		fail("oidcProvider.audiences: must not be empty; omit it to use %q", defaultAudience)
+	}
+	seen := map[string]bool{}
+	for i, aud := range s.audiences {
+		switch {
+		case strings.TrimSpace(aud) == "":
+			fail("oidcProvider.audiences[%d]: empty audience; remove it or give a client ID such as %q", i, defaultAudience)
+		case seen[aud]:
+			fail("oidcProvider.audiences[%d]: %q is listed twice; remove the duplicate", i, aud)
+		}
+		seen[aud] = true
+	}
+	for i, tp := range s.thumbprints {
+		if !thumbprintPattern.MatchString(tp) {
+			fail("oidcProvider.thumbprints[%d]: %q is not a SHA-1 thumbprint; give 40 hex digits or omit thumbprints", i, tp)
+		}
+	}
+
+	roleNames := make([]string, 0, len(args.Roles))
+	for roleName := range args.Roles {
+		roleNames = append(roleNames, roleName)
+	}
+	sort.Strings(roleNames)
+	for _, roleName := range roleNames {
+		rs, roleErrs := resolveRole(name, roleName, args.Roles[roleName])
+		errs = append(errs, roleErrs...)
+		s.roles = append(s.roles, rs)
+	}
+
+	w, webhookErrs := resolveWebhook(args.Webhook)
+	errs = append(errs, webhookErrs...)
+	s.webhook = w
+
+	if len(errs) > 0 {
+		return settings{}, fmt.Errorf("invalid EksaIrsa %q inputs:\n%w", name, errors.Join(errs...))
+	}
+	return s, nil
+}
+
+func resolveRole(component, roleName string, r Role) (roleSettings, []error) {
+	var errs []error
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	field := "roles." + roleName
+
+	if !roleNamePattern.MatchString(roleName) {
+		fail("%s: role names may hold only letters, digits and '-', starting with a letter or digit; rename the key", field)
+	} else if n := len(component) + 1 + len(roleName); n > maxRoleResourceName {
+		fail("%s: %q-%q is %d characters, too long for the IAM role name derived from it (at most %d); shorten the role key or the component name",
+			field, component, roleName, n, maxRoleResourceName)
+	}
+
+	rs := roleSettings{
+		name:               roleName,
+		policyArns:         r.PolicyArns,
+		maxSessionDuration: r.MaxSessionDuration,
+		path:               r.Path,
+		description:        r.Description,
+	}
+	if len(r.ServiceAccounts) == 0 {
+		fail("%s.serviceAccounts: must not be empty; list the service accounts that may assume the role as \"namespace/name\"", field)
+	}
+	subjects := map[string]int{}
+	for i, text := range r.ServiceAccounts {
+		entry := fmt.Sprintf("%s.serviceAccounts[%d]", field, i)
+		sa, err := policy.ParseServiceAccount(entry, text)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if first, dup := subjects[sa.Subject()]; dup {
+			fail("%s: %q repeats %s.serviceAccounts[%d]; remove one", entry, text, field, first)
+			continue
+		}
+		subjects[sa.Subject()] = i
+		rs.accounts = append(rs.accounts, sa)
+	}
+
+	attachmentNames := map[string]int{}
+	for i, arn := range r.PolicyArns {
+		m := policyArnPattern.FindStringSubmatch(arn)
+		if m == nil {
+			fail("%s.policyArns[%d]: %q is not an IAM policy ARN; expected arn:aws:iam::<account or aws>:policy/<name>", field, i, arn)
+			continue
+		}
+		short := policyShortName(arn)
+		if first, dup := attachmentNames[short]; dup {
+			fail("%s.policyArns[%d]: a policy named %q is already attached by policyArns[%d]; remove the duplicate", field, i, short, first)
+			continue
+		}
+		attachmentNames[short] = i
+	}
+
+	for policyName := range r.InlinePolicies {
+		if !inlinePolicyNamePattern.MatchString(policyName) {
+			fail("%s.inlinePolicies.%s: policy names are 1 to 128 of letters, digits and +=,.@_-; rename it", field, policyName)
+		}
+		if r.InlinePolicies[policyName] == nil {
+			fail("%s.inlinePolicies.%s: empty policy; give the policy JSON or remove the entry", field, policyName)
+		}
+		rs.inlinePolicyNames = append(rs.inlinePolicyNames, policyName)
+	}
+	sort.Strings(rs.inlinePolicyNames)
+
+	if d := r.MaxSessionDuration; d != nil && (*d < 3600 || *d > 43200) {
+		fail("%s.maxSessionDuration: %d is outside IAM's range; give 3600 to 43200 seconds", field, *d)
+	}
+	if p := r.Path; p != nil && !rolePathPattern.MatchString(*p) {
+		fail("%s.path: %q is not an IAM path; it must start and end with '/', e.g. \"/irsa/\"", field, *p)
+	}
+	if d := r.Description; d != nil && len(*d) > 1000 {
+		fail("%s.description: %d characters; IAM allows at most 1000, shorten it", field, len(*d))
+	}
+	return rs, errs
+}
+
+func resolveWebhook(w *Webhook) (webhookSettings, []error) {
+	s := webhookSettings{
+		enabled:             true,
+		namespace:           defaultWebhookNamespace,
+		chart:               defaultWebhookChart,
+		version:             defaultWebhookChartVersion,
+		repository:          defaultWebhookRepository,
+		stsRegionalEndpoint: true,
+		tokenExpiration:     defaultTokenExpiration,
+		replicas:            defaultWebhookReplicas,
+		tls:                 tlsGenerated,
+	}
+	if w == nil {
+		return s, nil
+	}
+	var errs []error
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+
+	s.enabled = boolOr(w.Enabled, true)
+	s.namespace = stringOr(w.Namespace, s.namespace)
+	s.chart = stringOr(w.Chart, s.chart)
+	s.version = stringOr(w.Version, s.version)
+	s.repository = stringOr(w.Repository, s.repository)
+	if w.Image != nil {
+		s.image = *w.Image
+	}
+	s.defaultRegion = stringOr(w.DefaultRegion, "")
+	s.stsRegionalEndpoint = boolOr(w.StsRegionalEndpoint, true)
+	s.tokenExpiration = intOr(w.TokenExpiration, s.tokenExpiration)
+	s.replicas = intOr(w.Replicas, s.replicas)
+	s.tls = stringOr(w.TLS, s.tls)
+	s.values = w.Values
+
+	if err := policy.ValidateNamespace("webhook.namespace", s.namespace); err != nil {
+		errs = append(errs, err)
+	}
+	if s.chart == "" {
+		fail("webhook.chart: empty; omit it to use %q, or give a chart name, oci:// reference or local path", defaultWebhookChart)
+	}
+	if strings.HasPrefix(s.chart, "oci://") && w.Repository == nil {
+		// An oci:// reference names its registry itself; the default repository would be wrong.
+		s.repository = ""
+	}
+	if s.tokenExpiration < 600 || s.tokenExpiration > 86400 {
+		fail("webhook.tokenExpiration: %d is outside the webhook's range; give 600 to 86400 seconds", s.tokenExpiration)
+	}
+	if s.replicas < 1 {
+		fail("webhook.replicas: %d; give at least 1 (2 or more keeps the webhook available during node drains)", s.replicas)
+	}
+	if s.tls != tlsGenerated && s.tls != tlsCertManager {
+		fail("webhook.tls: %q is not a TLS mode; use %q (no cert-manager needed) or %q", s.tls, tlsGenerated, tlsCertManager)
+	}
+	return s, errs
+}
+
+// policyShortName is the last path segment of a policy ARN: unique among a role's
+// attachments and readable in resource names and diffs.
+func policyShortName(arn string) string {
+	return arn[strings.LastIndex(arn, "/")+1:]
+}
+
+func boolOr(v *bool, def bool) bool {
+	if v == nil {
+		return def
+	}
+	return *v
+}
+
+func stringOr(v *string, def string) string {
+	if v == nil {
+		return def
+	}
+	return *v
+}
+
+func intOr(v *int, def int) int {
+	if v == nil {
+		return def
+	}
+	return *v
+}

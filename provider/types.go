@@ -1,0 +1,194 @@
+package provider
+
+import (
+	"github.com/pulumi/pulumi-go-provider/infer"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// This file declares the component's wire types and their documentation; behaviour lives
+// in eksairsa.go. Fields that decide which resources exist (names, flags, role and
+// service-account lists) are plain values so they are known and validated at preview;
+// fields whose values usually come from other resources (signing keys read from a secret,
+// an existing provider ARN, policy documents, tags) are Inputs.
+
+// EksaIrsaArgs are the inputs of the EksaIrsa component.
+type EksaIrsaArgs struct {
+	ClusterName         string                  `pulumi:"clusterName"`
+	SigningKeys         pulumi.StringArrayInput `pulumi:"signingKeys,optional"`
+	LegacyKeyWithoutKid *bool                   `pulumi:"legacyKeyWithoutKid,optional"`
+	Issuer              *Issuer                 `pulumi:"issuer,optional"`
+	OidcProvider        *OidcProvider           `pulumi:"oidcProvider,optional"`
+	Roles               map[string]Role         `pulumi:"roles,optional"`
+	Webhook             *Webhook                `pulumi:"webhook,optional"`
+	Tags                pulumi.StringMapInput   `pulumi:"tags,optional"`
+}
+
+// Annotate documents the inputs in the schema and every SDK.
+func (a *EksaIrsaArgs) Annotate(an infer.Annotator) {
+	an.Describe(&a.ClusterName, "Name of the EKS Anywhere cluster (its `metadata.name`). "+
+		"Names the bucket, tags every AWS resource and identifies the cluster in outputs.")
+	an.Describe(&a.SigningKeys, "Public service-account signing keys of the cluster, current key first. "+
+		"Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as "+
+		"in the `<cluster>-sa` secret's `.data[\"tls.crt\"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. "+
+		"Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. "+
+		"More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.")
+	an.Describe(&a.LegacyKeyWithoutKid, "Also publish the current key with an empty `kid`, as the EKS Anywhere "+
+		"guide's `jq` step does, for API servers that sign tokens without a `kid`. Defaults to `true`.")
+	an.Describe(&a.Issuer, "Where the OIDC issuer documents are hosted.")
+	an.Describe(&a.OidcProvider, "The IAM OIDC identity provider that trusts the issuer.")
+	an.Describe(&a.Roles, "IAM roles to create, keyed by a short name used in resource names and outputs. "+
+		"Each role trusts the listed Kubernetes service accounts.")
+	an.Describe(&a.Webhook, "The amazon-eks-pod-identity-webhook Helm release installed in phase 2.")
+	an.Describe(&a.Tags, "Tags for every AWS resource; a tag naming the cluster is always added.")
+}
+
+// Issuer says where the discovery document and JWKS live and which URL the cluster's
+// tokens name as `iss`.
+type Issuer struct {
+	BucketName   *string `pulumi:"bucketName,optional"`
+	CreateBucket *bool   `pulumi:"createBucket,optional"`
+	KeyPrefix    *string `pulumi:"keyPrefix,optional"`
+	URL          *string `pulumi:"url,optional"`
+}
+
+// Annotate documents the issuer settings.
+func (i *Issuer) Annotate(an infer.Annotator) {
+	an.Describe(&i.BucketName, "S3 bucket that hosts the documents. Defaults to a unique name derived from "+
+		"`clusterName` when the bucket is created; required when `createBucket` is `false`.")
+	an.Describe(&i.CreateBucket, "Create the bucket (private, ACLs disabled, a policy that makes only the two "+
+		"documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, "+
+		"public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. "+
+		"Defaults to `true`.")
+	an.Describe(&i.KeyPrefix, "Folder inside the bucket (no leading or trailing `/`), so several clusters can "+
+		"share one bucket. Defaults to none.")
+	an.Describe(&i.URL, "Issuer URL, when the documents are served by something other than S3 path-style "+
+		"hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to "+
+		"`https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.")
+}
+
+// OidcProvider configures the IAM OIDC identity provider.
+type OidcProvider struct {
+	Create      *bool              `pulumi:"create,optional"`
+	Arn         pulumi.StringInput `pulumi:"arn,optional"`
+	Audiences   []string           `pulumi:"audiences,optional"`
+	Thumbprints []string           `pulumi:"thumbprints,optional"`
+}
+
+// Annotate documents the OIDC provider settings.
+func (o *OidcProvider) Annotate(an infer.Annotator) {
+	an.Describe(&o.Create, "Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.")
+	an.Describe(&o.Arn, "ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.")
+	an.Describe(&o.Audiences, "Client IDs (token audiences) the provider accepts; the first is the webhook's "+
+		"token audience. Defaults to `[\"sts.amazonaws.com\"]`.")
+	an.Describe(&o.Thumbprints, "Optional server-certificate thumbprints; IAM trusts S3's CA without one.")
+}
+
+// Role is one IAM role assumable by the listed service accounts.
+type Role struct {
+	ServiceAccounts     []string                      `pulumi:"serviceAccounts"`
+	PolicyArns          []string                      `pulumi:"policyArns,optional"`
+	InlinePolicies      map[string]pulumi.StringInput `pulumi:"inlinePolicies,optional"`
+	MaxSessionDuration  *int                          `pulumi:"maxSessionDuration,optional"`
+	PermissionsBoundary pulumi.StringInput            `pulumi:"permissionsBoundary,optional"`
+	Path                *string                       `pulumi:"path,optional"`
+	Description         *string                       `pulumi:"description,optional"`
+}
+
+// Annotate documents the role settings.
+func (r *Role) Annotate(an infer.Annotator) {
+	an.Describe(&r.ServiceAccounts, "Service accounts allowed to assume the role, as `namespace/name`. "+
+		"`*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; "+
+		"`*/*` is refused because it would trust every service account of the cluster.")
+	an.Describe(&r.PolicyArns, "ARNs of managed policies to attach.")
+	an.Describe(&r.InlinePolicies, "Inline policies, name to policy JSON.")
+	an.Describe(&r.MaxSessionDuration, "Maximum session duration in seconds (3600 to 43200). Defaults to 3600.")
+	an.Describe(&r.PermissionsBoundary, "ARN of the policy used as the role's permissions boundary.")
+	an.Describe(&r.Path, "IAM path of the role. Defaults to `/`.")
+	an.Describe(&r.Description, "Description of the role.")
+}
+
+// Webhook configures the pod identity webhook that injects AWS credentials into pods.
+type Webhook struct {
+	Enabled             *bool          `pulumi:"enabled,optional"`
+	Namespace           *string        `pulumi:"namespace,optional"`
+	Chart               *string        `pulumi:"chart,optional"`
+	Version             *string        `pulumi:"version,optional"`
+	Repository          *string        `pulumi:"repository,optional"`
+	Image               *WebhookImage  `pulumi:"image,optional"`
+	DefaultRegion       *string        `pulumi:"defaultRegion,optional"`
+	StsRegionalEndpoint *bool          `pulumi:"stsRegionalEndpoint,optional"`
+	TokenExpiration     *int           `pulumi:"tokenExpiration,optional"`
+	Replicas            *int           `pulumi:"replicas,optional"`
+	TLS                 *string        `pulumi:"tls,optional"`
+	Values              map[string]any `pulumi:"values,optional"`
+}
+
+// Annotate documents the webhook settings.
+func (w *Webhook) Annotate(an infer.Annotator) {
+	an.Describe(&w.Enabled, "Install the webhook in phase 2. Defaults to `true`.")
+	an.Describe(&w.Namespace, "Namespace of the release, created if missing. Defaults to `"+defaultWebhookNamespace+"`.")
+	an.Describe(&w.Chart, "Chart name, `oci://` reference or local path. Defaults to `"+defaultWebhookChart+"`.")
+	an.Describe(&w.Version, "Chart version. Defaults to `"+defaultWebhookChartVersion+"`.")
+	an.Describe(&w.Repository, "Chart repository URL; empty for `oci://` or local charts. Defaults to `"+
+		defaultWebhookRepository+"`.")
+	an.Describe(&w.Image, "Webhook image override, for mirrors and air-gapped sites.")
+	an.Describe(&w.DefaultRegion, "AWS region injected into pods. Defaults to the AWS provider's region.")
+	an.Describe(&w.StsRegionalEndpoint, "Make pods use the regional STS endpoint. Defaults to `true`.")
+	an.Describe(&w.TokenExpiration, "Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.")
+	an.Describe(&w.Replicas, "Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.")
+	an.Describe(&w.TLS, "How the webhook gets its serving certificate: `generated` (a CA and certificate made by "+
+		"Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.")
+	an.Describe(&w.Values, "Extra chart values, deep-merged last so they win.")
+}
+
+// WebhookImage overrides the webhook's container image.
+type WebhookImage struct {
+	Registry   *string `pulumi:"registry,optional"`
+	Repository *string `pulumi:"repository,optional"`
+	Tag        *string `pulumi:"tag,optional"`
+}
+
+// Annotate documents the image override.
+func (w *WebhookImage) Annotate(an infer.Annotator) {
+	an.Describe(&w.Registry, "Image registry, e.g. a local mirror. Defaults to the chart's (`public.ecr.aws`).")
+	an.Describe(&w.Repository, "Image repository. Defaults to the chart's (`eks/amazon-eks-pod-identity-webhook`).")
+	an.Describe(&w.Tag, "Image tag. Defaults to the chart's appVersion.")
+}
+
+// EksaIrsa is the component: everything IRSA needs for one EKS Anywhere cluster.
+type EksaIrsa struct {
+	pulumi.ResourceState
+
+	IssuerURL                 pulumi.StringOutput       `pulumi:"issuerUrl"`
+	IssuerHostPath            pulumi.StringOutput       `pulumi:"issuerHostPath"`
+	BucketName                pulumi.StringOutput       `pulumi:"bucketName"`
+	DiscoveryDocument         pulumi.StringOutput       `pulumi:"discoveryDocument"`
+	Jwks                      pulumi.StringOutput       `pulumi:"jwks"`
+	OidcProviderArn           pulumi.StringOutput       `pulumi:"oidcProviderArn"`
+	RoleArns                  pulumi.StringMapOutput    `pulumi:"roleArns"`
+	BucketPolicyStatement     pulumi.StringOutput       `pulumi:"bucketPolicyStatement"`
+	ServiceAccountAnnotations pulumi.StringMapMapOutput `pulumi:"serviceAccountAnnotations"`
+	PodIamConfig              pulumi.StringOutput       `pulumi:"podIamConfig"`
+	WebhookNamespace          pulumi.StringOutput       `pulumi:"webhookNamespace"`
+}
+
+// Annotate documents the component and its outputs.
+func (c *EksaIrsa) Annotate(an infer.Annotator) {
+	an.Describe(c, "IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: an S3-hosted OIDC issuer "+
+		"(discovery document and JWKS), the IAM OIDC provider, IAM roles for service accounts and the pod identity "+
+		"webhook. Create it before the cluster (no `signingKeys`) to get `podIamConfig`, then add the cluster's "+
+		"public signing key.")
+	an.Describe(&c.IssuerURL, "The issuer URL: the cluster's `serviceAccountIssuer` and the OIDC provider URL.")
+	an.Describe(&c.IssuerHostPath, "The issuer without `https://`, the prefix of the trust policies' condition keys.")
+	an.Describe(&c.BucketName, "The bucket hosting the documents.")
+	an.Describe(&c.DiscoveryDocument, "The OIDC discovery document, as uploaded to `.well-known/openid-configuration`.")
+	an.Describe(&c.Jwks, "The JWKS, as uploaded to `keys.json` in phase 2 (an empty key set in phase 1). Public, not secret.")
+	an.Describe(&c.OidcProviderArn, "ARN of the IAM OIDC provider (created or reused).")
+	an.Describe(&c.RoleArns, "ARN of each role, by role name.")
+	an.Describe(&c.BucketPolicyStatement, "The bucket-policy statement that makes the two documents publicly "+
+		"readable (JSON); add it to an existing bucket's policy when `issuer.createBucket` is `false`.")
+	an.Describe(&c.ServiceAccountAnnotations, "Annotations to put on each role's service accounts, by role name "+
+		"(`eks.amazonaws.com/role-arn`).")
+	an.Describe(&c.PodIamConfig, "YAML to paste under `spec:` of the EKS Anywhere cluster spec.")
+	an.Describe(&c.WebhookNamespace, "Namespace of the webhook release; empty when no webhook is installed.")
+}
