@@ -65,7 +65,16 @@ func run(root, version string) error {
 			return nodejs.GeneratePackage(tool, pkg, nil, nil, false, noReferences{})
 		},
 		"python": func(pkg *schema.Package) (map[string][]byte, error) {
-			return python.GeneratePackage(tool, pkg, nil, noReferences{})
+			files, err := python.GeneratePackage(tool, pkg, nil, noReferences{})
+			if err != nil {
+				return nil, err
+			}
+			// pyproject.toml names README.md beside it as the long description; without
+			// it pip cannot build the package. The CLI copies one there, so do we.
+			if readme, ok := files["pulumi_eksa_irsa/README.md"]; ok {
+				files["README.md"] = readme
+			}
+			return files, nil
 		},
 	}
 	langs := make([]string, 0, len(generators))
