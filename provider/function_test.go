@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"crypto/elliptic"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,5 +86,37 @@ func TestSchemaMatchesCommitted(t *testing.T) {
 		if !strings.Contains(string(committed), `"`+token+`"`) {
 			t.Errorf("schema lacks %s", token)
 		}
+	}
+}
+
+// TestSchemaLetsSigningKeysBeOutputs guards the schema fix that lets SDK users pass
+// `[secret.data["tls.crt"]]`: the elements must not be plain.
+func TestSchemaLetsSigningKeysBeOutputs(t *testing.T) {
+	spec, err := p.GetSchema(t.Context(), provider.Name, "0.1.0", provider.Provider())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := spec.Resources[provider.EksaIrsaToken].InputProperties
+	if items := inputs["signingKeys"].Items; items == nil || items.Plain {
+		t.Errorf("signingKeys items = %+v, want non-plain strings", items)
+	}
+	if values := inputs["tags"].AdditionalProperties; values == nil || values.Plain {
+		t.Errorf("tags values = %+v, want non-plain strings", values)
+	}
+}
+
+// TestSigningKeyElementMayBeSecret is what an SDK sends for
+// `signingKeys: [secret.data["tls.crt"]]`: an array whose element is secret.
+func TestSigningKeyElementMayBeSecret(t *testing.T) {
+	key := newRSAKey(t, 2048)
+	in := phase1()
+	in["signingKeys"] = []any{toValue(t, base64.StdEncoding.EncodeToString([]byte(key.pem))).WithSecret(true)}
+	aws, state := mustConstruct(t, in)
+	content := aws.named(t, "irsa-jwks").Inputs.Get("content")
+	if content.HasSecrets() || !strings.Contains(content.AsString(), key.kid) {
+		t.Errorf("keys.json = %v, want a plain JWKS with kid %s", content, key.kid)
+	}
+	if state.Get("jwks").HasSecrets() {
+		t.Errorf("jwks output is secret")
 	}
 }

@@ -46,7 +46,7 @@ func Provider() p.Provider {
 		// Build only fails on a programming error in the declarations above.
 		panic(err)
 	}
-	return prov
+	return withSchemaFixes(prov)
 }
 
 // languageMap names each SDK after the product (DESIGN.md "Identity") and keeps the

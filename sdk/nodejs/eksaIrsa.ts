@@ -147,11 +147,11 @@ export interface EksaIrsaArgs {
     /**
      * Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
      */
-    signingKeys?: pulumi.Input<string[] | undefined>;
+    signingKeys?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * Tags for every AWS resource; a tag naming the cluster is always added.
      */
-    tags?: pulumi.Input<{[key: string]: string} | undefined>;
+    tags?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**
      * The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
      */

@@ -25,8 +25,8 @@ class EksaIrsaArgs:
                  legacy_key_without_kid: Optional[_builtins.bool] = None,
                  oidc_provider: pulumi.Input[Optional['OidcProviderArgs']] = None,
                  roles: pulumi.Input[Optional[Mapping[str, pulumi.Input['RoleArgs']]]] = None,
-                 signing_keys: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
-                 tags: pulumi.Input[Optional[Mapping[str, _builtins.str]]] = None,
+                 signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  webhook: pulumi.Input[Optional['WebhookArgs']] = None):
         """
         The set of arguments for constructing a EksaIrsa resource.
@@ -36,8 +36,8 @@ class EksaIrsaArgs:
         :param _builtins.bool legacy_key_without_kid: Also publish the current key with an empty `kid`, as the EKS Anywhere guide's `jq` step does, for API servers that sign tokens without a `kid`. Defaults to `true`.
         :param pulumi.Input['OidcProviderArgs'] oidc_provider: The IAM OIDC identity provider that trusts the issuer.
         :param pulumi.Input[Mapping[str, pulumi.Input['RoleArgs']]] roles: IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
-        :param pulumi.Input[Sequence[_builtins.str]] signing_keys: Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
-        :param pulumi.Input[Mapping[str, _builtins.str]] tags: Tags for every AWS resource; a tag naming the cluster is always added.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] signing_keys: Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for every AWS resource; a tag naming the cluster is always added.
         :param pulumi.Input['WebhookArgs'] webhook: The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
         """
         pulumi.set(__self__, "cluster_name", cluster_name)
@@ -118,26 +118,26 @@ class EksaIrsaArgs:
 
     @_builtins.property
     @pulumi.getter(name="signingKeys")
-    def signing_keys(self) -> pulumi.Input[Optional[Sequence[_builtins.str]]]:
+    def signing_keys(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
         Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
         """
         return pulumi.get(self, "signing_keys")
 
     @signing_keys.setter
-    def signing_keys(self, value: pulumi.Input[Optional[Sequence[_builtins.str]]]):
+    def signing_keys(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "signing_keys", value)
 
     @_builtins.property
     @pulumi.getter
-    def tags(self) -> pulumi.Input[Optional[Mapping[str, _builtins.str]]]:
+    def tags(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
         Tags for every AWS resource; a tag naming the cluster is always added.
         """
         return pulumi.get(self, "tags")
 
     @tags.setter
-    def tags(self, value: pulumi.Input[Optional[Mapping[str, _builtins.str]]]):
+    def tags(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "tags", value)
 
     @_builtins.property
@@ -164,8 +164,8 @@ class EksaIrsa(pulumi.ComponentResource):
                  legacy_key_without_kid: Optional[_builtins.bool] = None,
                  oidc_provider: pulumi.Input[Optional[Union['OidcProviderArgs', 'OidcProviderArgsDict']]] = None,
                  roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union['RoleArgs', 'RoleArgsDict']]]]] = None,
-                 signing_keys: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
-                 tags: pulumi.Input[Optional[Mapping[str, _builtins.str]]] = None,
+                 signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  webhook: pulumi.Input[Optional[Union['WebhookArgs', 'WebhookArgsDict']]] = None,
                  __props__=None):
         """
@@ -178,8 +178,8 @@ class EksaIrsa(pulumi.ComponentResource):
         :param _builtins.bool legacy_key_without_kid: Also publish the current key with an empty `kid`, as the EKS Anywhere guide's `jq` step does, for API servers that sign tokens without a `kid`. Defaults to `true`.
         :param pulumi.Input[Union['OidcProviderArgs', 'OidcProviderArgsDict']] oidc_provider: The IAM OIDC identity provider that trusts the issuer.
         :param pulumi.Input[Mapping[str, pulumi.Input[Union['RoleArgs', 'RoleArgsDict']]]] roles: IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
-        :param pulumi.Input[Sequence[_builtins.str]] signing_keys: Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
-        :param pulumi.Input[Mapping[str, _builtins.str]] tags: Tags for every AWS resource; a tag naming the cluster is always added.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] signing_keys: Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for every AWS resource; a tag naming the cluster is always added.
         :param pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict']] webhook: The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
         """
         ...
@@ -211,8 +211,8 @@ class EksaIrsa(pulumi.ComponentResource):
                  legacy_key_without_kid: Optional[_builtins.bool] = None,
                  oidc_provider: pulumi.Input[Optional[Union['OidcProviderArgs', 'OidcProviderArgsDict']]] = None,
                  roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union['RoleArgs', 'RoleArgsDict']]]]] = None,
-                 signing_keys: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
-                 tags: pulumi.Input[Optional[Mapping[str, _builtins.str]]] = None,
+                 signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  webhook: pulumi.Input[Optional[Union['WebhookArgs', 'WebhookArgsDict']]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
