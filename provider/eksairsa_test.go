@@ -191,11 +191,11 @@ func TestPhase1CreatesIssuerProviderAndRoles(t *testing.T) {
 
 	// Outputs.
 	for key, want := range map[string]string{
-		"issuerUrl":      issuerURL,
-		"issuerHostPath": hostPath,
-		"bucketName":     generatedBucket,
+		"issuerUrl":       issuerURL,
+		"issuerHostPath":  hostPath,
+		"bucketName":      generatedBucket,
 		"oidcProviderArn": providerArn,
-		"podIamConfig":   "podIamConfig:\n  serviceAccountIssuer: " + issuerURL + "\n",
+		"podIamConfig":    "podIamConfig:\n  serviceAccountIssuer: " + issuerURL + "\n",
 	} {
 		if got := str(t, state, key); got != want {
 			t.Errorf("output %s = %q, want %q", key, got, want)

@@ -30,7 +30,7 @@ const ComputeJwksToken = "eksa-irsa:index:computeJwks"
 func Provider() p.Provider {
 	prov, err := infer.NewProviderBuilder().
 		WithDisplayName("EKS Anywhere IRSA").
-		WithDescription("IAM Roles for Service Accounts (IRSA) for EKS Anywhere clusters: " +
+		WithDescription("IAM Roles for Service Accounts (IRSA) for EKS Anywhere clusters: "+
 			"an S3-hosted OIDC issuer, the IAM OIDC provider and roles, and the pod identity webhook, as one component.").
 		WithKeywords("eks-anywhere", "irsa", "iam", "oidc", "kubernetes", "aws", "category/cloud", "kind/component").
 		WithHomepage("https://github.com/eksa-irsa/pulumi-eksa-irsa").
