@@ -1,0 +1,133 @@
+// Package webhook computes the Helm values and names for the community
+// amazon-eks-pod-identity-webhook chart, so that the provider only has to create the
+// release. It imports nothing of Pulumi: the values are plain data, checked with golden
+// files and, by hand, with `helm template` against the real chart.
+package webhook
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+)
+
+// ReleaseName is the Helm release name. It is fixed rather than auto-named because the
+// serving certificate must name the chart's Service, whose name derives from it; the
+// webhook is cluster-wide, so one release per cluster is all there is.
+const ReleaseName = "pod-identity-webhook"
+
+// Image overrides the webhook image; empty fields keep the chart's defaults
+// (public.ecr.aws/eks/amazon-eks-pod-identity-webhook at the chart's appVersion).
+type Image struct {
+	Registry   string
+	Repository string
+	Tag        string
+}
+
+// Options are the resolved webhook settings that end up in the chart's values.
+type Options struct {
+	Replicas            int
+	Image               Image
+	Region              string
+	StsRegionalEndpoint bool
+	TokenAudience       string
+	TokenExpiration     int
+	// CertManager leaves TLS to the chart's cert-manager path. Otherwise the serving pair
+	// comes from the kubernetes.io/tls Secret named TLSSecretName and CABundle (the CA
+	// certificate PEM, which the chart base64s) lets the API server trust it.
+	CertManager   bool
+	TLSSecretName string
+	CABundle      string
+	// Overrides are the user's values, merged last so they win.
+	Overrides map[string]any
+}
+
+// Values renders the chart values: ours first, the user's overrides deep-merged on top.
+// Only keys the chart's values.schema.json knows are set, because the chart refuses
+// unknown keys at the top level and under pki.
+func Values(o Options) map[string]any {
+	image := map[string]any{}
+	for key, v := range map[string]string{"registry": o.Image.Registry, "repository": o.Image.Repository, "tag": o.Image.Tag} {
+		if v != "" {
+			image[key] = v
+		}
+	}
+	pki := map[string]any{"certManager": map[string]any{"enabled": o.CertManager}}
+	if !o.CertManager {
+		pki["existingSecret"] = o.TLSSecretName
+		pki["caBundle"] = o.CABundle
+	}
+	values := map[string]any{
+		"fullnameOverride": ReleaseName,
+		"replicaCount":     o.Replicas,
+		// The chart renders the budget only with more than one replica.
+		"podDisruptionBudget": map[string]any{"enabled": true, "minAvailable": 1},
+		"config": map[string]any{
+			"defaultAwsRegion":    o.Region,
+			"stsRegionalEndpoint": o.StsRegionalEndpoint,
+			"tokenAudience":       o.TokenAudience,
+			"tokenExpiration":     o.TokenExpiration,
+		},
+		// A webhook outage must not stop pods from starting; pods then lack AWS
+		// credentials until it is back, which is visible and recoverable.
+		"mutatingWebhook": map[string]any{"failurePolicy": "Ignore"},
+		"pki":             pki,
+	}
+	if len(image) > 0 {
+		values["image"] = image
+	}
+	return DeepMerge(values, o.Overrides)
+}
+
+// DeepMerge returns base with override merged in: maps merge key by key, anything else in
+// override (scalars, lists, nil) replaces what base had. Neither argument is modified.
+func DeepMerge(base, override map[string]any) map[string]any {
+	merged := maps.Clone(base)
+	if merged == nil {
+		merged = map[string]any{}
+	}
+	for key, ov := range override {
+		bm, baseIsMap := merged[key].(map[string]any)
+		om, overrideIsMap := ov.(map[string]any)
+		if baseIsMap && overrideIsMap {
+			merged[key] = DeepMerge(bm, om)
+			continue
+		}
+		merged[key] = ov
+	}
+	return merged
+}
+
+// chartName is the chart's own name, which its fullname helper falls back on.
+const chartName = "amazon-eks-pod-identity-webhook"
+
+// Fullname is the name the chart gives its Service (and so the name the serving
+// certificate must carry), following the chart's _helpers.tpl: fullnameOverride if set;
+// else the release name when it already contains the chart name (or nameOverride); else
+// "<release>-<name>"; truncated to 63 characters without a trailing '-'.
+func Fullname(release string, values map[string]any) string {
+	if override, ok := values["fullnameOverride"].(string); ok && override != "" {
+		return truncate63(override)
+	}
+	name := chartName
+	if override, ok := values["nameOverride"].(string); ok && override != "" {
+		name = override
+	}
+	if strings.Contains(release, name) {
+		return truncate63(release)
+	}
+	return truncate63(release + "-" + name)
+}
+
+func truncate63(s string) string {
+	if len(s) > 63 {
+		s = s[:63]
+	}
+	return strings.TrimSuffix(s, "-")
+}
+
+// ServiceDNSNames are the names the API server may use to reach the webhook Service: the
+// serving certificate must be valid for them.
+func ServiceDNSNames(fullname, namespace string) []string {
+	svc := fmt.Sprintf("%s.%s.svc", fullname, namespace)
+	return []string{svc, svc + ".cluster.local"}
+}

@@ -1,0 +1,218 @@
+package webhook
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const caPEM = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
+
+func defaults() Options {
+	return Options{
+		Replicas:            2,
+		Region:              "eu-central-1",
+		StsRegionalEndpoint: true,
+		TokenAudience:       "sts.amazonaws.com",
+		TokenExpiration:     86400,
+		TLSSecretName:       "pod-identity-webhook-tls",
+		CABundle:            caPEM,
+	}
+}
+
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := jsondoc.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s differs from the golden file:\n%s", name, got)
+	}
+}
+
+func TestValuesGolden(t *testing.T) {
+	overrides := defaults()
+	overrides.Replicas = 3
+	overrides.Image = Image{Registry: "mirror.example.com", Repository: "eks/pod-identity-webhook", Tag: "v0.6.17"}
+	overrides.StsRegionalEndpoint = false
+	overrides.TokenExpiration = 3600
+	overrides.TokenAudience = "vault"
+	overrides.Overrides = map[string]any{
+		"config":       map[string]any{"tokenExpiration": 7200, "extraArgs": []any{"--v=4"}},
+		"nodeSelector": map[string]any{"node-role.kubernetes.io/control-plane": ""},
+	}
+	certManager := defaults()
+	certManager.CertManager = true
+
+	for name, o := range map[string]Options{
+		"values-default.json":      defaults(),
+		"values-overrides.json":    overrides,
+		"values-cert-manager.json": certManager,
+	} {
+		golden(t, name, Values(o))
+	}
+}
+
+func TestValuesFollowTheChart(t *testing.T) {
+	v := Values(defaults())
+	// Values the chart reads, spelled as in its values.yaml (checked with helm template).
+	checks := map[string]any{
+		"replicaCount":                     2,
+		"fullnameOverride":                 "pod-identity-webhook",
+		"podDisruptionBudget.enabled":      true,
+		"podDisruptionBudget.minAvailable": 1,
+		"config.defaultAwsRegion":          "eu-central-1",
+		"config.stsRegionalEndpoint":       true,
+		"config.tokenAudience":             "sts.amazonaws.com",
+		"config.tokenExpiration":           86400,
+		"mutatingWebhook.failurePolicy":    "Ignore",
+		"pki.certManager.enabled":          false,
+		"pki.existingSecret":               "pod-identity-webhook-tls",
+		"pki.caBundle":                     caPEM,
+	}
+	for path, want := range checks {
+		if got := lookup(v, path); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s = %#v, want %#v", path, got, want)
+		}
+	}
+	if _, ok := v["image"]; ok {
+		t.Errorf("no image override given, but values set image: %v", v["image"])
+	}
+}
+
+func TestCertManagerModeLeavesTLSToTheChart(t *testing.T) {
+	o := defaults()
+	o.CertManager = true
+	pki := Values(o)["pki"].(map[string]any)
+	if !reflect.DeepEqual(pki, map[string]any{"certManager": map[string]any{"enabled": true}}) {
+		t.Errorf("pki = %v, want only certManager.enabled", pki)
+	}
+}
+
+func TestOverridesWinDeeply(t *testing.T) {
+	o := defaults()
+	o.Overrides = map[string]any{
+		"replicaCount": 5,
+		"config":       map[string]any{"tokenExpiration": 3600},
+		"pki":          map[string]any{"certManager": map[string]any{"enabled": true}},
+	}
+	v := Values(o)
+	if v["replicaCount"] != 5 {
+		t.Errorf("replicaCount = %v, want the override", v["replicaCount"])
+	}
+	if got := lookup(v, "config.tokenExpiration"); got != 3600 {
+		t.Errorf("config.tokenExpiration = %v, want the override", got)
+	}
+	if got := lookup(v, "config.defaultAwsRegion"); got != "eu-central-1" {
+		t.Errorf("config.defaultAwsRegion = %v, want ours kept beside the override", got)
+	}
+	if got := lookup(v, "pki.existingSecret"); got != "pod-identity-webhook-tls" {
+		t.Errorf("pki.existingSecret = %v, want kept", got)
+	}
+	if got := lookup(v, "pki.certManager.enabled"); got != true {
+		t.Errorf("pki.certManager.enabled = %v, want the override", got)
+	}
+}
+
+func TestDeepMerge(t *testing.T) {
+	cases := []struct {
+		name           string
+		base, override map[string]any
+		want           map[string]any
+	}{
+		{"nil override", map[string]any{"a": 1}, nil, map[string]any{"a": 1}},
+		{"nil base", nil, map[string]any{"a": 1}, map[string]any{"a": 1}},
+		{"scalar wins", map[string]any{"a": 1}, map[string]any{"a": 2}, map[string]any{"a": 2}},
+		{"maps merge", map[string]any{"m": map[string]any{"x": 1, "y": 1}}, map[string]any{"m": map[string]any{"y": 2, "z": 3}},
+			map[string]any{"m": map[string]any{"x": 1, "y": 2, "z": 3}}},
+		{"list replaces", map[string]any{"l": []any{1, 2}}, map[string]any{"l": []any{3}}, map[string]any{"l": []any{3}}},
+		{"map replaces scalar", map[string]any{"a": 1}, map[string]any{"a": map[string]any{"b": 2}}, map[string]any{"a": map[string]any{"b": 2}}},
+		{"scalar replaces map", map[string]any{"a": map[string]any{"b": 2}}, map[string]any{"a": "x"}, map[string]any{"a": "x"}},
+		{"nil replaces", map[string]any{"a": map[string]any{"b": 2}}, map[string]any{"a": nil}, map[string]any{"a": nil}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			base := deepCopy(tc.base)
+			if got := DeepMerge(tc.base, tc.override); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("DeepMerge = %v, want %v", got, tc.want)
+			}
+			if !reflect.DeepEqual(base, deepCopy(tc.base)) {
+				t.Errorf("DeepMerge modified its base")
+			}
+		})
+	}
+}
+
+func TestFullname(t *testing.T) {
+	long := strings.Repeat("a", 62) + "-x" // cut at 63 leaves a trailing "-"
+	cases := []struct {
+		release string
+		values  map[string]any
+		want    string
+	}{
+		{"pod-identity-webhook", map[string]any{"fullnameOverride": "pod-identity-webhook"}, "pod-identity-webhook"},
+		{"pod-identity-webhook", nil, "pod-identity-webhook-amazon-eks-pod-identity-webhook"},
+		{"r", nil, "r-amazon-eks-pod-identity-webhook"},
+		{"my-amazon-eks-pod-identity-webhook", nil, "my-amazon-eks-pod-identity-webhook"},
+		{"r", map[string]any{"nameOverride": "piw"}, "r-piw"},
+		{"piw-1", map[string]any{"nameOverride": "piw"}, "piw-1"},
+		{"x", map[string]any{"fullnameOverride": long}, strings.Repeat("a", 62)},
+	}
+	for _, tc := range cases {
+		if got := Fullname(tc.release, tc.values); got != tc.want {
+			t.Errorf("Fullname(%q, %v) = %q, want %q", tc.release, tc.values, got, tc.want)
+		}
+	}
+}
+
+func TestServiceDNSNames(t *testing.T) {
+	got := ServiceDNSNames("pod-identity-webhook", "irsa")
+	want := []string{"pod-identity-webhook.irsa.svc", "pod-identity-webhook.irsa.svc.cluster.local"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ServiceDNSNames = %v, want %v", got, want)
+	}
+}
+
+func lookup(v map[string]any, path string) any {
+	var cur any = v
+	for _, part := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[part]
+	}
+	return cur
+}
+
+func deepCopy(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			v = deepCopy(sub)
+		}
+		out[k] = v
+	}
+	return out
+}
