@@ -62,7 +62,9 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 	if err := b.roles(args.Roles); err != nil {
 		return nil, err
 	}
-	comp.WebhookNamespace = pulumi.String("").ToStringOutput()
+	if err := b.webhookRelease(); err != nil {
+		return nil, err
+	}
 	return comp, nil
 }
 

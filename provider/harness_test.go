@@ -36,7 +36,25 @@ const (
 	tRole         = "aws:iam/role:Role"
 	tAttachment   = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 	tRolePolicy   = "aws:iam/rolePolicy:RolePolicy"
+
+	tNamespace         = "kubernetes:core/v1:Namespace"
+	tSecret            = "kubernetes:core/v1:Secret"
+	tRelease           = "kubernetes:helm.sh/v3:Release"
+	tPrivateKey        = "tls:index/privateKey:PrivateKey"
+	tSelfSignedCert    = "tls:index/selfSignedCert:SelfSignedCert"
+	tCertRequest       = "tls:index/certRequest:CertRequest"
+	tLocallySignedCert = "tls:index/locallySignedCert:LocallySignedCert"
 )
+
+// fakePrivateKeyPEM is what the fake TLS provider returns as a generated private key;
+// its body line lets tests search every input and output for leaked key material.
+func fakePrivateKeyPEM(name string) string {
+	return "-----BEGIN PRIVATE KEY-----\nFAKEPRIVATEKEY" + name + "\n-----END PRIVATE KEY-----\n"
+}
+
+func fakeCertPEM(name string) string {
+	return "-----BEGIN CERTIFICATE-----\nFAKECERT" + name + "\n-----END CERTIFICATE-----\n"
+}
 
 // mockRegion and mockAccount are what the fake AWS answers; the tests derive expected
 // URLs and ARNs from them by hand.
@@ -114,6 +132,12 @@ func (f *fakeAWS) monitor() *integration.MockResourceMonitor {
 				arn := "arn:aws:iam::" + mockAccount + ":oidc-provider/" + strings.TrimPrefix(args.Inputs.Get("url").AsString(), "https://")
 				id = arn
 				state = state.Set("arn", property.New(arn))
+			case tPrivateKey:
+				state = state.Set("privateKeyPem", property.New(fakePrivateKeyPEM(args.Name)))
+			case tSelfSignedCert, tLocallySignedCert:
+				state = state.Set("certPem", property.New(fakeCertPEM(args.Name)))
+			case tCertRequest:
+				state = state.Set("certRequestPem", property.New("-----BEGIN CERTIFICATE REQUEST-----\n"+args.Name+"\n-----END CERTIFICATE REQUEST-----\n"))
 			case tRole:
 				name := args.Name + "-1a2b3c4"
 				state = state.Set("name", property.New(name)).

@@ -297,9 +297,15 @@ func resolveWebhook(w *Webhook) (webhookSettings, []error) {
 	if s.chart == "" {
 		fail("webhook.chart: empty; omit it to use %q, or give a chart name, oci:// reference or local path", defaultWebhookChart)
 	}
-	if strings.HasPrefix(s.chart, "oci://") && w.Repository == nil {
-		// An oci:// reference names its registry itself; the default repository would be wrong.
-		s.repository = ""
+	if chartIsReference(s.chart) {
+		// An oci:// reference or a local path names its chart itself: the default
+		// repository would be wrong, and a local chart has the version it has.
+		if w.Repository == nil {
+			s.repository = ""
+		}
+		if w.Version == nil && !strings.HasPrefix(s.chart, "oci://") {
+			s.version = ""
+		}
 	}
 	if s.tokenExpiration < 600 || s.tokenExpiration > 86400 {
 		fail("webhook.tokenExpiration: %d is outside the webhook's range; give 600 to 86400 seconds", s.tokenExpiration)
@@ -311,6 +317,13 @@ func resolveWebhook(w *Webhook) (webhookSettings, []error) {
 		fail("webhook.tls: %q is not a TLS mode; use %q (no cert-manager needed) or %q", s.tls, tlsGenerated, tlsCertManager)
 	}
 	return s, errs
+}
+
+// chartIsReference tells an oci:// reference or a local chart path from a chart name
+// looked up in a repository.
+func chartIsReference(chart string) bool {
+	return strings.HasPrefix(chart, "oci://") || strings.HasPrefix(chart, "/") ||
+		strings.HasPrefix(chart, "./") || strings.HasPrefix(chart, "../") || strings.HasSuffix(chart, ".tgz")
 }
 
 // policyShortName is the last path segment of a policy ARN: unique among a role's

@@ -1,0 +1,172 @@
+package provider
+
+import (
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
+)
+
+// Certificate lifetimes for the generated webhook TLS. pulumi-tls replaces a certificate
+// at the first update inside its early-renewal window, so a stack updated at least once
+// every four years never serves an expired certificate, while a routine update renews
+// the serving certificate yearly. The CA renews (and the serving certificate with it)
+// while it still has five years left, so it always outlives what it signed.
+const (
+	caValidityHours          = 10 * 365 * 24
+	caEarlyRenewalHours      = 5 * 365 * 24
+	servingValidityHours     = 5 * 365 * 24
+	servingEarlyRenewalHours = 4 * 365 * 24
+)
+
+// tlsSecretName is the kubernetes.io/tls Secret holding the webhook's serving pair.
+const tlsSecretName = webhook.ReleaseName + "-tls"
+
+// webhookRelease installs the pod identity webhook into the workload cluster through the
+// caller's Kubernetes provider, once keys.json is published so that pods never receive
+// tokens STS cannot verify yet.
+func (b *builder) webhookRelease() error {
+	w := b.s.webhook
+	if !w.enabled || !b.phase2 {
+		b.comp.WebhookNamespace = pulumi.String("").ToStringOutput()
+		return nil
+	}
+
+	// The namespace is upserted and left in place on delete: it may well have existed
+	// before (kube-system, a shared tools namespace), and deleting it would take
+	// everything else in it along.
+	namespace, err := corev1.NewNamespace(b.ctx, b.name+"-webhook-namespace", &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(w.namespace)},
+	}, b.parent, pulumi.RetainOnDelete(true))
+	if err != nil {
+		return err
+	}
+	ns := namespace.Metadata.Name().Elem()
+	deps := []pulumi.Resource{namespace}
+	deps = append(deps, b.documents...)
+
+	var caBundle pulumi.StringOutput
+	if w.tls == tlsGenerated {
+		fullname := webhook.Fullname(webhook.ReleaseName, webhook.Values(webhook.Options{Overrides: w.values}))
+		secret, caCert, err := b.webhookTLS(ns, webhook.ServiceDNSNames(fullname, w.namespace))
+		if err != nil {
+			return err
+		}
+		deps = append(deps, secret)
+		caBundle = caCert
+	} else {
+		caBundle = pulumi.String("").ToStringOutput()
+	}
+
+	region := b.region
+	if w.defaultRegion != "" {
+		region = pulumi.String(w.defaultRegion).ToStringOutput()
+	}
+	opts := webhook.Options{
+		Replicas: w.replicas,
+		Image: webhook.Image{
+			Registry:   stringOr(w.image.Registry, ""),
+			Repository: stringOr(w.image.Repository, ""),
+			Tag:        stringOr(w.image.Tag, ""),
+		},
+		StsRegionalEndpoint: w.stsRegionalEndpoint,
+		TokenAudience:       b.s.audiences[0],
+		TokenExpiration:     w.tokenExpiration,
+		CertManager:         w.tls == tlsCertManager,
+		TLSSecretName:       tlsSecretName,
+		Overrides:           w.values,
+	}
+	values := pulumi.All(region, caBundle).ApplyT(func(v []any) map[string]any {
+		o := opts
+		o.Region, o.CABundle = v[0].(string), v[1].(string)
+		return webhook.Values(o)
+	}).(pulumi.MapOutput)
+
+	releaseArgs := &helmv3.ReleaseArgs{
+		Name:      pulumi.String(webhook.ReleaseName),
+		Chart:     pulumi.String(w.chart),
+		Namespace: ns,
+		Values:    values,
+	}
+	if w.version != "" {
+		releaseArgs.Version = pulumi.String(w.version)
+	}
+	if w.repository != "" {
+		releaseArgs.RepositoryOpts = &helmv3.RepositoryOptsArgs{Repo: pulumi.String(w.repository)}
+	}
+	if _, err := helmv3.NewRelease(b.ctx, b.name+"-webhook", releaseArgs, b.parent, pulumi.DependsOn(deps)); err != nil {
+		return err
+	}
+	b.comp.WebhookNamespace = ns
+	return nil
+}
+
+// webhookTLS makes a CA and a serving certificate for the webhook's Service names and
+// stores the serving pair in a kubernetes.io/tls Secret, so no cert-manager is needed.
+// Private keys are wrapped as secrets wherever they are passed on, whatever the TLS
+// provider marks. It returns the Secret and the CA certificate for the caBundle.
+func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (pulumi.Resource, pulumi.StringOutput, error) {
+	newKey := func(name string) (pulumi.StringOutput, error) {
+		key, err := tls.NewPrivateKey(b.ctx, name, &tls.PrivateKeyArgs{
+			Algorithm:  pulumi.String("ECDSA"),
+			EcdsaCurve: pulumi.String("P256"),
+		}, b.parent)
+		if err != nil {
+			return pulumi.StringOutput{}, err
+		}
+		return pulumi.ToSecret(key.PrivateKeyPem).(pulumi.StringOutput), nil
+	}
+	caKey, err := newKey(b.name + "-webhook-ca-key")
+	if err != nil {
+		return nil, pulumi.StringOutput{}, err
+	}
+	ca, err := tls.NewSelfSignedCert(b.ctx, b.name+"-webhook-ca", &tls.SelfSignedCertArgs{
+		PrivateKeyPem:       caKey,
+		IsCaCertificate:     pulumi.Bool(true),
+		AllowedUses:         pulumi.ToStringArray([]string{"cert_signing", "crl_signing", "digital_signature"}),
+		Subject:             &tls.SelfSignedCertSubjectArgs{CommonName: pulumi.String("eksa-irsa pod identity webhook CA")},
+		ValidityPeriodHours: pulumi.Int(caValidityHours),
+		EarlyRenewalHours:   pulumi.Int(caEarlyRenewalHours),
+	}, b.parent)
+	if err != nil {
+		return nil, pulumi.StringOutput{}, err
+	}
+	servingKey, err := newKey(b.name + "-webhook-key")
+	if err != nil {
+		return nil, pulumi.StringOutput{}, err
+	}
+	csr, err := tls.NewCertRequest(b.ctx, b.name+"-webhook-csr", &tls.CertRequestArgs{
+		PrivateKeyPem: servingKey,
+		DnsNames:      pulumi.ToStringArray(dnsNames),
+		Subject:       &tls.CertRequestSubjectArgs{CommonName: pulumi.String(dnsNames[0])},
+	}, b.parent)
+	if err != nil {
+		return nil, pulumi.StringOutput{}, err
+	}
+	serving, err := tls.NewLocallySignedCert(b.ctx, b.name+"-webhook-cert", &tls.LocallySignedCertArgs{
+		CertRequestPem:      csr.CertRequestPem,
+		CaPrivateKeyPem:     caKey,
+		CaCertPem:           ca.CertPem,
+		AllowedUses:         pulumi.ToStringArray([]string{"digital_signature", "key_encipherment", "server_auth"}),
+		ValidityPeriodHours: pulumi.Int(servingValidityHours),
+		EarlyRenewalHours:   pulumi.Int(servingEarlyRenewalHours),
+	}, b.parent)
+	if err != nil {
+		return nil, pulumi.StringOutput{}, err
+	}
+	secret, err := corev1.NewSecret(b.ctx, b.name+"-webhook-tls", &corev1.SecretArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(tlsSecretName), Namespace: namespace},
+		Type:     pulumi.String("kubernetes.io/tls"),
+		StringData: pulumi.StringMap{
+			"tls.crt": serving.CertPem,
+			"tls.key": servingKey,
+		},
+	}, b.parent)
+	if err != nil {
+		return nil, pulumi.StringOutput{}, err
+	}
+	return secret, ca.CertPem, nil
+}
