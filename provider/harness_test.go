@@ -218,11 +218,17 @@ func newServer(t *testing.T, aws *fakeAWS) integration.Server {
 // AWS that saw its children, with the component's outputs.
 func construct(t *testing.T, inputs map[string]any) (*fakeAWS, property.Map, error) {
 	t.Helper()
+	return constructWire(t, toValue(t, inputs).AsMap())
+}
+
+// constructWire is construct for inputs already in wire form, as an SDK sends them.
+func constructWire(t *testing.T, inputs property.Map) (*fakeAWS, property.Map, error) {
+	t.Helper()
 	aws := &fakeAWS{}
 	server := newServer(t, aws)
 	resp, err := server.Construct(p.ConstructRequest{
 		Urn:    presource.NewURN("test", "proj", "", provider.EksaIrsaToken, "irsa"),
-		Inputs: toValue(t, inputs).AsMap(),
+		Inputs: inputs,
 	})
 	return aws, resp.State, err
 }

@@ -1,0 +1,125 @@
+// Package sdkgo runs the shared program of tests/sdk with the generated Go SDK under
+// pulumi.RunWithMocks and records what the SDK sends for the component, for
+// provider/sdk_replay_test.go to compare and replay.
+package sdkgo
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa"
+)
+
+const componentType = "eksa-irsa:index:EksaIrsa"
+
+// route53ChangePolicy is the inline policy of the shared program, byte for byte as the
+// other languages serialize it.
+const route53ChangePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"route53:ChangeResourceRecordSets","Resource":"arn:aws:route53:::hostedzone/*"}]}`
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "internal", "signingkey", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// program is the shared program, written with the Go SDK.
+func program(t *testing.T) func(*pulumi.Context) error {
+	return func(ctx *pulumi.Context) error {
+		legacy := false
+		irsa, err := eksairsa.NewEksaIrsa(ctx, "prod", &eksairsa.EksaIrsaArgs{
+			ClusterName:         "prod",
+			SigningKeys:         pulumi.StringArray{pulumi.ToSecret(pulumi.String(fixture(t, "rsa2048.pem"))).(pulumi.StringOutput), pulumi.String(fixture(t, "ec-p256.pem"))},
+			LegacyKeyWithoutKid: &legacy,
+			Issuer:              &eksairsa.IssuerArgs{KeyPrefix: pulumi.String("clusters/prod")},
+			OidcProvider:        &eksairsa.OidcProviderArgs{Audiences: pulumi.StringArray{pulumi.String("sts.amazonaws.com")}},
+			Roles: eksairsa.RoleMap{
+				"reporting": eksairsa.RoleArgs{
+					ServiceAccounts:    pulumi.StringArray{pulumi.String("apps/reporting")},
+					PolicyArns:         pulumi.StringArray{pulumi.String("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")},
+					MaxSessionDuration: pulumi.Int(7200),
+				},
+				"external-dns": eksairsa.RoleArgs{
+					ServiceAccounts: pulumi.StringArray{pulumi.String("kube-system/external-dns")},
+					InlinePolicies:  pulumi.StringMap{"route53-changes": pulumi.String(route53ChangePolicy)},
+					Path:            pulumi.String("/irsa/"),
+					Description:     pulumi.String("external-dns updates DNS records"),
+				},
+			},
+			Webhook: &eksairsa.WebhookArgs{
+				Namespace:       pulumi.String("irsa-system"),
+				Replicas:        pulumi.Int(3),
+				TokenExpiration: pulumi.Int(3600),
+				Image:           &eksairsa.WebhookImageArgs{Registry: pulumi.String("registry.example.com")},
+				Values:          pulumi.Map{"nodeSelector": pulumi.Map{"kubernetes.io/os": pulumi.String("linux")}},
+			},
+			Tags: pulumi.StringMap{"team": pulumi.String("platform")},
+		})
+		if err != nil {
+			return err
+		}
+		ctx.Export("issuerUrl", irsa.IssuerUrl)
+		return nil
+	}
+}
+
+type recorder struct {
+	mu         sync.Mutex
+	components []pulumi.MockResourceArgs
+}
+
+func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	if args.TypeToken == componentType {
+		r.mu.Lock()
+		r.components = append(r.components, args)
+		r.mu.Unlock()
+	}
+	return args.Name + "-id", args.Inputs, nil
+}
+
+func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return args.Args, nil
+}
+
+func TestGoSDKSendsTheProgramInputs(t *testing.T) {
+	rec := &recorder{}
+	if err := pulumi.RunErr(program(t), pulumi.WithMocks("proj", "stack", rec)); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.components) != 1 {
+		t.Fatalf("registered %d EksaIrsa components, want 1", len(rec.components))
+	}
+	c := rec.components[0]
+	if c.Name != "prod" || c.Custom {
+		t.Errorf("registered %q custom=%v, want component prod", c.Name, c.Custom)
+	}
+	if !c.Inputs["signingKeys"].ContainsSecrets() {
+		t.Errorf("the secret signing key lost its secretness on the wire")
+	}
+
+	// Pulumi's wire form, the same the TypeScript and Python mocks see.
+	wire, err := plugin.MarshalProperties(c.Inputs, plugin.MarshalOptions{KeepSecrets: true, KeepUnknowns: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := protojson.MarshalOptions{Indent: "  "}.Marshal(wire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join("..", "sdk", "recorded", "go.json")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, append(text, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
