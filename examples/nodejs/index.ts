@@ -1,0 +1,60 @@
+// A platform stack for one EKS Anywhere cluster: the IRSA issuer, OIDC provider and two
+// roles, and, once the cluster exists, its signing key and the pod identity webhook.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as eksa from "@eksa-irsa/pulumi-eksa-irsa";
+
+const config = new pulumi.Config();
+const clusterName = config.get("clusterName") ?? "prod";
+// false for the first run (phase 1): the cluster, and so its signing key, does not exist yet.
+const clusterExists = config.getBoolean("clusterExists") ?? false;
+
+const awsProvider = new aws.Provider("aws", { region: (config.get("region") ?? "us-west-2") as aws.Region });
+// The management cluster holds the <cluster>-sa secret; the workload cluster runs the pods.
+const management = new k8s.Provider("management", { kubeconfig: config.get("managementKubeconfig") });
+const workload = new k8s.Provider("workload", { kubeconfig: config.get("workloadKubeconfig") });
+
+// Only the public half (tls.crt) is read; it is base64 in .data, which EksaIrsa accepts as is.
+const signingKeys = clusterExists
+    ? [k8s.core.v1.Secret.get("service-account-signing-key", `eksa-system/${clusterName}-sa`, { provider: management })
+        .data.apply(data => data["tls.crt"])]
+    : [];
+
+const irsa = new eksa.EksaIrsa(clusterName, {
+    clusterName,
+    signingKeys,
+    roles: {
+        reporting: {
+            serviceAccounts: ["apps/reporting"],
+            policyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+        },
+        "external-dns": {
+            serviceAccounts: ["kube-system/external-dns"],
+            inlinePolicies: {
+                "route53-changes": JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Action: "route53:ChangeResourceRecordSets", Resource: "arn:aws:route53:::hostedzone/*" },
+                        { Effect: "Allow", Action: ["route53:ListHostedZones", "route53:ListResourceRecordSets"], Resource: "*" },
+                    ],
+                }),
+            },
+        },
+    },
+    tags: { team: "platform" },
+}, { providers: { aws: awsProvider, kubernetes: workload } });
+
+// The workload's service account, annotated with its role.
+export const reportingServiceAccount = clusterExists
+    ? new k8s.core.v1.ServiceAccount("reporting", {
+        metadata: {
+            name: "reporting",
+            namespace: "apps",
+            annotations: irsa.serviceAccountAnnotations.apply(annotations => annotations["reporting"]),
+        },
+    }, { provider: workload }).metadata.name
+    : undefined;
+
+export const issuerUrl = irsa.issuerUrl;
+export const podIamConfig = irsa.podIamConfig;
