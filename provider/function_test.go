@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/provider"
 )
@@ -89,19 +90,50 @@ func TestSchemaMatchesCommitted(t *testing.T) {
 	}
 }
 
-// TestSchemaLetsSigningKeysBeOutputs guards the schema fix that lets SDK users pass
-// `[secret.data["tls.crt"]]`: the elements must not be plain.
-func TestSchemaLetsSigningKeysBeOutputs(t *testing.T) {
+// TestSchemaPlainnessMatchesTheGoArgs guards the schema fix: SDKs must accept outputs
+// exactly where Construct can read them (signing keys read from a secret, ARNs, policy
+// documents, tags) and demand plain values where they decide which resources exist.
+func TestSchemaPlainnessMatchesTheGoArgs(t *testing.T) {
 	spec, err := p.GetSchema(t.Context(), provider.Name, "0.1.0", provider.Provider())
 	if err != nil {
 		t.Fatal(err)
 	}
 	inputs := spec.Resources[provider.EksaIrsaToken].InputProperties
-	if items := inputs["signingKeys"].Items; items == nil || items.Plain {
-		t.Errorf("signingKeys items = %+v, want non-plain strings", items)
+	role := spec.Types["eksa-irsa:index:Role"].Properties
+	oidc := spec.Types["eksa-irsa:index:OidcProvider"].Properties
+	webhook := spec.Types["eksa-irsa:index:Webhook"].Properties
+	typeOf := func(p schema.PropertySpec) *schema.TypeSpec { return &p.TypeSpec }
+	cases := []struct {
+		what      string
+		typ       *schema.TypeSpec
+		wantPlain bool
+	}{
+		{"clusterName", typeOf(inputs["clusterName"]), true},
+		{"signingKeys", typeOf(inputs["signingKeys"]), false},
+		{"signingKeys[]", inputs["signingKeys"].Items, false},
+		{"tags{}", inputs["tags"].AdditionalProperties, false},
+		{"issuer", typeOf(inputs["issuer"]), true},
+		{"roles", typeOf(inputs["roles"]), true},
+		{"roles{}", inputs["roles"].AdditionalProperties, true},
+		{"webhook", typeOf(inputs["webhook"]), true},
+		{"Role.serviceAccounts", typeOf(role["serviceAccounts"]), true},
+		{"Role.serviceAccounts[]", role["serviceAccounts"].Items, true},
+		{"Role.inlinePolicies", typeOf(role["inlinePolicies"]), true},
+		{"Role.inlinePolicies{}", role["inlinePolicies"].AdditionalProperties, false},
+		{"Role.permissionsBoundary", typeOf(role["permissionsBoundary"]), false},
+		{"Role.maxSessionDuration", typeOf(role["maxSessionDuration"]), true},
+		{"OidcProvider.arn", typeOf(oidc["arn"]), false},
+		{"OidcProvider.create", typeOf(oidc["create"]), true},
+		{"Webhook.values{}", webhook["values"].AdditionalProperties, true},
 	}
-	if values := inputs["tags"].AdditionalProperties; values == nil || values.Plain {
-		t.Errorf("tags values = %+v, want non-plain strings", values)
+	for _, tc := range cases {
+		if tc.typ == nil {
+			t.Errorf("%s: missing from the schema", tc.what)
+			continue
+		}
+		if tc.typ.Plain != tc.wantPlain {
+			t.Errorf("%s: plain = %v, want %v", tc.what, tc.typ.Plain, tc.wantPlain)
+		}
 	}
 }
 

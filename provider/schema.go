@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
 
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // MarshalSchema renders a schema the way schema.json is committed: two-space indentation,
@@ -48,27 +51,69 @@ func withSchemaFixes(prov p.Provider) p.Provider {
 	return prov
 }
 
-// fixSchema lets SDK users pass outputs as elements of signingKeys and as tag values.
-// The Go fields are Inputs and accept them, but inference marks the elements of a
-// top-level Input collection plain, which would make `signingKeys: [secret.data["tls.crt"]]`
-// a type error in TypeScript and Python.
+// fixSchema makes the schema say exactly which inputs may be outputs, as the Go args do.
+//
+// Inference marks the elements of a top-level Input collection plain, which would make
+// `signingKeys: [secret.data["tls.crt"]]` a type error in TypeScript and Python although
+// the Go field accepts it; and it leaves the nested types' plain fields (role names,
+// service accounts, flags) looking like Inputs, so an SDK would accept an output there
+// that Construct cannot read, failing at run time instead of at compile time. So every
+// property is re-derived from its Go field: plain where the field is a plain value,
+// Input where it is an Input.
 func fixSchema(spec *schema.PackageSpec) {
 	component, ok := spec.Resources[EksaIrsaToken]
 	if !ok {
 		return
 	}
-	for name, elem := range map[string]func(*schema.TypeSpec) *schema.TypeSpec{
-		"signingKeys": func(t *schema.TypeSpec) *schema.TypeSpec { return t.Items },
-		"tags":        func(t *schema.TypeSpec) *schema.TypeSpec { return t.AdditionalProperties },
-	} {
-		prop, ok := component.InputProperties[name]
-		if !ok {
+	markPlainness(spec, component.InputProperties, reflect.TypeFor[EksaIrsaArgs]())
+	spec.Resources[EksaIrsaToken] = component
+}
+
+var inputType = reflect.TypeFor[pulumi.Input]()
+
+// markPlainness sets Plain on each property of props from the Go field of the same wire
+// name in goType, and descends into the package's object types the fields use.
+func markPlainness(spec *schema.PackageSpec, props map[string]schema.PropertySpec, goType reflect.Type) {
+	for _, field := range reflect.VisibleFields(goType) {
+		name, _, _ := strings.Cut(field.Tag.Get("pulumi"), ",")
+		prop, ok := props[name]
+		if name == "" || !ok {
 			continue
 		}
-		if e := elem(&prop.TypeSpec); e != nil {
-			e.Plain = false
-		}
-		component.InputProperties[name] = prop
+		setPlainness(spec, &prop.TypeSpec, field.Type)
+		props[name] = prop
 	}
-	spec.Resources[EksaIrsaToken] = component
+}
+
+func setPlainness(spec *schema.PackageSpec, ts *schema.TypeSpec, t reflect.Type) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Implements(inputType) {
+		ts.Plain = false
+		if ts.Items != nil {
+			ts.Items.Plain = false
+		}
+		if ts.AdditionalProperties != nil {
+			ts.AdditionalProperties.Plain = false
+		}
+		return
+	}
+	ts.Plain = true
+	switch t.Kind() {
+	case reflect.Slice:
+		if ts.Items != nil {
+			setPlainness(spec, ts.Items, t.Elem())
+		}
+	case reflect.Map:
+		if ts.AdditionalProperties != nil {
+			setPlainness(spec, ts.AdditionalProperties, t.Elem())
+		}
+	case reflect.Struct:
+		token := strings.TrimPrefix(ts.Ref, "#/types/")
+		if object, ok := spec.Types[token]; ok {
+			markPlainness(spec, object.Properties, t)
+			spec.Types[token] = object
+		}
+	}
 }

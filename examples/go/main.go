@@ -67,14 +67,14 @@ func program(ctx *pulumi.Context) error {
 	irsa, err := eksairsa.NewEksaIrsa(ctx, clusterName, &eksairsa.EksaIrsaArgs{
 		ClusterName: clusterName,
 		SigningKeys: signingKeys,
-		Roles: eksairsa.RoleMap{
-			"reporting": eksairsa.RoleArgs{
-				ServiceAccounts: pulumi.StringArray{pulumi.String("apps/reporting")},
-				PolicyArns:      pulumi.StringArray{pulumi.String("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")},
+		Roles: map[string]eksairsa.RoleArgs{
+			"reporting": {
+				ServiceAccounts: []string{"apps/reporting"},
+				PolicyArns:      []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
 			},
-			"external-dns": eksairsa.RoleArgs{
-				ServiceAccounts: pulumi.StringArray{pulumi.String("kube-system/external-dns")},
-				InlinePolicies:  pulumi.StringMap{"route53-changes": pulumi.String(route53Changes)},
+			"external-dns": {
+				ServiceAccounts: []string{"kube-system/external-dns"},
+				InlinePolicies:  map[string]pulumi.StringInput{"route53-changes": pulumi.String(route53Changes)},
 			},
 		},
 		Tags: pulumi.StringMap{"team": pulumi.String("platform")},

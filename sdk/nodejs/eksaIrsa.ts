@@ -131,7 +131,7 @@ export interface EksaIrsaArgs {
     /**
      * Where the OIDC issuer documents are hosted.
      */
-    issuer?: pulumi.Input<inputs.IssuerArgs | undefined>;
+    issuer?: inputs.IssuerArgs;
     /**
      * Also publish the current key with an empty `kid`, as the EKS Anywhere guide's `jq` step does, for API servers that sign tokens without a `kid`. Defaults to `true`.
      */
@@ -139,11 +139,11 @@ export interface EksaIrsaArgs {
     /**
      * The IAM OIDC identity provider that trusts the issuer.
      */
-    oidcProvider?: pulumi.Input<inputs.OidcProviderArgs | undefined>;
+    oidcProvider?: inputs.OidcProviderArgs;
     /**
      * IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
      */
-    roles?: pulumi.Input<{[key: string]: pulumi.Input<inputs.RoleArgs>} | undefined>;
+    roles?: {[key: string]: inputs.RoleArgs};
     /**
      * Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
      */
@@ -155,5 +155,5 @@ export interface EksaIrsaArgs {
     /**
      * The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
      */
-    webhook?: pulumi.Input<inputs.WebhookArgs | undefined>;
+    webhook?: inputs.WebhookArgs;
 }

@@ -35,32 +35,31 @@ func fixture(t *testing.T, name string) string {
 // program is the shared program, written with the Go SDK.
 func program(t *testing.T) func(*pulumi.Context) error {
 	return func(ctx *pulumi.Context) error {
-		legacy := false
 		irsa, err := eksairsa.NewEksaIrsa(ctx, "prod", &eksairsa.EksaIrsaArgs{
 			ClusterName:         "prod",
 			SigningKeys:         pulumi.StringArray{pulumi.ToSecret(pulumi.String(fixture(t, "rsa2048.pem"))).(pulumi.StringOutput), pulumi.String(fixture(t, "ec-p256.pem"))},
-			LegacyKeyWithoutKid: &legacy,
-			Issuer:              &eksairsa.IssuerArgs{KeyPrefix: pulumi.String("clusters/prod")},
-			OidcProvider:        &eksairsa.OidcProviderArgs{Audiences: pulumi.StringArray{pulumi.String("sts.amazonaws.com")}},
-			Roles: eksairsa.RoleMap{
-				"reporting": eksairsa.RoleArgs{
-					ServiceAccounts:    pulumi.StringArray{pulumi.String("apps/reporting")},
-					PolicyArns:         pulumi.StringArray{pulumi.String("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")},
-					MaxSessionDuration: pulumi.Int(7200),
+			LegacyKeyWithoutKid: ptr(false),
+			Issuer:              &eksairsa.IssuerArgs{KeyPrefix: ptr("clusters/prod")},
+			OidcProvider:        &eksairsa.OidcProviderArgs{Audiences: []string{"sts.amazonaws.com"}},
+			Roles: map[string]eksairsa.RoleArgs{
+				"reporting": {
+					ServiceAccounts:    []string{"apps/reporting"},
+					PolicyArns:         []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
+					MaxSessionDuration: ptr(7200),
 				},
-				"external-dns": eksairsa.RoleArgs{
-					ServiceAccounts: pulumi.StringArray{pulumi.String("kube-system/external-dns")},
-					InlinePolicies:  pulumi.StringMap{"route53-changes": pulumi.String(route53ChangePolicy)},
-					Path:            pulumi.String("/irsa/"),
-					Description:     pulumi.String("external-dns updates DNS records"),
+				"external-dns": {
+					ServiceAccounts: []string{"kube-system/external-dns"},
+					InlinePolicies:  map[string]pulumi.StringInput{"route53-changes": pulumi.String(route53ChangePolicy)},
+					Path:            ptr("/irsa/"),
+					Description:     ptr("external-dns updates DNS records"),
 				},
 			},
 			Webhook: &eksairsa.WebhookArgs{
-				Namespace:       pulumi.String("irsa-system"),
-				Replicas:        pulumi.Int(3),
-				TokenExpiration: pulumi.Int(3600),
-				Image:           &eksairsa.WebhookImageArgs{Registry: pulumi.String("registry.example.com")},
-				Values:          pulumi.Map{"nodeSelector": pulumi.Map{"kubernetes.io/os": pulumi.String("linux")}},
+				Namespace:       ptr("irsa-system"),
+				Replicas:        ptr(3),
+				TokenExpiration: ptr(3600),
+				Image:           &eksairsa.WebhookImageArgs{Registry: ptr("registry.example.com")},
+				Values:          map[string]any{"nodeSelector": map[string]any{"kubernetes.io/os": "linux"}},
 			},
 			Tags: pulumi.StringMap{"team": pulumi.String("platform")},
 		})
@@ -71,6 +70,8 @@ func program(t *testing.T) func(*pulumi.Context) error {
 		return nil
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 type recorder struct {
 	mu         sync.Mutex

@@ -80,19 +80,19 @@ type EksaIrsaArgs struct {
 	// Name of the EKS Anywhere cluster (its `metadata.name`). Names the bucket, tags every AWS resource and identifies the cluster in outputs.
 	ClusterName string
 	// Where the OIDC issuer documents are hosted.
-	Issuer IssuerPtrInput
+	Issuer *IssuerArgs
 	// Also publish the current key with an empty `kid`, as the EKS Anywhere guide's `jq` step does, for API servers that sign tokens without a `kid`. Defaults to `true`.
 	LegacyKeyWithoutKid *bool
 	// The IAM OIDC identity provider that trusts the issuer.
-	OidcProvider OidcProviderPtrInput
+	OidcProvider *OidcProviderArgs
 	// IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
-	Roles RoleMapInput
+	Roles map[string]RoleArgs
 	// Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
 	SigningKeys pulumi.StringArrayInput
 	// Tags for every AWS resource; a tag naming the cluster is always added.
 	Tags pulumi.StringMapInput
 	// The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
-	Webhook WebhookPtrInput
+	Webhook *WebhookArgs
 }
 
 func (EksaIrsaArgs) ElementType() reflect.Type {

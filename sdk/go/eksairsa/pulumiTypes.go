@@ -37,13 +37,13 @@ type IssuerInput interface {
 
 type IssuerArgs struct {
 	// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
-	BucketName pulumi.StringPtrInput `pulumi:"bucketName"`
+	BucketName *string `pulumi:"bucketName"`
 	// Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
-	CreateBucket pulumi.BoolPtrInput `pulumi:"createBucket"`
+	CreateBucket *bool `pulumi:"createBucket"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
-	KeyPrefix pulumi.StringPtrInput `pulumi:"keyPrefix"`
+	KeyPrefix *string `pulumi:"keyPrefix"`
 	// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
-	Url pulumi.StringPtrInput `pulumi:"url"`
+	Url *string `pulumi:"url"`
 }
 
 func (IssuerArgs) ElementType() reflect.Type {
@@ -233,11 +233,11 @@ type OidcProviderArgs struct {
 	// ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.
 	Arn pulumi.StringPtrInput `pulumi:"arn"`
 	// Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
-	Audiences pulumi.StringArrayInput `pulumi:"audiences"`
+	Audiences []string `pulumi:"audiences"`
 	// Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.
-	Create pulumi.BoolPtrInput `pulumi:"create"`
+	Create *bool `pulumi:"create"`
 	// Optional server-certificate thumbprints; IAM trusts S3's CA without one.
-	Thumbprints pulumi.StringArrayInput `pulumi:"thumbprints"`
+	Thumbprints []string `pulumi:"thumbprints"`
 }
 
 func (OidcProviderArgs) ElementType() reflect.Type {
@@ -431,19 +431,19 @@ type RoleInput interface {
 
 type RoleArgs struct {
 	// Description of the role.
-	Description pulumi.StringPtrInput `pulumi:"description"`
+	Description *string `pulumi:"description"`
 	// Inline policies, name to policy JSON.
-	InlinePolicies pulumi.StringMapInput `pulumi:"inlinePolicies"`
+	InlinePolicies map[string]pulumi.StringInput `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
-	MaxSessionDuration pulumi.IntPtrInput `pulumi:"maxSessionDuration"`
+	MaxSessionDuration *int `pulumi:"maxSessionDuration"`
 	// IAM path of the role. Defaults to `/`.
-	Path pulumi.StringPtrInput `pulumi:"path"`
+	Path *string `pulumi:"path"`
 	// ARN of the policy used as the role's permissions boundary.
 	PermissionsBoundary pulumi.StringPtrInput `pulumi:"permissionsBoundary"`
 	// ARNs of managed policies to attach.
-	PolicyArns pulumi.StringArrayInput `pulumi:"policyArns"`
+	PolicyArns []string `pulumi:"policyArns"`
 	// Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
-	ServiceAccounts pulumi.StringArrayInput `pulumi:"serviceAccounts"`
+	ServiceAccounts []string `pulumi:"serviceAccounts"`
 }
 
 func (RoleArgs) ElementType() reflect.Type {
@@ -592,29 +592,29 @@ type WebhookInput interface {
 
 type WebhookArgs struct {
 	// Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
-	Chart pulumi.StringPtrInput `pulumi:"chart"`
+	Chart *string `pulumi:"chart"`
 	// AWS region injected into pods. Defaults to the AWS provider's region.
-	DefaultRegion pulumi.StringPtrInput `pulumi:"defaultRegion"`
+	DefaultRegion *string `pulumi:"defaultRegion"`
 	// Install the webhook in phase 2. Defaults to `true`.
-	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+	Enabled *bool `pulumi:"enabled"`
 	// Webhook image override, for mirrors and air-gapped sites.
-	Image WebhookImagePtrInput `pulumi:"image"`
+	Image *WebhookImageArgs `pulumi:"image"`
 	// Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
-	Namespace pulumi.StringPtrInput `pulumi:"namespace"`
+	Namespace *string `pulumi:"namespace"`
 	// Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
-	Replicas pulumi.IntPtrInput `pulumi:"replicas"`
+	Replicas *int `pulumi:"replicas"`
 	// Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
-	Repository pulumi.StringPtrInput `pulumi:"repository"`
+	Repository *string `pulumi:"repository"`
 	// Make pods use the regional STS endpoint. Defaults to `true`.
-	StsRegionalEndpoint pulumi.BoolPtrInput `pulumi:"stsRegionalEndpoint"`
+	StsRegionalEndpoint *bool `pulumi:"stsRegionalEndpoint"`
 	// How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
-	Tls pulumi.StringPtrInput `pulumi:"tls"`
+	Tls *string `pulumi:"tls"`
 	// Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
-	TokenExpiration pulumi.IntPtrInput `pulumi:"tokenExpiration"`
+	TokenExpiration *int `pulumi:"tokenExpiration"`
 	// Extra chart values, deep-merged last so they win.
-	Values pulumi.MapInput `pulumi:"values"`
+	Values map[string]interface{} `pulumi:"values"`
 	// Chart version. Defaults to `2.6.5`.
-	Version pulumi.StringPtrInput `pulumi:"version"`
+	Version *string `pulumi:"version"`
 }
 
 func (WebhookArgs) ElementType() reflect.Type {
@@ -920,11 +920,11 @@ type WebhookImageInput interface {
 
 type WebhookImageArgs struct {
 	// Image registry, e.g. a local mirror. Defaults to the chart's (`public.ecr.aws`).
-	Registry pulumi.StringPtrInput `pulumi:"registry"`
+	Registry *string `pulumi:"registry"`
 	// Image repository. Defaults to the chart's (`eks/amazon-eks-pod-identity-webhook`).
-	Repository pulumi.StringPtrInput `pulumi:"repository"`
+	Repository *string `pulumi:"repository"`
 	// Image tag. Defaults to the chart's appVersion.
-	Tag pulumi.StringPtrInput `pulumi:"tag"`
+	Tag *string `pulumi:"tag"`
 }
 
 func (WebhookImageArgs) ElementType() reflect.Type {

@@ -9,19 +9,19 @@ export interface IssuerArgs {
     /**
      * S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
      */
-    bucketName?: pulumi.Input<string | undefined>;
+    bucketName?: string;
     /**
      * Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
      */
-    createBucket?: pulumi.Input<boolean | undefined>;
+    createBucket?: boolean;
     /**
      * Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
      */
-    keyPrefix?: pulumi.Input<string | undefined>;
+    keyPrefix?: string;
     /**
      * Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
      */
-    url?: pulumi.Input<string | undefined>;
+    url?: string;
 }
 
 export interface OidcProviderArgs {
@@ -32,34 +32,34 @@ export interface OidcProviderArgs {
     /**
      * Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
      */
-    audiences?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    audiences?: string[];
     /**
      * Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.
      */
-    create?: pulumi.Input<boolean | undefined>;
+    create?: boolean;
     /**
      * Optional server-certificate thumbprints; IAM trusts S3's CA without one.
      */
-    thumbprints?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    thumbprints?: string[];
 }
 
 export interface RoleArgs {
     /**
      * Description of the role.
      */
-    description?: pulumi.Input<string | undefined>;
+    description?: string;
     /**
      * Inline policies, name to policy JSON.
      */
-    inlinePolicies?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    inlinePolicies?: {[key: string]: pulumi.Input<string>};
     /**
      * Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
      */
-    maxSessionDuration?: pulumi.Input<number | undefined>;
+    maxSessionDuration?: number;
     /**
      * IAM path of the role. Defaults to `/`.
      */
-    path?: pulumi.Input<string | undefined>;
+    path?: string;
     /**
      * ARN of the policy used as the role's permissions boundary.
      */
@@ -67,75 +67,75 @@ export interface RoleArgs {
     /**
      * ARNs of managed policies to attach.
      */
-    policyArns?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    policyArns?: string[];
     /**
      * Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*&#47;reporter`), which makes the condition `StringLike`; `*&#47;*` is refused because it would trust every service account of the cluster.
      */
-    serviceAccounts: pulumi.Input<pulumi.Input<string>[]>;
+    serviceAccounts: string[];
 }
 
 export interface WebhookArgs {
     /**
      * Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
      */
-    chart?: pulumi.Input<string | undefined>;
+    chart?: string;
     /**
      * AWS region injected into pods. Defaults to the AWS provider's region.
      */
-    defaultRegion?: pulumi.Input<string | undefined>;
+    defaultRegion?: string;
     /**
      * Install the webhook in phase 2. Defaults to `true`.
      */
-    enabled?: pulumi.Input<boolean | undefined>;
+    enabled?: boolean;
     /**
      * Webhook image override, for mirrors and air-gapped sites.
      */
-    image?: pulumi.Input<inputs.WebhookImageArgs | undefined>;
+    image?: inputs.WebhookImageArgs;
     /**
      * Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
      */
-    namespace?: pulumi.Input<string | undefined>;
+    namespace?: string;
     /**
      * Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
      */
-    replicas?: pulumi.Input<number | undefined>;
+    replicas?: number;
     /**
      * Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
      */
-    repository?: pulumi.Input<string | undefined>;
+    repository?: string;
     /**
      * Make pods use the regional STS endpoint. Defaults to `true`.
      */
-    stsRegionalEndpoint?: pulumi.Input<boolean | undefined>;
+    stsRegionalEndpoint?: boolean;
     /**
      * How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
      */
-    tls?: pulumi.Input<string | undefined>;
+    tls?: string;
     /**
      * Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
      */
-    tokenExpiration?: pulumi.Input<number | undefined>;
+    tokenExpiration?: number;
     /**
      * Extra chart values, deep-merged last so they win.
      */
-    values?: pulumi.Input<{[key: string]: any} | undefined>;
+    values?: {[key: string]: any};
     /**
      * Chart version. Defaults to `2.6.5`.
      */
-    version?: pulumi.Input<string | undefined>;
+    version?: string;
 }
 
 export interface WebhookImageArgs {
     /**
      * Image registry, e.g. a local mirror. Defaults to the chart's (`public.ecr.aws`).
      */
-    registry?: pulumi.Input<string | undefined>;
+    registry?: string;
     /**
      * Image repository. Defaults to the chart's (`eks/amazon-eks-pod-identity-webhook`).
      */
-    repository?: pulumi.Input<string | undefined>;
+    repository?: string;
     /**
      * Image tag. Defaults to the chart's appVersion.
      */
-    tag?: pulumi.Input<string | undefined>;
+    tag?: string;
 }

@@ -28,19 +28,19 @@ __all__ = [
 ]
 
 class IssuerArgsDict(TypedDict):
-    bucket_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    bucket_name: NotRequired[_builtins.str]
     """
     S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
     """
-    create_bucket: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    create_bucket: NotRequired[_builtins.bool]
     """
     Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
     """
-    key_prefix: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    key_prefix: NotRequired[_builtins.str]
     """
     Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
     """
-    url: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    url: NotRequired[_builtins.str]
     """
     Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
     """
@@ -48,15 +48,15 @@ class IssuerArgsDict(TypedDict):
 @pulumi.input_type
 class IssuerArgs:
     def __init__(__self__, *,
-                 bucket_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 create_bucket: pulumi.Input[Optional[_builtins.bool]] = None,
-                 key_prefix: pulumi.Input[Optional[_builtins.str]] = None,
-                 url: pulumi.Input[Optional[_builtins.str]] = None):
+                 bucket_name: Optional[_builtins.str] = None,
+                 create_bucket: Optional[_builtins.bool] = None,
+                 key_prefix: Optional[_builtins.str] = None,
+                 url: Optional[_builtins.str] = None):
         """
-        :param pulumi.Input[_builtins.str] bucket_name: S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
-        :param pulumi.Input[_builtins.bool] create_bucket: Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
-        :param pulumi.Input[_builtins.str] key_prefix: Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
-        :param pulumi.Input[_builtins.str] url: Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+        :param _builtins.str bucket_name: S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
+        :param _builtins.bool create_bucket: Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+        :param _builtins.str key_prefix: Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
+        :param _builtins.str url: Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
         """
         if bucket_name is not None:
             pulumi.set(__self__, "bucket_name", bucket_name)
@@ -69,50 +69,50 @@ class IssuerArgs:
 
     @_builtins.property
     @pulumi.getter(name="bucketName")
-    def bucket_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def bucket_name(self) -> Optional[_builtins.str]:
         """
         S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
         """
         return pulumi.get(self, "bucket_name")
 
     @bucket_name.setter
-    def bucket_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def bucket_name(self, value: Optional[_builtins.str]):
         pulumi.set(self, "bucket_name", value)
 
     @_builtins.property
     @pulumi.getter(name="createBucket")
-    def create_bucket(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def create_bucket(self) -> Optional[_builtins.bool]:
         """
         Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
         """
         return pulumi.get(self, "create_bucket")
 
     @create_bucket.setter
-    def create_bucket(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def create_bucket(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "create_bucket", value)
 
     @_builtins.property
     @pulumi.getter(name="keyPrefix")
-    def key_prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def key_prefix(self) -> Optional[_builtins.str]:
         """
         Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
         """
         return pulumi.get(self, "key_prefix")
 
     @key_prefix.setter
-    def key_prefix(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def key_prefix(self, value: Optional[_builtins.str]):
         pulumi.set(self, "key_prefix", value)
 
     @_builtins.property
     @pulumi.getter
-    def url(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def url(self) -> Optional[_builtins.str]:
         """
         Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
         """
         return pulumi.get(self, "url")
 
     @url.setter
-    def url(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def url(self, value: Optional[_builtins.str]):
         pulumi.set(self, "url", value)
 
 
@@ -121,15 +121,15 @@ class OidcProviderArgsDict(TypedDict):
     """
     ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.
     """
-    audiences: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    audiences: NotRequired[Sequence[_builtins.str]]
     """
     Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
     """
-    create: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    create: NotRequired[_builtins.bool]
     """
     Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.
     """
-    thumbprints: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    thumbprints: NotRequired[Sequence[_builtins.str]]
     """
     Optional server-certificate thumbprints; IAM trusts S3's CA without one.
     """
@@ -138,14 +138,14 @@ class OidcProviderArgsDict(TypedDict):
 class OidcProviderArgs:
     def __init__(__self__, *,
                  arn: pulumi.Input[Optional[_builtins.str]] = None,
-                 audiences: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 create: pulumi.Input[Optional[_builtins.bool]] = None,
-                 thumbprints: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+                 audiences: Optional[Sequence[_builtins.str]] = None,
+                 create: Optional[_builtins.bool] = None,
+                 thumbprints: Optional[Sequence[_builtins.str]] = None):
         """
         :param pulumi.Input[_builtins.str] arn: ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] audiences: Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
-        :param pulumi.Input[_builtins.bool] create: Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] thumbprints: Optional server-certificate thumbprints; IAM trusts S3's CA without one.
+        :param Sequence[_builtins.str] audiences: Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
+        :param _builtins.bool create: Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.
+        :param Sequence[_builtins.str] thumbprints: Optional server-certificate thumbprints; IAM trusts S3's CA without one.
         """
         if arn is not None:
             pulumi.set(__self__, "arn", arn)
@@ -170,59 +170,59 @@ class OidcProviderArgs:
 
     @_builtins.property
     @pulumi.getter
-    def audiences(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def audiences(self) -> Optional[Sequence[_builtins.str]]:
         """
         Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
         """
         return pulumi.get(self, "audiences")
 
     @audiences.setter
-    def audiences(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def audiences(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "audiences", value)
 
     @_builtins.property
     @pulumi.getter
-    def create(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def create(self) -> Optional[_builtins.bool]:
         """
         Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.
         """
         return pulumi.get(self, "create")
 
     @create.setter
-    def create(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def create(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "create", value)
 
     @_builtins.property
     @pulumi.getter
-    def thumbprints(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def thumbprints(self) -> Optional[Sequence[_builtins.str]]:
         """
         Optional server-certificate thumbprints; IAM trusts S3's CA without one.
         """
         return pulumi.get(self, "thumbprints")
 
     @thumbprints.setter
-    def thumbprints(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def thumbprints(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "thumbprints", value)
 
 
 class RoleArgsDict(TypedDict):
-    service_accounts: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]
+    service_accounts: Sequence[_builtins.str]
     """
     Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
     """
-    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    description: NotRequired[_builtins.str]
     """
     Description of the role.
     """
-    inline_policies: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    inline_policies: NotRequired[Mapping[str, pulumi.Input[_builtins.str]]]
     """
     Inline policies, name to policy JSON.
     """
-    max_session_duration: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    max_session_duration: NotRequired[_builtins.int]
     """
     Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
     """
-    path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    path: NotRequired[_builtins.str]
     """
     IAM path of the role. Defaults to `/`.
     """
@@ -230,7 +230,7 @@ class RoleArgsDict(TypedDict):
     """
     ARN of the policy used as the role's permissions boundary.
     """
-    policy_arns: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    policy_arns: NotRequired[Sequence[_builtins.str]]
     """
     ARNs of managed policies to attach.
     """
@@ -238,21 +238,21 @@ class RoleArgsDict(TypedDict):
 @pulumi.input_type
 class RoleArgs:
     def __init__(__self__, *,
-                 service_accounts: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
-                 description: pulumi.Input[Optional[_builtins.str]] = None,
-                 inline_policies: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 max_session_duration: pulumi.Input[Optional[_builtins.int]] = None,
-                 path: pulumi.Input[Optional[_builtins.str]] = None,
+                 service_accounts: Sequence[_builtins.str],
+                 description: Optional[_builtins.str] = None,
+                 inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
+                 max_session_duration: Optional[_builtins.int] = None,
+                 path: Optional[_builtins.str] = None,
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
-                 policy_arns: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+                 policy_arns: Optional[Sequence[_builtins.str]] = None):
         """
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] service_accounts: Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
-        :param pulumi.Input[_builtins.str] description: Description of the role.
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] inline_policies: Inline policies, name to policy JSON.
-        :param pulumi.Input[_builtins.int] max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
-        :param pulumi.Input[_builtins.str] path: IAM path of the role. Defaults to `/`.
+        :param Sequence[_builtins.str] service_accounts: Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
+        :param _builtins.str description: Description of the role.
+        :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON.
+        :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
+        :param _builtins.str path: IAM path of the role. Defaults to `/`.
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] policy_arns: ARNs of managed policies to attach.
+        :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach.
         """
         pulumi.set(__self__, "service_accounts", service_accounts)
         if description is not None:
@@ -270,62 +270,62 @@ class RoleArgs:
 
     @_builtins.property
     @pulumi.getter(name="serviceAccounts")
-    def service_accounts(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
+    def service_accounts(self) -> Sequence[_builtins.str]:
         """
         Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
         """
         return pulumi.get(self, "service_accounts")
 
     @service_accounts.setter
-    def service_accounts(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
+    def service_accounts(self, value: Sequence[_builtins.str]):
         pulumi.set(self, "service_accounts", value)
 
     @_builtins.property
     @pulumi.getter
-    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def description(self) -> Optional[_builtins.str]:
         """
         Description of the role.
         """
         return pulumi.get(self, "description")
 
     @description.setter
-    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def description(self, value: Optional[_builtins.str]):
         pulumi.set(self, "description", value)
 
     @_builtins.property
     @pulumi.getter(name="inlinePolicies")
-    def inline_policies(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+    def inline_policies(self) -> Optional[Mapping[str, pulumi.Input[_builtins.str]]]:
         """
         Inline policies, name to policy JSON.
         """
         return pulumi.get(self, "inline_policies")
 
     @inline_policies.setter
-    def inline_policies(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+    def inline_policies(self, value: Optional[Mapping[str, pulumi.Input[_builtins.str]]]):
         pulumi.set(self, "inline_policies", value)
 
     @_builtins.property
     @pulumi.getter(name="maxSessionDuration")
-    def max_session_duration(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def max_session_duration(self) -> Optional[_builtins.int]:
         """
         Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
         """
         return pulumi.get(self, "max_session_duration")
 
     @max_session_duration.setter
-    def max_session_duration(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def max_session_duration(self, value: Optional[_builtins.int]):
         pulumi.set(self, "max_session_duration", value)
 
     @_builtins.property
     @pulumi.getter
-    def path(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def path(self) -> Optional[_builtins.str]:
         """
         IAM path of the role. Defaults to `/`.
         """
         return pulumi.get(self, "path")
 
     @path.setter
-    def path(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def path(self, value: Optional[_builtins.str]):
         pulumi.set(self, "path", value)
 
     @_builtins.property
@@ -342,63 +342,63 @@ class RoleArgs:
 
     @_builtins.property
     @pulumi.getter(name="policyArns")
-    def policy_arns(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def policy_arns(self) -> Optional[Sequence[_builtins.str]]:
         """
         ARNs of managed policies to attach.
         """
         return pulumi.get(self, "policy_arns")
 
     @policy_arns.setter
-    def policy_arns(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def policy_arns(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "policy_arns", value)
 
 
 class WebhookArgsDict(TypedDict):
-    chart: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    chart: NotRequired[_builtins.str]
     """
     Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
     """
-    default_region: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    default_region: NotRequired[_builtins.str]
     """
     AWS region injected into pods. Defaults to the AWS provider's region.
     """
-    enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    enabled: NotRequired[_builtins.bool]
     """
     Install the webhook in phase 2. Defaults to `true`.
     """
-    image: NotRequired[pulumi.Input[Optional['WebhookImageArgsDict']]]
+    image: NotRequired['WebhookImageArgsDict']
     """
     Webhook image override, for mirrors and air-gapped sites.
     """
-    namespace: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    namespace: NotRequired[_builtins.str]
     """
     Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
     """
-    replicas: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    replicas: NotRequired[_builtins.int]
     """
     Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
     """
-    repository: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    repository: NotRequired[_builtins.str]
     """
     Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
     """
-    sts_regional_endpoint: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    sts_regional_endpoint: NotRequired[_builtins.bool]
     """
     Make pods use the regional STS endpoint. Defaults to `true`.
     """
-    tls: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    tls: NotRequired[_builtins.str]
     """
     How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
     """
-    token_expiration: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    token_expiration: NotRequired[_builtins.int]
     """
     Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
     """
-    values: NotRequired[pulumi.Input[Optional[Mapping[str, Any]]]]
+    values: NotRequired[Mapping[str, Any]]
     """
     Extra chart values, deep-merged last so they win.
     """
-    version: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    version: NotRequired[_builtins.str]
     """
     Chart version. Defaults to `2.6.5`.
     """
@@ -406,31 +406,31 @@ class WebhookArgsDict(TypedDict):
 @pulumi.input_type
 class WebhookArgs:
     def __init__(__self__, *,
-                 chart: pulumi.Input[Optional[_builtins.str]] = None,
-                 default_region: pulumi.Input[Optional[_builtins.str]] = None,
-                 enabled: pulumi.Input[Optional[_builtins.bool]] = None,
-                 image: pulumi.Input[Optional['WebhookImageArgs']] = None,
-                 namespace: pulumi.Input[Optional[_builtins.str]] = None,
-                 replicas: pulumi.Input[Optional[_builtins.int]] = None,
-                 repository: pulumi.Input[Optional[_builtins.str]] = None,
-                 sts_regional_endpoint: pulumi.Input[Optional[_builtins.bool]] = None,
-                 tls: pulumi.Input[Optional[_builtins.str]] = None,
-                 token_expiration: pulumi.Input[Optional[_builtins.int]] = None,
-                 values: pulumi.Input[Optional[Mapping[str, Any]]] = None,
-                 version: pulumi.Input[Optional[_builtins.str]] = None):
+                 chart: Optional[_builtins.str] = None,
+                 default_region: Optional[_builtins.str] = None,
+                 enabled: Optional[_builtins.bool] = None,
+                 image: Optional['WebhookImageArgs'] = None,
+                 namespace: Optional[_builtins.str] = None,
+                 replicas: Optional[_builtins.int] = None,
+                 repository: Optional[_builtins.str] = None,
+                 sts_regional_endpoint: Optional[_builtins.bool] = None,
+                 tls: Optional[_builtins.str] = None,
+                 token_expiration: Optional[_builtins.int] = None,
+                 values: Optional[Mapping[str, Any]] = None,
+                 version: Optional[_builtins.str] = None):
         """
-        :param pulumi.Input[_builtins.str] chart: Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
-        :param pulumi.Input[_builtins.str] default_region: AWS region injected into pods. Defaults to the AWS provider's region.
-        :param pulumi.Input[_builtins.bool] enabled: Install the webhook in phase 2. Defaults to `true`.
-        :param pulumi.Input['WebhookImageArgs'] image: Webhook image override, for mirrors and air-gapped sites.
-        :param pulumi.Input[_builtins.str] namespace: Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
-        :param pulumi.Input[_builtins.int] replicas: Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
-        :param pulumi.Input[_builtins.str] repository: Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
-        :param pulumi.Input[_builtins.bool] sts_regional_endpoint: Make pods use the regional STS endpoint. Defaults to `true`.
-        :param pulumi.Input[_builtins.str] tls: How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
-        :param pulumi.Input[_builtins.int] token_expiration: Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
-        :param pulumi.Input[Mapping[str, Any]] values: Extra chart values, deep-merged last so they win.
-        :param pulumi.Input[_builtins.str] version: Chart version. Defaults to `2.6.5`.
+        :param _builtins.str chart: Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
+        :param _builtins.str default_region: AWS region injected into pods. Defaults to the AWS provider's region.
+        :param _builtins.bool enabled: Install the webhook in phase 2. Defaults to `true`.
+        :param 'WebhookImageArgs' image: Webhook image override, for mirrors and air-gapped sites.
+        :param _builtins.str namespace: Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
+        :param _builtins.int replicas: Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
+        :param _builtins.str repository: Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
+        :param _builtins.bool sts_regional_endpoint: Make pods use the regional STS endpoint. Defaults to `true`.
+        :param _builtins.str tls: How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
+        :param _builtins.int token_expiration: Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
+        :param Mapping[str, Any] values: Extra chart values, deep-merged last so they win.
+        :param _builtins.str version: Chart version. Defaults to `2.6.5`.
         """
         if chart is not None:
             pulumi.set(__self__, "chart", chart)
@@ -459,159 +459,159 @@ class WebhookArgs:
 
     @_builtins.property
     @pulumi.getter
-    def chart(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def chart(self) -> Optional[_builtins.str]:
         """
         Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
         """
         return pulumi.get(self, "chart")
 
     @chart.setter
-    def chart(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def chart(self, value: Optional[_builtins.str]):
         pulumi.set(self, "chart", value)
 
     @_builtins.property
     @pulumi.getter(name="defaultRegion")
-    def default_region(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def default_region(self) -> Optional[_builtins.str]:
         """
         AWS region injected into pods. Defaults to the AWS provider's region.
         """
         return pulumi.get(self, "default_region")
 
     @default_region.setter
-    def default_region(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def default_region(self, value: Optional[_builtins.str]):
         pulumi.set(self, "default_region", value)
 
     @_builtins.property
     @pulumi.getter
-    def enabled(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def enabled(self) -> Optional[_builtins.bool]:
         """
         Install the webhook in phase 2. Defaults to `true`.
         """
         return pulumi.get(self, "enabled")
 
     @enabled.setter
-    def enabled(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def enabled(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "enabled", value)
 
     @_builtins.property
     @pulumi.getter
-    def image(self) -> pulumi.Input[Optional['WebhookImageArgs']]:
+    def image(self) -> Optional['WebhookImageArgs']:
         """
         Webhook image override, for mirrors and air-gapped sites.
         """
         return pulumi.get(self, "image")
 
     @image.setter
-    def image(self, value: pulumi.Input[Optional['WebhookImageArgs']]):
+    def image(self, value: Optional['WebhookImageArgs']):
         pulumi.set(self, "image", value)
 
     @_builtins.property
     @pulumi.getter
-    def namespace(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def namespace(self) -> Optional[_builtins.str]:
         """
         Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
         """
         return pulumi.get(self, "namespace")
 
     @namespace.setter
-    def namespace(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def namespace(self, value: Optional[_builtins.str]):
         pulumi.set(self, "namespace", value)
 
     @_builtins.property
     @pulumi.getter
-    def replicas(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def replicas(self) -> Optional[_builtins.int]:
         """
         Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
         """
         return pulumi.get(self, "replicas")
 
     @replicas.setter
-    def replicas(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def replicas(self, value: Optional[_builtins.int]):
         pulumi.set(self, "replicas", value)
 
     @_builtins.property
     @pulumi.getter
-    def repository(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def repository(self) -> Optional[_builtins.str]:
         """
         Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
         """
         return pulumi.get(self, "repository")
 
     @repository.setter
-    def repository(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def repository(self, value: Optional[_builtins.str]):
         pulumi.set(self, "repository", value)
 
     @_builtins.property
     @pulumi.getter(name="stsRegionalEndpoint")
-    def sts_regional_endpoint(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def sts_regional_endpoint(self) -> Optional[_builtins.bool]:
         """
         Make pods use the regional STS endpoint. Defaults to `true`.
         """
         return pulumi.get(self, "sts_regional_endpoint")
 
     @sts_regional_endpoint.setter
-    def sts_regional_endpoint(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def sts_regional_endpoint(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "sts_regional_endpoint", value)
 
     @_builtins.property
     @pulumi.getter
-    def tls(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def tls(self) -> Optional[_builtins.str]:
         """
         How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
         """
         return pulumi.get(self, "tls")
 
     @tls.setter
-    def tls(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def tls(self, value: Optional[_builtins.str]):
         pulumi.set(self, "tls", value)
 
     @_builtins.property
     @pulumi.getter(name="tokenExpiration")
-    def token_expiration(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def token_expiration(self) -> Optional[_builtins.int]:
         """
         Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
         """
         return pulumi.get(self, "token_expiration")
 
     @token_expiration.setter
-    def token_expiration(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def token_expiration(self, value: Optional[_builtins.int]):
         pulumi.set(self, "token_expiration", value)
 
     @_builtins.property
     @pulumi.getter
-    def values(self) -> pulumi.Input[Optional[Mapping[str, Any]]]:
+    def values(self) -> Optional[Mapping[str, Any]]:
         """
         Extra chart values, deep-merged last so they win.
         """
         return pulumi.get(self, "values")
 
     @values.setter
-    def values(self, value: pulumi.Input[Optional[Mapping[str, Any]]]):
+    def values(self, value: Optional[Mapping[str, Any]]):
         pulumi.set(self, "values", value)
 
     @_builtins.property
     @pulumi.getter
-    def version(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def version(self) -> Optional[_builtins.str]:
         """
         Chart version. Defaults to `2.6.5`.
         """
         return pulumi.get(self, "version")
 
     @version.setter
-    def version(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def version(self, value: Optional[_builtins.str]):
         pulumi.set(self, "version", value)
 
 
 class WebhookImageArgsDict(TypedDict):
-    registry: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    registry: NotRequired[_builtins.str]
     """
     Image registry, e.g. a local mirror. Defaults to the chart's (`public.ecr.aws`).
     """
-    repository: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    repository: NotRequired[_builtins.str]
     """
     Image repository. Defaults to the chart's (`eks/amazon-eks-pod-identity-webhook`).
     """
-    tag: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    tag: NotRequired[_builtins.str]
     """
     Image tag. Defaults to the chart's appVersion.
     """
@@ -619,13 +619,13 @@ class WebhookImageArgsDict(TypedDict):
 @pulumi.input_type
 class WebhookImageArgs:
     def __init__(__self__, *,
-                 registry: pulumi.Input[Optional[_builtins.str]] = None,
-                 repository: pulumi.Input[Optional[_builtins.str]] = None,
-                 tag: pulumi.Input[Optional[_builtins.str]] = None):
+                 registry: Optional[_builtins.str] = None,
+                 repository: Optional[_builtins.str] = None,
+                 tag: Optional[_builtins.str] = None):
         """
-        :param pulumi.Input[_builtins.str] registry: Image registry, e.g. a local mirror. Defaults to the chart's (`public.ecr.aws`).
-        :param pulumi.Input[_builtins.str] repository: Image repository. Defaults to the chart's (`eks/amazon-eks-pod-identity-webhook`).
-        :param pulumi.Input[_builtins.str] tag: Image tag. Defaults to the chart's appVersion.
+        :param _builtins.str registry: Image registry, e.g. a local mirror. Defaults to the chart's (`public.ecr.aws`).
+        :param _builtins.str repository: Image repository. Defaults to the chart's (`eks/amazon-eks-pod-identity-webhook`).
+        :param _builtins.str tag: Image tag. Defaults to the chart's appVersion.
         """
         if registry is not None:
             pulumi.set(__self__, "registry", registry)
@@ -636,38 +636,38 @@ class WebhookImageArgs:
 
     @_builtins.property
     @pulumi.getter
-    def registry(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def registry(self) -> Optional[_builtins.str]:
         """
         Image registry, e.g. a local mirror. Defaults to the chart's (`public.ecr.aws`).
         """
         return pulumi.get(self, "registry")
 
     @registry.setter
-    def registry(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def registry(self, value: Optional[_builtins.str]):
         pulumi.set(self, "registry", value)
 
     @_builtins.property
     @pulumi.getter
-    def repository(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def repository(self) -> Optional[_builtins.str]:
         """
         Image repository. Defaults to the chart's (`eks/amazon-eks-pod-identity-webhook`).
         """
         return pulumi.get(self, "repository")
 
     @repository.setter
-    def repository(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def repository(self, value: Optional[_builtins.str]):
         pulumi.set(self, "repository", value)
 
     @_builtins.property
     @pulumi.getter
-    def tag(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def tag(self) -> Optional[_builtins.str]:
         """
         Image tag. Defaults to the chart's appVersion.
         """
         return pulumi.get(self, "tag")
 
     @tag.setter
-    def tag(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def tag(self, value: Optional[_builtins.str]):
         pulumi.set(self, "tag", value)
 
 

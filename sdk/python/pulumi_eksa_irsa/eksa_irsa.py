@@ -21,24 +21,24 @@ __all__ = ['EksaIrsaArgs', 'EksaIrsa']
 class EksaIrsaArgs:
     def __init__(__self__, *,
                  cluster_name: _builtins.str,
-                 issuer: pulumi.Input[Optional['IssuerArgs']] = None,
+                 issuer: Optional['IssuerArgs'] = None,
                  legacy_key_without_kid: Optional[_builtins.bool] = None,
-                 oidc_provider: pulumi.Input[Optional['OidcProviderArgs']] = None,
-                 roles: pulumi.Input[Optional[Mapping[str, pulumi.Input['RoleArgs']]]] = None,
+                 oidc_provider: Optional['OidcProviderArgs'] = None,
+                 roles: Optional[Mapping[str, 'RoleArgs']] = None,
                  signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 webhook: pulumi.Input[Optional['WebhookArgs']] = None):
+                 webhook: Optional['WebhookArgs'] = None):
         """
         The set of arguments for constructing a EksaIrsa resource.
 
         :param _builtins.str cluster_name: Name of the EKS Anywhere cluster (its `metadata.name`). Names the bucket, tags every AWS resource and identifies the cluster in outputs.
-        :param pulumi.Input['IssuerArgs'] issuer: Where the OIDC issuer documents are hosted.
+        :param 'IssuerArgs' issuer: Where the OIDC issuer documents are hosted.
         :param _builtins.bool legacy_key_without_kid: Also publish the current key with an empty `kid`, as the EKS Anywhere guide's `jq` step does, for API servers that sign tokens without a `kid`. Defaults to `true`.
-        :param pulumi.Input['OidcProviderArgs'] oidc_provider: The IAM OIDC identity provider that trusts the issuer.
-        :param pulumi.Input[Mapping[str, pulumi.Input['RoleArgs']]] roles: IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
+        :param 'OidcProviderArgs' oidc_provider: The IAM OIDC identity provider that trusts the issuer.
+        :param Mapping[str, 'RoleArgs'] roles: IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] signing_keys: Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for every AWS resource; a tag naming the cluster is always added.
-        :param pulumi.Input['WebhookArgs'] webhook: The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
+        :param 'WebhookArgs' webhook: The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
         """
         pulumi.set(__self__, "cluster_name", cluster_name)
         if issuer is not None:
@@ -70,14 +70,14 @@ class EksaIrsaArgs:
 
     @_builtins.property
     @pulumi.getter
-    def issuer(self) -> pulumi.Input[Optional['IssuerArgs']]:
+    def issuer(self) -> Optional['IssuerArgs']:
         """
         Where the OIDC issuer documents are hosted.
         """
         return pulumi.get(self, "issuer")
 
     @issuer.setter
-    def issuer(self, value: pulumi.Input[Optional['IssuerArgs']]):
+    def issuer(self, value: Optional['IssuerArgs']):
         pulumi.set(self, "issuer", value)
 
     @_builtins.property
@@ -94,26 +94,26 @@ class EksaIrsaArgs:
 
     @_builtins.property
     @pulumi.getter(name="oidcProvider")
-    def oidc_provider(self) -> pulumi.Input[Optional['OidcProviderArgs']]:
+    def oidc_provider(self) -> Optional['OidcProviderArgs']:
         """
         The IAM OIDC identity provider that trusts the issuer.
         """
         return pulumi.get(self, "oidc_provider")
 
     @oidc_provider.setter
-    def oidc_provider(self, value: pulumi.Input[Optional['OidcProviderArgs']]):
+    def oidc_provider(self, value: Optional['OidcProviderArgs']):
         pulumi.set(self, "oidc_provider", value)
 
     @_builtins.property
     @pulumi.getter
-    def roles(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input['RoleArgs']]]]:
+    def roles(self) -> Optional[Mapping[str, 'RoleArgs']]:
         """
         IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
         """
         return pulumi.get(self, "roles")
 
     @roles.setter
-    def roles(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input['RoleArgs']]]]):
+    def roles(self, value: Optional[Mapping[str, 'RoleArgs']]):
         pulumi.set(self, "roles", value)
 
     @_builtins.property
@@ -142,14 +142,14 @@ class EksaIrsaArgs:
 
     @_builtins.property
     @pulumi.getter
-    def webhook(self) -> pulumi.Input[Optional['WebhookArgs']]:
+    def webhook(self) -> Optional['WebhookArgs']:
         """
         The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
         """
         return pulumi.get(self, "webhook")
 
     @webhook.setter
-    def webhook(self, value: pulumi.Input[Optional['WebhookArgs']]):
+    def webhook(self, value: Optional['WebhookArgs']):
         pulumi.set(self, "webhook", value)
 
 
@@ -160,13 +160,13 @@ class EksaIrsa(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  cluster_name: Optional[_builtins.str] = None,
-                 issuer: pulumi.Input[Optional[Union['IssuerArgs', 'IssuerArgsDict']]] = None,
+                 issuer: Optional[Union['IssuerArgs', 'IssuerArgsDict']] = None,
                  legacy_key_without_kid: Optional[_builtins.bool] = None,
-                 oidc_provider: pulumi.Input[Optional[Union['OidcProviderArgs', 'OidcProviderArgsDict']]] = None,
-                 roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union['RoleArgs', 'RoleArgsDict']]]]] = None,
+                 oidc_provider: Optional[Union['OidcProviderArgs', 'OidcProviderArgsDict']] = None,
+                 roles: Optional[Mapping[str, Union['RoleArgs', 'RoleArgsDict']]] = None,
                  signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 webhook: pulumi.Input[Optional[Union['WebhookArgs', 'WebhookArgsDict']]] = None,
+                 webhook: Optional[Union['WebhookArgs', 'WebhookArgsDict']] = None,
                  __props__=None):
         """
         IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: an S3-hosted OIDC issuer (discovery document and JWKS), the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook. Create it before the cluster (no `signingKeys`) to get `podIamConfig`, then add the cluster's public signing key.
@@ -174,13 +174,13 @@ class EksaIrsa(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param _builtins.str cluster_name: Name of the EKS Anywhere cluster (its `metadata.name`). Names the bucket, tags every AWS resource and identifies the cluster in outputs.
-        :param pulumi.Input[Union['IssuerArgs', 'IssuerArgsDict']] issuer: Where the OIDC issuer documents are hosted.
+        :param Union['IssuerArgs', 'IssuerArgsDict'] issuer: Where the OIDC issuer documents are hosted.
         :param _builtins.bool legacy_key_without_kid: Also publish the current key with an empty `kid`, as the EKS Anywhere guide's `jq` step does, for API servers that sign tokens without a `kid`. Defaults to `true`.
-        :param pulumi.Input[Union['OidcProviderArgs', 'OidcProviderArgsDict']] oidc_provider: The IAM OIDC identity provider that trusts the issuer.
-        :param pulumi.Input[Mapping[str, pulumi.Input[Union['RoleArgs', 'RoleArgsDict']]]] roles: IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
+        :param Union['OidcProviderArgs', 'OidcProviderArgsDict'] oidc_provider: The IAM OIDC identity provider that trusts the issuer.
+        :param Mapping[str, Union['RoleArgs', 'RoleArgsDict']] roles: IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] signing_keys: Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for every AWS resource; a tag naming the cluster is always added.
-        :param pulumi.Input[Union['WebhookArgs', 'WebhookArgsDict']] webhook: The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
+        :param Union['WebhookArgs', 'WebhookArgsDict'] webhook: The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
         """
         ...
     @overload
@@ -207,13 +207,13 @@ class EksaIrsa(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  cluster_name: Optional[_builtins.str] = None,
-                 issuer: pulumi.Input[Optional[Union['IssuerArgs', 'IssuerArgsDict']]] = None,
+                 issuer: Optional[Union['IssuerArgs', 'IssuerArgsDict']] = None,
                  legacy_key_without_kid: Optional[_builtins.bool] = None,
-                 oidc_provider: pulumi.Input[Optional[Union['OidcProviderArgs', 'OidcProviderArgsDict']]] = None,
-                 roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[Union['RoleArgs', 'RoleArgsDict']]]]] = None,
+                 oidc_provider: Optional[Union['OidcProviderArgs', 'OidcProviderArgsDict']] = None,
+                 roles: Optional[Mapping[str, Union['RoleArgs', 'RoleArgsDict']]] = None,
                  signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 webhook: pulumi.Input[Optional[Union['WebhookArgs', 'WebhookArgsDict']]] = None,
+                 webhook: Optional[Union['WebhookArgs', 'WebhookArgsDict']] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
