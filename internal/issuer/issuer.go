@@ -44,9 +44,11 @@ func S3URL(region, dnsSuffix, bucket, keyPrefix string) string {
 }
 
 // ValidateURL enforces what STS and IAM need of a user-given issuer.url: the https scheme,
-// a host, no trailing slash, no query, no fragment, no user info, no explicit port, at most
-// 255 characters. Errors name `issuer.url`, show the offending URL (URLs are not secret) and
-// the fix.
+// a host, no trailing slash, no query, no fragment, no user info, no explicit port, no other
+// ':' (it separates the issuer from the claim in trust-policy condition keys), only
+// characters URLs leave unescaped (so the iss kube-apiserver writes and the URL clients
+// request are the same bytes), at most 255 characters. Errors name `issuer.url`, show the
+// offending URL (URLs are not secret) and the fix.
 func ValidateURL(u string) error {
 	if u == "" {
 		return fmt.Errorf("issuer.url is empty; leave issuer.url unset to use the S3 bucket's URL, or set it to the https URL that serves the documents")
@@ -82,6 +84,15 @@ func ValidateURL(u string) error {
 		return fmt.Errorf("issuer.url %q must not have a fragment (\"#...\"); remove it", u)
 	case strings.HasSuffix(u, "/"):
 		return fmt.Errorf("issuer.url %q must not end with \"/\" (STS compares it byte for byte with the token's iss and the OIDC provider URL); use %q", u, strings.TrimRight(u, "/"))
+	case strings.Contains(HostPath(u), ":"):
+		// IAM names the trust-policy condition keys "<issuer without https://>:sub"; an
+		// IPv6 literal or a ':' in the path makes such a key ambiguous (and "://" in the
+		// path makes it look like a whole URL).
+		return fmt.Errorf("issuer.url %q contains ':' after \"https://\"; IAM condition keys are \"<issuer without https://>:sub\", so the issuer must have no other ':'; use a host name and a path without ':'", u)
+	case parsed.String() != u:
+		// kube-apiserver writes the issuer verbatim into every token's iss, while HTTP
+		// clients (STS among them) request the escaped form: the two must be the same bytes.
+		return fmt.Errorf("issuer.url %q has characters that URLs escape (HTTP clients would request %q); percent-encode them in the path and write an international host name in its ASCII (xn--) form", u, parsed.String())
 	case len(u) > maxURLLength:
 		return fmt.Errorf("issuer.url %q is %d characters long; IAM accepts OIDC provider URLs of at most %d, use a shorter URL", u, len(u), maxURLLength)
 	}

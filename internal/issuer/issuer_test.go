@@ -81,6 +81,13 @@ func TestValidateURL(t *testing.T) {
 		{name: "inner space", url: "https://oidc.example.com/a b", want: []string{"issuer.url", "whitespace"}},
 		{name: "bad escape", url: "https://oidc.example.com/%zz", want: []string{"issuer.url", "not a valid URL", "https://host[/path]"}},
 		{name: "too long", url: long, want: []string{"issuer.url", "256 characters", "at most 255", "shorter"}},
+		{name: "percent-encoded path", url: "https://oidc.example.com/%C3%A9"},
+		{name: "non-ASCII path", url: "https://oidc.example.com/é", want: []string{"issuer.url", "characters that URLs escape", `"https://oidc.example.com/%C3%A9"`, "percent-encode"}},
+		{name: "non-ASCII host", url: "https://öidc.example.com", want: []string{"issuer.url", "characters that URLs escape", "xn--"}},
+		{name: "quote in path", url: `https://oidc.example.com/a"b`, want: []string{"issuer.url", "characters that URLs escape", `"https://oidc.example.com/a%22b"`}},
+		{name: "colon in path", url: "https://oidc.example.com/a:b", want: []string{"issuer.url", "contains ':'", "<issuer without https://>:sub", "without ':'"}},
+		{name: "URL in path", url: "https://oidc.example.com/x://y", want: []string{"issuer.url", "contains ':'"}},
+		{name: "IPv6 literal", url: "https://[2001:db8::1]/x", want: []string{"issuer.url", "contains ':'", "use a host name"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
