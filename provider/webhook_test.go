@@ -137,39 +137,6 @@ func TestWebhookDefaults(t *testing.T) {
 	}
 }
 
-// TestWebhookPrivateKeysStayInTLSResources checks every child input and output: the
-// generated private keys appear only in the TLS resources and the Secret, and are
-// secret there.
-func TestWebhookPrivateKeysStayInTLSResources(t *testing.T) {
-	aws, state := mustConstruct(t, phase2(newRSAKey(t, 2048)))
-	allowed := map[string]bool{
-		tPrivateKey: true, tSelfSignedCert: true, tCertRequest: true, tLocallySignedCert: true, tSecret: true,
-	}
-	for _, c := range aws.children {
-		for key, v := range c.Inputs.AsMap() {
-			if !mentionsPrivateKey(v) {
-				continue
-			}
-			if !allowed[c.Type] {
-				t.Errorf("%s input %s contains a private key", c.Name, key)
-			}
-			if !v.Secret() && !v.HasSecrets() {
-				t.Errorf("%s input %s carries a private key without being secret", c.Name, key)
-			}
-		}
-	}
-	for key, v := range state.AsMap() {
-		if mentionsPrivateKey(v) {
-			t.Errorf("output %s contains a private key", key)
-		}
-	}
-}
-
-func mentionsPrivateKey(v property.Value) bool {
-	b, _ := json.Marshal(plain(v))
-	return strings.Contains(string(b), "PRIVATE KEY") || strings.Contains(string(b), "FAKEPRIVATEKEY")
-}
-
 func plainContains(v property.Value, want string) bool {
 	items, _ := plain(v).([]any)
 	for _, item := range items {
