@@ -8,8 +8,9 @@ SDKGEN      := go run ./provider/cmd/sdkgen -version $(VERSION)
 NODE_TESTS  := tests/nodejs
 PY_VENV     := tests/python/.venv
 PYTHON      ?= python3
+FUZZTIME    ?= 60s
 
-.PHONY: all build generate test test-go test-nodejs test-python test-sdk-replay clean-recordings check-generated
+.PHONY: all build generate fuzz test test-go test-nodejs test-python test-sdk-replay clean-recordings check-generated
 
 all: build generate
 
@@ -33,6 +34,8 @@ test-go:
 	go vet ./...
 	go build ./...
 	go test -count=1 ./...
+	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=3s ./internal/signingkey
+	go test -run='^$$' -fuzz='^FuzzValidateURL$$' -fuzztime=3s ./internal/issuer
 
 # TypeScript: the generated SDK built with its own tsconfig, examples/nodejs type-checked,
 # both run under @pulumi/pulumi's mocks; installs only what the committed lockfile pins.
@@ -61,3 +64,10 @@ check-generated:
 	mkdir -p "$$tmp/sdk" && $(SDKGEN) -out "$$tmp" && \
 	diff -ru schema.json "$$tmp/schema.json" && diff -ru sdk "$$tmp/sdk" && \
 	echo "schema.json and sdk/ match the generator"
+
+# Longer fuzzing of key parsing and issuer URL validation (go test -fuzz takes one target
+# per run); a failing input is written to testdata/fuzz/<FuzzName>/ and from then on run
+# by go test.
+fuzz:
+	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/signingkey
+	go test -run='^$$' -fuzz='^FuzzValidateURL$$' -fuzztime=$(FUZZTIME) ./internal/issuer

@@ -62,7 +62,7 @@ func (i *Issuer) Annotate(an infer.Annotator) {
 	an.Describe(&i.KeyPrefix, "Folder inside the bucket (no leading or trailing `/`), so several clusters can "+
 		"share one bucket. Defaults to none.")
 	an.Describe(&i.URL, "Issuer URL, when the documents are served by something other than S3 path-style "+
-		"hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to "+
+		"hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to "+
 		"`https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.")
 }
 

@@ -20,7 +20,7 @@ type Issuer struct {
 	CreateBucket *bool `pulumi:"createBucket"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
-	// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+	// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
 	Url *string `pulumi:"url"`
 }
 
@@ -42,7 +42,7 @@ type IssuerArgs struct {
 	CreateBucket *bool `pulumi:"createBucket"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
-	// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+	// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
 	Url *string `pulumi:"url"`
 }
 
@@ -138,7 +138,7 @@ func (o IssuerOutput) KeyPrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.KeyPrefix }).(pulumi.StringPtrOutput)
 }
 
-// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
 func (o IssuerOutput) Url() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.Url }).(pulumi.StringPtrOutput)
 }
@@ -197,7 +197,7 @@ func (o IssuerPtrOutput) KeyPrefix() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
 func (o IssuerPtrOutput) Url() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Issuer) *string {
 		if v == nil {

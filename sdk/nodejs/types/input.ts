@@ -19,7 +19,7 @@ export interface IssuerArgs {
      */
     keyPrefix?: string;
     /**
-     * Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+     * Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
      */
     url?: string;
 }

@@ -42,7 +42,7 @@ class IssuerArgsDict(TypedDict):
     """
     url: NotRequired[_builtins.str]
     """
-    Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+    Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
     """
 
 @pulumi.input_type
@@ -56,7 +56,7 @@ class IssuerArgs:
         :param _builtins.str bucket_name: S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
         :param _builtins.bool create_bucket: Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
         :param _builtins.str key_prefix: Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
-        :param _builtins.str url: Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+        :param _builtins.str url: Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
         """
         if bucket_name is not None:
             pulumi.set(__self__, "bucket_name", bucket_name)
@@ -107,7 +107,7 @@ class IssuerArgs:
     @pulumi.getter
     def url(self) -> Optional[_builtins.str]:
         """
-        Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no trailing slash, no query. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+        Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
         """
         return pulumi.get(self, "url")
 
