@@ -7,7 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"flag"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,8 +16,6 @@ import (
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // keyFixtures is where the openssl-made keys live; see ../signingkey/testdata/README.
 const keyFixtures = "../signingkey/testdata"
@@ -38,21 +36,6 @@ func key(t *testing.T, name string) signingkey.Key {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return k
-}
-
-// golden compares got with testdata/name, or rewrites the file under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := readFile(t, path)
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file (rerun with -update if the change is intended)\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
 }
 
 // TestJWKSMatchesGuide is the compatibility test: testdata/guide-keys.json is the output of
@@ -92,7 +75,7 @@ func TestJWKSGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.golden, got)
+			golden.Check(t, tt.golden, got)
 		})
 	}
 }
@@ -241,7 +224,7 @@ func TestDiscoveryGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.golden, got)
+			golden.Check(t, tt.golden, got)
 		})
 	}
 }

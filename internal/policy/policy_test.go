@@ -3,32 +3,10 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/name, or rewrites the file under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file (rerun with -update if the change is intended)\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
-}
 
 const field = "roles.reporting.serviceAccounts[1]"
 
@@ -154,7 +132,7 @@ func TestTrustPolicyGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.golden, got)
+			golden.Check(t, tt.golden, got)
 		})
 	}
 }
@@ -269,12 +247,12 @@ func TestBucketPolicyGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "public-read-"+tt.name+".json", stmt)
+			golden.Check(t, "public-read-"+tt.name+".json", stmt)
 			pol, err := BucketPolicy(stmt)
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "bucket-policy-"+tt.name+".json", pol)
+			golden.Check(t, "bucket-policy-"+tt.name+".json", pol)
 		})
 	}
 }

@@ -1,17 +1,13 @@
 package webhook
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const caPEM = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
 
@@ -27,25 +23,15 @@ func defaults() Options {
 	}
 }
 
-func golden(t *testing.T, name string, v any) {
+// goldenValues compares chart values, rendered as the component would render JSON, with
+// testdata/name.
+func goldenValues(t *testing.T, name string, v map[string]any) {
 	t.Helper()
 	got, err := jsondoc.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, got)
-	}
+	golden.Check(t, name, got)
 }
 
 func TestValuesGolden(t *testing.T) {
@@ -67,7 +53,7 @@ func TestValuesGolden(t *testing.T) {
 		"values-overrides.json":    overrides,
 		"values-cert-manager.json": certManager,
 	} {
-		golden(t, name, Values(o))
+		goldenValues(t, name, Values(o))
 	}
 }
 
