@@ -46,6 +46,20 @@ const (
 	tLocallySignedCert = "tls:index/locallySignedCert:LocallySignedCert"
 )
 
+// phase2Additions are the children phase 2 adds to phase 1: keys.json, and the webhook
+// with its namespace and generated TLS.
+var phase2Additions = []string{
+	tObject + " irsa-jwks",
+	tNamespace + " irsa-webhook-namespace",
+	tSecret + " irsa-webhook-tls",
+	tRelease + " irsa-webhook",
+	tCertRequest + " irsa-webhook-csr",
+	tLocallySignedCert + " irsa-webhook-cert",
+	tPrivateKey + " irsa-webhook-ca-key",
+	tPrivateKey + " irsa-webhook-key",
+	tSelfSignedCert + " irsa-webhook-ca",
+}
+
 // fakePrivateKeyPEM is what the fake TLS provider returns as a generated private key;
 // its body line lets tests search every input and output for leaked key material.
 func fakePrivateKeyPEM(name string) string {
