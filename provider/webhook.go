@@ -2,7 +2,6 @@ package provider
 
 import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -85,19 +84,19 @@ func (b *builder) webhookRelease() error {
 		return webhook.Values(o)
 	}).(pulumi.MapOutput)
 
-	releaseArgs := &helmv3.ReleaseArgs{
+	release := helmRelease{
 		Name:      pulumi.String(webhook.ReleaseName),
 		Chart:     pulumi.String(w.chart),
 		Namespace: ns,
 		Values:    values,
 	}
 	if w.version != "" {
-		releaseArgs.Version = pulumi.String(w.version)
+		release.Version = pulumi.String(w.version)
 	}
 	if w.repository != "" {
-		releaseArgs.RepositoryOpts = &helmv3.RepositoryOptsArgs{Repo: pulumi.String(w.repository)}
+		release.Repository = pulumi.String(w.repository)
 	}
-	if _, err := helmv3.NewRelease(b.ctx, b.name+"-webhook", releaseArgs, b.parent, pulumi.DependsOn(deps)); err != nil {
+	if err := newHelmRelease(b.ctx, b.name+"-webhook", release, b.parent, pulumi.DependsOn(deps)); err != nil {
 		return err
 	}
 	b.comp.WebhookNamespace = ns
