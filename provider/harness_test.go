@@ -214,7 +214,7 @@ func (c child) dependsOn(dep child) bool {
 	})
 }
 
-func newServer(t *testing.T, aws *fakeAWS) integration.Server {
+func newServer(t testing.TB, aws *fakeAWS) integration.Server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
