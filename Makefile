@@ -9,8 +9,10 @@ NODE_TESTS  := tests/nodejs
 PY_VENV     := tests/python/.venv
 PYTHON      ?= python3
 FUZZTIME    ?= 60s
+BENCH_RUNS  ?= 20
+BENCH_COUNT ?= 5
 
-.PHONY: all build generate fuzz test test-go test-nodejs test-python test-sdk-replay clean-recordings check-generated
+.PHONY: all build generate fuzz bench test test-go test-nodejs test-python test-sdk-replay clean-recordings check-generated
 
 all: build generate
 
@@ -30,7 +32,7 @@ clean-recordings:
 	rm -rf tests/sdk/recorded
 
 test-go:
-	@unformatted=$$(gofmt -l provider internal); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@unformatted=$$(gofmt -l provider internal bench tests examples); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
 	go build ./...
 	go test -count=1 ./...
@@ -71,3 +73,11 @@ check-generated:
 fuzz:
 	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/signingkey
 	go test -run='^$$' -fuzz='^FuzzValidateURL$$' -fuzztime=$(FUZZTIME) ./internal/issuer
+
+# Benchmarks, not part of `make test` (they measure and assert nothing): the plugin's
+# binary size, start-up and memory next to the bench/baseline fixture, then the Construct
+# and computeJwks benchmarks of provider/bench_test.go, as one markdown table. README.md's
+# "Benchmarks" section holds the latest output. BENCH_RUNS start-ups per plugin and
+# BENCH_COUNT runs per Go benchmark; the table shows medians.
+bench:
+	@go run ./bench/cmd/benchtable -runs $(BENCH_RUNS) -count $(BENCH_COUNT)
