@@ -73,9 +73,8 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 // documents are computed once it resolves.
 type signingKeys struct {
 	phase2  bool
-	known   bool
 	keys    []signingkey.Key
-	pending pulumi.StringArrayOutput
+	pending *pulumi.StringArrayOutput // set only while the keys are unknown
 }
 
 // awaitSigningKeys reads the keys so that phase and validity are decided at preview. A
@@ -91,7 +90,7 @@ func awaitSigningKeys(ctx *pulumi.Context, input pulumi.StringArrayInput) (signi
 		return signingKeys{}, err
 	}
 	if !res.Known {
-		return signingKeys{phase2: true, pending: out}, nil
+		return signingKeys{phase2: true, pending: &out}, nil
 	}
 	texts, _ := res.Value.([]string)
 	if len(texts) == 0 {
@@ -101,7 +100,7 @@ func awaitSigningKeys(ctx *pulumi.Context, input pulumi.StringArrayInput) (signi
 	if err != nil {
 		return signingKeys{}, err
 	}
-	return signingKeys{phase2: true, known: true, keys: keys}, nil
+	return signingKeys{phase2: true, keys: keys}, nil
 }
 
 // builder carries what the construction steps share.
@@ -209,7 +208,7 @@ func (b *builder) issuerDocuments(keys signingKeys) error {
 	b.phase2 = keys.phase2
 	legacy := b.s.legacyKeyWithoutKid
 	var algorithms pulumi.StringArrayOutput
-	if keys.known || !keys.phase2 {
+	if keys.pending == nil {
 		doc, err := oidcdoc.JWKS(keys.keys, legacy)
 		if err != nil {
 			return err
