@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 )
 
@@ -442,3 +443,32 @@ func TestRoleSettingsAndWildcards(t *testing.T) {
 }
 
 func mustValue(t *testing.T, v any) property.Value { return toValue(t, v) }
+
+// TestUnknownSigningKeysArePhase2 is a preview in which the cluster, and so its secret, is
+// created in the same update: the keys are unknown, yet keys.json and the webhook must be
+// planned (phase 2), and nothing phase 1 made may change its inputs.
+func TestUnknownSigningKeysArePhase2(t *testing.T) {
+	before, _ := mustConstruct(t, phase1())
+	in := phase1()
+	// As the engine sends it: unknown, and depending on the secret it will be read from.
+	secretURN := presource.NewURN("test", "proj", "", "kubernetes:core/v1:Secret", "prod-sa")
+	in["signingKeys"] = property.New(property.Computed).WithDependencies([]presource.URN{secretURN})
+	after, _, err := preview(t, in)
+	if err != nil {
+		t.Fatalf("preview with unknown keys: %v", err)
+	}
+	for _, name := range phase2Additions {
+		after.named(t, name[strings.LastIndex(name, " ")+1:])
+	}
+	if content := after.named(t, "irsa-jwks").Inputs.Get("content"); !content.IsComputed() {
+		t.Errorf("keys.json content = %v, want unknown until the keys are", content)
+	}
+	for _, c := range before.children {
+		if c.Name == "irsa-discovery" {
+			continue // lists the keys' algorithms, unknown until the keys are
+		}
+		if now := after.named(t, c.Name); !now.Inputs.Equals(c.Inputs) {
+			t.Errorf("%s changed although only the keys are unknown", c.Name)
+		}
+	}
+}

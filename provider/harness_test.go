@@ -238,12 +238,21 @@ func construct(t *testing.T, inputs map[string]any) (*fakeAWS, property.Map, err
 // constructWire is construct for inputs already in wire form, as an SDK sends them.
 func constructWire(t *testing.T, inputs property.Map) (*fakeAWS, property.Map, error) {
 	t.Helper()
+	return constructRequest(t, p.ConstructRequest{Inputs: inputs})
+}
+
+// preview is construct as during `pulumi preview`, where inputs may still be unknown.
+func preview(t *testing.T, inputs map[string]any) (*fakeAWS, property.Map, error) {
+	t.Helper()
+	return constructRequest(t, p.ConstructRequest{Inputs: toValue(t, inputs).AsMap(), DryRun: true})
+}
+
+func constructRequest(t *testing.T, req p.ConstructRequest) (*fakeAWS, property.Map, error) {
+	t.Helper()
 	aws := &fakeAWS{}
 	server := newServer(t, aws)
-	resp, err := server.Construct(p.ConstructRequest{
-		Urn:    presource.NewURN("test", "proj", "", provider.EksaIrsaToken, "irsa"),
-		Inputs: inputs,
-	})
+	req.Urn = presource.NewURN("test", "proj", "", provider.EksaIrsaToken, "irsa")
+	resp, err := server.Construct(req)
 	return aws, resp.State, err
 }
 
