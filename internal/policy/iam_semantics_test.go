@@ -1,184 +1,30 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iameval"
 )
 
-// This file evaluates trust policies the way IAM does for sts:AssumeRoleWithWebIdentity,
-// so tests can state which service accounts a role admits instead of how its JSON looks.
-// The semantics are IAM's documented ones ("IAM JSON policy elements: Condition operators"
-// and "Creating a condition with multiple keys or values"), written once here:
-//
-//   - StringEquals: exact, case-sensitive match.
-//   - StringLike: case-sensitive match where '*' matches any run of characters (also an
-//     empty one) and '?' matches exactly one character.
-//   - A condition key with several values matches if the request's value matches any of
-//     them (OR); every key under an operator, and every operator of a statement, must
-//     match (AND). A key the request lacks does not match (no ...IfExists here).
-//   - The request is allowed if an Allow statement matches it and no Deny statement does.
+// These tests evaluate the generated trust policies with IAM's own semantics
+// (internal/iameval), so they state which service accounts a role admits instead of how
+// its JSON looks.
 
-// webIdentityRequest is what STS checks a trust policy against: the OIDC provider the
-// token came through and the condition keys it derives from the token's claims
-// ("<issuer host path>:sub", "<issuer host path>:aud").
-type webIdentityRequest struct {
-	provider string
-	keys     map[string]string
+func request(sub, aud string) iameval.Request {
+	return iameval.WebIdentity(providerARN, hostPath, sub, aud)
 }
 
-func request(sub, aud string) webIdentityRequest {
-	return webIdentityRequest{provider: providerARN, keys: map[string]string{hostPath + ":sub": sub, hostPath + ":aud": aud}}
-}
-
-// allowsAssumeRole reports whether IAM would let req assume a role with trust policy doc.
-func allowsAssumeRole(t *testing.T, doc []byte, req webIdentityRequest) bool {
+// allowsAssumeRole reports whether IAM would let req assume a role with trust policy doc;
+// a policy the model cannot judge fails the test.
+func allowsAssumeRole(t *testing.T, doc []byte, req iameval.Request) bool {
 	t.Helper()
-	var policy struct {
-		Version   string
-		Statement json.RawMessage
+	ok, err := iameval.AllowsAssumeRole(doc, req)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, doc)
 	}
-	if err := json.Unmarshal(doc, &policy); err != nil {
-		t.Fatalf("trust policy is not JSON: %v\n%s", err, doc)
-	}
-	if policy.Version != "2012-10-17" {
-		t.Fatalf("policy Version %q: IAM would use the 2008 language", policy.Version)
-	}
-	var statements []map[string]any
-	if err := json.Unmarshal(policy.Statement, &statements); err != nil {
-		var one map[string]any
-		if err := json.Unmarshal(policy.Statement, &one); err != nil {
-			t.Fatalf("Statement is neither an object nor a list: %s", policy.Statement)
-		}
-		statements = []map[string]any{one}
-	}
-	allowed := false
-	for _, st := range statements {
-		if !statementMatches(t, st, req) {
-			continue
-		}
-		switch st["Effect"] {
-		case "Deny":
-			return false
-		case "Allow":
-			allowed = true
-		default:
-			t.Fatalf("statement Effect %v", st["Effect"])
-		}
-	}
-	return allowed
-}
-
-func statementMatches(t *testing.T, st map[string]any, req webIdentityRequest) bool {
-	t.Helper()
-	principal, _ := st["Principal"].(map[string]any)
-	if !anyValue(t, principal["Federated"], func(v string) bool { return v == req.provider }) {
-		return false
-	}
-	// Action names are case-insensitive in IAM.
-	if !anyValue(t, st["Action"], func(v string) bool { return strings.EqualFold(v, "sts:AssumeRoleWithWebIdentity") }) {
-		return false
-	}
-	conditions, _ := st["Condition"].(map[string]any)
-	for operator, block := range conditions {
-		var match func(policyValue, requestValue string) bool
-		switch operator {
-		case "StringEquals":
-			match = func(p, r string) bool { return p == r }
-		case "StringLike":
-			match = stringLike
-		default:
-			t.Fatalf("condition operator %s is outside this evaluator (and should be outside trust policies)", operator)
-		}
-		keys, ok := block.(map[string]any)
-		if !ok {
-			t.Fatalf("%s holds %T, want an object", operator, block)
-		}
-		for key, values := range keys {
-			got, present := req.keys[key]
-			if !present || !anyValue(t, values, func(v string) bool { return match(v, got) }) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// anyValue applies ok to a policy value that is one string or a list of strings, and
-// reports whether it holds for any of them.
-func anyValue(t *testing.T, v any, ok func(string) bool) bool {
-	t.Helper()
-	switch v := v.(type) {
-	case string:
-		return ok(v)
-	case []any:
-		for _, item := range v {
-			s, isString := item.(string)
-			if !isString {
-				t.Fatalf("policy list holds %T", item)
-			}
-			if ok(s) {
-				return true
-			}
-		}
-		return false
-	case nil:
-		return false
-	}
-	t.Fatalf("policy value of type %T", v)
-	return false
-}
-
-// stringLike is IAM's StringLike: '*' any run of characters, '?' exactly one, everything
-// else literal and case-sensitive.
-func stringLike(pattern, value string) bool {
-	p, v := []rune(pattern), []rune(value)
-	// match[i][j]: pattern p[i:] matches value v[j:].
-	match := make([][]bool, len(p)+1)
-	for i := range match {
-		match[i] = make([]bool, len(v)+1)
-	}
-	match[len(p)][len(v)] = true
-	for i := len(p) - 1; i >= 0; i-- {
-		for j := len(v); j >= 0; j-- {
-			switch {
-			case p[i] == '*':
-				match[i][j] = match[i+1][j] || j < len(v) && match[i][j+1]
-			case j < len(v) && (p[i] == '?' || p[i] == v[j]):
-				match[i][j] = match[i+1][j+1]
-			}
-		}
-	}
-	return match[0][0]
-}
-
-// TestStringLikeModel pins the evaluator's StringLike to IAM's documented rules, so the
-// tests below rest on a model that is itself checked.
-func TestStringLikeModel(t *testing.T) {
-	tests := []struct {
-		pattern, value string
-		want           bool
-	}{
-		{"system:serviceaccount:apps:*", "system:serviceaccount:apps:reporting", true},
-		{"system:serviceaccount:apps:*", "system:serviceaccount:apps:", true}, // '*' may match nothing
-		{"system:serviceaccount:apps:*", "system:serviceaccount:Apps:reporting", false},
-		{"system:serviceaccount:apps:*", "system:serviceaccount:apps", false},
-		{"*", "", true},
-		{"a*b*c", "aXXbYYc", true},
-		{"a*b*c", "aXXbYY", false},
-		{"report?ng", "reporting", true},
-		{"report?ng", "reportng", false}, // '?' is exactly one character
-		{"report?ng", "reportiing", false},
-		{"exact", "exact", true},
-		{"exact", "Exact", false},
-		{"exact", "exact2", false},
-	}
-	for _, tt := range tests {
-		if got := stringLike(tt.pattern, tt.value); got != tt.want {
-			t.Errorf("StringLike(%q, %q) = %v, want %v", tt.pattern, tt.value, got, tt.want)
-		}
-	}
+	return ok
 }
 
 // claim pairs a token's sub and aud with whether the role must admit it.
@@ -283,13 +129,13 @@ func TestTrustPolicyAdmitsExactlyItsServiceAccounts(t *testing.T) {
 			}
 			// Another OIDC provider (another cluster's issuer) is never trusted, whatever the claims.
 			other := request(tt.claims[0].sub, tt.claims[0].aud)
-			other.provider = strings.Replace(providerARN, "my-cluster-oidc", "other-cluster-oidc", 1)
+			other.Provider = strings.Replace(providerARN, "my-cluster-oidc", "other-cluster-oidc", 1)
 			if allowsAssumeRole(t, doc, other) {
-				t.Errorf("a token from %s is admitted", other.provider)
+				t.Errorf("a token from %s is admitted", other.Provider)
 			}
 			// Both condition keys are required: a token without aud never matches.
 			noAud := request(tt.claims[0].sub, "")
-			delete(noAud.keys, hostPath+":aud")
+			delete(noAud.Keys, hostPath+":aud")
 			if allowsAssumeRole(t, doc, noAud) {
 				t.Errorf("a request without the aud key is admitted")
 			}
