@@ -124,6 +124,12 @@ func ParseAll(texts []string) ([]Key, error) {
 	return keys, nil
 }
 
+// FromPublic validates a public key already decoded elsewhere (from a JWKS, say) by the
+// rules Parse applies, and derives its kid and algorithm.
+func FromPublic(pub crypto.PublicKey) (Key, error) {
+	return newKey(pub)
+}
+
 // KeyID computes the kid of pub exactly as kube-apiserver does (pkg/serviceaccount/jwt.go):
 // the unpadded base64url encoding of the SHA-256 of the key's PKIX DER. A different
 // recipe would publish a key STS never matches to a token.
