@@ -51,7 +51,7 @@ func Fetch(ctx context.Context, req Request) (Keys, error) {
 	if err != nil {
 		return Keys{}, err
 	}
-	httpReq.Header.Set("Accept", "application/json")
+	httpReq.Header.Set("Accept", target.Accept())
 	resp, err := client.Do(httpReq)
 	if err != nil {
 		var urlErr *url.Error

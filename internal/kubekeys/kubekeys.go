@@ -133,6 +133,15 @@ func (t Target) Path() string {
 	return "/api/v1/namespaces/" + t.Namespace + "/secrets/" + t.SecretName()
 }
 
+// Accept is the media type to ask for: kube-apiserver answers a request for the JWKS in
+// anything but application/jwk-set+json with 406 Not Acceptable.
+func (t Target) Accept() string {
+	if t.Source == SourceAPIServer {
+		return "application/jwk-set+json, application/json"
+	}
+	return "application/json"
+}
+
 // what names the object read, for errors.
 func (t Target) what() string {
 	if t.Source == SourceAPIServer {

@@ -126,6 +126,9 @@ func TestPath(t *testing.T) {
 	if got := apiserverTarget().Path(); got != "/openid/v1/jwks" {
 		t.Errorf("apiserver path = %q", got)
 	}
+	if got := apiserverTarget().Accept(); !strings.HasPrefix(got, "application/jwk-set+json") {
+		t.Errorf("apiserver Accept = %q: kube-apiserver serves the JWKS only as application/jwk-set+json", got)
+	}
 	if got := NewTarget(Request{ClusterName: "edge"}, "s", "u"); got.Namespace != "eksa-system" || got.Source != SourceSecret || got.SecretName() != "edge-sa" {
 		t.Errorf("defaults: %+v", got)
 	}

@@ -8,6 +8,7 @@ import typing
 # Export this package's modules as members:
 from .compute_jwks import *
 from .eksa_irsa import *
+from .get_signing_keys import *
 from .provider import *
 from ._inputs import *
 _utilities.register(
