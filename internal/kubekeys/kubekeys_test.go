@@ -174,14 +174,7 @@ func TestDecodeSecret(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			keys, err := secretTarget().Decode(tc.body)
 			if tc.wantErr != nil {
-				if err == nil {
-					t.Fatalf("accepted: %+v", keys)
-				}
-				for _, w := range tc.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error lacks %q: %v", w, err)
-					}
-				}
+				wantError(t, err, keys, tc.wantErr)
 				assertNoPrivate(t, "error", err.Error())
 				return
 			}
@@ -275,14 +268,7 @@ func TestDecodeJWKS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			keys, err := apiserverTarget().Decode(tc.body)
 			if tc.wantErr != nil {
-				if err == nil {
-					t.Fatalf("accepted: %+v", keys)
-				}
-				for _, w := range tc.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error lacks %q: %v", w, err)
-					}
-				}
+				wantError(t, err, keys, tc.wantErr)
 				return
 			}
 			if err != nil {
@@ -481,5 +467,18 @@ func TestReadZeroing(t *testing.T) {
 	_, err := readZeroing(iotest.ErrReader(http.ErrBodyReadAfterClose), -1, maxBody)
 	if err == nil {
 		t.Error("read error lost")
+	}
+}
+
+// wantError fails unless err is an error containing every one of want.
+func wantError(t *testing.T, err error, keys Keys, want []string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("accepted: %+v", keys)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q: %v", w, err)
+		}
 	}
 }
