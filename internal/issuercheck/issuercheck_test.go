@@ -855,3 +855,45 @@ func TestExponential(t *testing.T) {
 		t.Errorf("pause after attempt 1000 = %v", got)
 	}
 }
+
+func TestParseCABundle(t *testing.T) {
+	one, two := tlstest.NewCA(t, "one"), tlstest.NewCA(t, "two")
+	privateKey := keyFixture(t, "private-rsa-pkcs1.pem") + "\n"
+	cases := []struct {
+		name   string
+		bundle string
+		certs  []string // common names
+		says   string
+	}{
+		{name: "one CA", bundle: string(one.PEM), certs: []string{"one"}},
+		{name: "two CAs with blank lines", bundle: "\n" + string(one.PEM) + "\n\n" + string(two.PEM) + "\n", certs: []string{"one", "two"}},
+		{name: "empty", bundle: "  \n", says: "holds no certificate"},
+		{name: "text around", bundle: string(one.PEM) + "trailing words", says: "not a PEM block"},
+		{name: "a private key", bundle: string(one.PEM) + privateKey, says: `block 1 is a "RSA PRIVATE KEY"`},
+		{name: "a broken certificate", bundle: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", says: "block 0 is not a valid certificate"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			certs, err := ParseCABundle(tc.bundle)
+			if tc.says != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.says) {
+					t.Fatalf("err = %v, want one saying %q", err, tc.says)
+				}
+				if strings.Contains(err.Error(), "MII") {
+					t.Errorf("error echoes PEM content: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, c := range certs {
+				names = append(names, c.Subject.CommonName)
+			}
+			if !slices.Equal(names, tc.certs) {
+				t.Errorf("certificates %q, want %q", names, tc.certs)
+			}
+		})
+	}
+}
