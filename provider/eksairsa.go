@@ -23,8 +23,9 @@ const maxBucketPrefix = 37
 
 // NewEksaIrsa constructs the component. It validates every plain input first, so bad
 // input fails at preview before anything is registered, then wires the resources in the
-// order DESIGN.md asks for: public-access settings before the bucket policy, documents
-// before the OIDC provider, keys.json before the webhook.
+// order the issuer needs: public-access settings before the bucket policy, documents
+// before the issuer check, and the check (or, with issuer.verify false, the documents)
+// before the OIDC provider and the webhook.
 func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pulumi.ResourceOption,
 ) (*EksaIrsa, error) {
 	s, err := resolveSettings(name, args)
@@ -54,6 +55,9 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 		return nil, err
 	}
 	if err := b.uploadDocuments(); err != nil {
+		return nil, err
+	}
+	if err := b.verifyIssuer(); err != nil {
 		return nil, err
 	}
 	if err := b.oidcProvider(args.OidcProvider); err != nil {
@@ -122,7 +126,10 @@ type builder struct {
 	jwks         pulumi.StringOutput
 	phase2       bool
 	documents    []pulumi.Resource
-	providerArn  pulumi.StringOutput
+	// issuerReady is what everything that relies on STS reading the issuer depends on:
+	// what publishes the issuer and, unless issuer.verify is false, the issuer check.
+	issuerReady []pulumi.Resource
+	providerArn pulumi.StringOutput
 }
 
 // bucket creates the bucket and its public-access settings, or adopts an existing bucket
@@ -269,17 +276,46 @@ func (b *builder) uploadDocuments() error {
 	return upload("-jwks", b.jwksKey, b.jwks)
 }
 
-// oidcProvider creates the IAM OIDC provider once the documents are in place and
-// readable, or adopts an existing one by ARN.
+// issuerPublishers are the resources that must exist before anyone can read the issuer:
+// the documents and, when the bucket is ours, its policy.
+func (b *builder) issuerPublishers() []pulumi.Resource {
+	publishers := append([]pulumi.Resource{}, b.documents...)
+	if b.bucketPolicy != nil {
+		publishers = append(publishers, b.bucketPolicy)
+	}
+	return publishers
+}
+
+// verifyIssuer registers the IssuerCheck that waits, once the issuer is published, until
+// it is served as published, so that no OIDC provider or webhook relies on an issuer STS
+// cannot read. It checks keys.json only in phase 2, when there is one.
+func (b *builder) verifyIssuer() error {
+	publishers := b.issuerPublishers()
+	b.issuerReady = publishers
+	if !b.s.verify {
+		return nil
+	}
+	inputs := pulumi.Map{"issuerUrl": b.comp.IssuerURL, "discoveryDocument": b.discovery}
+	if b.phase2 {
+		inputs["jwks"] = b.jwks
+	}
+	var check pulumi.CustomResourceState
+	err := b.ctx.RegisterResource(IssuerCheckToken, b.name+"-issuer-check", inputs, &check,
+		b.parent, pulumi.DependsOn(publishers))
+	if err != nil {
+		return err
+	}
+	b.issuerReady = append(b.issuerReady, &check)
+	return nil
+}
+
+// oidcProvider creates the IAM OIDC provider once the issuer is readable, or adopts an
+// existing one by ARN.
 func (b *builder) oidcProvider(args *OidcProvider) error {
 	if !b.s.createOidcProvider {
 		b.providerArn = args.Arn.ToStringOutput()
 		b.comp.OidcProviderArn = b.providerArn
 		return nil
-	}
-	deps := append([]pulumi.Resource{}, b.documents...)
-	if b.bucketPolicy != nil {
-		deps = append(deps, b.bucketPolicy)
 	}
 	providerArgs := &iam.OpenIdConnectProviderArgs{
 		Url:           b.comp.IssuerURL,
@@ -290,7 +326,7 @@ func (b *builder) oidcProvider(args *OidcProvider) error {
 		providerArgs.ThumbprintLists = pulumi.ToStringArray(b.s.thumbprints)
 	}
 	provider, err := iam.NewOpenIdConnectProvider(b.ctx, b.name+"-oidc-provider", providerArgs,
-		b.parent, pulumi.DependsOn(deps))
+		b.parent, pulumi.DependsOn(b.issuerReady))
 	if err != nil {
 		return err
 	}

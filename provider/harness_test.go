@@ -36,6 +36,7 @@ const (
 	tRole         = "aws:iam/role:Role"
 	tAttachment   = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 	tRolePolicy   = "aws:iam/rolePolicy:RolePolicy"
+	tIssuerCheck  = "eksa-irsa:index:IssuerCheck"
 
 	tNamespace         = "kubernetes:core/v1:Namespace"
 	tSecret            = "kubernetes:core/v1:Secret"

@@ -41,6 +41,7 @@ type settings struct {
 	bucketName   string // empty: derive a unique name from the cluster name
 	keyPrefix    string
 	issuerURL    string // empty: S3 path-style URL of the bucket
+	verify       bool   // check the published issuer before anything relies on it
 
 	createOidcProvider bool
 	audiences          []string
@@ -108,6 +109,7 @@ func resolveSettings(name string, args EksaIrsaArgs) (settings, error) {
 		clusterName:         args.ClusterName,
 		legacyKeyWithoutKid: boolOr(args.LegacyKeyWithoutKid, true),
 		createBucket:        true,
+		verify:              true,
 		createOidcProvider:  true,
 		audiences:           []string{defaultAudience},
 	}
@@ -118,6 +120,7 @@ func resolveSettings(name string, args EksaIrsaArgs) (settings, error) {
 		s.bucketName = stringOr(is.BucketName, "")
 		s.keyPrefix = stringOr(is.KeyPrefix, "")
 		s.issuerURL = stringOr(is.URL, "")
+		s.verify = boolOr(is.Verify, true)
 	}
 	if s.bucketName != "" {
 		check(issuer.ValidateBucketName(s.bucketName))

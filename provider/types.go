@@ -49,6 +49,7 @@ type Issuer struct {
 	CreateBucket *bool   `pulumi:"createBucket,optional"`
 	KeyPrefix    *string `pulumi:"keyPrefix,optional"`
 	URL          *string `pulumi:"url,optional"`
+	Verify       *bool   `pulumi:"verify,optional"`
 }
 
 // Annotate documents the issuer settings.
@@ -64,6 +65,10 @@ func (i *Issuer) Annotate(an infer.Annotator) {
 	an.Describe(&i.URL, "Issuer URL, when the documents are served by something other than S3 path-style "+
 		"hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to "+
 		"`https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.")
+	an.Describe(&i.Verify, "Check, on every create and update, that the documents are served as published (read "+
+		"anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail "+
+		"naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach "+
+		"the issuer. Defaults to `true`.")
 }
 
 // OidcProvider configures the IAM OIDC identity provider.

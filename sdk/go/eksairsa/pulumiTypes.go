@@ -22,6 +22,8 @@ type Issuer struct {
 	KeyPrefix *string `pulumi:"keyPrefix"`
 	// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
 	Url *string `pulumi:"url"`
+	// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+	Verify *bool `pulumi:"verify"`
 }
 
 // IssuerInput is an input type that accepts IssuerArgs and IssuerOutput values.
@@ -44,6 +46,8 @@ type IssuerArgs struct {
 	KeyPrefix *string `pulumi:"keyPrefix"`
 	// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
 	Url *string `pulumi:"url"`
+	// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+	Verify *bool `pulumi:"verify"`
 }
 
 func (IssuerArgs) ElementType() reflect.Type {
@@ -143,6 +147,11 @@ func (o IssuerOutput) Url() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.Url }).(pulumi.StringPtrOutput)
 }
 
+// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+func (o IssuerOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Issuer) *bool { return v.Verify }).(pulumi.BoolPtrOutput)
+}
+
 type IssuerPtrOutput struct{ *pulumi.OutputState }
 
 func (IssuerPtrOutput) ElementType() reflect.Type {
@@ -205,6 +214,16 @@ func (o IssuerPtrOutput) Url() pulumi.StringPtrOutput {
 		}
 		return v.Url
 	}).(pulumi.StringPtrOutput)
+}
+
+// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+func (o IssuerPtrOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Issuer) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Verify
+	}).(pulumi.BoolPtrOutput)
 }
 
 type OidcProvider struct {

@@ -8,6 +8,7 @@ import typing
 # Export this package's modules as members:
 from .compute_jwks import *
 from .eksa_irsa import *
+from .issuer_check import *
 from .provider import *
 from ._inputs import *
 _utilities.register(
@@ -18,7 +19,8 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_eksa_irsa",
   "classes": {
-   "eksa-irsa:index:EksaIrsa": "EksaIrsa"
+   "eksa-irsa:index:EksaIrsa": "EksaIrsa",
+   "eksa-irsa:index:IssuerCheck": "IssuerCheck"
   }
  }
 ]

@@ -44,6 +44,10 @@ class IssuerArgsDict(TypedDict):
     """
     Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
     """
+    verify: NotRequired[_builtins.bool]
+    """
+    Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+    """
 
 @pulumi.input_type
 class IssuerArgs:
@@ -51,12 +55,14 @@ class IssuerArgs:
                  bucket_name: Optional[_builtins.str] = None,
                  create_bucket: Optional[_builtins.bool] = None,
                  key_prefix: Optional[_builtins.str] = None,
-                 url: Optional[_builtins.str] = None):
+                 url: Optional[_builtins.str] = None,
+                 verify: Optional[_builtins.bool] = None):
         """
         :param _builtins.str bucket_name: S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
         :param _builtins.bool create_bucket: Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
         :param _builtins.str key_prefix: Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
         :param _builtins.str url: Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+        :param _builtins.bool verify: Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
         """
         if bucket_name is not None:
             pulumi.set(__self__, "bucket_name", bucket_name)
@@ -66,6 +72,8 @@ class IssuerArgs:
             pulumi.set(__self__, "key_prefix", key_prefix)
         if url is not None:
             pulumi.set(__self__, "url", url)
+        if verify is not None:
+            pulumi.set(__self__, "verify", verify)
 
     @_builtins.property
     @pulumi.getter(name="bucketName")
@@ -114,6 +122,18 @@ class IssuerArgs:
     @url.setter
     def url(self, value: Optional[_builtins.str]):
         pulumi.set(self, "url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def verify(self) -> Optional[_builtins.bool]:
+        """
+        Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+        """
+        return pulumi.get(self, "verify")
+
+    @verify.setter
+    def verify(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "verify", value)
 
 
 class OidcProviderArgsDict(TypedDict):
