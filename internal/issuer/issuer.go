@@ -43,6 +43,19 @@ func S3URL(region, dnsSuffix, bucket, keyPrefix string) string {
 	return u
 }
 
+// HostURL is the issuer "https://<host>", plus "/<keyPrefix>" when keyPrefix != "", of
+// documents served at the root of a host: a CloudFront distribution's domain
+// (d111111abcdef8.cloudfront.net) or a custom domain in front of it. The distribution
+// maps a request path to the object key of the same name, so the prefix is both the
+// URL's path and the objects' folder. The inputs must already be valid.
+func HostURL(host, keyPrefix string) string {
+	u := "https://" + host
+	if keyPrefix != "" {
+		u += "/" + keyPrefix
+	}
+	return u
+}
+
 // ValidateURL enforces what STS and IAM need of a user-given issuer.url: the https scheme,
 // a host, no trailing slash, no query, no fragment, no user info, no explicit port, no other
 // ':' (it separates the issuer from the claim in trust-policy condition keys), only
