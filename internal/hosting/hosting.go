@@ -192,3 +192,11 @@ func ValidateHostedZoneID(field, id string) error {
 	}
 	return nil
 }
+
+// S3OriginDomain is the regional REST endpoint of a bucket, "<bucket>.s3.<region>.<dnsSuffix>",
+// which CloudFront signs its requests for when an Origin Access Control is attached
+// (a website endpoint would not accept them). The bucket is assumed to be in the region
+// of the AWS provider, as the S3 issuer URL assumes too.
+func S3OriginDomain(bucket, region, dnsSuffix string) string {
+	return bucket + ".s3." + region + "." + dnsSuffix
+}

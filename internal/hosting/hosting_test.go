@@ -148,3 +148,14 @@ func TestCacheControlMatchesTheTTL(t *testing.T) {
 		t.Errorf("CacheControl %q and CacheTTLSeconds %d disagree with the documented five minutes", CacheControl, CacheTTLSeconds)
 	}
 }
+
+func TestS3OriginDomain(t *testing.T) {
+	for _, tt := range []struct{ bucket, region, dns, want string }{
+		{"prod-irsa-1", "eu-central-1", "amazonaws.com", "prod-irsa-1.s3.eu-central-1.amazonaws.com"},
+		{"oidc", "us-east-1", "amazonaws.com", "oidc.s3.us-east-1.amazonaws.com"},
+	} {
+		if got := S3OriginDomain(tt.bucket, tt.region, tt.dns); got != tt.want {
+			t.Errorf("S3OriginDomain(%q, %q, %q) = %q, want %q", tt.bucket, tt.region, tt.dns, got, tt.want)
+		}
+	}
+}
