@@ -121,13 +121,11 @@ func (b *builder) bucket() error {
 	is := b.s.issuer
 	b.discoveryKey, b.jwksKey = issuer.ObjectKeys(is.keyPrefix)
 	hosted, err := b.host(hostingSpec{
-		mode:         is.hosting,
+		serving:      is.serving,
 		createBucket: is.createBucket,
 		bucketName:   is.bucketName,
 		bucketPrefix: bucketPrefix(b.s.clusterName),
 		objectKeys:   []string{b.discoveryKey, b.jwksKey},
-		domain:       is.domain,
-		priceClass:   is.priceClass,
 		comment:      "OIDC issuer of EKS Anywhere cluster " + b.s.clusterName,
 	})
 	if err != nil {

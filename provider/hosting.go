@@ -44,14 +44,12 @@ func newAWSScope(ctx *pulumi.Context, name string, comp pulumi.Resource, tags pu
 
 // hostingSpec says what to build to store and serve issuer documents.
 type hostingSpec struct {
-	mode         hosting.Mode
+	serving      servingSettings
 	createBucket bool
 	bucketName   knownString // not given: a unique name starting with bucketPrefix
 	bucketPrefix string
 	objectKeys   []string // the documents that must be readable, and nothing else
-	domain       *domainSettings
-	priceClass   string
-	comment      string // says on the distribution what it serves
+	comment      string   // says on the distribution what it serves
 }
 
 // hosted is what serves the documents once built.
@@ -72,11 +70,15 @@ type hosted struct {
 // host builds the bucket (or adopts an existing one by name without touching it) and what
 // serves it. EksaIrsa hosts one issuer with it, IssuerBucket many.
 func (sc awsScope) host(spec hostingSpec) (hosted, error) {
-	h := hosted{mode: spec.mode}
-	if spec.mode == hosting.CloudFront {
-		if err := sc.checkCloudFrontPartition(); err != nil {
+	serving := spec.serving
+	h := hosted{mode: serving.mode}
+	if serving.mode == hosting.CloudFront {
+		if err := sc.checkCloudFrontPartition(serving.fieldPrefix + "hosting"); err != nil {
 			return hosted{}, err
 		}
+	}
+	validBucketName := func(name string) error {
+		return issuer.ValidateBucketName(serving.fieldPrefix+"bucketName", name)
 	}
 
 	var (
@@ -86,7 +88,7 @@ func (sc awsScope) host(spec hostingSpec) (hosted, error) {
 	if spec.createBucket {
 		bucketArgs := &s3.BucketV2Args{Tags: sc.tags}
 		if spec.bucketName.given() {
-			bucketArgs.Bucket = spec.bucketName.validated(issuer.ValidateBucketName)
+			bucketArgs.Bucket = spec.bucketName.validated(validBucketName)
 		} else {
 			bucketArgs.BucketPrefix = pulumi.String(spec.bucketPrefix)
 		}
@@ -106,7 +108,7 @@ func (sc awsScope) host(spec hostingSpec) (hosted, error) {
 		}
 		// ACLs stay blocked in both modes. Public bucket policies must be allowed for S3
 		// hosting, whose policy is public by design; with CloudFront nothing is public.
-		private := spec.mode == hosting.CloudFront
+		private := serving.mode == hosting.CloudFront
 		publicAccess, err := s3.NewBucketPublicAccessBlock(sc.ctx, sc.name+"-public-access", &s3.BucketPublicAccessBlockArgs{
 			Bucket:                bucket.ID(),
 			BlockPublicAcls:       pulumi.Bool(true),
@@ -119,11 +121,11 @@ func (sc awsScope) host(spec hostingSpec) (hosted, error) {
 		}
 		bucketPolicyDeps = []pulumi.Resource{publicAccess, ownership}
 	} else {
-		h.bucket = spec.bucketName.validated(issuer.ValidateBucketName)
+		h.bucket = spec.bucketName.validated(validBucketName)
 	}
 
 	keys := spec.objectKeys
-	switch spec.mode {
+	switch serving.mode {
 	case hosting.CloudFront:
 		distribution, err := sc.distribution(spec, h.bucket)
 		if err != nil {
@@ -131,9 +133,9 @@ func (sc awsScope) host(spec hostingSpec) (hosted, error) {
 		}
 		h.ready = append(h.ready, distribution)
 		h.host = distribution.DomainName
-		if spec.domain != nil {
-			h.host = pulumi.String(spec.domain.name).ToStringOutput()
-			records, err := sc.aliasRecords(spec.domain, distribution)
+		if serving.domain != nil {
+			h.host = pulumi.String(serving.domain.name).ToStringOutput()
+			records, err := sc.aliasRecords(serving.domain, distribution)
 			if err != nil {
 				return hosted{}, err
 			}
@@ -168,13 +170,13 @@ func (sc awsScope) host(spec hostingSpec) (hosted, error) {
 
 // checkCloudFrontPartition refuses CloudFront hosting where this component cannot build
 // it, before anything is created; the partition comes from an invoke, known at preview.
-func (sc awsScope) checkCloudFrontPartition() error {
+func (sc awsScope) checkCloudFrontPartition(field string) error {
 	res, err := internals.UnsafeAwaitOutput(sc.ctx.Context(), sc.partition.Partition())
 	if err != nil || !res.Known {
 		return err
 	}
 	partition, _ := res.Value.(string)
-	return hosting.CloudFrontAvailable("issuer.hosting", partition)
+	return hosting.CloudFrontAvailable(field, partition)
 }
 
 // originID names the bucket origin inside the distribution.
@@ -223,9 +225,12 @@ func (sc awsScope) distribution(spec hostingSpec, bucket pulumi.StringOutput) (*
 	}).(pulumi.StringOutput)
 	certificate := &cloudfront.DistributionViewerCertificateArgs{CloudfrontDefaultCertificate: pulumi.Bool(true)}
 	var aliases pulumi.StringArrayInput
-	if d := spec.domain; d != nil {
+	if d := spec.serving.domain; d != nil {
+		field := spec.serving.fieldPrefix + "domain.certificateArn"
 		certificate = &cloudfront.DistributionViewerCertificateArgs{
-			AcmCertificateArn:      d.certificateArn.validated(certificateARN),
+			AcmCertificateArn: d.certificateArn.validated(func(arn string) error {
+				return hosting.ValidateCertificateARN(field, arn)
+			}),
 			SslSupportMethod:       pulumi.String("sni-only"),
 			MinimumProtocolVersion: pulumi.String("TLSv1.2_2021"),
 		}
@@ -238,7 +243,7 @@ func (sc awsScope) distribution(spec hostingSpec, bucket pulumi.StringOutput) (*
 		Aliases:       aliases,
 		IsIpv6Enabled: pulumi.Bool(true),
 		HttpVersion:   pulumi.String("http2and3"),
-		PriceClass:    pulumi.String(spec.priceClass),
+		PriceClass:    pulumi.String(spec.serving.priceClass),
 		Origins: cloudfront.DistributionOriginArray{cloudfront.DistributionOriginArgs{
 			OriginId:              pulumi.String(originID),
 			DomainName:            origin,
@@ -258,12 +263,6 @@ func (sc awsScope) distribution(spec hostingSpec, bucket pulumi.StringOutput) (*
 		ViewerCertificate: certificate,
 		Tags:              sc.tags,
 	}, sc.parent)
-}
-
-// certificateARN is hosting.ValidateCertificateARN for the field EksaIrsa and
-// IssuerBucket both call issuer.domain... in their docs.
-func certificateARN(arn string) error {
-	return hosting.ValidateCertificateARN("issuer.domain.certificateArn", arn)
 }
 
 // aliasRecords points the custom domain at the distribution, over IPv4 and IPv6.

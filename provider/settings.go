@@ -58,9 +58,15 @@ type issuerSettings struct {
 	bucketName   knownString // not given: derive a unique name from the cluster name
 	keyPrefix    string
 	url          knownString // not given: the hosting's own URL
-	hosting      hosting.Mode
-	domain       *domainSettings // only with CloudFront hosting
-	priceClass   string          // only with CloudFront hosting
+	serving      servingSettings
+}
+
+// servingSettings say how documents are served.
+type servingSettings struct {
+	mode        hosting.Mode
+	fieldPrefix string          // of the fields these settings came from, for late errors
+	domain      *domainSettings // only with CloudFront hosting
+	priceClass  string          // only with CloudFront hosting
 }
 
 // domainSettings are the custom host name of a CloudFront-hosted issuer.
@@ -195,7 +201,7 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 // (bucket name, URL, certificate ARN) are checked here when their value is already known
 // and by the resources' inputs once it is.
 func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSettings, []error, error) {
-	s := issuerSettings{createBucket: true, hosting: hosting.S3}
+	s := issuerSettings{createBucket: true, serving: servingSettings{mode: hosting.S3}}
 	if in == nil {
 		return s, nil, nil
 	}
@@ -209,9 +215,6 @@ func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSet
 
 	s.createBucket = boolOr(in.CreateBucket, true)
 	s.keyPrefix = stringOr(in.KeyPrefix, "")
-	if in.Hosting != nil {
-		s.hosting = hosting.Mode(*in.Hosting)
-	}
 	var err error
 	if s.bucketName, err = awaitString(ctx, "issuer.bucketName", in.BucketName); err != nil {
 		return s, nil, err
@@ -222,64 +225,111 @@ func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSet
 
 	switch {
 	case s.bucketName.known && s.bucketName.value != "":
-		check(issuer.ValidateBucketName(s.bucketName.value))
+		check(issuer.ValidateBucketName("issuer.bucketName", s.bucketName.value))
 	case !s.createBucket && !s.bucketName.given():
 		fail("issuer.bucketName: required when issuer.createBucket is false; name the existing bucket that hosts the documents")
 	}
-	check(issuer.ValidateKeyPrefix(s.keyPrefix))
+	keyPrefixErr := issuer.ValidateKeyPrefix("issuer.keyPrefix", s.keyPrefix)
+	check(keyPrefixErr)
 	if s.url.known && s.url.value != "" {
 		check(issuer.ValidateURL(s.url.value))
 	}
-	if err := hosting.ValidateMode("issuer.hosting", string(s.hosting)); err != nil {
-		return s, append(errs, err), nil
-	}
 
-	if s.hosting != hosting.CloudFront {
-		if in.Domain != nil {
-			fail("issuer.domain: only with issuer.hosting %q: S3 serves HTTPS only under its own host names; set hosting to %q or remove domain",
-				hosting.CloudFront, hosting.CloudFront)
-		}
-		if in.PriceClass != nil {
-			fail("issuer.priceClass: only with issuer.hosting %q; remove it", hosting.CloudFront)
-		}
-		return s, errs, nil
+	var keyPrefixes []string
+	if keyPrefixErr == nil {
+		keyPrefixes = []string{s.keyPrefix}
 	}
-
-	if s.url.given() {
+	serving, servingErrs, err := resolveServing(ctx, "issuer.", component,
+		servingArgs{hosting: in.Hosting, domain: in.Domain, priceClass: in.PriceClass}, keyPrefixes)
+	if err != nil {
+		return s, nil, err
+	}
+	errs = append(errs, servingErrs...)
+	s.serving = serving
+	if serving.mode == hosting.CloudFront && s.url.given() {
 		fail("issuer.url: with issuer.hosting %q the issuer is the distribution's URL, or issuer.domain's; remove url. "+
 			"To publish into a bucket that something else serves (an IssuerBucket, your own CDN), leave hosting unset, set createBucket to false and set url",
 			hosting.CloudFront)
 	}
+	return s, errs, nil
+}
+
+// servingArgs are the inputs that say how documents are served, as EksaIrsa's issuer and
+// IssuerBucket both take them.
+type servingArgs struct {
+	hosting    *Hosting
+	domain     *IssuerDomain
+	priceClass *PriceClass
+}
+
+// resolveServing defaults and checks how documents are served. Fields are named below
+// fieldPrefix ("issuer." for EksaIrsa, "" for IssuerBucket); keyPrefixes are the valid
+// folders whose issuer URLs a custom domain must keep within IAM's limits.
+func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servingArgs, keyPrefixes []string,
+) (servingSettings, []error, error) {
+	s := servingSettings{mode: hosting.S3, fieldPrefix: fieldPrefix}
+	if in.hosting != nil {
+		s.mode = hosting.Mode(*in.hosting)
+	}
+	var errs []error
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	check := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := hosting.ValidateMode(fieldPrefix+"hosting", string(s.mode)); err != nil {
+		return s, []error{err}, nil
+	}
+
+	if s.mode != hosting.CloudFront {
+		if in.domain != nil {
+			fail("%sdomain: only with %shosting %q: S3 serves HTTPS only under its own host names; set hosting to %q or remove domain",
+				fieldPrefix, fieldPrefix, hosting.CloudFront, hosting.CloudFront)
+		}
+		if in.priceClass != nil {
+			fail("%spriceClass: only with %shosting %q; remove it", fieldPrefix, fieldPrefix, hosting.CloudFront)
+		}
+		return s, errs, nil
+	}
+
 	s.priceClass = hosting.DefaultPriceClass
-	if in.PriceClass != nil {
-		s.priceClass = string(*in.PriceClass)
-		check(hosting.ValidatePriceClass("issuer.priceClass", s.priceClass))
+	if in.priceClass != nil {
+		s.priceClass = string(*in.priceClass)
+		check(hosting.ValidatePriceClass(fieldPrefix+"priceClass", s.priceClass))
 	}
 	// pulumi-aws names the Origin Access Control "<resource name>-<7 random characters>",
 	// and CloudFront allows 64.
 	if n := len(component + oacSuffix + "-1234567"); n > maxOriginAccessControlName {
-		fail("issuer.hosting: the Origin Access Control named after component %q would have %d characters, CloudFront allows %d; shorten the component name to at most %d characters",
-			component, n, maxOriginAccessControlName, maxOriginAccessControlName-len(oacSuffix+"-1234567"))
+		fail("%shosting: the Origin Access Control named after component %q would have %d characters, CloudFront allows %d; shorten the component name to at most %d characters",
+			fieldPrefix, component, n, maxOriginAccessControlName, maxOriginAccessControlName-len(oacSuffix+"-1234567"))
 	}
-	if d := in.Domain; d != nil {
-		s.domain = &domainSettings{name: d.Name, zoneID: stringOr(d.ZoneID, "")}
-		if err := hosting.ValidateDomainName("issuer.domain.name", d.Name); err != nil {
-			errs = append(errs, err)
-		} else {
-			check(issuer.ValidateURL(issuer.HostURL(d.Name, s.keyPrefix)))
+	d := in.domain
+	if d == nil {
+		return s, errs, nil
+	}
+	s.domain = &domainSettings{name: d.Name, zoneID: stringOr(d.ZoneID, "")}
+	if err := hosting.ValidateDomainName(fieldPrefix+"domain.name", d.Name); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, keyPrefix := range keyPrefixes {
+			if err := issuer.ValidateURL(issuer.HostURL(d.Name, keyPrefix)); err != nil {
+				errs = append(errs, fmt.Errorf("%sdomain.name with folder %q: %w", fieldPrefix, keyPrefix, err))
+			}
 		}
-		if s.domain.certificateArn, err = awaitString(ctx, "issuer.domain.certificateArn", d.CertificateArn); err != nil {
-			return s, nil, err
-		}
-		switch {
-		case !s.domain.certificateArn.given():
-			fail("issuer.domain.certificateArn: required; give the ARN of an ACM certificate in us-east-1 that covers %q", d.Name)
-		case s.domain.certificateArn.known:
-			check(hosting.ValidateCertificateARN("issuer.domain.certificateArn", s.domain.certificateArn.value))
-		}
-		if d.ZoneID != nil {
-			check(hosting.ValidateHostedZoneID("issuer.domain.zoneId", *d.ZoneID))
-		}
+	}
+	var err error
+	if s.domain.certificateArn, err = awaitString(ctx, fieldPrefix+"domain.certificateArn", d.CertificateArn); err != nil {
+		return s, nil, err
+	}
+	switch {
+	case !s.domain.certificateArn.given():
+		fail("%sdomain.certificateArn: required; give the ARN of an ACM certificate in us-east-1 that covers %q", fieldPrefix, d.Name)
+	case s.domain.certificateArn.known:
+		check(hosting.ValidateCertificateARN(fieldPrefix+"domain.certificateArn", s.domain.certificateArn.value))
+	}
+	if d.ZoneID != nil {
+		check(hosting.ValidateHostedZoneID(fieldPrefix+"domain.zoneId", *d.ZoneID))
 	}
 	return s, errs, nil
 }

@@ -255,3 +255,45 @@ func (c *EksaIrsa) Annotate(an infer.Annotator) {
 	an.Describe(&c.PodIamConfig, "YAML to paste under `spec:` of the EKS Anywhere cluster spec.")
 	an.Describe(&c.WebhookNamespace, "Namespace of the webhook release; empty when no webhook is installed.")
 }
+
+// IssuerBucketArgs are the inputs of the IssuerBucket component.
+type IssuerBucketArgs struct {
+	BucketName *string               `pulumi:"bucketName,optional"`
+	Prefixes   []string              `pulumi:"prefixes"`
+	Hosting    *Hosting              `pulumi:"hosting,optional"`
+	Domain     *IssuerDomain         `pulumi:"domain,optional"`
+	PriceClass *PriceClass           `pulumi:"priceClass,optional"`
+	Tags       pulumi.StringMapInput `pulumi:"tags,optional"`
+}
+
+// Annotate documents the inputs of IssuerBucket.
+func (a *IssuerBucketArgs) Annotate(an infer.Annotator) {
+	an.Describe(&a.BucketName, "Name of the bucket to create. Defaults to a unique name starting with the component's name.")
+	an.Describe(&a.Prefixes, "One folder per cluster (no leading or trailing `/`): the bucket makes exactly the two issuer "+
+		"documents of each readable, nothing else. Adding or removing a folder changes only the bucket policy.")
+	an.Describe(&a.Hosting, "How the documents are served: `s3` (anyone may read the listed documents; needs Block "+
+		"Public Access off for bucket policies on this bucket) or `cloudfront` (a private bucket behind one distribution). "+
+		"Defaults to `s3`.")
+	an.Describe(&a.Domain, "Serve every issuer under your own host name (with `cloudfront` hosting): the issuer of folder "+
+		"`p` becomes `https://<name>/p`.")
+	an.Describe(&a.PriceClass, "CloudFront price class (with `cloudfront` hosting). Defaults to `PriceClass_100`.")
+	an.Describe(&a.Tags, "Tags for every AWS resource.")
+}
+
+// IssuerBucket is one bucket that hosts the issuers of many clusters, each under its own
+// folder: one bucket and one policy for a platform team's fleet instead of one per cluster.
+type IssuerBucket struct {
+	pulumi.ResourceState
+
+	BucketName pulumi.StringOutput    `pulumi:"bucketName"`
+	IssuerUrls pulumi.StringMapOutput `pulumi:"issuerUrls"`
+}
+
+// Annotate documents IssuerBucket and its outputs.
+func (c *IssuerBucket) Annotate(an infer.Annotator) {
+	an.Describe(c, "One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or "+
+		"by CloudFront from a private bucket. Each cluster's EksaIrsa publishes into it with `issuer: {bucketName, "+
+		"createBucket: false, keyPrefix, url}` taken from this component's outputs.")
+	an.Describe(&c.BucketName, "The bucket.")
+	an.Describe(&c.IssuerUrls, "The issuer URL of each folder, by folder: what each cluster's EksaIrsa takes as `issuer.url`.")
+}

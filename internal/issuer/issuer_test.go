@@ -165,7 +165,7 @@ func TestValidateKeyPrefix(t *testing.T) {
 			name = name[:20] + "..."
 		}
 		t.Run(name, func(t *testing.T) {
-			checkErr(t, ValidateKeyPrefix(tt.prefix), tt.want)
+			checkErr(t, ValidateKeyPrefix("issuer.keyPrefix", tt.prefix), tt.want)
 		})
 	}
 }
@@ -234,7 +234,7 @@ func TestValidateBucketName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkErr(t, ValidateBucketName(tt.name), tt.want)
+			checkErr(t, ValidateBucketName("issuer.bucketName", tt.name), tt.want)
 		})
 	}
 }

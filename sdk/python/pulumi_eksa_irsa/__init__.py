@@ -9,6 +9,7 @@ import typing
 from ._enums import *
 from .compute_jwks import *
 from .eksa_irsa import *
+from .issuer_bucket import *
 from .provider import *
 from ._inputs import *
 _utilities.register(
@@ -19,7 +20,8 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_eksa_irsa",
   "classes": {
-   "eksa-irsa:index:EksaIrsa": "EksaIrsa"
+   "eksa-irsa:index:EksaIrsa": "EksaIrsa",
+   "eksa-irsa:index:IssuerBucket": "IssuerBucket"
   }
  }
 ]
