@@ -269,6 +269,12 @@ func (s3 *fakeS3) served() []string {
 // name and no port, so the issuer the component computed is used unchanged.
 func serveLoopback(t *testing.T, handler http.Handler) *http.Client {
 	t.Helper()
+	return serveLoopbackAt(t, s3Host, handler)
+}
+
+// serveLoopbackAt is serveLoopback for another host, such as a CloudFront domain.
+func serveLoopbackAt(t *testing.T, host string, handler http.Handler) *http.Client {
+	t.Helper()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +298,7 @@ func serveLoopback(t *testing.T, handler http.Handler) *http.Client {
 		t.Fatal(err)
 	}
 	serverDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: s3Host}, DNSNames: []string{s3Host},
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: host}, DNSNames: []string{host},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}, ca, serverKey.Public(), caKey)
@@ -314,8 +320,8 @@ func serveLoopback(t *testing.T, handler http.Handler) *http.Client {
 	transport := &http.Transport{
 		Proxy: nil, // never a proxy from the environment
 		DialContext: func(ctx context.Context, network, address string) (net.Conn, error) {
-			if address != s3Host+":443" {
-				return nil, fmt.Errorf("test client may reach only %s:443, not %s", s3Host, address)
+			if address != host+":443" {
+				return nil, fmt.Errorf("test client may reach only %s:443, not %s", host, address)
 			}
 			return dialer.DialContext(ctx, "tcp", server.Listener.Addr().String())
 		},
