@@ -265,9 +265,15 @@ func (s3 *fakeS3) served() []string {
 // name and no port, so the issuer the component computed is used unchanged.
 func serveLoopback(t *testing.T, handler http.Handler) *http.Client {
 	t.Helper()
+	return serveLoopbackAt(t, s3Host, handler)
+}
+
+// serveLoopbackAt is serveLoopback for another host, such as a CloudFront domain.
+func serveLoopbackAt(t *testing.T, host string, handler http.Handler) *http.Client {
+	t.Helper()
 	ca := tlstest.NewCA(t, "eksa-irsa test CA")
-	server := tlstest.Serve(t, handler, ca.ServerCertificate(t, tlstest.Current(), s3Host))
-	return tlstest.Client(t, ca.Pool(), tlstest.Dialer(server, s3Host))
+	server := tlstest.Serve(t, handler, ca.ServerCertificate(t, tlstest.Current(), host))
+	return tlstest.Client(t, ca.Pool(), tlstest.Dialer(server, host))
 }
 
 // servedIssuer is an issuer served from what a construct registered.

@@ -40,9 +40,15 @@ type issuerHost struct {
 
 func serveIssuerHost(t *testing.T, handler http.Handler) issuerHost {
 	t.Helper()
+	return serveIssuerHostAt(t, s3Host, handler)
+}
+
+// serveIssuerHostAt is serveIssuerHost for another host, such as a CloudFront domain.
+func serveIssuerHostAt(t *testing.T, host string, handler http.Handler) issuerHost {
+	t.Helper()
 	ca := tlstest.NewCA(t, "eksa-irsa test CA")
-	server := tlstest.Serve(t, handler, ca.ServerCertificate(t, tlstest.Current(), s3Host))
-	return issuerHost{dial: tlstest.Dialer(server, s3Host), caPEM: string(ca.PEM)}
+	server := tlstest.Serve(t, handler, ca.ServerCertificate(t, tlstest.Current(), host))
+	return issuerHost{dial: tlstest.Dialer(server, host), caPEM: string(ca.PEM)}
 }
 
 // checkServer is the provider served with its checks' network and clock replaced.
@@ -128,6 +134,28 @@ func TestIssuerCheckPassesWhatEksaIrsaUploads(t *testing.T) {
 				t.Errorf("requests %q, want %q", got, tc.requests)
 			}
 		})
+	}
+}
+
+// TestIssuerCheckPassesACloudFrontIssuer: with CloudFront hosting and a custom domain, the
+// check reads the documents through the distribution's fake at the domain's URL.
+func TestIssuerCheckPassesACloudFrontIssuer(t *testing.T) {
+	key := newRSAKey(t, 2048)
+	aws, _ := mustConstruct(t, withHosting(phase2(key), map[string]any{
+		"hosting": "cloudfront", "keyPrefix": "clusters/prod",
+		"domain": map[string]any{"name": "oidc.example.com", "certificateArn": cfCertificate},
+	}))
+	cf := newFakeCloudFront(t, aws, "oidc.example.com")
+	host := serveIssuerHostAt(t, "oidc.example.com", cf)
+	resp, err := checkAndCreate(t, checkServer(t, host, &issuercheck.StepClock{At: checkStart}), checkInputs(t, aws, host), false)
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if got := stringValues(t, resp.Properties.Get("kids")); !slices.Equal(got, []string{key.kid, ""}) {
+		t.Errorf("kids = %q", got)
+	}
+	if resp.ID != "https://oidc.example.com/clusters/prod" {
+		t.Errorf("id = %q, want the custom domain's issuer", resp.ID)
 	}
 }
 
@@ -526,6 +554,10 @@ func TestIssuerCheckComesBeforeTheOidcProviderAndWebhook(t *testing.T) {
 	existing["issuer"] = map[string]any{"createBucket": false, "bucketName": "shared-oidc"}
 	unverified := phase2(newRSAKey(t, 2048))
 	unverified["issuer"] = map[string]any{"verify": false}
+	cloudFront := withHosting(phase2(newRSAKey(t, 2048)), map[string]any{
+		"hosting": "cloudfront",
+		"domain":  map[string]any{"name": "oidc.example.com", "certificateArn": cfCertificate, "zoneId": "Z0123456789ABCDEFGHIJ"},
+	})
 
 	for _, tc := range []struct {
 		name       string
@@ -536,6 +568,7 @@ func TestIssuerCheckComesBeforeTheOidcProviderAndWebhook(t *testing.T) {
 		{"phase 1", phase1(), []string{"irsa-discovery", "irsa-bucket-policy"}, true},
 		{"phase 2", phase2(newRSAKey(t, 2048)), []string{"irsa-discovery", "irsa-jwks", "irsa-bucket-policy"}, true},
 		{"existing bucket", existing, []string{"irsa-discovery", "irsa-jwks"}, true},
+		{"CloudFront with a domain", cloudFront, []string{"irsa-discovery", "irsa-jwks", "irsa-bucket-policy", "irsa-distribution"}, true},
 		{"verify false", unverified, []string{"irsa-discovery", "irsa-jwks", "irsa-bucket-policy"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -566,6 +599,11 @@ func TestIssuerCheckComesBeforeTheOidcProviderAndWebhook(t *testing.T) {
 			for _, name := range tc.publishers {
 				if !check.dependsOn(aws.named(t, name)) {
 					t.Errorf("the check does not wait for %s", name)
+				}
+			}
+			for _, record := range aws.byType(tRecord) { // the domain's DNS records
+				if !check.dependsOn(record) {
+					t.Errorf("the check does not wait for DNS record %s", record.Name)
 				}
 			}
 			for _, r := range relying {

@@ -39,7 +39,7 @@ func Provider() p.Provider {
 		WithLicense("Apache-2.0").
 		WithLanguageMap(languageMap()).
 		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
-		WithComponents(infer.ComponentF(NewEksaIrsa)).
+		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewIssuerBucket)).
 		WithFunctions(infer.Function(&ComputeJwks{})).
 		WithResources(infer.Resource(&IssuerCheck{})).
 		Build()

@@ -15,6 +15,11 @@ export type EksaIrsa = import("./eksaIrsa").EksaIrsa;
 export const EksaIrsa: typeof import("./eksaIrsa").EksaIrsa = null as any;
 utilities.lazyLoad(exports, ["EksaIrsa"], () => require("./eksaIrsa"));
 
+export { IssuerBucketArgs } from "./issuerBucket";
+export type IssuerBucket = import("./issuerBucket").IssuerBucket;
+export const IssuerBucket: typeof import("./issuerBucket").IssuerBucket = null as any;
+utilities.lazyLoad(exports, ["IssuerBucket"], () => require("./issuerBucket"));
+
 export { IssuerCheckArgs } from "./issuerCheck";
 export type IssuerCheck = import("./issuerCheck").IssuerCheck;
 export const IssuerCheck: typeof import("./issuerCheck").IssuerCheck = null as any;
@@ -25,6 +30,9 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+
+// Export enums:
+export * from "./types/enums";
 
 // Export sub-modules:
 import * as types from "./types";
@@ -39,6 +47,8 @@ const _module = {
         switch (type) {
             case "eksa-irsa:index:EksaIrsa":
                 return new EksaIrsa(name, <any>undefined, { urn })
+            case "eksa-irsa:index:IssuerBucket":
+                return new IssuerBucket(name, <any>undefined, { urn })
             case "eksa-irsa:index:IssuerCheck":
                 return new IssuerCheck(name, <any>undefined, { urn })
             default:
