@@ -29,7 +29,7 @@ import (
 // reaches the check only through its caBundle input; retries run on a clock that steps
 // at once, so no test sleeps.
 
-// checkedAt is the time of the stepping clock, as the check reports it.
+// checkStart is when the stepping clock starts; checkedAt reports it in RFC 3339.
 var checkStart = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
 // issuerHost serves handler as S3's host on loopback; its CA's PEM is for caBundle.
