@@ -35,7 +35,7 @@ type Served struct {
 	// Discovery is the discovery document as served; empty when it could not be read.
 	Discovery string
 	// JWKS is the key set as served; empty when it was not read (no keys expected, or
-	// the discovery document failed first).
+	// the discovery document failed first) and when it holds private key material.
 	JWKS string
 	// Kids are the kid of every key served, in the order served ("" for a key without
 	// one); empty when no keys are expected.
@@ -120,9 +120,13 @@ func check(ctx context.Context, client *http.Client, exp expectation) (Served, *
 	if f != nil {
 		return served, f
 	}
-	served.JWKS = string(body)
 	kids, f := compareKeys(jwks, header, body, exp.keys)
 	served.Kids = kids
+	if f == nil || f.Cause != PrivateKeyServed {
+		// A key set holding private key material is not handed on, so that no caller
+		// stores or shows it.
+		served.JWKS = string(body)
+	}
 	return served, f
 }
 

@@ -542,7 +542,10 @@ func TestFailuresNameTheirCause(t *testing.T) {
 				ctx, cancel = tc.ctx(ctx)
 				defer cancel()
 			}
-			_, err := Check(ctx, f.client, want)
+			served, err := Check(ctx, f.client, want)
+			if tc.cause == PrivateKeyServed && served.JWKS != "" {
+				t.Errorf("the served key set with private key material is handed on")
+			}
 			var failure *Failure
 			if !errors.As(err, &failure) {
 				t.Fatalf("err = %v (%T), want a *Failure", err, err)
