@@ -324,8 +324,10 @@ func TestCloudFrontPhase2ChangesOnlyKeysJSON(t *testing.T) {
 	before, _ := mustConstruct(t, hostingIn(phase1()))
 	after, _ := mustConstruct(t, hostingIn(phase2(newRSAKey(t, 2048))))
 	changes := compareChildren(before, after)
-	if len(changes.changed) != 0 || len(changes.removed) != 0 {
-		t.Errorf("phase 2 changed %v and removed %v; it must only add", changes.changed, changes.removed)
+	// The issuer check now also reads keys.json, under the same issuer URL.
+	wantChanged := map[string][]string{"irsa-issuer-check": {"jwks"}}
+	if !reflect.DeepEqual(changes.changed, wantChanged) || len(changes.removed) != 0 {
+		t.Errorf("phase 2 changed %v and removed %v; it must only add, and give the issuer check keys.json", changes.changed, changes.removed)
 	}
 	if want := slices.Sorted(slices.Values(phase2Additions)); !reflect.DeepEqual(changes.added, want) {
 		t.Errorf("phase 2 added\n %v\nwant\n %v", changes.added, want)

@@ -23,8 +23,9 @@ const maxBucketPrefix = 37
 
 // NewEksaIrsa constructs the component. It validates every plain input first, so bad
 // input fails at preview before anything is registered, then wires the resources in
-// order: public-access settings before the bucket policy, the documents and what serves
-// them before the OIDC provider, keys.json before the webhook.
+// order: public-access settings before the bucket policy; the documents and what serves
+// them before the issuer check; the check (or, with issuer.verify false, the documents
+// and what serves them) before the OIDC provider and the webhook.
 func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pulumi.ResourceOption,
 ) (*EksaIrsa, error) {
 	s, err := resolveSettings(ctx, name, args)
@@ -50,6 +51,9 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 		return nil, err
 	}
 	if err := b.uploadDocuments(); err != nil {
+		return nil, err
+	}
+	if err := b.verifyIssuer(); err != nil {
 		return nil, err
 	}
 	if err := b.oidcProvider(args.OidcProvider); err != nil {
@@ -112,7 +116,11 @@ type builder struct {
 	jwks         pulumi.StringOutput
 	phase2       bool
 	documents    []pulumi.Resource
-	providerArn  pulumi.StringOutput
+	// issuerReady is what everything that relies on STS reading the issuer depends on:
+	// what publishes and serves the issuer and, unless issuer.verify is false, the
+	// issuer check.
+	issuerReady []pulumi.Resource
+	providerArn pulumi.StringOutput
 }
 
 // bucket creates the bucket and what serves its two documents, or adopts an existing
@@ -218,16 +226,44 @@ func (b *builder) uploadDocuments() error {
 	return upload("-jwks", b.jwksKey, b.jwks)
 }
 
-// oidcProvider creates the IAM OIDC provider once the documents are in place and
-// readable (IAM may fetch the issuer when the provider is created), or adopts an existing
-// one by ARN.
+// issuerPublishers are the resources that must exist before anyone can read the issuer:
+// the documents, and what serves them (the bucket policy, the CloudFront distribution
+// and its DNS records).
+func (b *builder) issuerPublishers() []pulumi.Resource {
+	return append(append([]pulumi.Resource{}, b.documents...), b.hosted.ready...)
+}
+
+// verifyIssuer registers the IssuerCheck that waits, once the issuer is published, until
+// it is served as published, so that no OIDC provider or webhook relies on an issuer STS
+// cannot read. It checks keys.json only in phase 2, when there is one.
+func (b *builder) verifyIssuer() error {
+	publishers := b.issuerPublishers()
+	b.issuerReady = publishers
+	if !b.s.issuer.verify {
+		return nil
+	}
+	inputs := pulumi.Map{"issuerUrl": b.comp.IssuerURL, "discoveryDocument": b.discovery}
+	if b.phase2 {
+		inputs["jwks"] = b.jwks
+	}
+	var check pulumi.CustomResourceState
+	err := b.ctx.RegisterResource(IssuerCheckToken, b.name+"-issuer-check", inputs, &check,
+		b.parent, pulumi.DependsOn(publishers))
+	if err != nil {
+		return err
+	}
+	b.issuerReady = append(b.issuerReady, &check)
+	return nil
+}
+
+// oidcProvider creates the IAM OIDC provider once the issuer is readable (IAM may fetch
+// the issuer when the provider is created), or adopts an existing one by ARN.
 func (b *builder) oidcProvider(args *OidcProvider) error {
 	if !b.s.createOidcProvider {
 		b.providerArn = args.Arn.ToStringOutput()
 		b.comp.OidcProviderArn = b.providerArn
 		return nil
 	}
-	deps := append(append([]pulumi.Resource{}, b.documents...), b.hosted.ready...)
 	providerArgs := &iam.OpenIdConnectProviderArgs{
 		Url:           b.comp.IssuerURL,
 		ClientIdLists: pulumi.ToStringArray(b.s.audiences),
@@ -237,7 +273,7 @@ func (b *builder) oidcProvider(args *OidcProvider) error {
 		providerArgs.ThumbprintLists = pulumi.ToStringArray(b.s.thumbprints)
 	}
 	provider, err := iam.NewOpenIdConnectProvider(b.ctx, b.name+"-oidc-provider", providerArgs,
-		b.parent, pulumi.DependsOn(deps))
+		b.parent, pulumi.DependsOn(b.issuerReady))
 	if err != nil {
 		return err
 	}

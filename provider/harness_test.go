@@ -40,6 +40,7 @@ const (
 	tCachePolicy  = "aws:cloudfront/cachePolicy:CachePolicy"
 	tDistribution = "aws:cloudfront/distribution:Distribution"
 	tRecord       = "aws:route53/record:Record"
+	tIssuerCheck  = "eksa-irsa:index:IssuerCheck"
 
 	tNamespace         = "kubernetes:core/v1:Namespace"
 	tSecret            = "kubernetes:core/v1:Secret"

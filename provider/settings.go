@@ -59,6 +59,7 @@ type issuerSettings struct {
 	keyPrefix    string
 	url          knownString // not given: the hosting's own URL
 	serving      servingSettings
+	verify       bool // check the published issuer before anything relies on it
 }
 
 // servingSettings say how documents are served.
@@ -201,7 +202,7 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 // (bucket name, URL, certificate ARN) are checked here when their value is already known
 // and by the resources' inputs once it is.
 func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSettings, []error, error) {
-	s := issuerSettings{createBucket: true, serving: servingSettings{mode: hosting.S3}}
+	s := issuerSettings{createBucket: true, serving: servingSettings{mode: hosting.S3}, verify: true}
 	if in == nil {
 		return s, nil, nil
 	}
@@ -215,6 +216,7 @@ func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSet
 
 	s.createBucket = boolOr(in.CreateBucket, true)
 	s.keyPrefix = stringOr(in.KeyPrefix, "")
+	s.verify = boolOr(in.Verify, true)
 	var err error
 	if s.bucketName, err = awaitString(ctx, "issuer.bucketName", in.BucketName); err != nil {
 		return s, nil, err

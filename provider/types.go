@@ -52,6 +52,7 @@ type Issuer struct {
 	Hosting      *Hosting           `pulumi:"hosting,optional"`
 	Domain       *IssuerDomain      `pulumi:"domain,optional"`
 	PriceClass   *PriceClass        `pulumi:"priceClass,optional"`
+	Verify       *bool              `pulumi:"verify,optional"`
 }
 
 // Annotate documents the issuer settings.
@@ -77,6 +78,10 @@ func (i *Issuer) Annotate(an infer.Annotator) {
 		"becomes `https://<name>[/<keyPrefix>]`.")
 	an.Describe(&i.PriceClass, "CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to "+
 		"`PriceClass_100`.")
+	an.Describe(&i.Verify, "Check, on every create and update, that the documents are served as published (read "+
+		"anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail "+
+		"naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach "+
+		"the issuer. Defaults to `true`.")
 }
 
 // IssuerDomain is a custom host name for a CloudFront-hosted issuer: a stable issuer that

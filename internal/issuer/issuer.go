@@ -66,8 +66,17 @@ func ValidateURL(u string) error {
 	if u == "" {
 		return fmt.Errorf("issuer.url is empty; leave issuer.url unset to use the S3 bucket's URL, or set it to the https URL that serves the documents")
 	}
+	return ValidateURLField("issuer.url", u)
+}
+
+// ValidateURLField is ValidateURL for an issuer URL given in another input, whose name
+// the errors carry instead of `issuer.url`.
+func ValidateURLField(field, u string) error {
+	if u == "" {
+		return fmt.Errorf("%s is empty; give the issuer's https URL, exactly as the cluster's serviceAccountIssuer", field)
+	}
 	if strings.IndexFunc(u, unicode.IsSpace) >= 0 {
-		return fmt.Errorf("issuer.url %q contains whitespace; remove it", u)
+		return fmt.Errorf("%s %q contains whitespace; remove it", field, u)
 	}
 	if !strings.HasPrefix(u, "https://") {
 		fix := "https://host[/path]"
@@ -78,36 +87,36 @@ func ValidateURL(u string) error {
 		} else if !strings.Contains(u, "://") {
 			fix = "https://" + u
 		}
-		return fmt.Errorf("issuer.url %q must start with \"https://\" (STS fetches the issuer's documents only over https, and compares the URL byte for byte); use %q", u, fix)
+		return fmt.Errorf("%s %q must start with \"https://\" (STS fetches the issuer's documents only over https, and compares the URL byte for byte); use %q", field, u, fix)
 	}
 	parsed, err := url.Parse(u)
 	if err != nil {
-		return fmt.Errorf("issuer.url %q is not a valid URL (%v); use the form https://host[/path]", u, err)
+		return fmt.Errorf("%s %q is not a valid URL (%v); use the form https://host[/path]", field, u, err)
 	}
 	switch {
 	case parsed.User != nil:
-		return fmt.Errorf("issuer.url %q must not contain user info (\"user@\"); use %q", u, "https://"+parsed.Host+parsed.EscapedPath())
+		return fmt.Errorf("%s %q must not contain user info (\"user@\"); use %q", field, u, "https://"+parsed.Host+parsed.EscapedPath())
 	case parsed.Hostname() == "":
-		return fmt.Errorf("issuer.url %q has no host; use the form https://host[/path]", u)
+		return fmt.Errorf("%s %q has no host; use the form https://host[/path]", field, u)
 	case parsed.Port() != "" || strings.HasSuffix(parsed.Host, ":"):
-		return fmt.Errorf("issuer.url %q must not set a port (IAM OIDC providers are reached on the default https port); use %q", u, "https://"+parsed.Hostname()+parsed.EscapedPath())
+		return fmt.Errorf("%s %q must not set a port (IAM OIDC providers are reached on the default https port); use %q", field, u, "https://"+parsed.Hostname()+parsed.EscapedPath())
 	case parsed.RawQuery != "" || parsed.ForceQuery:
-		return fmt.Errorf("issuer.url %q must not have a query (\"?...\"); remove it", u)
+		return fmt.Errorf("%s %q must not have a query (\"?...\"); remove it", field, u)
 	case parsed.Fragment != "" || strings.Contains(u, "#"):
-		return fmt.Errorf("issuer.url %q must not have a fragment (\"#...\"); remove it", u)
+		return fmt.Errorf("%s %q must not have a fragment (\"#...\"); remove it", field, u)
 	case strings.HasSuffix(u, "/"):
-		return fmt.Errorf("issuer.url %q must not end with \"/\" (STS compares it byte for byte with the token's iss and the OIDC provider URL); use %q", u, strings.TrimRight(u, "/"))
+		return fmt.Errorf("%s %q must not end with \"/\" (STS compares it byte for byte with the token's iss and the OIDC provider URL); use %q", field, u, strings.TrimRight(u, "/"))
 	case strings.Contains(HostPath(u), ":"):
 		// IAM names the trust-policy condition keys "<issuer without https://>:sub"; an
 		// IPv6 literal or a ':' in the path makes such a key ambiguous (and "://" in the
 		// path makes it look like a whole URL).
-		return fmt.Errorf("issuer.url %q contains ':' after \"https://\"; IAM condition keys are \"<issuer without https://>:sub\", so the issuer must have no other ':'; use a host name and a path without ':'", u)
+		return fmt.Errorf("%s %q contains ':' after \"https://\"; IAM condition keys are \"<issuer without https://>:sub\", so the issuer must have no other ':'; use a host name and a path without ':'", field, u)
 	case parsed.String() != u:
 		// kube-apiserver writes the issuer verbatim into every token's iss, while HTTP
 		// clients (STS among them) request the escaped form: the two must be the same bytes.
-		return fmt.Errorf("issuer.url %q has characters that URLs escape (HTTP clients would request %q); percent-encode them in the path and write an international host name in its ASCII (xn--) form", u, parsed.String())
+		return fmt.Errorf("%s %q has characters that URLs escape (HTTP clients would request %q); percent-encode them in the path and write an international host name in its ASCII (xn--) form", field, u, parsed.String())
 	case len(u) > maxURLLength:
-		return fmt.Errorf("issuer.url %q is %d characters long; IAM accepts OIDC provider URLs of at most %d, use a shorter URL", u, len(u), maxURLLength)
+		return fmt.Errorf("%s %q is %d characters long; IAM accepts OIDC provider URLs of at most %d, use a shorter URL", field, u, len(u), maxURLLength)
 	}
 	return nil
 }

@@ -118,6 +118,20 @@ func TestValidateURL(t *testing.T) {
 	}
 }
 
+// TestValidateURLField: the same rules for an issuer URL given in another input, whose
+// name the errors carry.
+func TestValidateURLField(t *testing.T) {
+	checkErr(t, ValidateURLField("issuerUrl", "https://s3.us-west-2.amazonaws.com/my-bucket"), nil)
+	checkErr(t, ValidateURLField("issuerUrl", ""), []string{"issuerUrl is empty", "serviceAccountIssuer"})
+	for _, u := range []string{"http://oidc.example.com", "https://oidc.example.com/", "https://oidc.example.com:8443"} {
+		err := ValidateURLField("issuerUrl", u)
+		checkErr(t, err, []string{`issuerUrl "` + u + `"`})
+		if err != nil && strings.Contains(err.Error(), "issuer.url") {
+			t.Errorf("%s: names issuer.url: %v", u, err)
+		}
+	}
+}
+
 func TestHostPath(t *testing.T) {
 	tests := []struct{ url, want string }{
 		{"https://s3.us-west-2.amazonaws.com/my-bucket", "s3.us-west-2.amazonaws.com/my-bucket"},

@@ -20,6 +20,11 @@ export type IssuerBucket = import("./issuerBucket").IssuerBucket;
 export const IssuerBucket: typeof import("./issuerBucket").IssuerBucket = null as any;
 utilities.lazyLoad(exports, ["IssuerBucket"], () => require("./issuerBucket"));
 
+export { IssuerCheckArgs } from "./issuerCheck";
+export type IssuerCheck = import("./issuerCheck").IssuerCheck;
+export const IssuerCheck: typeof import("./issuerCheck").IssuerCheck = null as any;
+utilities.lazyLoad(exports, ["IssuerCheck"], () => require("./issuerCheck"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -44,6 +49,8 @@ const _module = {
                 return new EksaIrsa(name, <any>undefined, { urn })
             case "eksa-irsa:index:IssuerBucket":
                 return new IssuerBucket(name, <any>undefined, { urn })
+            case "eksa-irsa:index:IssuerCheck":
+                return new IssuerCheck(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

@@ -25,6 +25,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &EksaIrsa{}
 	case "eksa-irsa:index:IssuerBucket":
 		r = &IssuerBucket{}
+	case "eksa-irsa:index:IssuerCheck":
+		r = &IssuerCheck{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

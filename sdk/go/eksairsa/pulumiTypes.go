@@ -28,6 +28,8 @@ type Issuer struct {
 	PriceClass *PriceClass `pulumi:"priceClass"`
 	// Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
 	Url *string `pulumi:"url"`
+	// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+	Verify *bool `pulumi:"verify"`
 }
 
 // IssuerInput is an input type that accepts IssuerArgs and IssuerOutput values.
@@ -56,6 +58,8 @@ type IssuerArgs struct {
 	PriceClass *PriceClass `pulumi:"priceClass"`
 	// Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
 	Url pulumi.StringPtrInput `pulumi:"url"`
+	// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+	Verify *bool `pulumi:"verify"`
 }
 
 func (IssuerArgs) ElementType() reflect.Type {
@@ -170,6 +174,11 @@ func (o IssuerOutput) Url() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.Url }).(pulumi.StringPtrOutput)
 }
 
+// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+func (o IssuerOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Issuer) *bool { return v.Verify }).(pulumi.BoolPtrOutput)
+}
+
 type IssuerPtrOutput struct{ *pulumi.OutputState }
 
 func (IssuerPtrOutput) ElementType() reflect.Type {
@@ -262,6 +271,16 @@ func (o IssuerPtrOutput) Url() pulumi.StringPtrOutput {
 		}
 		return v.Url
 	}).(pulumi.StringPtrOutput)
+}
+
+// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+func (o IssuerPtrOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Issuer) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Verify
+	}).(pulumi.BoolPtrOutput)
 }
 
 type IssuerDomain struct {

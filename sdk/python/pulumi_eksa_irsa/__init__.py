@@ -10,6 +10,7 @@ from ._enums import *
 from .compute_jwks import *
 from .eksa_irsa import *
 from .issuer_bucket import *
+from .issuer_check import *
 from .provider import *
 from ._inputs import *
 _utilities.register(
@@ -21,7 +22,8 @@ _utilities.register(
   "fqn": "pulumi_eksa_irsa",
   "classes": {
    "eksa-irsa:index:EksaIrsa": "EksaIrsa",
-   "eksa-irsa:index:IssuerBucket": "IssuerBucket"
+   "eksa-irsa:index:IssuerBucket": "IssuerBucket",
+   "eksa-irsa:index:IssuerCheck": "IssuerCheck"
   }
  }
 ]

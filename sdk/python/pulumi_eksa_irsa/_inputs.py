@@ -59,6 +59,10 @@ class IssuerArgsDict(TypedDict):
     """
     Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
     """
+    verify: NotRequired[_builtins.bool]
+    """
+    Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+    """
 
 @pulumi.input_type
 class IssuerArgs:
@@ -69,7 +73,8 @@ class IssuerArgs:
                  hosting: Optional['Hosting'] = None,
                  key_prefix: Optional[_builtins.str] = None,
                  price_class: Optional['PriceClass'] = None,
-                 url: pulumi.Input[Optional[_builtins.str]] = None):
+                 url: pulumi.Input[Optional[_builtins.str]] = None,
+                 verify: Optional[_builtins.bool] = None):
         """
         :param pulumi.Input[_builtins.str] bucket_name: S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
         :param _builtins.bool create_bucket: Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
@@ -78,6 +83,7 @@ class IssuerArgs:
         :param _builtins.str key_prefix: Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
         :param 'PriceClass' price_class: CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
         :param pulumi.Input[_builtins.str] url: Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
+        :param _builtins.bool verify: Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
         """
         if bucket_name is not None:
             pulumi.set(__self__, "bucket_name", bucket_name)
@@ -93,6 +99,8 @@ class IssuerArgs:
             pulumi.set(__self__, "price_class", price_class)
         if url is not None:
             pulumi.set(__self__, "url", url)
+        if verify is not None:
+            pulumi.set(__self__, "verify", verify)
 
     @_builtins.property
     @pulumi.getter(name="bucketName")
@@ -177,6 +185,18 @@ class IssuerArgs:
     @url.setter
     def url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def verify(self) -> Optional[_builtins.bool]:
+        """
+        Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+        """
+        return pulumi.get(self, "verify")
+
+    @verify.setter
+    def verify(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "verify", value)
 
 
 class IssuerDomainArgsDict(TypedDict):
