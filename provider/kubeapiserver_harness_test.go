@@ -23,6 +23,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/tlstest"
 )
 
 // A real kube-apiserver (built by `make kube-apiserver` from tests/kubeapiserver) and etcd,
@@ -279,10 +281,10 @@ func startAPIServer(t *testing.T, opts apiServerOptions) *apiServer {
 // servingCertificate makes a CA and a serving certificate for 127.0.0.1 signed by it.
 func servingCertificate(t *testing.T) (caPEM, certPEM, keyPEM []byte) {
 	t.Helper()
-	ca, der, key := testServingCertificate(t, "kube-apiserver", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)})
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}),
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		privatePEM(t, key)
+	ca := tlstest.NewCA(t, "eksa-irsa test kube CA")
+	cert := ca.ServerCertificate(t, tlstest.Current(), "127.0.0.1", "localhost")
+	return ca.PEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}),
+		privatePEM(t, cert.PrivateKey.(crypto.Signer))
 }
 
 // privatePEM encodes a private key as kube-apiserver and Cluster API write them: PKCS#1

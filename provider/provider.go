@@ -39,9 +39,10 @@ func Provider() p.Provider {
 		WithLicense("Apache-2.0").
 		WithLanguageMap(languageMap()).
 		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
-		WithComponents(infer.ComponentF(NewEksaIrsa)).
+		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewIssuerBucket)).
 		WithFunctions(infer.Function(&ComputeJwks{})).
 		WithFunctions(infer.Function(&GetSigningKeys{})).
+		WithResources(infer.Resource(&IssuerCheck{})).
 		Build()
 	if err != nil {
 		// Build only fails on a programming error in the declarations above.
