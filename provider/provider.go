@@ -39,7 +39,7 @@ func Provider() p.Provider {
 		WithLicense("Apache-2.0").
 		WithLanguageMap(languageMap()).
 		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
-		WithComponents(infer.ComponentF(NewEksaIrsa)).
+		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewServiceAccountRole)).
 		WithFunctions(infer.Function(&ComputeJwks{})).
 		Build()
 	if err != nil {
@@ -74,8 +74,11 @@ func languageMap() map[string]any {
 			"importBasePath":                 "github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa",
 			"rootPackageName":                "eksairsa",
 			"generateResourceContainerTypes": true,
-			"respectSchemaVersion":           true,
-			"disableInputTypeRegistrations":  false,
+			// Input types for every object type: the Go generator otherwise leaves out those
+			// used only in plain lists (ServiceAccountRole.trusts), yet names them in the args.
+			"generateExtraInputTypes":       true,
+			"respectSchemaVersion":          true,
+			"disableInputTypeRegistrations": false,
 		},
 	}
 }

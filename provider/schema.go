@@ -61,12 +61,17 @@ func withSchemaFixes(prov p.Provider) p.Provider {
 // property is re-derived from its Go field: plain where the field is a plain value,
 // Input where it is an Input.
 func fixSchema(spec *schema.PackageSpec) {
-	component, ok := spec.Resources[EksaIrsaToken]
-	if !ok {
-		return
+	for token, args := range map[string]reflect.Type{
+		EksaIrsaToken:           reflect.TypeFor[EksaIrsaArgs](),
+		ServiceAccountRoleToken: reflect.TypeFor[ServiceAccountRoleArgs](),
+	} {
+		component, ok := spec.Resources[token]
+		if !ok {
+			continue
+		}
+		markPlainness(spec, component.InputProperties, args)
+		spec.Resources[token] = component
 	}
-	markPlainness(spec, component.InputProperties, reflect.TypeFor[EksaIrsaArgs]())
-	spec.Resources[EksaIrsaToken] = component
 }
 
 var inputType = reflect.TypeFor[pulumi.Input]()

@@ -31,7 +31,6 @@ func sharedTrust(t *testing.T, i int, specs ...string) IssuerTrust {
 	}
 }
 
-
 // TestRoleTrustPolicyGolden renders the trust policy of a role shared by one, two and
 // five clusters: one statement per issuer, each with its own provider and keys.
 func TestRoleTrustPolicyGolden(t *testing.T) {
@@ -150,8 +149,8 @@ func TestRoleTrustPolicyErrors(t *testing.T) {
 func TestOIDCProviderHostPath(t *testing.T) {
 	for arn, want := range map[string]string{
 		"arn:aws:iam::111122223333:oidc-provider/s3.us-west-2.amazonaws.com/b/clusters/prod": "s3.us-west-2.amazonaws.com/b/clusters/prod",
-		"arn:aws-cn:iam::111122223333:oidc-provider/oidc.example.cn":                        "oidc.example.cn",
-		"arn:aws-us-gov:iam::111122223333:oidc-provider/oidc.example.com":                   "oidc.example.com",
+		"arn:aws-cn:iam::111122223333:oidc-provider/oidc.example.cn":                         "oidc.example.cn",
+		"arn:aws-us-gov:iam::111122223333:oidc-provider/oidc.example.com":                    "oidc.example.com",
 	} {
 		if got, err := OIDCProviderHostPath(arn); err != nil || got != want {
 			t.Errorf("OIDCProviderHostPath(%q) = %q, %v; want %q", arn, got, err, want)

@@ -20,7 +20,7 @@ func TestAnnotations(t *testing.T) {
 		{"regional STS on", TokenSettings{StsRegionalEndpoints: &yes},
 			map[string]string{"eks.amazonaws.com/role-arn": arn, "eks.amazonaws.com/sts-regional-endpoints": "true"}},
 		{"regional STS off, one hour", TokenSettings{StsRegionalEndpoints: &no, TokenExpiration: &hour}, map[string]string{
-			"eks.amazonaws.com/role-arn":                arn,
+			"eks.amazonaws.com/role-arn":               arn,
 			"eks.amazonaws.com/sts-regional-endpoints": "false",
 			"eks.amazonaws.com/token-expiration":       "3600",
 		}},

@@ -20,6 +20,14 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { ServiceAccountRoleArgs } from "./serviceAccountRole";
+export type ServiceAccountRole = import("./serviceAccountRole").ServiceAccountRole;
+export const ServiceAccountRole: typeof import("./serviceAccountRole").ServiceAccountRole = null as any;
+utilities.lazyLoad(exports, ["ServiceAccountRole"], () => require("./serviceAccountRole"));
+
+
+// Export enums:
+export * from "./types/enums";
 
 // Export sub-modules:
 import * as types from "./types";
@@ -34,6 +42,8 @@ const _module = {
         switch (type) {
             case "eksa-irsa:index:EksaIrsa":
                 return new EksaIrsa(name, <any>undefined, { urn })
+            case "eksa-irsa:index:ServiceAccountRole":
+                return new ServiceAccountRole(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

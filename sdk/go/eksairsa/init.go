@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "eksa-irsa:index:EksaIrsa":
 		r = &EksaIrsa{}
+	case "eksa-irsa:index:ServiceAccountRole":
+		r = &ServiceAccountRole{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

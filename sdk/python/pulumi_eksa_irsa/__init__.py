@@ -6,10 +6,13 @@ import builtins as _builtins
 from . import _utilities
 import typing
 # Export this package's modules as members:
+from ._enums import *
 from .compute_jwks import *
 from .eksa_irsa import *
 from .provider import *
+from .service_account_role import *
 from ._inputs import *
+from . import outputs
 _utilities.register(
     resource_modules="""
 [
@@ -18,7 +21,8 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_eksa_irsa",
   "classes": {
-   "eksa-irsa:index:EksaIrsa": "EksaIrsa"
+   "eksa-irsa:index:EksaIrsa": "EksaIrsa",
+   "eksa-irsa:index:ServiceAccountRole": "ServiceAccountRole"
   }
  }
 ]
