@@ -1,5 +1,5 @@
-// Package provider serves the eksa-irsa Pulumi package: the EksaIrsa component and the
-// computeJwks function. It is deliberately thin: every rule about keys, documents,
+// Package provider serves the eksa-irsa Pulumi package: the EksaIrsa and ServiceAccountRole
+// components and the computeJwks function. It is deliberately thin: every rule about keys, documents,
 // policies and validation lives in the internal packages, so this package only turns
 // validated inputs into Pulumi resources and outputs.
 package provider
