@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/hosting"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
 )
@@ -50,13 +51,27 @@ func knownHostPath(hostPath string) hostPathAtPreview {
 // unknownHostPath is a host path Construct knows nothing about.
 var unknownHostPath = hostPathAtPreview{min: 1, max: policy.MaxIssuerHostPathLength}
 
-// issuerHostPathAtPreview derives the issuer host path, or its length, from the plain
-// settings and the AWS provider's region: the issuer URL when given; otherwise the S3
-// path-style URL of the bucket, whose generated name has a known length. Every way the
-// component derives an issuer URL must be mirrored here.
+// issuerHostPathAtPreview derives the issuer host path, or bounds on its length, from
+// the settings and the AWS provider's region, the way issuerDocuments derives the URL:
+// issuer.url when given; with CloudFront hosting the custom domain, or the distribution's
+// domain (unknown until it exists: a DNS label and ".cloudfront.net"); otherwise the S3
+// path-style URL of the bucket, whose generated name has a known length. A new way of
+// deriving the issuer URL must be mirrored here.
 func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
-	if b.s.issuerURL != "" {
-		return knownHostPath(issuer.HostPath(b.s.issuerURL)), nil
+	is := b.s.issuer
+	withPrefix := func(host string) string { return issuer.HostPath(issuer.HostURL(host, is.keyPrefix)) }
+	lengths := func(min, max int) hostPathAtPreview {
+		return hostPathAtPreview{min: len(withPrefix(strings.Repeat("x", min))), max: len(withPrefix(strings.Repeat("x", max)))}
+	}
+	switch {
+	case is.url.given() && is.url.known:
+		return knownHostPath(issuer.HostPath(is.url.value)), nil
+	case is.url.given():
+		return unknownHostPath, nil
+	case is.serving.mode == hosting.CloudFront && is.serving.domain != nil:
+		return knownHostPath(withPrefix(is.serving.domain.name)), nil
+	case is.serving.mode == hosting.CloudFront:
+		return lengths(1+len(cloudFrontDomainSuffix), maxDNSLabel+len(cloudFrontDomainSuffix)), nil
 	}
 	region, err := awaitOutput(b.ctx, b.region)
 	if err != nil {
@@ -69,13 +84,27 @@ func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
 	if !region.known || !dnsSuffix.known {
 		return unknownHostPath, nil
 	}
-	if b.s.bucketName != "" {
-		return knownHostPath(issuer.HostPath(issuer.S3URL(region.value.(string), dnsSuffix.value.(string), b.s.bucketName, b.s.keyPrefix))), nil
+	s3Host := func(bucket string) string {
+		return issuer.HostPath(issuer.S3URL(region.value.(string), dnsSuffix.value.(string), bucket, is.keyPrefix))
 	}
-	placeholder := strings.Repeat("x", len(bucketPrefix(b.s.clusterName))+generatedBucketSuffixLength)
-	n := len(issuer.HostPath(issuer.S3URL(region.value.(string), dnsSuffix.value.(string), placeholder, b.s.keyPrefix)))
+	bucketLength := func(n int) int { return len(s3Host(strings.Repeat("x", n))) }
+	switch {
+	case is.bucketName.given() && is.bucketName.known:
+		return knownHostPath(s3Host(is.bucketName.value)), nil
+	case is.bucketName.given():
+		return hostPathAtPreview{min: bucketLength(minBucketName), max: bucketLength(maxBucketName)}, nil
+	}
+	n := bucketLength(len(bucketPrefix(b.s.clusterName)) + generatedBucketSuffixLength)
 	return hostPathAtPreview{min: n, max: n}, nil
 }
+
+// Lengths the issuer's host can have when it is not known yet.
+const (
+	cloudFrontDomainSuffix = ".cloudfront.net"
+	maxDNSLabel            = 63
+	minBucketName          = 3
+	maxBucketName          = 63
+)
 
 // trustSizeCheck compares the bounds of a trust policy's size with the quota: an error
 // when it exceeds the quota whatever the unknown values turn out to be, a warning when
@@ -107,11 +136,11 @@ func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
 	var errs []error
 	providerARN := ""
 	if !b.s.createOidcProvider {
-		arn, known, err := awaitString(b.ctx, args.OidcProvider.Arn)
+		k, err := awaitString(b.ctx, "oidcProvider.arn", args.OidcProvider.Arn)
 		if err != nil {
 			return err
 		}
-		if known {
+		if arn := k.value; k.known {
 			providerARN = arn
 			check := func() error { _, err := policy.OIDCProviderHostPath(arn); return err }
 			if host.value != "" {

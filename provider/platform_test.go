@@ -10,6 +10,8 @@ import (
 
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/provider"
 )
 
 // compactLength is IAM's count of a document whose strings hold no white space,
@@ -174,5 +176,38 @@ func TestPoliciesTakeOutputs(t *testing.T) {
 	}
 	if v := planned.named(t, "irsa-reporting-extra").Inputs.Get("policyArn"); !v.IsComputed() {
 		t.Errorf("policyArn = %v, want unknown", v)
+	}
+}
+
+// TestTrustPolicyQuotaWithCloudFrontHosting: a custom domain is known at preview, so the
+// check is exact; the distribution's own domain is not, so a policy that fits with a
+// short domain and not with the longest DNS label is planned with a warning.
+func TestTrustPolicyQuotaWithCloudFrontHosting(t *testing.T) {
+	domain := map[string]any{"name": "oidc.example.com", "certificateArn": cfCertificate}
+	withAccounts := func(issuer map[string]any, n int) map[string]any {
+		in := withHosting(phase1(), issuer)
+		role(in)["serviceAccounts"] = manyAccounts(n)
+		return in
+	}
+	over := constructLogging(t, provider.EksaIrsaToken, "irsa", withAccounts(map[string]any{"hosting": "cloudfront", "domain": domain}, 45), true)
+	if over.err == nil || !strings.Contains(over.err.Error(), "roles.reporting: the trust policy is") || strings.Contains(over.err.Error(), "at least") {
+		t.Errorf("custom domain, 45 accounts: err = %v, want the exact size over the quota", over.err)
+	}
+	if len(over.aws.children) != 0 {
+		t.Errorf("registered %v before failing", over.aws.names())
+	}
+
+	// 33 accounts fit with the distribution's usual domain (d<13 characters>.cloudfront.net)
+	// but not with a 63-character label.
+	near := constructLogging(t, provider.EksaIrsaToken, "irsa", withAccounts(map[string]any{"hosting": "cloudfront"}, 33), true)
+	if near.err != nil {
+		t.Fatalf("distribution domain, 33 accounts: %v", near.err)
+	}
+	if len(near.warnings) != 1 || !strings.Contains(near.warnings[0], "roles.reporting: the trust policy will be") {
+		t.Errorf("warnings = %q, want one for roles.reporting", near.warnings)
+	}
+	doc := str(t, near.aws.named(t, "irsa-reporting").Inputs, "assumeRolePolicy")
+	if n := compactLength(t, doc); n > 2048 {
+		t.Errorf("the mock's real policy is %d characters; the case wants one that fits", n)
 	}
 }

@@ -39,8 +39,9 @@ func Provider() p.Provider {
 		WithLicense("Apache-2.0").
 		WithLanguageMap(languageMap()).
 		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
-		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewServiceAccountRole)).
+		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewIssuerBucket), infer.ComponentF(NewServiceAccountRole)).
 		WithFunctions(infer.Function(&ComputeJwks{})).
+		WithResources(infer.Resource(&IssuerCheck{})).
 		Build()
 	if err != nil {
 		// Build only fails on a programming error in the declarations above.

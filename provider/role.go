@@ -408,15 +408,17 @@ func checkRoleInputs(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs) ([]e
 	var known []string
 	complete := true
 	for _, name := range rs.inlinePolicyNames {
-		doc, ok, err := awaitString(ctx, (*f.InlinePolicies)[name])
+		field := rs.field + "inlinePolicies." + name
+		k, err := awaitString(ctx, field, (*f.InlinePolicies)[name])
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
+		if !k.known {
 			complete = false
 			continue
 		}
-		if err := checkInlinePolicy(rs.field+"inlinePolicies."+name, doc); err != nil {
+		doc := k.value
+		if err := checkInlinePolicy(field, doc); err != nil {
 			errs = append(errs, err)
 		}
 		known = append(known, doc)
@@ -431,13 +433,14 @@ func checkRoleInputs(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs) ([]e
 	}
 	for _, name := range rs.policyNames {
 		field := rs.field + "policies." + name
-		arn, ok, err := awaitString(ctx, (*f.Policies)[name])
+		k, err := awaitString(ctx, field, (*f.Policies)[name])
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
+		if !k.known {
 			continue
 		}
+		arn := k.value
 		if err := checkPolicyArn(field, arn); err != nil {
 			errs = append(errs, err)
 			continue
@@ -450,24 +453,6 @@ func checkRoleInputs(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs) ([]e
 		attached[arn] = field
 	}
 	return errs, nil
-}
-
-// awaitString reads an input as Construct sees it: its value and whether it is known
-// yet (in a preview, outputs of resources still to be created are not). A nil input is
-// known and empty.
-func awaitString(ctx *pulumi.Context, in pulumi.StringInput) (string, bool, error) {
-	if in == nil {
-		return "", true, nil
-	}
-	res, err := awaitOutput(ctx, in.ToStringOutput())
-	if err != nil || !res.known {
-		return "", false, err
-	}
-	s, ok := res.value.(string)
-	if !ok {
-		return "", false, fmt.Errorf("expected a string, got %T", res.value)
-	}
-	return s, true, nil
 }
 
 // errRoleInputs wraps a component's list of problems the way resolveSettings does.

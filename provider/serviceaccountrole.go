@@ -124,14 +124,15 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 	needPartition := false
 	for i, t := range args.Trusts {
 		field := fmt.Sprintf("trusts[%d]", i)
-		arn, arnKnown, err := awaitString(ctx, t.OidcProviderArn)
+		arnIn, err := awaitString(ctx, field+".oidcProviderArn", t.OidcProviderArn)
 		if err != nil {
 			return err
 		}
-		host, hostKnown, err := awaitString(ctx, t.IssuerHostPath)
+		hostIn, err := awaitString(ctx, field+".issuerHostPath", t.IssuerHostPath)
 		if err != nil {
 			return err
 		}
+		arn, arnKnown, host, hostKnown := arnIn.value, arnIn.known, hostIn.value, hostIn.known
 		if hostKnown && (host == "" || strings.Contains(host, "://") || strings.ContainsAny(host, " \t\n\r")) {
 			errs = append(errs, fmt.Errorf("%s.issuerHostPath: %q must be the issuer URL without https:// (EksaIrsa's trust.issuerHostPath)", field, host))
 			continue

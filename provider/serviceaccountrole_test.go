@@ -9,6 +9,7 @@ import (
 
 	p "github.com/pulumi/pulumi-go-provider"
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iameval"
@@ -63,10 +64,16 @@ type sarRun struct {
 // constructRole builds a ServiceAccountRole named name; dryRun makes it a preview.
 func constructRole(t *testing.T, name string, inputs map[string]any, dryRun bool) sarRun {
 	t.Helper()
+	return constructLogging(t, provider.ServiceAccountRoleToken, name, inputs, dryRun)
+}
+
+// constructLogging builds the component token named name and keeps its warnings.
+func constructLogging(t *testing.T, token tokens.Type, name string, inputs map[string]any, dryRun bool) sarRun {
+	t.Helper()
 	run := sarRun{aws: &fakeAWS{}}
 	server := newServer(t, run.aws)
 	resp, err := server.Construct(p.ConstructRequest{
-		Urn:    presource.NewURN("test", "proj", "", provider.ServiceAccountRoleToken, name),
+		Urn:    presource.NewURN("test", "proj", "", token, name),
 		Inputs: toValue(t, inputs).AsMap(),
 		DryRun: dryRun,
 	})

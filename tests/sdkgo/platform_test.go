@@ -30,7 +30,7 @@ func platformProgram(t *testing.T) func(*pulumi.Context) error {
 		staging, err := eksairsa.NewEksaIrsa(ctx, "staging", &eksairsa.EksaIrsaArgs{
 			ClusterName: "staging",
 			SigningKeys: pulumi.StringArray{pulumi.String(fixture(t, "ec-p256.pem"))},
-			Issuer:      &eksairsa.IssuerArgs{Url: ptr("https://oidc.example.com/staging")},
+			Issuer:      &eksairsa.IssuerArgs{Url: pulumi.String("https://oidc.example.com/staging")},
 			Roles: map[string]eksairsa.RoleArgs{
 				"reporting": {
 					ServiceAccounts:      []string{"apps/reporting"},

@@ -10,6 +10,343 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+type Hosting string
+
+const (
+	// S3 serves the two documents to anyone (path-style URL).
+	HostingS3 = Hosting("s3")
+	// A CloudFront distribution serves them from a private bucket.
+	HostingCloudFront = Hosting("cloudfront")
+)
+
+func (Hosting) ElementType() reflect.Type {
+	return reflect.TypeOf((*Hosting)(nil)).Elem()
+}
+
+func (e Hosting) ToHostingOutput() HostingOutput {
+	return pulumi.ToOutput(e).(HostingOutput)
+}
+
+func (e Hosting) ToHostingOutputWithContext(ctx context.Context) HostingOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(HostingOutput)
+}
+
+func (e Hosting) ToHostingPtrOutput() HostingPtrOutput {
+	return e.ToHostingPtrOutputWithContext(context.Background())
+}
+
+func (e Hosting) ToHostingPtrOutputWithContext(ctx context.Context) HostingPtrOutput {
+	return Hosting(e).ToHostingOutputWithContext(ctx).ToHostingPtrOutputWithContext(ctx)
+}
+
+func (e Hosting) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e Hosting) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e Hosting) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e Hosting) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type HostingOutput struct{ *pulumi.OutputState }
+
+func (HostingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Hosting)(nil)).Elem()
+}
+
+func (o HostingOutput) ToHostingOutput() HostingOutput {
+	return o
+}
+
+func (o HostingOutput) ToHostingOutputWithContext(ctx context.Context) HostingOutput {
+	return o
+}
+
+func (o HostingOutput) ToHostingPtrOutput() HostingPtrOutput {
+	return o.ToHostingPtrOutputWithContext(context.Background())
+}
+
+func (o HostingOutput) ToHostingPtrOutputWithContext(ctx context.Context) HostingPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Hosting) *Hosting {
+		return &v
+	}).(HostingPtrOutput)
+}
+
+func (o HostingOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o HostingOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Hosting) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o HostingOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o HostingOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Hosting) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type HostingPtrOutput struct{ *pulumi.OutputState }
+
+func (HostingPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Hosting)(nil)).Elem()
+}
+
+func (o HostingPtrOutput) ToHostingPtrOutput() HostingPtrOutput {
+	return o
+}
+
+func (o HostingPtrOutput) ToHostingPtrOutputWithContext(ctx context.Context) HostingPtrOutput {
+	return o
+}
+
+func (o HostingPtrOutput) Elem() HostingOutput {
+	return o.ApplyT(func(v *Hosting) Hosting {
+		if v != nil {
+			return *v
+		}
+		var ret Hosting
+		return ret
+	}).(HostingOutput)
+}
+
+func (o HostingPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o HostingPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *Hosting) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// HostingInput is an input type that accepts values of the Hosting enum
+// A concrete instance of `HostingInput` can be one of the following:
+//
+//	HostingS3
+//	HostingCloudFront
+type HostingInput interface {
+	pulumi.Input
+
+	ToHostingOutput() HostingOutput
+	ToHostingOutputWithContext(context.Context) HostingOutput
+}
+
+var hostingPtrType = reflect.TypeOf((**Hosting)(nil)).Elem()
+
+type HostingPtrInput interface {
+	pulumi.Input
+
+	ToHostingPtrOutput() HostingPtrOutput
+	ToHostingPtrOutputWithContext(context.Context) HostingPtrOutput
+}
+
+type hostingPtr string
+
+func HostingPtr(v string) HostingPtrInput {
+	return (*hostingPtr)(&v)
+}
+
+func (*hostingPtr) ElementType() reflect.Type {
+	return hostingPtrType
+}
+
+func (in *hostingPtr) ToHostingPtrOutput() HostingPtrOutput {
+	return pulumi.ToOutput(in).(HostingPtrOutput)
+}
+
+func (in *hostingPtr) ToHostingPtrOutputWithContext(ctx context.Context) HostingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(HostingPtrOutput)
+}
+
+type PriceClass string
+
+const (
+	// North America, Europe and Israel edges (the cheapest).
+	PriceClassPriceClass100 = PriceClass("PriceClass_100")
+	// PriceClass_100 plus most other regions.
+	PriceClassPriceClass200 = PriceClass("PriceClass_200")
+	// Every edge location.
+	PriceClassPriceClassAll = PriceClass("PriceClass_All")
+)
+
+func (PriceClass) ElementType() reflect.Type {
+	return reflect.TypeOf((*PriceClass)(nil)).Elem()
+}
+
+func (e PriceClass) ToPriceClassOutput() PriceClassOutput {
+	return pulumi.ToOutput(e).(PriceClassOutput)
+}
+
+func (e PriceClass) ToPriceClassOutputWithContext(ctx context.Context) PriceClassOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(PriceClassOutput)
+}
+
+func (e PriceClass) ToPriceClassPtrOutput() PriceClassPtrOutput {
+	return e.ToPriceClassPtrOutputWithContext(context.Background())
+}
+
+func (e PriceClass) ToPriceClassPtrOutputWithContext(ctx context.Context) PriceClassPtrOutput {
+	return PriceClass(e).ToPriceClassOutputWithContext(ctx).ToPriceClassPtrOutputWithContext(ctx)
+}
+
+func (e PriceClass) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e PriceClass) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e PriceClass) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e PriceClass) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type PriceClassOutput struct{ *pulumi.OutputState }
+
+func (PriceClassOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PriceClass)(nil)).Elem()
+}
+
+func (o PriceClassOutput) ToPriceClassOutput() PriceClassOutput {
+	return o
+}
+
+func (o PriceClassOutput) ToPriceClassOutputWithContext(ctx context.Context) PriceClassOutput {
+	return o
+}
+
+func (o PriceClassOutput) ToPriceClassPtrOutput() PriceClassPtrOutput {
+	return o.ToPriceClassPtrOutputWithContext(context.Background())
+}
+
+func (o PriceClassOutput) ToPriceClassPtrOutputWithContext(ctx context.Context) PriceClassPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v PriceClass) *PriceClass {
+		return &v
+	}).(PriceClassPtrOutput)
+}
+
+func (o PriceClassOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o PriceClassOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e PriceClass) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o PriceClassOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o PriceClassOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e PriceClass) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type PriceClassPtrOutput struct{ *pulumi.OutputState }
+
+func (PriceClassPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**PriceClass)(nil)).Elem()
+}
+
+func (o PriceClassPtrOutput) ToPriceClassPtrOutput() PriceClassPtrOutput {
+	return o
+}
+
+func (o PriceClassPtrOutput) ToPriceClassPtrOutputWithContext(ctx context.Context) PriceClassPtrOutput {
+	return o
+}
+
+func (o PriceClassPtrOutput) Elem() PriceClassOutput {
+	return o.ApplyT(func(v *PriceClass) PriceClass {
+		if v != nil {
+			return *v
+		}
+		var ret PriceClass
+		return ret
+	}).(PriceClassOutput)
+}
+
+func (o PriceClassPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o PriceClassPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *PriceClass) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// PriceClassInput is an input type that accepts values of the PriceClass enum
+// A concrete instance of `PriceClassInput` can be one of the following:
+//
+//	PriceClassPriceClass100
+//	PriceClassPriceClass200
+//	PriceClassPriceClassAll
+type PriceClassInput interface {
+	pulumi.Input
+
+	ToPriceClassOutput() PriceClassOutput
+	ToPriceClassOutputWithContext(context.Context) PriceClassOutput
+}
+
+var priceClassPtrType = reflect.TypeOf((**PriceClass)(nil)).Elem()
+
+type PriceClassPtrInput interface {
+	pulumi.Input
+
+	ToPriceClassPtrOutput() PriceClassPtrOutput
+	ToPriceClassPtrOutputWithContext(context.Context) PriceClassPtrOutput
+}
+
+type priceClassPtr string
+
+func PriceClassPtr(v string) PriceClassPtrInput {
+	return (*priceClassPtr)(&v)
+}
+
+func (*priceClassPtr) ElementType() reflect.Type {
+	return priceClassPtrType
+}
+
+func (in *priceClassPtr) ToPriceClassPtrOutput() PriceClassPtrOutput {
+	return pulumi.ToOutput(in).(PriceClassPtrOutput)
+}
+
+func (in *priceClassPtr) ToPriceClassPtrOutputWithContext(ctx context.Context) PriceClassPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(PriceClassPtrOutput)
+}
+
 type WebhookTLS string
 
 const (
@@ -178,8 +515,16 @@ func (in *webhookTLSPtr) ToWebhookTLSPtrOutputWithContext(ctx context.Context) W
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*HostingInput)(nil)).Elem(), Hosting("s3"))
+	pulumi.RegisterInputType(reflect.TypeOf((*HostingPtrInput)(nil)).Elem(), Hosting("s3"))
+	pulumi.RegisterInputType(reflect.TypeOf((*PriceClassInput)(nil)).Elem(), PriceClass("PriceClass_100"))
+	pulumi.RegisterInputType(reflect.TypeOf((*PriceClassPtrInput)(nil)).Elem(), PriceClass("PriceClass_100"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookTLSInput)(nil)).Elem(), WebhookTLS("generated"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookTLSPtrInput)(nil)).Elem(), WebhookTLS("generated"))
+	pulumi.RegisterOutputType(HostingOutput{})
+	pulumi.RegisterOutputType(HostingPtrOutput{})
+	pulumi.RegisterOutputType(PriceClassOutput{})
+	pulumi.RegisterOutputType(PriceClassPtrOutput{})
 	pulumi.RegisterOutputType(WebhookTLSOutput{})
 	pulumi.RegisterOutputType(WebhookTLSPtrOutput{})
 }

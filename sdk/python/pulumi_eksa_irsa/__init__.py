@@ -9,6 +9,8 @@ import typing
 from ._enums import *
 from .compute_jwks import *
 from .eksa_irsa import *
+from .issuer_bucket import *
+from .issuer_check import *
 from .provider import *
 from .service_account_role import *
 from ._inputs import *
@@ -22,6 +24,8 @@ _utilities.register(
   "fqn": "pulumi_eksa_irsa",
   "classes": {
    "eksa-irsa:index:EksaIrsa": "EksaIrsa",
+   "eksa-irsa:index:IssuerBucket": "IssuerBucket",
+   "eksa-irsa:index:IssuerCheck": "IssuerCheck",
    "eksa-irsa:index:ServiceAccountRole": "ServiceAccountRole"
   }
  }

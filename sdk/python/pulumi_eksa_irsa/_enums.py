@@ -7,8 +7,38 @@ import pulumi
 from enum import Enum
 
 __all__ = [
+    'Hosting',
+    'PriceClass',
     'WebhookTLS',
 ]
+
+
+@pulumi.type_token("eksa-irsa:index:Hosting")
+class Hosting(_builtins.str, Enum):
+    S3 = "s3"
+    """
+    S3 serves the two documents to anyone (path-style URL).
+    """
+    CLOUD_FRONT = "cloudfront"
+    """
+    A CloudFront distribution serves them from a private bucket.
+    """
+
+
+@pulumi.type_token("eksa-irsa:index:PriceClass")
+class PriceClass(_builtins.str, Enum):
+    PRICE_CLASS100 = "PriceClass_100"
+    """
+    North America, Europe and Israel edges (the cheapest).
+    """
+    PRICE_CLASS200 = "PriceClass_200"
+    """
+    PriceClass_100 plus most other regions.
+    """
+    PRICE_CLASS_ALL = "PriceClass_All"
+    """
+    Every edge location.
+    """
 
 
 @pulumi.type_token("eksa-irsa:index:WebhookTLS")

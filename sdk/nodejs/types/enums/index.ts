@@ -2,6 +2,36 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 
+export const Hosting = {
+    /**
+     * S3 serves the two documents to anyone (path-style URL).
+     */
+    S3: "s3",
+    /**
+     * A CloudFront distribution serves them from a private bucket.
+     */
+    CloudFront: "cloudfront",
+} as const;
+
+export type Hosting = (typeof Hosting)[keyof typeof Hosting];
+
+export const PriceClass = {
+    /**
+     * North America, Europe and Israel edges (the cheapest).
+     */
+    PriceClass100: "PriceClass_100",
+    /**
+     * PriceClass_100 plus most other regions.
+     */
+    PriceClass200: "PriceClass_200",
+    /**
+     * Every edge location.
+     */
+    PriceClassAll: "PriceClass_All",
+} as const;
+
+export type PriceClass = (typeof PriceClass)[keyof typeof PriceClass];
+
 export const WebhookTLS = {
     /**
      * A CA and serving certificate made by Pulumi (pulumi-tls); no cert-manager needed.
