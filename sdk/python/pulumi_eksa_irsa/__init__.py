@@ -13,7 +13,9 @@ from .get_signing_keys import *
 from .issuer_bucket import *
 from .issuer_check import *
 from .provider import *
+from .service_account_role import *
 from ._inputs import *
+from . import outputs
 _utilities.register(
     resource_modules="""
 [
@@ -24,7 +26,8 @@ _utilities.register(
   "classes": {
    "eksa-irsa:index:EksaIrsa": "EksaIrsa",
    "eksa-irsa:index:IssuerBucket": "IssuerBucket",
-   "eksa-irsa:index:IssuerCheck": "IssuerCheck"
+   "eksa-irsa:index:IssuerCheck": "IssuerCheck",
+   "eksa-irsa:index:ServiceAccountRole": "ServiceAccountRole"
   }
  }
 ]
