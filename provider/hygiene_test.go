@@ -66,6 +66,21 @@ var stdioMu sync.Mutex
 // and returns what it registered, its outputs or error, and every line it logged.
 func constructCapturing(t *testing.T, prov p.Provider, token string, inputs map[string]any) capturedRun {
 	t.Helper()
+	run := capturedRun{aws: &fakeAWS{}}
+	run.logs = runCapturing(t, prov, run.aws, func(server integration.Server) {
+		resp, err := server.Construct(p.ConstructRequest{
+			Urn:    presource.NewURN("test", "proj", "", tokens.Type(token), "irsa"),
+			Inputs: toValue(t, inputs).AsMap(),
+		})
+		run.state, run.err = resp.State, err
+	})
+	return run
+}
+
+// runCapturing starts an in-process server for prov with the fake AWS, lets call use it,
+// and returns every line logged meanwhile, on every channel.
+func runCapturing(t *testing.T, prov p.Provider, aws *fakeAWS, call func(integration.Server)) []string {
+	t.Helper()
 	stdioMu.Lock()
 	defer stdioMu.Unlock()
 
@@ -92,36 +107,32 @@ func constructCapturing(t *testing.T, prov p.Provider, token string, inputs map[
 		_ = r.Close()
 	}
 
-	run := capturedRun{aws: &fakeAWS{}}
+	var logs []string
 	ctx, cancel := context.WithCancel(context.Background())
 	server, err := integration.NewServer(ctx, provider.Name, semver.MustParse("0.1.0"),
-		integration.WithProvider(prov), integration.WithMocks(run.aws.monitor()))
+		integration.WithProvider(prov), integration.WithMocks(aws.monitor()))
 	if err != nil {
 		restore()
 		cancel()
 		t.Fatal(err)
 	}
-	resp, err := server.Construct(p.ConstructRequest{
-		Urn:    presource.NewURN("test", "proj", "", tokens.Type(token), "irsa"),
-		Inputs: toValue(t, inputs).AsMap(),
-	})
-	run.state, run.err = resp.State, err
+	call(server)
 	for _, l := range engineLogs(t, server) {
-		run.logs = append(run.logs, "engine: "+l.GetSeverity().String()+" "+l.GetMessage())
+		logs = append(logs, "engine: "+l.GetSeverity().String()+" "+l.GetMessage())
 	}
 	cancel()
 	restore()
 	for _, line := range strings.Split(strings.TrimSpace(slogBuf.String()), "\n") {
 		if line != "" {
-			run.logs = append(run.logs, "slog: "+line)
+			logs = append(logs, "slog: "+line)
 		}
 	}
 	for _, line := range strings.Split(strings.TrimSpace(stdio.String()), "\n") {
 		if line != "" {
-			run.logs = append(run.logs, "stdio: "+line)
+			logs = append(logs, "stdio: "+line)
 		}
 	}
-	return run
+	return logs
 }
 
 // engineLogs returns what the provider logged to the fake engine of an integration

@@ -41,6 +41,7 @@ func Provider() p.Provider {
 		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
 		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewIssuerBucket), infer.ComponentF(NewServiceAccountRole)).
 		WithFunctions(infer.Function(&ComputeJwks{})).
+		WithFunctions(infer.Function(&GetSigningKeys{})).
 		WithResources(infer.Resource(&IssuerCheck{})).
 		Build()
 	if err != nil {

@@ -35,7 +35,15 @@ func TestYAMLProgramMatchesSchema(t *testing.T) {
 		Resources map[string]struct {
 			Type       string         `yaml:"type"`
 			Properties map[string]any `yaml:"properties"`
+			Get        any            `yaml:"get"`
 		} `yaml:"resources"`
+		Variables map[string]struct {
+			Invoke *struct {
+				Function  string         `yaml:"function"`
+				Arguments map[string]any `yaml:"arguments"`
+				Return    string         `yaml:"return"`
+			} `yaml:"fn::invoke"`
+		} `yaml:"variables"`
 	}
 	if err := yaml.Unmarshal(text, &program); err != nil {
 		t.Fatal(err)
@@ -63,6 +71,29 @@ func TestYAMLProgramMatchesSchema(t *testing.T) {
 	}
 	if len(components) != 1 {
 		t.Fatalf("Pulumi.yaml declares %d EksaIrsa resources, want 1", len(components))
+	}
+
+	// The signing key comes from getSigningKeys, with the arguments and result it has, and
+	// never from a Secret read as a resource (that would store tls.key in the state).
+	invoked := false
+	for name, v := range program.Variables {
+		if v.Invoke == nil || v.Invoke.Function != provider.GetSigningKeysToken {
+			continue
+		}
+		invoked = true
+		fn := spec.Functions[provider.GetSigningKeysToken]
+		checkObject(t, spec, "variables."+name, v.Invoke.Arguments, fn.Inputs.Properties, fn.Inputs.Required)
+		if _, ok := fn.ReturnType.ObjectTypeSpec.Properties[v.Invoke.Return]; !ok {
+			t.Errorf("variables.%s returns %q, which getSigningKeys does not have", name, v.Invoke.Return)
+		}
+	}
+	if !invoked {
+		t.Errorf("Pulumi.yaml does not read the signing keys with %s", provider.GetSigningKeysToken)
+	}
+	for name, r := range program.Resources {
+		if r.Type == "kubernetes:core/v1:Secret" && r.Get != nil {
+			t.Errorf("resources.%s reads a Secret, which stores its tls.key in the state; use getSigningKeys", name)
+		}
 	}
 
 	// Every ${<component>.<output>} the program reads is an output of the component.

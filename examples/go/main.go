@@ -30,7 +30,8 @@ func main() {
 func program(ctx *pulumi.Context) error {
 	cfg := config.New(ctx, "")
 	clusterName := orDefault(cfg.Get("clusterName"), "prod")
-	// false for the first run (phase 1): the cluster, and so its signing key, does not exist yet.
+	// The phase, stated rather than guessed: false for the first run (phase 1), when the
+	// cluster and so its signing key do not exist yet; true once the cluster is created.
 	clusterExists := cfg.GetBool("clusterExists")
 
 	awsProvider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
@@ -39,29 +40,24 @@ func program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	// The management cluster holds the <cluster>-sa secret; the workload cluster runs the pods.
-	management, err := kubernetes.NewProvider(ctx, "management", &kubernetes.ProviderArgs{
-		Kubeconfig: pulumi.StringPtr(cfg.Get("managementKubeconfig")),
-	})
-	if err != nil {
-		return err
-	}
+	// The workload cluster runs the pods and gets the pod identity webhook.
 	workload, err := kubernetes.NewProvider(ctx, "workload", &kubernetes.ProviderArgs{
-		Kubeconfig: pulumi.StringPtr(cfg.Get("workloadKubeconfig")),
+		Kubeconfig: cfg.GetSecret("workloadKubeconfig"),
 	})
 	if err != nil {
 		return err
 	}
 
-	// Only the public half (tls.crt) is read; it is base64 in .data, which EksaIrsa accepts as is.
-	signingKeys := pulumi.StringArray{}
+	// Phase 2: the public key of the cluster's <cluster>-sa secret, which lives on the
+	// management cluster (for a standalone cluster, the cluster itself). getSigningKeys
+	// reads only its tls.crt: reading the secret as a Kubernetes resource would store its
+	// tls.key, the private key that signs every service-account token, in the state.
+	var signingKeys pulumi.StringArrayInput = pulumi.StringArray{}
 	if clusterExists {
-		secret, err := corev1.GetSecret(ctx, "service-account-signing-key",
-			pulumi.ID("eksa-system/"+clusterName+"-sa"), nil, pulumi.Provider(management))
-		if err != nil {
-			return err
-		}
-		signingKeys = append(signingKeys, secret.Data.MapIndex(pulumi.String("tls.crt")))
+		signingKeys = eksairsa.GetSigningKeysOutput(ctx, eksairsa.GetSigningKeysOutputArgs{
+			Kubeconfig:  cfg.RequireSecret("managementKubeconfig"),
+			ClusterName: pulumi.String(clusterName),
+		}).SigningKeys()
 	}
 
 	irsa, err := eksairsa.NewEksaIrsa(ctx, clusterName, &eksairsa.EksaIrsaArgs{

@@ -1,7 +1,8 @@
 package main
 
 import (
-	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,8 +18,9 @@ const roleArn = "arn:aws:iam::123456789012:role/prod-reporting-1a2b3c4"
 
 type mocks struct {
 	mu         sync.Mutex
-	tlsCrt     string
+	signingKey string // what getSigningKeys answers
 	registered []pulumi.MockResourceArgs
+	calls      []pulumi.MockCallArgs
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -26,12 +28,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	m.registered = append(m.registered, args)
 	m.mu.Unlock()
 	state := args.Inputs.Copy()
-	switch args.TypeToken {
-	case "kubernetes:core/v1:Secret":
-		state = resource.NewPropertyMapFromMap(map[string]any{
-			"data": map[string]any{"tls.crt": m.tlsCrt, "tls.key": "never read"},
-		})
-	case "eksa-irsa:index:EksaIrsa":
+	if args.TypeToken == "eksa-irsa:index:EksaIrsa" {
 		state["issuerUrl"] = resource.NewProperty("https://s3.us-west-2.amazonaws.com/prod-irsa-1")
 		state["serviceAccountAnnotations"] = resource.NewProperty(resource.NewPropertyMapFromMap(map[string]any{
 			"reporting": map[string]any{"eks.amazonaws.com/role-arn": roleArn},
@@ -44,7 +41,19 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	return id, state, nil
 }
 
-func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) { return args.Args, nil }
+// Call answers getSigningKeys as the provider does, and fails every other function.
+func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	m.mu.Lock()
+	m.calls = append(m.calls, args)
+	m.mu.Unlock()
+	if args.Token != "eksa-irsa:index:getSigningKeys" {
+		return nil, fmt.Errorf("unexpected invoke %s", args.Token)
+	}
+	return resource.NewPropertyMapFromMap(map[string]any{
+		"signingKeys": []any{m.signingKey},
+		"kids":        []any{"kid-of-the-key"},
+	}), nil
+}
 
 func (m *mocks) ofType(typ string) []pulumi.MockResourceArgs {
 	m.mu.Lock()
@@ -58,39 +67,65 @@ func (m *mocks) ofType(typ string) []pulumi.MockResourceArgs {
 	return out
 }
 
-// TestExamplePhase2 runs the example under mocks with the cluster in place: the
-// <cluster>-sa secret is read and its tls.crt reaches EksaIrsa, and the service account
-// gets the role annotation from the component's output.
+const managementKubeconfig = "apiVersion: v1\nkind: Config\n# the management cluster's\n"
+
+// TestExamplePhase2 runs the example under mocks with the cluster in place: the signing
+// key comes from getSigningKeys, called with the management cluster's kubeconfig (still
+// secret) and the cluster's name, and reaches EksaIrsa; no Secret is read as a resource;
+// the service account gets the role annotation from the component's output.
 func TestExamplePhase2(t *testing.T) {
 	pem, err := os.ReadFile(filepath.Join("..", "..", "internal", "signingkey", "testdata", "rsa2048.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &mocks{tlsCrt: base64.StdEncoding.EncodeToString(pem)}
-	t.Setenv("PULUMI_CONFIG", `{"proj:clusterExists": "true", "proj:clusterName": "prod"}`)
+	m := &mocks{signingKey: string(pem)}
+	config, _ := json.Marshal(map[string]string{
+		"proj:clusterExists": "true", "proj:clusterName": "prod", "proj:managementKubeconfig": managementKubeconfig,
+	})
+	t.Setenv("PULUMI_CONFIG", string(config))
+	t.Setenv("PULUMI_CONFIG_SECRET_KEYS", `["proj:managementKubeconfig"]`)
 	if err := pulumi.RunErr(program, pulumi.WithMocks("proj", "stack", m)); err != nil {
 		t.Fatal(err)
 	}
 
-	secrets := m.ofType("kubernetes:core/v1:Secret")
-	if len(secrets) != 1 || secrets[0].ID != "eksa-system/prod-sa" {
-		t.Fatalf("secret reads = %+v, want eksa-system/prod-sa", secrets)
+	if len(m.calls) != 1 {
+		t.Fatalf("%d invokes, want one getSigningKeys", len(m.calls))
+	}
+	args := m.calls[0].Args
+	if got := args["clusterName"].StringValue(); got != "prod" {
+		t.Errorf("getSigningKeys clusterName = %q", got)
+	}
+	kubeconfig := args["kubeconfig"]
+	if kubeconfig.IsSecret() {
+		kubeconfig = kubeconfig.SecretValue().Element
+	}
+	if kubeconfig.StringValue() != managementKubeconfig {
+		t.Errorf("getSigningKeys kubeconfig = %v, want the managementKubeconfig config", args["kubeconfig"])
+	}
+	if secrets := m.ofType("kubernetes:core/v1:Secret"); len(secrets) != 0 {
+		t.Errorf("the example reads Secrets as resources, which stores tls.key in the state: %+v", secrets)
 	}
 	components := m.ofType("eksa-irsa:index:EksaIrsa")
 	if len(components) != 1 {
 		t.Fatalf("%d EksaIrsa registered", len(components))
 	}
 	in := components[0].Inputs
-	keys := in["signingKeys"].ArrayValue()
+	// The SDK marks an invoke's result secret when an argument (the kubeconfig) is; the
+	// component still publishes the JWKS as a plain output.
+	signingKeys := in["signingKeys"]
+	if signingKeys.IsSecret() {
+		signingKeys = signingKeys.SecretValue().Element
+	}
+	keys := signingKeys.ArrayValue()
 	if len(keys) != 1 {
-		t.Fatalf("signingKeys = %v, want tls.crt only", in["signingKeys"])
+		t.Fatalf("signingKeys = %v, want the key getSigningKeys read", in["signingKeys"])
 	}
 	key := keys[0]
 	if key.IsSecret() {
 		key = key.SecretValue().Element
 	}
-	if key.StringValue() != m.tlsCrt {
-		t.Errorf("signingKeys[0] is not the secret's tls.crt")
+	if key.StringValue() != string(pem) {
+		t.Errorf("signingKeys[0] is not what getSigningKeys returned")
 	}
 	roles := in["roles"].ObjectValue()
 	if got := roles["reporting"].ObjectValue()["serviceAccounts"].ArrayValue()[0].StringValue(); got != "apps/reporting" {
@@ -107,5 +142,28 @@ func TestExamplePhase2(t *testing.T) {
 	meta := accounts[0].Inputs["metadata"].ObjectValue()
 	if got := meta["annotations"].ObjectValue().Mappable(); !reflect.DeepEqual(got, map[string]any{"eks.amazonaws.com/role-arn": roleArn}) {
 		t.Errorf("annotations = %v", got)
+	}
+}
+
+// TestExamplePhase1 runs the example before the cluster exists (clusterExists unset): no
+// signing key is read, EksaIrsa gets none, and no service account is created yet.
+func TestExamplePhase1(t *testing.T) {
+	m := &mocks{}
+	t.Setenv("PULUMI_CONFIG", `{"proj:clusterName": "prod"}`)
+	if err := pulumi.RunErr(program, pulumi.WithMocks("proj", "stack", m)); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.calls) != 0 {
+		t.Errorf("phase 1 invoked %v", m.calls[0].Token)
+	}
+	components := m.ofType("eksa-irsa:index:EksaIrsa")
+	if len(components) != 1 {
+		t.Fatalf("%d EksaIrsa registered", len(components))
+	}
+	if keys := components[0].Inputs["signingKeys"]; keys.IsArray() && len(keys.ArrayValue()) != 0 {
+		t.Errorf("phase 1 passes signingKeys %v", keys)
+	}
+	if sa := m.ofType("kubernetes:core/v1:ServiceAccount"); len(sa) != 0 {
+		t.Errorf("phase 1 creates service accounts")
 	}
 }

@@ -7,18 +7,20 @@ import * as eksa from "@eksa-irsa/pulumi-eksa-irsa";
 
 const config = new pulumi.Config();
 const clusterName = config.get("clusterName") ?? "prod";
-// false for the first run (phase 1): the cluster, and so its signing key, does not exist yet.
+// The phase, stated rather than guessed: false for the first run (phase 1), when the cluster
+// and so its signing key do not exist yet; true once the cluster is created.
 const clusterExists = config.getBoolean("clusterExists") ?? false;
 
 const awsProvider = new aws.Provider("aws", { region: (config.get("region") ?? "us-west-2") as aws.Region });
-// The management cluster holds the <cluster>-sa secret; the workload cluster runs the pods.
-const management = new k8s.Provider("management", { kubeconfig: config.get("managementKubeconfig") });
-const workload = new k8s.Provider("workload", { kubeconfig: config.get("workloadKubeconfig") });
+// The workload cluster runs the pods and gets the pod identity webhook.
+const workload = new k8s.Provider("workload", { kubeconfig: config.getSecret("workloadKubeconfig") });
 
-// Only the public half (tls.crt) is read; it is base64 in .data, which EksaIrsa accepts as is.
+// Phase 2: the public key of the cluster's <cluster>-sa secret, which lives on the management
+// cluster (for a standalone cluster, the cluster itself). getSigningKeys reads only its
+// tls.crt: reading the secret as a Kubernetes resource would store its tls.key, the private
+// key that signs every service-account token, in the state.
 const signingKeys = clusterExists
-    ? [k8s.core.v1.Secret.get("service-account-signing-key", `eksa-system/${clusterName}-sa`, { provider: management })
-        .data.apply(data => data["tls.crt"])]
+    ? eksa.getSigningKeysOutput({ kubeconfig: config.requireSecret("managementKubeconfig"), clusterName }).signingKeys
     : [];
 
 const irsa = new eksa.EksaIrsa(clusterName, {

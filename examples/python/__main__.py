@@ -9,23 +9,24 @@ import pulumi_eksa_irsa as eksa
 
 config = pulumi.Config()
 cluster_name = config.get("clusterName") or "prod"
-# False for the first run (phase 1): the cluster, and so its signing key, does not exist yet.
+# The phase, stated rather than guessed: False for the first run (phase 1), when the cluster
+# and so its signing key do not exist yet; True once the cluster is created.
 cluster_exists = config.get_bool("clusterExists") or False
 
 aws_provider = aws.Provider("aws", region=config.get("region") or "us-west-2")
-# The management cluster holds the <cluster>-sa secret; the workload cluster runs the pods.
-management = k8s.Provider("management", kubeconfig=config.get("managementKubeconfig"))
-workload = k8s.Provider("workload", kubeconfig=config.get("workloadKubeconfig"))
+# The workload cluster runs the pods and gets the pod identity webhook.
+workload = k8s.Provider("workload", kubeconfig=config.get_secret("workloadKubeconfig"))
 
-# Only the public half (tls.crt) is read; it is base64 in .data, which EksaIrsa accepts as is.
+# Phase 2: the public key of the cluster's <cluster>-sa secret, which lives on the management
+# cluster (for a standalone cluster, the cluster itself). get_signing_keys reads only its
+# tls.crt: reading the secret as a Kubernetes resource would store its tls.key, the private
+# key that signs every service-account token, in the state.
 signing_keys = []
 if cluster_exists:
-    secret = k8s.core.v1.Secret.get(
-        "service-account-signing-key",
-        f"eksa-system/{cluster_name}-sa",
-        opts=pulumi.ResourceOptions(provider=management),
-    )
-    signing_keys = [secret.data.apply(lambda data: data["tls.crt"])]
+    signing_keys = eksa.get_signing_keys_output(
+        kubeconfig=config.require_secret("managementKubeconfig"),
+        cluster_name=cluster_name,
+    ).signing_keys
 
 irsa = eksa.EksaIrsa(
     cluster_name,

@@ -61,6 +61,17 @@ type Key struct {
 	Algorithm string
 }
 
+// PEM returns the key as a PKIX "PUBLIC KEY" PEM block, the form Cluster API writes into
+// the tls.crt of a `<cluster>-sa` secret. Keys read from a certificate or a JWKS come out
+// in this one form, so the same key always reads the same and Parse takes it back.
+func (k Key) PEM() (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(k.Public)
+	if err != nil {
+		return "", fmt.Errorf("cannot encode the public key: %w", err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: blockPublicKey, Bytes: der})), nil
+}
+
 // Parse reads one key: a PEM block of type "PUBLIC KEY" (PKIX), "RSA PUBLIC KEY" (PKCS#1)
 // or "CERTIFICATE" (its public key is used), or the standard base64 encoding of such a PEM,
 // exactly as found in a Kubernetes secret's .data["tls.crt"]. Surrounding whitespace,
@@ -111,6 +122,12 @@ func ParseAll(texts []string) ([]Key, error) {
 		return nil, errors.Join(errs...)
 	}
 	return keys, nil
+}
+
+// FromPublic validates a public key already decoded elsewhere (from a JWKS, say) by the
+// rules Parse applies, and derives its kid and algorithm.
+func FromPublic(pub crypto.PublicKey) (Key, error) {
+	return newKey(pub)
 }
 
 // KeyID computes the kid of pub exactly as kube-apiserver does (pkg/serviceaccount/jwt.go):

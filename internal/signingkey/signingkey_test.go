@@ -112,6 +112,37 @@ func TestParsePKCS1SameKid(t *testing.T) {
 	}
 }
 
+// TestKeyPEM checks that every accepted form of a key comes back as the PKIX PEM that
+// openssl writes for it (the fixtures, not this package, say what that is), and that
+// Parse reads it back to the same kid.
+func TestKeyPEM(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"rsa2048.pem", "rsa2048.pem"},
+		{"rsa2048-pkcs1.pem", "rsa2048.pem"},
+		{"cert.pem", "cert-pubkey.pem"},
+		{"ec-p256.pem", "ec-p256.pem"},
+		{"ec-p521.pem", "ec-p521.pem"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			k, err := Parse(fixture(t, tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := k.PEM()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fixture(t, tc.want); got != want {
+				t.Errorf("PEM() =\n%s\nwant (%s)\n%s", got, tc.want, want)
+			}
+			again, err := Parse(got)
+			if err != nil || again.KeyID != k.KeyID {
+				t.Errorf("Parse(PEM()) = kid %q, %v; want kid %q", again.KeyID, err, k.KeyID)
+			}
+		})
+	}
+}
+
 func TestParseRefused(t *testing.T) {
 	rsa2048 := fixture(t, "rsa2048.pem")
 	ec256 := fixture(t, "ec-p256.pem")

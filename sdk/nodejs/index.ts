@@ -15,6 +15,11 @@ export type EksaIrsa = import("./eksaIrsa").EksaIrsa;
 export const EksaIrsa: typeof import("./eksaIrsa").EksaIrsa = null as any;
 utilities.lazyLoad(exports, ["EksaIrsa"], () => require("./eksaIrsa"));
 
+export { GetSigningKeysArgs, GetSigningKeysResult, GetSigningKeysOutputArgs } from "./getSigningKeys";
+export const getSigningKeys: typeof import("./getSigningKeys").getSigningKeys = null as any;
+export const getSigningKeysOutput: typeof import("./getSigningKeys").getSigningKeysOutput = null as any;
+utilities.lazyLoad(exports, ["getSigningKeys","getSigningKeysOutput"], () => require("./getSigningKeys"));
+
 export { IssuerBucketArgs } from "./issuerBucket";
 export type IssuerBucket = import("./issuerBucket").IssuerBucket;
 export const IssuerBucket: typeof import("./issuerBucket").IssuerBucket = null as any;

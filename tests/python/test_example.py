@@ -1,7 +1,6 @@
-"""Runs examples/python under Pulumi's mocks, in phase 2: the <cluster>-sa secret is read
-from the management cluster and its tls.crt reaches EksaIrsa; the service account gets
-the role annotation from the component's output."""
-import base64
+"""Runs examples/python under Pulumi's mocks, in phase 2: get_signing_keys reads the public
+key with the management cluster's kubeconfig and it reaches EksaIrsa, with no Secret read
+as a resource; the service account gets the role annotation from the component's output."""
 import runpy
 
 import pulumi
@@ -21,27 +20,36 @@ def unsecret(v):
     return v
 
 
+MANAGEMENT_KUBECONFIG = "apiVersion: v1\nkind: Config\n# the management cluster's\n"
+
+
 @pulumi.runtime.test
-def test_example_wires_secret_component_and_service_account(mocks):
-    tls_crt = base64.b64encode(fixture("rsa2048.pem").encode()).decode()
-    mocks.states["kubernetes:core/v1:Secret"] = lambda a: {"data": {"tls.crt": tls_crt, "tls.key": "never read"}}
+def test_example_wires_get_signing_keys_component_and_service_account(mocks):
+    public_key = fixture("rsa2048.pem")
+    mocks.calls_answer["eksa-irsa:index:getSigningKeys"] = lambda a: {"signingKeys": [public_key], "kids": ["kid-of-the-key"]}
     mocks.states["eksa-irsa:index:EksaIrsa"] = lambda a: dict(
         a.inputs,
         issuerUrl=ISSUER,
         podIamConfig=f"podIamConfig:\n  serviceAccountIssuer: {ISSUER}\n",
         serviceAccountAnnotations={"reporting": {"eks.amazonaws.com/role-arn": ROLE_ARN}},
     )
-    pulumi.runtime.set_all_config({"proj:clusterExists": "true", "proj:clusterName": "prod"})
+    pulumi.runtime.set_all_config(
+        {"proj:clusterExists": "true", "proj:clusterName": "prod", "proj:managementKubeconfig": MANAGEMENT_KUBECONFIG},
+        ["proj:managementKubeconfig"],
+    )
     stack = runpy.run_path(str(REPO_ROOT / "examples" / "python" / "__main__.py"))
 
     def check(values):
         issuer_url, _ = values
-        [secret] = mocks.of_type("kubernetes:core/v1:Secret")
-        assert secret.resource_id == "eksa-system/prod-sa", "the key is read from eksa-system/<cluster>-sa"
+        [call] = mocks.calls
+        assert call.token == "eksa-irsa:index:getSigningKeys"
+        assert call.args["clusterName"] == "prod"
+        assert unsecret(call.args["kubeconfig"]) == MANAGEMENT_KUBECONFIG, "the management cluster's kubeconfig"
+        assert mocks.of_type("kubernetes:core/v1:Secret") == [], "no Secret read as a resource: it would store tls.key"
 
         [component] = mocks.of_type("eksa-irsa:index:EksaIrsa")
         assert component.inputs["clusterName"] == "prod"
-        assert unsecret(component.inputs["signingKeys"]) == [tls_crt], "tls.crt, and only it, is passed"
+        assert unsecret(component.inputs["signingKeys"]) == [public_key], "the key get_signing_keys read"
         roles = component.inputs["roles"]
         assert sorted(roles) == ["external-dns", "reporting"]
         assert roles["reporting"]["serviceAccounts"] == ["apps/reporting"]

@@ -3,6 +3,7 @@ the component; provider/sdk_replay_test.go compares and replays the recording.""
 import json
 
 import pulumi
+import pulumi_eksa_irsa as eksa
 
 from program import REPO_ROOT, program
 
@@ -30,3 +31,22 @@ def test_python_sdk_sends_the_program_inputs(mocks):
         out.write_text(json.dumps(c.inputs, indent=2, sort_keys=True) + "\n")
 
     return component.issuer_url.apply(check)
+
+
+@pulumi.runtime.test
+def test_python_sdk_calls_get_signing_keys_in_both_forms(mocks):
+    keys = {"signingKeys": ["-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n"], "kids": ["k1"]}
+    mocks.calls_answer["eksa-irsa:index:getSigningKeys"] = lambda args: keys
+    direct = eksa.get_signing_keys(kubeconfig="kc", cluster_name="prod", namespace="ns", source="apiserver", context="ctx")
+    assert direct.kids == ["k1"] and direct.signing_keys == keys["signingKeys"]
+    output = eksa.get_signing_keys_output(kubeconfig=pulumi.Output.secret("kc"), cluster_name="prod")
+
+    def check(kids):
+        assert kids == ["k1"]
+        assert [c.token for c in mocks.calls] == ["eksa-irsa:index:getSigningKeys"] * 2
+        assert mocks.calls[0].args == {
+            "kubeconfig": "kc", "clusterName": "prod", "namespace": "ns", "source": "apiserver", "context": "ctx",
+        }, "wire names of the schema"
+        assert mocks.calls[1].args["clusterName"] == "prod"
+
+    return output.kids.apply(check)

@@ -4,6 +4,7 @@
 package sdkgo
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -122,5 +123,58 @@ func TestGoSDKSendsTheProgramInputs(t *testing.T) {
 	}
 	if err := os.WriteFile(out, append(text, '\n'), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// keysAnswer answers getSigningKeys and records its arguments.
+type keysAnswer struct {
+	recorder
+	calls []pulumi.MockCallArgs
+}
+
+func (k *keysAnswer) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	k.mu.Lock()
+	k.calls = append(k.calls, args)
+	k.mu.Unlock()
+	return resource.NewPropertyMapFromMap(map[string]any{
+		"signingKeys": []any{"-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n"}, "kids": []any{"k1"},
+	}), nil
+}
+
+// TestGoSDKCallsGetSigningKeys calls the function in both forms and checks the token,
+// the wire names of the arguments and the typed result.
+func TestGoSDKCallsGetSigningKeys(t *testing.T) {
+	k := &keysAnswer{}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		direct, err := eksairsa.GetSigningKeys(ctx, &eksairsa.GetSigningKeysArgs{
+			Kubeconfig: "kc", ClusterName: "prod", Namespace: ptr("ns"), Source: ptr("apiserver"), Context: ptr("ctx"),
+		})
+		if err != nil {
+			return err
+		}
+		if len(direct.Kids) != 1 || direct.Kids[0] != "k1" || len(direct.SigningKeys) != 1 {
+			t.Errorf("GetSigningKeys = %+v", direct)
+		}
+		out := eksairsa.GetSigningKeysOutput(ctx, eksairsa.GetSigningKeysOutputArgs{
+			Kubeconfig: pulumi.ToSecret(pulumi.String("kc")).(pulumi.StringOutput), ClusterName: pulumi.String("prod"),
+		})
+		ctx.Export("kids", out.Kids())
+		return nil
+	}, pulumi.WithMocks("proj", "stack", k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(k.calls) != 2 {
+		t.Fatalf("%d calls, want 2", len(k.calls))
+	}
+	for _, c := range k.calls {
+		if c.Token != "eksa-irsa:index:getSigningKeys" {
+			t.Errorf("token %s", c.Token)
+		}
+	}
+	got := k.calls[0].Args.Mappable()
+	want := map[string]any{"kubeconfig": "kc", "clusterName": "prod", "namespace": "ns", "source": "apiserver", "context": "ctx"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("arguments = %v, want %v", got, want)
 	}
 }

@@ -37,6 +37,7 @@ openssl rsa -RSAPublicKey_in -in rsa2048-pkcs1.pem -pubout -outform DER | kid > 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/cert.key" -subj "/CN=eksa-irsa test" \
 	-days 36500 -out cert.pem
 openssl x509 -in cert.pem -pubkey -noout | openssl pkey -pubin -outform DER | kid > cert.kid
+openssl x509 -in cert.pem -pubkey -noout > cert-pubkey.pem
 
 # Refused: too small, wrong key type, unsupported curves.
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$tmp/rsa1024.key"

@@ -9,6 +9,7 @@ import typing
 from ._enums import *
 from .compute_jwks import *
 from .eksa_irsa import *
+from .get_signing_keys import *
 from .issuer_bucket import *
 from .issuer_check import *
 from .provider import *

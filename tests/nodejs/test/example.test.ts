@@ -1,6 +1,6 @@
-// Runs examples/nodejs under Pulumi's mocks, in phase 2: the <cluster>-sa secret is read
-// from the management cluster and its tls.crt reaches EksaIrsa; the service account gets
-// the role annotation from the component's output.
+// Runs examples/nodejs under Pulumi's mocks, in phase 2: getSigningKeys reads the public key
+// with the management cluster's kubeconfig and it reaches EksaIrsa, with no Secret read as
+// a resource; the service account gets the role annotation from the component's output.
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -11,32 +11,36 @@ import { repoRoot } from "./program";
 const roleArn = "arn:aws:iam::123456789012:role/prod-reporting-1a2b3c4";
 const issuerUrl = "https://s3.us-west-2.amazonaws.com/prod-irsa-1/";
 
-test("examples/nodejs wires the secret, the component and the annotated service account", async () => {
-    const tlsCrt = Buffer.from(fs.readFileSync(
-        path.join(repoRoot, "internal", "signingkey", "testdata", "rsa2048.pem"))).toString("base64");
+test("examples/nodejs wires getSigningKeys, the component and the annotated service account", async () => {
+    const publicKey = fs.readFileSync(path.join(repoRoot, "internal", "signingkey", "testdata", "rsa2048.pem"), "utf8");
+    const managementKubeconfig = "apiVersion: v1\nkind: Config\n# the management cluster's\n";
     const registered: pulumi.runtime.MockResourceArgs[] = [];
-    pulumi.runtime.setAllConfig({ "proj:clusterExists": "true", "proj:clusterName": "prod" });
+    const calls: pulumi.runtime.MockCallArgs[] = [];
+    pulumi.runtime.setAllConfig(
+        { "proj:clusterExists": "true", "proj:clusterName": "prod", "proj:managementKubeconfig": managementKubeconfig },
+        ["proj:managementKubeconfig"]);
     await pulumi.runtime.setMocks({
         newResource(args: pulumi.runtime.MockResourceArgs) {
             registered.push(args);
-            switch (args.type) {
-                case "kubernetes:core/v1:Secret":
-                    return { id: args.id ?? args.name, state: { data: { "tls.crt": tlsCrt, "tls.key": "never read" } } };
-                case "eksa-irsa:index:EksaIrsa":
-                    return {
-                        id: args.name,
-                        state: {
-                            ...args.inputs,
-                            issuerUrl,
-                            podIamConfig: `podIamConfig:\n  serviceAccountIssuer: ${issuerUrl}\n`,
-                            serviceAccountAnnotations: { reporting: { "eks.amazonaws.com/role-arn": roleArn } },
-                        },
-                    };
+            if (args.type === "eksa-irsa:index:EksaIrsa") {
+                return {
+                    id: args.name,
+                    state: {
+                        ...args.inputs,
+                        issuerUrl,
+                        podIamConfig: `podIamConfig:\n  serviceAccountIssuer: ${issuerUrl}\n`,
+                        serviceAccountAnnotations: { reporting: { "eks.amazonaws.com/role-arn": roleArn } },
+                    },
+                };
             }
             return { id: `${args.name}-id`, state: args.inputs };
         },
         call(args: pulumi.runtime.MockCallArgs) {
-            return args.inputs;
+            calls.push(args);
+            if (args.token !== "eksa-irsa:index:getSigningKeys") {
+                throw new Error(`unexpected invoke ${args.token}`);
+            }
+            return { signingKeys: [publicKey], kids: ["kid-of-the-key"] };
         },
     }, "proj", "stack", false);
 
@@ -44,13 +48,16 @@ test("examples/nodejs wires the secret, the component and the annotated service 
     const exported = await new Promise<string>(resolve => stack.issuerUrl.apply(resolve));
     await new Promise<string>(resolve => stack.reportingServiceAccount.apply(resolve));
 
-    const secretRead = registered.find(r => r.type === "kubernetes:core/v1:Secret");
-    assert.equal(secretRead?.id, "eksa-system/prod-sa", "the signing key is read from eksa-system/<cluster>-sa");
+    assert.equal(calls.length, 1, "one getSigningKeys call");
+    assert.equal(calls[0].inputs.clusterName, "prod");
+    assert.equal(unsecret(calls[0].inputs.kubeconfig), managementKubeconfig, "the management cluster's kubeconfig");
+    assert.equal(registered.filter(r => r.type === "kubernetes:core/v1:Secret").length, 0,
+        "no Secret read as a resource: that would store tls.key in the state");
 
     const component = registered.find(r => r.type === "eksa-irsa:index:EksaIrsa");
     assert.ok(component, "EksaIrsa registered");
     assert.equal(component.inputs.clusterName, "prod");
-    assert.deepEqual(unsecret(component.inputs.signingKeys), [tlsCrt], "tls.crt, and only it, is passed");
+    assert.deepEqual(unsecret(component.inputs.signingKeys), [publicKey], "the key getSigningKeys read");
     assert.deepEqual(Object.keys(component.inputs.roles).sort(), ["external-dns", "reporting"]);
     assert.deepEqual(component.inputs.roles.reporting.serviceAccounts, ["apps/reporting"]);
     assert.deepEqual(component.inputs.roles["external-dns"].serviceAccounts, ["kube-system/external-dns"]);

@@ -41,3 +41,31 @@ test("the TypeScript SDK sends the program's inputs to eksa-irsa:index:EksaIrsa"
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify(c.inputs, null, 2) + "\n");
 });
+
+test("the TypeScript SDK calls eksa-irsa:index:getSigningKeys in both forms", async () => {
+    const calls: pulumi.runtime.MockCallArgs[] = [];
+    await pulumi.runtime.setMocks({
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            return { id: `${args.name}-id`, state: args.inputs };
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            calls.push(args);
+            return { signingKeys: ["-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n"], kids: ["k1"] };
+        },
+    }, "proj", "stack", false);
+    const eksa = require("@eksa-irsa/pulumi-eksa-irsa");
+
+    const direct = await eksa.getSigningKeys({ kubeconfig: "kc", clusterName: "prod", namespace: "ns", source: "apiserver", context: "ctx" });
+    assert.deepEqual(direct.kids, ["k1"]);
+    const output = eksa.getSigningKeysOutput({ kubeconfig: pulumi.secret("kc"), clusterName: "prod" });
+    const kids = await new Promise<string[]>(resolve => output.kids.apply(resolve));
+    assert.deepEqual(kids, ["k1"]);
+
+    assert.equal(calls.length, 2);
+    for (const c of calls) {
+        assert.equal(c.token, "eksa-irsa:index:getSigningKeys");
+    }
+    assert.deepEqual(calls[0].inputs, { kubeconfig: "kc", clusterName: "prod", namespace: "ns", source: "apiserver", context: "ctx" },
+        "wire names of the schema");
+    assert.equal(calls[1].inputs.clusterName, "prod");
+});
