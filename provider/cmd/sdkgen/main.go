@@ -1,8 +1,8 @@
 // Command sdkgen writes schema.json and the Go, Java, TypeScript and Python SDKs from the
-// provider's own schema, with Pulumi's code generators called as libraries. The Pulumi CLI's `package gen-sdk` needs language
-// hosts that cannot be installed everywhere this project builds, while the code
-// generators it calls are plain Go libraries; calling them directly keeps generation one
-// reproducible command with no plugin on PATH.
+// provider's own schema. The Pulumi CLI's `package gen-sdk` needs language hosts that
+// cannot be installed everywhere this project builds, while the code generators it calls
+// are plain Go libraries; calling them directly keeps generation one reproducible command
+// with no plugin on PATH. The Java generator runs as javagen, its own module (see there).
 package main
 
 import (
