@@ -64,7 +64,7 @@ func compareChildren(before, after *fakeAWS) childChanges {
 // touch them, or a routine change would re-upload documents or replace the provider.
 var issuerChildren = []string{
 	"irsa-bucket", "irsa-ownership", "irsa-public-access", "irsa-bucket-policy",
-	"irsa-discovery", "irsa-jwks", "irsa-oidc-provider",
+	"irsa-discovery", "irsa-jwks", "irsa-issuer-check", "irsa-oidc-provider",
 }
 
 // TestNoSurpriseDiffs changes one thing at a time and checks that exactly the children
@@ -134,25 +134,27 @@ func TestNoSurpriseDiffs(t *testing.T) {
 			name:    "add a second key of the same algorithm",
 			before:  withKeys(rsa1),
 			after:   withKeys(rsa2, rsa1),
-			changed: map[string][]string{"irsa-jwks": {"content"}},
+			changed: map[string][]string{"irsa-jwks": {"content"}, "irsa-issuer-check": {"jwks"}},
 		},
 		{
 			name:    "drop the old key after a rotation",
 			before:  withKeys(rsa2, rsa1),
 			after:   withKeys(rsa2),
-			changed: map[string][]string{"irsa-jwks": {"content"}},
+			changed: map[string][]string{"irsa-jwks": {"content"}, "irsa-issuer-check": {"jwks"}},
 		},
 		{
-			name:    "add an EC key to an RSA set",
-			before:  withKeys(rsa1),
-			after:   withKeys(rsa1, ec),
-			changed: map[string][]string{"irsa-jwks": {"content"}, "irsa-discovery": {"content"}},
+			name:   "add an EC key to an RSA set",
+			before: withKeys(rsa1),
+			after:  withKeys(rsa1, ec),
+			changed: map[string][]string{
+				"irsa-jwks": {"content"}, "irsa-discovery": {"content"}, "irsa-issuer-check": {"discoveryDocument", "jwks"},
+			},
 		},
 		{
 			name:    "turn the legacy key off",
 			before:  withKeys(rsa1),
 			after:   func(in map[string]any) { withKeys(rsa1)(in); in["legacyKeyWithoutKid"] = false },
-			changed: map[string][]string{"irsa-jwks": {"content"}},
+			changed: map[string][]string{"irsa-jwks": {"content"}, "irsa-issuer-check": {"jwks"}},
 		},
 		{
 			name:    "change the webhook's replicas",
@@ -164,6 +166,13 @@ func TestNoSurpriseDiffs(t *testing.T) {
 			before: func(in map[string]any) { delete(in, "signingKeys") },
 			after:  withKeys(rsa1),
 			added:  phase2Additions,
+			// The check now also reads keys.json; its issuer URL stays, so it is not replaced.
+			changed: map[string][]string{"irsa-issuer-check": {"jwks"}},
+		},
+		{
+			name:    "turn the issuer check off",
+			after:   func(in map[string]any) { in["issuer"].(map[string]any)["verify"] = false },
+			removed: []string{tIssuerCheck + " irsa-issuer-check"},
 		},
 	}
 	for _, tt := range tests {

@@ -6,12 +6,12 @@ import (
 	"maps"
 	"strings"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/hosting"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/oidcdoc"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
@@ -22,12 +22,13 @@ import (
 const maxBucketPrefix = 37
 
 // NewEksaIrsa constructs the component. It validates every plain input first, so bad
-// input fails at preview before anything is registered, then wires the resources in the
-// order DESIGN.md asks for: public-access settings before the bucket policy, documents
-// before the OIDC provider, keys.json before the webhook.
+// input fails at preview before anything is registered, then wires the resources in
+// order: public-access settings before the bucket policy; the documents and what serves
+// them before the issuer check; the check (or, with issuer.verify false, the documents
+// and what serves them) before the OIDC provider and the webhook.
 func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pulumi.ResourceOption,
 ) (*EksaIrsa, error) {
-	s, err := resolveSettings(name, args)
+	s, err := resolveSettings(ctx, name, args)
 	if err != nil {
 		return nil, err
 	}
@@ -40,12 +41,8 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 	if err := ctx.RegisterComponentResource(EksaIrsaToken, name, comp, opts...); err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, name: name, s: s, comp: comp, parent: pulumi.Parent(comp)}
-	b.tags = mergeTags(args.Tags, s.clusterName)
-	// The AWS provider the caller passes decides region and partition; invokes inherit it
-	// from the component like its children do.
-	b.region = aws.GetRegionOutput(ctx, aws.GetRegionOutputArgs{}, pulumi.Parent(comp)).Name()
-	b.partition = aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Parent(comp))
+	// The AWS provider the caller passes decides region and partition.
+	b := &builder{awsScope: newAWSScope(ctx, name, comp, mergeTags(args.Tags, s.clusterName)), s: s, comp: comp}
 
 	if err := b.bucket(); err != nil {
 		return nil, err
@@ -54,6 +51,9 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 		return nil, err
 	}
 	if err := b.uploadDocuments(); err != nil {
+		return nil, err
+	}
+	if err := b.verifyIssuer(); err != nil {
 		return nil, err
 	}
 	if err := b.oidcProvider(args.OidcProvider); err != nil {
@@ -105,101 +105,51 @@ func awaitSigningKeys(ctx *pulumi.Context, input pulumi.StringArrayInput) (signi
 
 // builder carries what the construction steps share.
 type builder struct {
-	ctx       *pulumi.Context
-	name      string
-	s         settings
-	comp      *EksaIrsa
-	parent    pulumi.ResourceOption
-	tags      pulumi.StringMapInput
-	region    pulumi.StringOutput
-	partition aws.GetPartitionResultOutput
+	awsScope
+	s    settings
+	comp *EksaIrsa
 
-	bucketID     pulumi.StringOutput
-	bucketPolicy pulumi.Resource // nil when the bucket is not ours
+	hosted       hosted
 	discoveryKey string
 	jwksKey      string
 	discovery    pulumi.StringOutput
 	jwks         pulumi.StringOutput
 	phase2       bool
 	documents    []pulumi.Resource
-	providerArn  pulumi.StringOutput
+	// issuerReady is what everything that relies on STS reading the issuer depends on:
+	// what publishes and serves the issuer and, unless issuer.verify is false, the
+	// issuer check.
+	issuerReady []pulumi.Resource
+	providerArn pulumi.StringOutput
 }
 
-// bucket creates the bucket and its public-access settings, or adopts an existing bucket
-// by name without touching it.
+// bucket creates the bucket and what serves its two documents, or adopts an existing
+// bucket by name without touching it.
 func (b *builder) bucket() error {
-	b.discoveryKey, b.jwksKey = issuer.ObjectKeys(b.s.keyPrefix)
-	if !b.s.createBucket {
-		b.bucketID = pulumi.String(b.s.bucketName).ToStringOutput()
-		b.comp.BucketName = b.bucketID
-		b.comp.BucketPolicyStatement = b.publicReadStatement()
-		return nil
-	}
-
-	bucketArgs := &s3.BucketV2Args{Tags: b.tags}
-	if b.s.bucketName != "" {
-		bucketArgs.Bucket = pulumi.String(b.s.bucketName)
-	} else {
-		bucketArgs.BucketPrefix = pulumi.String(bucketPrefix(b.s.clusterName))
-	}
-	bucket, err := s3.NewBucketV2(b.ctx, b.name+"-bucket", bucketArgs, b.parent)
+	is := b.s.issuer
+	b.discoveryKey, b.jwksKey = issuer.ObjectKeys(is.keyPrefix)
+	hosted, err := b.host(hostingSpec{
+		serving:      is.serving,
+		createBucket: is.createBucket,
+		bucketName:   is.bucketName,
+		bucketPrefix: bucketPrefix(b.s.clusterName),
+		objectKeys:   []string{b.discoveryKey, b.jwksKey},
+		comment:      "OIDC issuer of EKS Anywhere cluster " + b.s.clusterName,
+	})
 	if err != nil {
 		return err
 	}
-	b.bucketID = bucket.Bucket
-	b.comp.BucketName = bucket.Bucket
-	b.comp.BucketPolicyStatement = b.publicReadStatement()
-
-	ownership, err := s3.NewBucketOwnershipControls(b.ctx, b.name+"-ownership", &s3.BucketOwnershipControlsArgs{
-		Bucket: bucket.ID(),
-		Rule: s3.BucketOwnershipControlsRuleArgs{
-			ObjectOwnership: pulumi.String("BucketOwnerEnforced"),
-		},
-	}, b.parent)
-	if err != nil {
-		return err
-	}
-	// ACLs stay blocked; only a bucket policy may grant public reads.
-	publicAccess, err := s3.NewBucketPublicAccessBlock(b.ctx, b.name+"-public-access", &s3.BucketPublicAccessBlockArgs{
-		Bucket:                bucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(false),
-		RestrictPublicBuckets: pulumi.Bool(false),
-	}, b.parent)
-	if err != nil {
-		return err
-	}
-	bucketPolicy, err := s3.NewBucketPolicy(b.ctx, b.name+"-bucket-policy", &s3.BucketPolicyArgs{
-		Bucket: bucket.ID(),
-		Policy: b.comp.BucketPolicyStatement.ApplyT(func(statement string) (string, error) {
-			doc, err := policy.BucketPolicy(json.RawMessage(statement))
-			return string(doc), err
-		}).(pulumi.StringOutput),
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{publicAccess, ownership}))
-	if err != nil {
-		return err
-	}
-	b.bucketPolicy = bucketPolicy
+	b.hosted = hosted
+	b.comp.BucketName = hosted.bucket
+	b.comp.BucketPolicyStatement = hosted.statement
 	return nil
-}
-
-// publicReadStatement is the statement that makes exactly the two documents readable.
-func (b *builder) publicReadStatement() pulumi.StringOutput {
-	return pulumi.All(b.partition.Partition(), b.bucketID).ApplyT(func(v []any) (string, error) {
-		doc, err := policy.PublicReadStatement(v[0].(string), v[1].(string), []string{b.discoveryKey, b.jwksKey})
-		return string(doc), err
-	}).(pulumi.StringOutput)
 }
 
 // issuerDocuments computes the issuer URL and both documents.
 func (b *builder) issuerDocuments(keys signingKeys) error {
-	issuerURL := pulumi.String(b.s.issuerURL).ToStringOutput()
-	if b.s.issuerURL == "" {
-		prefix := b.s.keyPrefix
-		issuerURL = pulumi.All(b.region, b.partition.DnsSuffix(), b.bucketID).ApplyT(func(v []any) string {
-			return issuer.S3URL(v[0].(string), v[1].(string), v[2].(string), prefix)
-		}).(pulumi.StringOutput)
+	issuerURL := b.hosted.issuerURL(b.awsScope, b.s.issuer.keyPrefix)
+	if url := b.s.issuer.url; url.given() {
+		issuerURL = url.validated(issuer.ValidateURL)
 	}
 	b.comp.IssuerURL = issuerURL
 	b.comp.IssuerHostPath = issuerURL.ApplyT(issuer.HostPath).(pulumi.StringOutput)
@@ -246,13 +196,20 @@ func (b *builder) issuerDocuments(keys signingKeys) error {
 
 // uploadDocuments publishes the discovery document, and keys.json in phase 2.
 func (b *builder) uploadDocuments() error {
+	// Through CloudFront the documents say how long they may be cached, so a rotated
+	// keys.json is served within minutes; S3 hosting has no cache in between.
+	var cacheControl pulumi.StringPtrInput
+	if b.hosted.mode == hosting.CloudFront {
+		cacheControl = pulumi.String(hosting.CacheControl)
+	}
 	upload := func(suffix, key string, content pulumi.StringOutput) error {
 		obj, err := s3.NewBucketObjectv2(b.ctx, b.name+suffix, &s3.BucketObjectv2Args{
-			Bucket:      b.bucketID,
-			Key:         pulumi.String(key),
-			Content:     content,
-			ContentType: pulumi.String("application/json"),
-			Tags:        b.tags,
+			Bucket:       b.hosted.bucket,
+			Key:          pulumi.String(key),
+			Content:      content,
+			ContentType:  pulumi.String("application/json"),
+			CacheControl: cacheControl,
+			Tags:         b.tags,
 		}, b.parent)
 		if err != nil {
 			return err
@@ -269,17 +226,43 @@ func (b *builder) uploadDocuments() error {
 	return upload("-jwks", b.jwksKey, b.jwks)
 }
 
-// oidcProvider creates the IAM OIDC provider once the documents are in place and
-// readable, or adopts an existing one by ARN.
+// issuerPublishers are the resources that must exist before anyone can read the issuer:
+// the documents, and what serves them (the bucket policy, the CloudFront distribution
+// and its DNS records).
+func (b *builder) issuerPublishers() []pulumi.Resource {
+	return append(append([]pulumi.Resource{}, b.documents...), b.hosted.ready...)
+}
+
+// verifyIssuer registers the IssuerCheck that waits, once the issuer is published, until
+// it is served as published, so that no OIDC provider or webhook relies on an issuer STS
+// cannot read. It checks keys.json only in phase 2, when there is one.
+func (b *builder) verifyIssuer() error {
+	publishers := b.issuerPublishers()
+	b.issuerReady = publishers
+	if !b.s.issuer.verify {
+		return nil
+	}
+	inputs := pulumi.Map{"issuerUrl": b.comp.IssuerURL, "discoveryDocument": b.discovery}
+	if b.phase2 {
+		inputs["jwks"] = b.jwks
+	}
+	var check pulumi.CustomResourceState
+	err := b.ctx.RegisterResource(IssuerCheckToken, b.name+"-issuer-check", inputs, &check,
+		b.parent, pulumi.DependsOn(publishers))
+	if err != nil {
+		return err
+	}
+	b.issuerReady = append(b.issuerReady, &check)
+	return nil
+}
+
+// oidcProvider creates the IAM OIDC provider once the issuer is readable (IAM may fetch
+// the issuer when the provider is created), or adopts an existing one by ARN.
 func (b *builder) oidcProvider(args *OidcProvider) error {
 	if !b.s.createOidcProvider {
 		b.providerArn = args.Arn.ToStringOutput()
 		b.comp.OidcProviderArn = b.providerArn
 		return nil
-	}
-	deps := append([]pulumi.Resource{}, b.documents...)
-	if b.bucketPolicy != nil {
-		deps = append(deps, b.bucketPolicy)
 	}
 	providerArgs := &iam.OpenIdConnectProviderArgs{
 		Url:           b.comp.IssuerURL,
@@ -290,7 +273,7 @@ func (b *builder) oidcProvider(args *OidcProvider) error {
 		providerArgs.ThumbprintLists = pulumi.ToStringArray(b.s.thumbprints)
 	}
 	provider, err := iam.NewOpenIdConnectProvider(b.ctx, b.name+"-oidc-provider", providerArgs,
-		b.parent, pulumi.DependsOn(deps))
+		b.parent, pulumi.DependsOn(b.issuerReady))
 	if err != nil {
 		return err
 	}

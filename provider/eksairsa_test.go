@@ -83,6 +83,7 @@ func TestPhase1CreatesIssuerProviderAndRoles(t *testing.T) {
 		tRole + " irsa-external-dns",
 		tRole + " irsa-reporting",
 		tObject + " irsa-discovery",
+		tIssuerCheck + " irsa-issuer-check",
 		tOwnership + " irsa-ownership",
 		tBucketPolicy + " irsa-bucket-policy",
 		tPublicAccess + " irsa-public-access",
@@ -231,7 +232,15 @@ func TestPhase2AddsOnlyKeysJSON(t *testing.T) {
 	after, state := mustConstruct(t, phase2(key))
 
 	// Everything phase 1 made is still there with identical inputs: nothing is replaced.
+	// The issuer check alone changes, to read keys.json too, under the same issuer URL.
+	check := after.named(t, "irsa-issuer-check")
+	if want := before.named(t, "irsa-issuer-check").Inputs.Set("jwks", check.Inputs.Get("jwks")); !check.Inputs.Equals(want) {
+		t.Errorf("issuer check: phase 2 must only add jwks:\n before %v\n after  %v", want, check.Inputs)
+	}
 	for _, c := range before.children {
+		if c.Name == "irsa-issuer-check" {
+			continue
+		}
 		now := after.named(t, c.Name)
 		if now.Type != c.Type || !now.Inputs.Equals(c.Inputs) {
 			t.Errorf("%s changed between phase 1 and phase 2:\n before %v\n after  %v", c.Name, c.Inputs, now.Inputs)
@@ -274,6 +283,9 @@ func TestPhase2AddsOnlyKeysJSON(t *testing.T) {
 	}
 	if got := str(t, state, "jwks"); got != str(t, jwksObject.Inputs, "content") {
 		t.Errorf("jwks output differs from the uploaded keys.json")
+	}
+	if got := str(t, check.Inputs, "jwks"); got != str(t, jwksObject.Inputs, "content") {
+		t.Errorf("the issuer check expects another JWKS than keys.json holds")
 	}
 }
 
@@ -463,9 +475,16 @@ func TestUnknownSigningKeysArePhase2(t *testing.T) {
 	if content := after.named(t, "irsa-jwks").Inputs.Get("content"); !content.IsComputed() {
 		t.Errorf("keys.json content = %v, want unknown until the keys are", content)
 	}
+	check := after.named(t, "irsa-issuer-check")
+	if !check.Inputs.Get("jwks").IsComputed() || !check.Inputs.Get("discoveryDocument").IsComputed() {
+		t.Errorf("issuer check inputs = %v, want the documents unknown until the keys are", check.Inputs)
+	}
+	if got, want := check.Inputs.Get("issuerUrl"), before.named(t, "irsa-issuer-check").Inputs.Get("issuerUrl"); !got.Equals(want) {
+		t.Errorf("issuer check issuerUrl = %v, want %v as in phase 1", got, want)
+	}
 	for _, c := range before.children {
-		if c.Name == "irsa-discovery" {
-			continue // lists the keys' algorithms, unknown until the keys are
+		if c.Name == "irsa-discovery" || c.Name == "irsa-issuer-check" {
+			continue // list the keys' algorithms, unknown until the keys are
 		}
 		if now := after.named(t, c.Name); !now.Inputs.Equals(c.Inputs) {
 			t.Errorf("%s changed although only the keys are unknown", c.Name)

@@ -36,6 +36,11 @@ const (
 	tRole         = "aws:iam/role:Role"
 	tAttachment   = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 	tRolePolicy   = "aws:iam/rolePolicy:RolePolicy"
+	tOAC          = "aws:cloudfront/originAccessControl:OriginAccessControl"
+	tCachePolicy  = "aws:cloudfront/cachePolicy:CachePolicy"
+	tDistribution = "aws:cloudfront/distribution:Distribution"
+	tRecord       = "aws:route53/record:Record"
+	tIssuerCheck  = "eksa-irsa:index:IssuerCheck"
 
 	tNamespace         = "kubernetes:core/v1:Namespace"
 	tSecret            = "kubernetes:core/v1:Secret"
@@ -75,6 +80,8 @@ func fakeCertPEM(name string) string {
 const (
 	mockRegion  = "eu-central-1"
 	mockAccount = "123456789012"
+	// cloudFrontZoneID is the hosted zone of every CloudFront distribution's domain.
+	cloudFrontZoneID = "Z2FDTNDATAQYW2"
 )
 
 // child is one resource the component registered, as the engine saw it.
@@ -90,9 +97,16 @@ type child struct {
 // fakeAWS records registrations and answers like AWS would for the fields the component
 // reads back (generated bucket names, ARNs).
 type fakeAWS struct {
-	mu       sync.Mutex
-	children []child
-	invokes  []string
+	mu        sync.Mutex
+	children  []child
+	invokes   []string
+	partition string // of the AWS provider; "" is "aws"
+}
+
+// mockDistributionID is the ID the fake gives the CloudFront distribution registered as
+// name; tests derive its ARN and domain from it by hand.
+func mockDistributionID(name string) string {
+	return "E" + strings.ToUpper(strings.NewReplacer("-", "", "_", "").Replace(name))
 }
 
 func (f *fakeAWS) monitor() *integration.MockResourceMonitor {
@@ -107,9 +121,16 @@ func (f *fakeAWS) monitor() *integration.MockResourceMonitor {
 					"name": property.New(mockRegion), "id": property.New(mockRegion),
 				}), nil
 			case "aws:index/getPartition:getPartition":
+				partition, dnsSuffix, reverse := "aws", "amazonaws.com", "com.amazonaws"
+				switch f.partition {
+				case "aws-cn":
+					partition, dnsSuffix, reverse = "aws-cn", "amazonaws.com.cn", "cn.com.amazonaws"
+				case "aws-us-gov":
+					partition = "aws-us-gov"
+				}
 				return property.NewMap(map[string]property.Value{
-					"partition": property.New("aws"), "id": property.New("aws"),
-					"dnsSuffix": property.New("amazonaws.com"), "reverseDnsPrefix": property.New("com.amazonaws"),
+					"partition": property.New(partition), "id": property.New(partition),
+					"dnsSuffix": property.New(dnsSuffix), "reverseDnsPrefix": property.New(reverse),
 				}), nil
 			}
 			return property.Map{}, fmt.Errorf("unexpected invoke %s", args.Token)
@@ -152,6 +173,13 @@ func (f *fakeAWS) monitor() *integration.MockResourceMonitor {
 				state = state.Set("certPem", property.New(fakeCertPEM(args.Name)))
 			case tCertRequest:
 				state = state.Set("certRequestPem", property.New("-----BEGIN CERTIFICATE REQUEST-----\n"+args.Name+"\n-----END CERTIFICATE REQUEST-----\n"))
+			case tOAC, tCachePolicy:
+				id = args.Name + "-1a2b3c4d"
+			case tDistribution:
+				id = mockDistributionID(args.Name)
+				state = state.Set("arn", property.New("arn:aws:cloudfront::"+mockAccount+":distribution/"+id)).
+					Set("domainName", property.New(strings.ToLower("d"+id)+".cloudfront.net")).
+					Set("hostedZoneId", property.New(cloudFrontZoneID))
 			case tRole:
 				name := args.Name + "-1a2b3c4"
 				state = state.Set("name", property.New(name)).
@@ -249,9 +277,17 @@ func preview(t *testing.T, inputs map[string]any) (*fakeAWS, property.Map, error
 
 func constructRequest(t *testing.T, req p.ConstructRequest) (*fakeAWS, property.Map, error) {
 	t.Helper()
-	aws := &fakeAWS{}
+	return constructOn(t, &fakeAWS{}, req)
+}
+
+// constructOn is constructRequest against a given fake, such as one in another
+// partition; the component is named "irsa" unless req names it.
+func constructOn(t *testing.T, aws *fakeAWS, req p.ConstructRequest) (*fakeAWS, property.Map, error) {
+	t.Helper()
 	server := newServer(t, aws)
-	req.Urn = presource.NewURN("test", "proj", "", provider.EksaIrsaToken, "irsa")
+	if req.Urn == "" {
+		req.Urn = presource.NewURN("test", "proj", "", provider.EksaIrsaToken, "irsa")
+	}
 	resp, err := server.Construct(req)
 	return aws, resp.State, err
 }

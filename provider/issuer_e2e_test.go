@@ -7,17 +7,11 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +21,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/tlstest"
 )
 
 // These tests check the issuer the way STS uses it, with a client library nobody here
@@ -269,60 +265,15 @@ func (s3 *fakeS3) served() []string {
 // name and no port, so the issuer the component computed is used unchanged.
 func serveLoopback(t *testing.T, handler http.Handler) *http.Client {
 	t.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	caTemplate := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "eksa-irsa test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTemplate, caTemplate, caKey.Public(), caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serverKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serverDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: s3Host}, DNSNames: []string{s3Host},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}, ca, serverKey.Public(), caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	return serveLoopbackAt(t, s3Host, handler)
+}
 
-	server := httptest.NewUnstartedServer(handler)
-	server.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{serverDER}, PrivateKey: serverKey}}}
-	server.StartTLS()
-	t.Cleanup(server.Close)
-	if host, _, _ := net.SplitHostPort(server.Listener.Addr().String()); !net.ParseIP(host).IsLoopback() {
-		t.Fatalf("test server listens on %s, not loopback", host)
-	}
-
-	roots := x509.NewCertPool()
-	roots.AddCert(ca)
-	var dialer net.Dialer
-	transport := &http.Transport{
-		Proxy: nil, // never a proxy from the environment
-		DialContext: func(ctx context.Context, network, address string) (net.Conn, error) {
-			if address != s3Host+":443" {
-				return nil, fmt.Errorf("test client may reach only %s:443, not %s", s3Host, address)
-			}
-			return dialer.DialContext(ctx, "tcp", server.Listener.Addr().String())
-		},
-		TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-	}
-	t.Cleanup(transport.CloseIdleConnections)
-	return &http.Client{Transport: transport, Timeout: time.Minute}
+// serveLoopbackAt is serveLoopback for another host, such as a CloudFront domain.
+func serveLoopbackAt(t *testing.T, host string, handler http.Handler) *http.Client {
+	t.Helper()
+	ca := tlstest.NewCA(t, "eksa-irsa test CA")
+	server := tlstest.Serve(t, handler, ca.ServerCertificate(t, tlstest.Current(), host))
+	return tlstest.Client(t, ca.Pool(), tlstest.Dialer(server, host))
 }
 
 // servedIssuer is an issuer served from what a construct registered.

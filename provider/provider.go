@@ -45,8 +45,9 @@ func Provider() p.Provider {
 		WithPluginDownloadURL(PluginDownloadURL).
 		WithLanguageMap(languageMap()).
 		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
-		WithComponents(infer.ComponentF(NewEksaIrsa)).
+		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewIssuerBucket)).
 		WithFunctions(infer.Function(&ComputeJwks{})).
+		WithResources(infer.Resource(&IssuerCheck{})).
 		Build()
 	if err != nil {
 		// Build only fails on a programming error in the declarations above.

@@ -40,7 +40,9 @@ func withSchemaFixes(prov p.Provider) p.Provider {
 		if err := json.Unmarshal([]byte(resp.Schema), &spec); err != nil {
 			return resp, fmt.Errorf("read inferred schema: %w", err)
 		}
-		fixSchema(&spec)
+		if err := fixSchema(&spec); err != nil {
+			return resp, err
+		}
 		fixed, err := json.Marshal(spec)
 		if err != nil {
 			return resp, fmt.Errorf("write schema: %w", err)
@@ -60,14 +62,24 @@ func withSchemaFixes(prov p.Provider) p.Provider {
 // that Construct cannot read, failing at run time instead of at compile time. So every
 // property is re-derived from its Go field: plain where the field is a plain value,
 // Input where it is an Input.
-func fixSchema(spec *schema.PackageSpec) {
+func fixSchema(spec *schema.PackageSpec) error {
 	markPackable(spec)
-	component, ok := spec.Resources[EksaIrsaToken]
-	if !ok {
-		return
+	for token, args := range componentArgs {
+		component, ok := spec.Resources[token]
+		if !ok {
+			return fmt.Errorf("schema has no component %s to mark plain inputs of", token)
+		}
+		markPlainness(spec, component.InputProperties, args)
+		spec.Resources[token] = component
 	}
-	markPlainness(spec, component.InputProperties, reflect.TypeFor[EksaIrsaArgs]())
-	spec.Resources[EksaIrsaToken] = component
+	return nil
+}
+
+// componentArgs maps each component's token to its Go args type, whose fields decide
+// which of the component's inputs are plain.
+var componentArgs = map[string]reflect.Type{
+	EksaIrsaToken:     reflect.TypeFor[EksaIrsaArgs](),
+	IssuerBucketToken: reflect.TypeFor[IssuerBucketArgs](),
 }
 
 var inputType = reflect.TypeFor[pulumi.Input]()

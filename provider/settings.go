@@ -7,6 +7,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/hosting"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
 )
@@ -37,10 +41,7 @@ type settings struct {
 	clusterName         string
 	legacyKeyWithoutKid bool
 
-	createBucket bool
-	bucketName   string // empty: derive a unique name from the cluster name
-	keyPrefix    string
-	issuerURL    string // empty: S3 path-style URL of the bucket
+	issuer issuerSettings
 
 	createOidcProvider bool
 	audiences          []string
@@ -49,6 +50,31 @@ type settings struct {
 	roles []roleSettings // sorted by name, so registration order is stable
 
 	webhook webhookSettings
+}
+
+// issuerSettings say where the documents live and how they are served.
+type issuerSettings struct {
+	createBucket bool
+	bucketName   knownString // not given: derive a unique name from the cluster name
+	keyPrefix    string
+	url          knownString // not given: the hosting's own URL
+	serving      servingSettings
+	verify       bool // check the published issuer before anything relies on it
+}
+
+// servingSettings say how documents are served.
+type servingSettings struct {
+	mode        hosting.Mode
+	fieldPrefix string          // of the fields these settings came from, for late errors
+	domain      *domainSettings // only with CloudFront hosting
+	priceClass  string          // only with CloudFront hosting
+}
+
+// domainSettings are the custom host name of a CloudFront-hosted issuer.
+type domainSettings struct {
+	name           string
+	certificateArn knownString
+	zoneID         string // empty: DNS records are the caller's business
 }
 
 type roleSettings struct {
@@ -95,7 +121,7 @@ const maxRoleResourceName = 56
 
 // resolveSettings applies defaults and checks every plain input, so that bad input fails
 // at preview with all problems listed at once, each naming its field and the fix.
-func resolveSettings(name string, args EksaIrsaArgs) (settings, error) {
+func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (settings, error) {
 	var errs []error
 	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	check := func(err error) {
@@ -107,27 +133,17 @@ func resolveSettings(name string, args EksaIrsaArgs) (settings, error) {
 	s := settings{
 		clusterName:         args.ClusterName,
 		legacyKeyWithoutKid: boolOr(args.LegacyKeyWithoutKid, true),
-		createBucket:        true,
 		createOidcProvider:  true,
 		audiences:           []string{defaultAudience},
 	}
 	check(issuer.ValidateClusterName(args.ClusterName))
 
-	if is := args.Issuer; is != nil {
-		s.createBucket = boolOr(is.CreateBucket, true)
-		s.bucketName = stringOr(is.BucketName, "")
-		s.keyPrefix = stringOr(is.KeyPrefix, "")
-		s.issuerURL = stringOr(is.URL, "")
+	is, issuerErrs, err := resolveIssuer(ctx, name, args.Issuer)
+	if err != nil {
+		return settings{}, err
 	}
-	if s.bucketName != "" {
-		check(issuer.ValidateBucketName(s.bucketName))
-	} else if !s.createBucket {
-		fail("issuer.bucketName: required when issuer.createBucket is false; name the existing bucket that hosts the documents")
-	}
-	check(issuer.ValidateKeyPrefix(s.keyPrefix))
-	if s.issuerURL != "" {
-		check(issuer.ValidateURL(s.issuerURL))
-	}
+	errs = append(errs, issuerErrs...)
+	s.issuer = is
 
 	if op := args.OidcProvider; op != nil {
 		s.createOidcProvider = boolOr(op.Create, true)
@@ -180,6 +196,199 @@ func resolveSettings(name string, args EksaIrsaArgs) (settings, error) {
 		return settings{}, fmt.Errorf("invalid EksaIrsa %q inputs:\n%w", name, errors.Join(errs...))
 	}
 	return s, nil
+}
+
+// resolveIssuer defaults and checks the issuer settings. Inputs that may be outputs
+// (bucket name, URL, certificate ARN) are checked here when their value is already known
+// and by the resources' inputs once it is.
+func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSettings, []error, error) {
+	s := issuerSettings{createBucket: true, serving: servingSettings{mode: hosting.S3}, verify: true}
+	if in == nil {
+		return s, nil, nil
+	}
+	var errs []error
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	check := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+
+	s.createBucket = boolOr(in.CreateBucket, true)
+	s.keyPrefix = stringOr(in.KeyPrefix, "")
+	s.verify = boolOr(in.Verify, true)
+	var err error
+	if s.bucketName, err = awaitString(ctx, "issuer.bucketName", in.BucketName); err != nil {
+		return s, nil, err
+	}
+	if s.url, err = awaitString(ctx, "issuer.url", in.URL); err != nil {
+		return s, nil, err
+	}
+
+	switch {
+	case s.bucketName.known && s.bucketName.value != "":
+		check(issuer.ValidateBucketName("issuer.bucketName", s.bucketName.value))
+	case !s.createBucket && !s.bucketName.given():
+		fail("issuer.bucketName: required when issuer.createBucket is false; name the existing bucket that hosts the documents")
+	}
+	keyPrefixErr := issuer.ValidateKeyPrefix("issuer.keyPrefix", s.keyPrefix)
+	check(keyPrefixErr)
+	if s.url.known && s.url.value != "" {
+		check(issuer.ValidateURL(s.url.value))
+	}
+
+	var keyPrefixes []string
+	if keyPrefixErr == nil {
+		keyPrefixes = []string{s.keyPrefix}
+	}
+	serving, servingErrs, err := resolveServing(ctx, "issuer.", component,
+		servingArgs{hosting: in.Hosting, domain: in.Domain, priceClass: in.PriceClass}, keyPrefixes)
+	if err != nil {
+		return s, nil, err
+	}
+	errs = append(errs, servingErrs...)
+	s.serving = serving
+	if serving.mode == hosting.CloudFront && s.url.given() {
+		fail("issuer.url: with issuer.hosting %q the issuer is the distribution's URL, or issuer.domain's; remove url. "+
+			"To publish into a bucket that something else serves (an IssuerBucket, your own CDN), leave hosting unset, set createBucket to false and set url",
+			hosting.CloudFront)
+	}
+	return s, errs, nil
+}
+
+// servingArgs are the inputs that say how documents are served, as EksaIrsa's issuer and
+// IssuerBucket both take them.
+type servingArgs struct {
+	hosting    *Hosting
+	domain     *IssuerDomain
+	priceClass *PriceClass
+}
+
+// resolveServing defaults and checks how documents are served. Fields are named below
+// fieldPrefix ("issuer." for EksaIrsa, "" for IssuerBucket); keyPrefixes are the valid
+// folders whose issuer URLs a custom domain must keep within IAM's limits.
+func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servingArgs, keyPrefixes []string,
+) (servingSettings, []error, error) {
+	s := servingSettings{mode: hosting.S3, fieldPrefix: fieldPrefix}
+	if in.hosting != nil {
+		s.mode = hosting.Mode(*in.hosting)
+	}
+	var errs []error
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	check := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := hosting.ValidateMode(fieldPrefix+"hosting", string(s.mode)); err != nil {
+		return s, []error{err}, nil
+	}
+
+	if s.mode != hosting.CloudFront {
+		if in.domain != nil {
+			fail("%sdomain: only with %shosting %q: S3 serves HTTPS only under its own host names; set hosting to %q or remove domain",
+				fieldPrefix, fieldPrefix, hosting.CloudFront, hosting.CloudFront)
+		}
+		if in.priceClass != nil {
+			fail("%spriceClass: only with %shosting %q; remove it", fieldPrefix, fieldPrefix, hosting.CloudFront)
+		}
+		return s, errs, nil
+	}
+
+	s.priceClass = hosting.DefaultPriceClass
+	if in.priceClass != nil {
+		s.priceClass = string(*in.priceClass)
+		check(hosting.ValidatePriceClass(fieldPrefix+"priceClass", s.priceClass))
+	}
+	// pulumi-aws names the Origin Access Control "<resource name>-<7 random characters>",
+	// and CloudFront allows 64.
+	if n := len(component + oacSuffix + "-1234567"); n > maxOriginAccessControlName {
+		fail("%shosting: the Origin Access Control named after component %q would have %d characters, CloudFront allows %d; shorten the component name to at most %d characters",
+			fieldPrefix, component, n, maxOriginAccessControlName, maxOriginAccessControlName-len(oacSuffix+"-1234567"))
+	}
+	d := in.domain
+	if d == nil {
+		return s, errs, nil
+	}
+	s.domain = &domainSettings{name: d.Name, zoneID: stringOr(d.ZoneID, "")}
+	if err := hosting.ValidateDomainName(fieldPrefix+"domain.name", d.Name); err != nil {
+		errs = append(errs, err)
+	} else {
+		for _, keyPrefix := range keyPrefixes {
+			if err := issuer.ValidateURL(issuer.HostURL(d.Name, keyPrefix)); err != nil {
+				errs = append(errs, fmt.Errorf("%sdomain.name with folder %q: %w", fieldPrefix, keyPrefix, err))
+			}
+		}
+	}
+	var err error
+	if s.domain.certificateArn, err = awaitString(ctx, fieldPrefix+"domain.certificateArn", d.CertificateArn); err != nil {
+		return s, nil, err
+	}
+	switch {
+	case !s.domain.certificateArn.given():
+		fail("%sdomain.certificateArn: required; give the ARN of an ACM certificate in us-east-1 that covers %q", fieldPrefix, d.Name)
+	case s.domain.certificateArn.known:
+		check(hosting.ValidateCertificateARN(fieldPrefix+"domain.certificateArn", s.domain.certificateArn.value))
+	}
+	if d.ZoneID != nil {
+		check(hosting.ValidateHostedZoneID(fieldPrefix+"domain.zoneId", *d.ZoneID))
+	}
+	return s, errs, nil
+}
+
+// oacSuffix ends the resource name of the Origin Access Control; maxOriginAccessControlName
+// is CloudFront's limit on its name.
+const (
+	oacSuffix                  = "-oac"
+	maxOriginAccessControlName = 64
+)
+
+// knownString is an optional string input together with its value when Construct already
+// knows it (a literal, or an output of a resource that already exists), so that it is
+// validated at preview with the plain inputs instead of when it resolves.
+type knownString struct {
+	input pulumi.StringInput // nil: not given
+	value string
+	known bool
+}
+
+// given reports whether the input was set; a known empty string counts as unset, as an
+// empty plain string always did.
+func (k knownString) given() bool {
+	return k.input != nil && !(k.known && k.value == "")
+}
+
+// awaitString reads an optional string input without blocking on values that are still
+// unknown (during a preview).
+func awaitString(ctx *pulumi.Context, field string, in pulumi.StringInput) (knownString, error) {
+	if in == nil {
+		return knownString{}, nil
+	}
+	res, err := internals.UnsafeAwaitOutput(ctx.Context(), in.ToStringOutput())
+	if err != nil {
+		return knownString{}, err
+	}
+	k := knownString{input: in, known: res.Known}
+	if res.Known {
+		value, ok := res.Value.(string)
+		if !ok {
+			return knownString{}, fmt.Errorf("%s: expected a string, got %T", field, res.Value)
+		}
+		k.value = value
+	}
+	return k, nil
+}
+
+// validated is the input as an output, keeping its dependencies and secrecy: as it is
+// when its value was known (and so already checked with the settings), otherwise one that
+// fails with validate's error once the value resolves.
+func (k knownString) validated(validate func(string) error) pulumi.StringOutput {
+	if k.known {
+		return k.input.ToStringOutput()
+	}
+	return k.input.ToStringOutput().ApplyT(func(v string) (string, error) {
+		return v, validate(v)
+	}).(pulumi.StringOutput)
 }
 
 func resolveRole(component, roleName string, r Role) (roleSettings, []error) {

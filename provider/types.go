@@ -42,28 +42,96 @@ func (a *EksaIrsaArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.Tags, "Tags for every AWS resource; a tag naming the cluster is always added.")
 }
 
-// Issuer says where the discovery document and JWKS live and which URL the cluster's
-// tokens name as `iss`.
+// Issuer says where the discovery document and JWKS live, how they are served, and which
+// URL the cluster's tokens name as `iss`.
 type Issuer struct {
-	BucketName   *string `pulumi:"bucketName,optional"`
-	CreateBucket *bool   `pulumi:"createBucket,optional"`
-	KeyPrefix    *string `pulumi:"keyPrefix,optional"`
-	URL          *string `pulumi:"url,optional"`
+	BucketName   pulumi.StringInput `pulumi:"bucketName,optional"`
+	CreateBucket *bool              `pulumi:"createBucket,optional"`
+	KeyPrefix    *string            `pulumi:"keyPrefix,optional"`
+	URL          pulumi.StringInput `pulumi:"url,optional"`
+	Hosting      *Hosting           `pulumi:"hosting,optional"`
+	Domain       *IssuerDomain      `pulumi:"domain,optional"`
+	PriceClass   *PriceClass        `pulumi:"priceClass,optional"`
+	Verify       *bool              `pulumi:"verify,optional"`
 }
 
 // Annotate documents the issuer settings.
 func (i *Issuer) Annotate(an infer.Annotator) {
 	an.Describe(&i.BucketName, "S3 bucket that hosts the documents. Defaults to a unique name derived from "+
-		"`clusterName` when the bucket is created; required when `createBucket` is `false`.")
-	an.Describe(&i.CreateBucket, "Create the bucket (private, ACLs disabled, a policy that makes only the two "+
-		"documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, "+
-		"public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. "+
-		"Defaults to `true`.")
+		"`clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s "+
+		"`bucketName` output, for instance).")
+	an.Describe(&i.CreateBucket, "Create the bucket (private, ACLs disabled, a policy that lets only the two "+
+		"documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an "+
+		"existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are "+
+		"never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.")
 	an.Describe(&i.KeyPrefix, "Folder inside the bucket (no leading or trailing `/`), so several clusters can "+
 		"share one bucket. Defaults to none.")
-	an.Describe(&i.URL, "Issuer URL, when the documents are served by something other than S3 path-style "+
-		"hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to "+
-		"`https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.")
+	an.Describe(&i.URL, "Issuer URL, when the documents are served by something this component does not create "+
+		"(an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. "+
+		"Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` "+
+		"hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.")
+	an.Describe(&i.Hosting, "How the documents are served: `s3` (the bucket serves the two documents to anyone; "+
+		"needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket "+
+		"read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, "+
+		"which a running cluster cannot follow. Defaults to `s3`.")
+	an.Describe(&i.Domain, "Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL "+
+		"becomes `https://<name>[/<keyPrefix>]`.")
+	an.Describe(&i.PriceClass, "CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to "+
+		"`PriceClass_100`.")
+	an.Describe(&i.Verify, "Check, on every create and update, that the documents are served as published (read "+
+		"anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail "+
+		"naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach "+
+		"the issuer. Defaults to `true`.")
+}
+
+// IssuerDomain is a custom host name for a CloudFront-hosted issuer: a stable issuer that
+// outlives any distribution, under the platform team's own domain.
+type IssuerDomain struct {
+	Name           string             `pulumi:"name"`
+	CertificateArn pulumi.StringInput `pulumi:"certificateArn"`
+	ZoneID         *string            `pulumi:"zoneId,optional"`
+}
+
+// Annotate documents the custom domain.
+func (d *IssuerDomain) Annotate(an infer.Annotator) {
+	an.Describe(&d.Name, "Host name of the issuer, e.g. `oidc.example.com`: lowercase, no scheme, no trailing dot.")
+	an.Describe(&d.CertificateArn, "ARN of an ACM certificate in us-east-1 (CloudFront uses no other region) that "+
+		"covers `name`.")
+	an.Describe(&d.ZoneID, "Route 53 hosted zone in which to create alias A and AAAA records for `name`; leave it "+
+		"out to create the DNS records yourself.")
+}
+
+// Hosting says how the issuer documents are served; see Issuer.Hosting.
+type Hosting string
+
+// The hosting modes, named as every SDK names them.
+const (
+	HostingS3         Hosting = "s3"
+	HostingCloudFront Hosting = "cloudfront"
+)
+
+var _ infer.Enum[Hosting] = Hosting("")
+
+// Values lists the hosting modes for the schema, so SDKs get typed constants.
+func (Hosting) Values() []infer.EnumValue[Hosting] {
+	return []infer.EnumValue[Hosting]{
+		{Name: "S3", Value: HostingS3, Description: "S3 serves the two documents to anyone (path-style URL)."},
+		{Name: "CloudFront", Value: HostingCloudFront, Description: "A CloudFront distribution serves them from a private bucket."},
+	}
+}
+
+// PriceClass is a CloudFront price class: which edge locations serve the documents.
+type PriceClass string
+
+var _ infer.Enum[PriceClass] = PriceClass("")
+
+// Values lists CloudFront's price classes for the schema.
+func (PriceClass) Values() []infer.EnumValue[PriceClass] {
+	return []infer.EnumValue[PriceClass]{
+		{Name: "PriceClass100", Value: "PriceClass_100", Description: "North America, Europe and Israel edges (the cheapest)."},
+		{Name: "PriceClass200", Value: "PriceClass_200", Description: "PriceClass_100 plus most other regions."},
+		{Name: "PriceClassAll", Value: "PriceClass_All", Description: "Every edge location."},
+	}
 }
 
 // OidcProvider configures the IAM OIDC identity provider.
@@ -191,4 +259,46 @@ func (c *EksaIrsa) Annotate(an infer.Annotator) {
 		"(`eks.amazonaws.com/role-arn`).")
 	an.Describe(&c.PodIamConfig, "YAML to paste under `spec:` of the EKS Anywhere cluster spec.")
 	an.Describe(&c.WebhookNamespace, "Namespace of the webhook release; empty when no webhook is installed.")
+}
+
+// IssuerBucketArgs are the inputs of the IssuerBucket component.
+type IssuerBucketArgs struct {
+	BucketName *string               `pulumi:"bucketName,optional"`
+	Prefixes   []string              `pulumi:"prefixes"`
+	Hosting    *Hosting              `pulumi:"hosting,optional"`
+	Domain     *IssuerDomain         `pulumi:"domain,optional"`
+	PriceClass *PriceClass           `pulumi:"priceClass,optional"`
+	Tags       pulumi.StringMapInput `pulumi:"tags,optional"`
+}
+
+// Annotate documents the inputs of IssuerBucket.
+func (a *IssuerBucketArgs) Annotate(an infer.Annotator) {
+	an.Describe(&a.BucketName, "Name of the bucket to create. Defaults to a unique name starting with the component's name.")
+	an.Describe(&a.Prefixes, "One folder per cluster (no leading or trailing `/`): the bucket makes exactly the two issuer "+
+		"documents of each readable, nothing else. Adding or removing a folder changes only the bucket policy.")
+	an.Describe(&a.Hosting, "How the documents are served: `s3` (anyone may read the listed documents; needs Block "+
+		"Public Access off for bucket policies on this bucket) or `cloudfront` (a private bucket behind one distribution). "+
+		"Defaults to `s3`.")
+	an.Describe(&a.Domain, "Serve every issuer under your own host name (with `cloudfront` hosting): the issuer of folder "+
+		"`p` becomes `https://<name>/p`.")
+	an.Describe(&a.PriceClass, "CloudFront price class (with `cloudfront` hosting). Defaults to `PriceClass_100`.")
+	an.Describe(&a.Tags, "Tags for every AWS resource.")
+}
+
+// IssuerBucket is one bucket that hosts the issuers of many clusters, each under its own
+// folder: one bucket and one policy for a platform team's fleet instead of one per cluster.
+type IssuerBucket struct {
+	pulumi.ResourceState
+
+	BucketName pulumi.StringOutput    `pulumi:"bucketName"`
+	IssuerUrls pulumi.StringMapOutput `pulumi:"issuerUrls"`
+}
+
+// Annotate documents IssuerBucket and its outputs.
+func (c *IssuerBucket) Annotate(an infer.Annotator) {
+	an.Describe(c, "One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or "+
+		"by CloudFront from a private bucket. Each cluster's EksaIrsa publishes into it with `issuer: {bucketName, "+
+		"createBucket: false, keyPrefix, url}` taken from this component's outputs.")
+	an.Describe(&c.BucketName, "The bucket.")
+	an.Describe(&c.IssuerUrls, "The issuer URL of each folder, by folder: what each cluster's EksaIrsa takes as `issuer.url`.")
 }

@@ -81,6 +81,31 @@ func TestBadInputFailsAtConstruct(t *testing.T) {
 		{name: "key prefix with a character URLs escape", mutate: withIssuer("keyPrefix", "clusters/prod 1"), field: "issuer.keyPrefix", fix: "use only letters, digits"},
 		{name: "key prefix too long", mutate: withIssuer("keyPrefix", strings.Repeat("p", 1000)), field: "issuer.keyPrefix", fix: "at most"},
 
+		// issuer.hosting, issuer.domain and issuer.priceClass: CloudFront hosting.
+		{name: "hosting unknown", mutate: withIssuer("hosting", "s3-website"), field: "issuer.hosting", fix: `"cloudfront"`},
+		{name: "domain with S3 hosting", mutate: withIssuer("domain", cfDomainInput("oidc.example.com", cfCertificate)), field: "issuer.domain", fix: "set hosting to"},
+		{name: "price class with S3 hosting", mutate: withIssuer("priceClass", "PriceClass_All"), field: "issuer.priceClass", fix: "remove it"},
+		{name: "url with CloudFront hosting", mutate: withCloudFront("url", "https://oidc.example.com"), field: "issuer.url", fix: "remove url"},
+		{name: "price class unknown", mutate: withCloudFront("priceClass", "PriceClass_300"), field: "issuer.priceClass", fix: "PriceClass_100"},
+		{name: "domain is a URL", mutate: withCloudFront("domain", cfDomainInput("https://oidc.example.com", cfCertificate)), field: "issuer.domain.name", fix: `use "oidc.example.com"`},
+		{name: "domain with capitals", mutate: withCloudFront("domain", cfDomainInput("OIDC.example.com", cfCertificate)), field: "issuer.domain.name", fix: "lowercase"},
+		{name: "domain a wildcard", mutate: withCloudFront("domain", cfDomainInput("*.example.com", cfCertificate)), field: "issuer.domain.name", fix: "one concrete host name"},
+		{name: "domain a single label", mutate: withCloudFront("domain", cfDomainInput("oidc", cfCertificate)), field: "issuer.domain.name", fix: "fully qualified"},
+		{name: "domain with '_'", mutate: withCloudFront("domain", cfDomainInput("oidc_1.example.com", cfCertificate)), field: "issuer.domain.name", fix: "letters, digits and '-'"},
+		{name: "domain and prefix too long for IAM", mutate: func(in map[string]any) {
+			withCloudFront("domain", cfDomainInput("oidc.example.com", cfCertificate))(in)
+			in["issuer"].(map[string]any)["keyPrefix"] = strings.Repeat("p", 240)
+		}, field: "issuer.url", fix: "at most 255"},
+		{name: "certificate in another region", mutate: withCloudFront("domain", cfDomainInput("oidc.example.com",
+			"arn:aws:acm:eu-central-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d")), field: "issuer.domain.certificateArn", fix: "us-east-1"},
+		{name: "certificate from IAM", mutate: withCloudFront("domain", cfDomainInput("oidc.example.com",
+			"arn:aws:iam::123456789012:server-certificate/oidc")), field: "issuer.domain.certificateArn", fix: "ACM"},
+		{name: "certificate missing", mutate: withCloudFront("domain", map[string]any{"name": "oidc.example.com"}), field: "issuer.domain.certificateArn", fix: "us-east-1"},
+		{name: "zone id with prefix", mutate: withCloudFront("domain", map[string]any{"name": "oidc.example.com", "certificateArn": cfCertificate,
+			"zoneId": "/hostedzone/Z0123456789ABCDEFGHIJ"}), field: "issuer.domain.zoneId", fix: `"Z0123456789ABCDEFGHIJ"`},
+		{name: "zone id not one", mutate: withCloudFront("domain", map[string]any{"name": "oidc.example.com", "certificateArn": cfCertificate,
+			"zoneId": "example.com"}), field: "issuer.domain.zoneId", fix: "hosted zone ID"},
+
 		// oidcProvider.
 		{name: "reuse provider without arn", mutate: func(in map[string]any) { in["oidcProvider"] = map[string]any{"create": false} }, field: "oidcProvider.arn", fix: "ARN"},
 		{name: "arn while creating", mutate: func(in map[string]any) {
@@ -192,6 +217,15 @@ func withIssuer(key string, value any) func(map[string]any) {
 }
 
 func withIssuerURL(u string) func(map[string]any) { return withIssuer("url", u) }
+
+// withCloudFront sets one issuer setting beside hosting: cloudfront.
+func withCloudFront(key string, value any) func(map[string]any) {
+	return func(in map[string]any) { in["issuer"] = map[string]any{"hosting": "cloudfront", key: value} }
+}
+
+func cfDomainInput(name, certificateArn string) map[string]any {
+	return map[string]any{"name": name, "certificateArn": certificateArn}
+}
 
 func withAudiences(auds ...any) func(map[string]any) {
 	return func(in map[string]any) { in["oidcProvider"] = map[string]any{"audiences": append([]any{}, auds...)} }

@@ -25,8 +25,8 @@ const (
 const tlsSecretName = webhook.ReleaseName + "-tls"
 
 // webhookRelease installs the pod identity webhook into the workload cluster through the
-// caller's Kubernetes provider, once keys.json is published so that pods never receive
-// tokens STS cannot verify yet.
+// caller's Kubernetes provider, once keys.json is served (or, with issuer.verify false,
+// published) so that pods never receive tokens STS cannot verify yet.
 func (b *builder) webhookRelease() error {
 	w := b.s.webhook
 	if !w.enabled || !b.phase2 {
@@ -45,7 +45,7 @@ func (b *builder) webhookRelease() error {
 	}
 	ns := namespace.Metadata.Name().Elem()
 	deps := []pulumi.Resource{namespace}
-	deps = append(deps, b.documents...)
+	deps = append(deps, b.issuerReady...)
 
 	var caBundle pulumi.StringOutput
 	if w.tls == tlsGenerated {

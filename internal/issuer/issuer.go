@@ -43,6 +43,19 @@ func S3URL(region, dnsSuffix, bucket, keyPrefix string) string {
 	return u
 }
 
+// HostURL is the issuer "https://<host>", plus "/<keyPrefix>" when keyPrefix != "", of
+// documents served at the root of a host: a CloudFront distribution's domain
+// (d111111abcdef8.cloudfront.net) or a custom domain in front of it. The distribution
+// maps a request path to the object key of the same name, so the prefix is both the
+// URL's path and the objects' folder. The inputs must already be valid.
+func HostURL(host, keyPrefix string) string {
+	u := "https://" + host
+	if keyPrefix != "" {
+		u += "/" + keyPrefix
+	}
+	return u
+}
+
 // ValidateURL enforces what STS and IAM need of a user-given issuer.url: the https scheme,
 // a host, no trailing slash, no query, no fragment, no user info, no explicit port, no other
 // ':' (it separates the issuer from the claim in trust-policy condition keys), only
@@ -53,8 +66,17 @@ func ValidateURL(u string) error {
 	if u == "" {
 		return fmt.Errorf("issuer.url is empty; leave issuer.url unset to use the S3 bucket's URL, or set it to the https URL that serves the documents")
 	}
+	return ValidateURLField("issuer.url", u)
+}
+
+// ValidateURLField is ValidateURL for an issuer URL given in another input, whose name
+// the errors carry instead of `issuer.url`.
+func ValidateURLField(field, u string) error {
+	if u == "" {
+		return fmt.Errorf("%s is empty; give the issuer's https URL, exactly as the cluster's serviceAccountIssuer", field)
+	}
 	if strings.IndexFunc(u, unicode.IsSpace) >= 0 {
-		return fmt.Errorf("issuer.url %q contains whitespace; remove it", u)
+		return fmt.Errorf("%s %q contains whitespace; remove it", field, u)
 	}
 	if !strings.HasPrefix(u, "https://") {
 		fix := "https://host[/path]"
@@ -65,36 +87,36 @@ func ValidateURL(u string) error {
 		} else if !strings.Contains(u, "://") {
 			fix = "https://" + u
 		}
-		return fmt.Errorf("issuer.url %q must start with \"https://\" (STS fetches the issuer's documents only over https, and compares the URL byte for byte); use %q", u, fix)
+		return fmt.Errorf("%s %q must start with \"https://\" (STS fetches the issuer's documents only over https, and compares the URL byte for byte); use %q", field, u, fix)
 	}
 	parsed, err := url.Parse(u)
 	if err != nil {
-		return fmt.Errorf("issuer.url %q is not a valid URL (%v); use the form https://host[/path]", u, err)
+		return fmt.Errorf("%s %q is not a valid URL (%v); use the form https://host[/path]", field, u, err)
 	}
 	switch {
 	case parsed.User != nil:
-		return fmt.Errorf("issuer.url %q must not contain user info (\"user@\"); use %q", u, "https://"+parsed.Host+parsed.EscapedPath())
+		return fmt.Errorf("%s %q must not contain user info (\"user@\"); use %q", field, u, "https://"+parsed.Host+parsed.EscapedPath())
 	case parsed.Hostname() == "":
-		return fmt.Errorf("issuer.url %q has no host; use the form https://host[/path]", u)
+		return fmt.Errorf("%s %q has no host; use the form https://host[/path]", field, u)
 	case parsed.Port() != "" || strings.HasSuffix(parsed.Host, ":"):
-		return fmt.Errorf("issuer.url %q must not set a port (IAM OIDC providers are reached on the default https port); use %q", u, "https://"+parsed.Hostname()+parsed.EscapedPath())
+		return fmt.Errorf("%s %q must not set a port (IAM OIDC providers are reached on the default https port); use %q", field, u, "https://"+parsed.Hostname()+parsed.EscapedPath())
 	case parsed.RawQuery != "" || parsed.ForceQuery:
-		return fmt.Errorf("issuer.url %q must not have a query (\"?...\"); remove it", u)
+		return fmt.Errorf("%s %q must not have a query (\"?...\"); remove it", field, u)
 	case parsed.Fragment != "" || strings.Contains(u, "#"):
-		return fmt.Errorf("issuer.url %q must not have a fragment (\"#...\"); remove it", u)
+		return fmt.Errorf("%s %q must not have a fragment (\"#...\"); remove it", field, u)
 	case strings.HasSuffix(u, "/"):
-		return fmt.Errorf("issuer.url %q must not end with \"/\" (STS compares it byte for byte with the token's iss and the OIDC provider URL); use %q", u, strings.TrimRight(u, "/"))
+		return fmt.Errorf("%s %q must not end with \"/\" (STS compares it byte for byte with the token's iss and the OIDC provider URL); use %q", field, u, strings.TrimRight(u, "/"))
 	case strings.Contains(HostPath(u), ":"):
 		// IAM names the trust-policy condition keys "<issuer without https://>:sub"; an
 		// IPv6 literal or a ':' in the path makes such a key ambiguous (and "://" in the
 		// path makes it look like a whole URL).
-		return fmt.Errorf("issuer.url %q contains ':' after \"https://\"; IAM condition keys are \"<issuer without https://>:sub\", so the issuer must have no other ':'; use a host name and a path without ':'", u)
+		return fmt.Errorf("%s %q contains ':' after \"https://\"; IAM condition keys are \"<issuer without https://>:sub\", so the issuer must have no other ':'; use a host name and a path without ':'", field, u)
 	case parsed.String() != u:
 		// kube-apiserver writes the issuer verbatim into every token's iss, while HTTP
 		// clients (STS among them) request the escaped form: the two must be the same bytes.
-		return fmt.Errorf("issuer.url %q has characters that URLs escape (HTTP clients would request %q); percent-encode them in the path and write an international host name in its ASCII (xn--) form", u, parsed.String())
+		return fmt.Errorf("%s %q has characters that URLs escape (HTTP clients would request %q); percent-encode them in the path and write an international host name in its ASCII (xn--) form", field, u, parsed.String())
 	case len(u) > maxURLLength:
-		return fmt.Errorf("issuer.url %q is %d characters long; IAM accepts OIDC provider URLs of at most %d, use a shorter URL", u, len(u), maxURLLength)
+		return fmt.Errorf("%s %q is %d characters long; IAM accepts OIDC provider URLs of at most %d, use a shorter URL", field, u, len(u), maxURLLength)
 	}
 	return nil
 }
@@ -114,34 +136,35 @@ func HostPath(issuerURL string) string {
 	return strings.TrimPrefix(issuerURL, "https://")
 }
 
-// ValidateKeyPrefix checks issuer.keyPrefix, the folder of the documents in the bucket (so
+// ValidateKeyPrefix checks a key prefix (field names it in errors: issuer.keyPrefix, an
+// IssuerBucket's prefixes[i]), the folder of the documents in the bucket (so
 // several clusters can share one). "" is fine; otherwise no leading or trailing "/", no
 // empty folder ("a//b"), no "." or ".." folder, and only characters safe in both S3 keys and
 // URLs: [A-Za-z0-9._-] and "/". The prefix becomes part of the issuer URL, so anything
 // that a URL would escape or normalise away would make the URL and the object keys differ.
-func ValidateKeyPrefix(prefix string) error {
+func ValidateKeyPrefix(field, prefix string) error {
 	if prefix == "" {
 		return nil
 	}
 	if strings.HasPrefix(prefix, "/") {
-		return fmt.Errorf("issuer.keyPrefix %q must not start with \"/\"; use %q", prefix, strings.TrimLeft(prefix, "/"))
+		return fmt.Errorf("%s %q must not start with \"/\"; use %q", field, prefix, strings.TrimLeft(prefix, "/"))
 	}
 	if strings.HasSuffix(prefix, "/") {
-		return fmt.Errorf("issuer.keyPrefix %q must not end with \"/\"; use %q", prefix, strings.TrimRight(prefix, "/"))
+		return fmt.Errorf("%s %q must not end with \"/\"; use %q", field, prefix, strings.TrimRight(prefix, "/"))
 	}
 	if i := strings.IndexFunc(prefix, func(r rune) bool { return !isKeyPrefixRune(r) }); i >= 0 {
-		return fmt.Errorf("issuer.keyPrefix %q contains %q; use only letters, digits, '.', '_', '-', and '/' between folders", prefix, []rune(prefix[i:])[0])
+		return fmt.Errorf("%s %q contains %q; use only letters, digits, '.', '_', '-', and '/' between folders", field, prefix, []rune(prefix[i:])[0])
 	}
 	for _, folder := range strings.Split(prefix, "/") {
 		switch folder {
 		case "":
-			return fmt.Errorf("issuer.keyPrefix %q has an empty folder (\"//\"); use %q", prefix, collapseSlashes(prefix))
+			return fmt.Errorf("%s %q has an empty folder (\"//\"); use %q", field, prefix, collapseSlashes(prefix))
 		case ".", "..":
-			return fmt.Errorf("issuer.keyPrefix %q has a %q folder, which URLs resolve away so the issuer URL would not match the object keys; remove it", prefix, folder)
+			return fmt.Errorf("%s %q has a %q folder, which URLs resolve away so the issuer URL would not match the object keys; remove it", field, prefix, folder)
 		}
 	}
 	if max := maxS3KeyLength - len("/"+discoveryKey); len(prefix) > max {
-		return fmt.Errorf("issuer.keyPrefix is %d characters long; S3 object keys are limited to %d bytes, so use a prefix of at most %d", len(prefix), maxS3KeyLength, max)
+		return fmt.Errorf("%s is %d characters long; S3 object keys are limited to %d bytes, so use a prefix of at most %d", field, len(prefix), maxS3KeyLength, max)
 	}
 	return nil
 }
@@ -177,7 +200,7 @@ var (
 	reservedSuffixes = []string{"-s3alias", "--ol-s3", "--x-s3", "--table-s3"}
 )
 
-// ValidateBucketName checks issuer.bucketName against the S3 general purpose bucket naming
+// ValidateBucketName checks a bucket name (field names it in errors) against the S3 general purpose bucket naming
 // rules (3 to 63 characters; lowercase letters, digits and '-'; begins and ends with a
 // letter or digit; not an IP address; no reserved prefix such as "xn--" or suffix such as
 // "-s3alias" or "--ol-s3"), so a bad name fails at preview rather than halfway through
@@ -187,34 +210,34 @@ var (
 // dotted name breaks TLS for virtual-hosted–style access (the bucket's host no longer
 // matches S3's wildcard certificate), which tools and users reach for sooner or later.
 // Refusing them keeps the rule simple: use '-' instead.
-func ValidateBucketName(name string) error {
+func ValidateBucketName(field, name string) error {
 	switch {
 	case name == "":
-		return fmt.Errorf("issuer.bucketName is empty; leave it unset to name the bucket after clusterName, or set a name of 3 to 63 lowercase letters, digits and '-'")
+		return fmt.Errorf("%s is empty; leave it unset to name the bucket after clusterName, or set a name of 3 to 63 lowercase letters, digits and '-'", field)
 	case len(name) < 3 || len(name) > 63:
-		return fmt.Errorf("issuer.bucketName %q is %d characters long; S3 bucket names have 3 to 63 characters", name, len(name))
+		return fmt.Errorf("%s %q is %d characters long; S3 bucket names have 3 to 63 characters", field, name, len(name))
 	case strings.ToLower(name) != name:
-		return fmt.Errorf("issuer.bucketName %q must be lowercase; use %q", name, strings.ToLower(name))
+		return fmt.Errorf("%s %q must be lowercase; use %q", field, name, strings.ToLower(name))
 	case net.ParseIP(name) != nil:
-		return fmt.Errorf("issuer.bucketName %q is formatted as an IP address, which S3 does not allow; choose a name of lowercase letters, digits and '-'", name)
+		return fmt.Errorf("%s %q is formatted as an IP address, which S3 does not allow; choose a name of lowercase letters, digits and '-'", field, name)
 	case strings.Contains(name, "."):
-		return fmt.Errorf("issuer.bucketName %q contains '.': the path-style issuer URL would work, but dotted bucket names break TLS for virtual-hosted-style access, so they are not accepted; use '-' instead, e.g. %q",
-			name, strings.Trim(strings.ReplaceAll(name, ".", "-"), "-"))
+		return fmt.Errorf("%s %q contains '.': the path-style issuer URL would work, but dotted bucket names break TLS for virtual-hosted-style access, so they are not accepted; use '-' instead, e.g. %q",
+			field, name, strings.Trim(strings.ReplaceAll(name, ".", "-"), "-"))
 	}
 	if i := strings.IndexFunc(name, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') }); i >= 0 {
-		return fmt.Errorf("issuer.bucketName %q contains %q; use only lowercase letters, digits and '-'", name, []rune(name[i:])[0])
+		return fmt.Errorf("%s %q contains %q; use only lowercase letters, digits and '-'", field, name, []rune(name[i:])[0])
 	}
 	if !isLowerAlnum(name[0]) || !isLowerAlnum(name[len(name)-1]) {
-		return fmt.Errorf("issuer.bucketName %q must begin and end with a lowercase letter or digit; use %q", name, strings.Trim(name, "-"))
+		return fmt.Errorf("%s %q must begin and end with a lowercase letter or digit; use %q", field, name, strings.Trim(name, "-"))
 	}
 	for _, p := range reservedPrefixes {
 		if strings.HasPrefix(name, p) {
-			return fmt.Errorf("issuer.bucketName %q starts with %q, which S3 reserves; choose another name", name, p)
+			return fmt.Errorf("%s %q starts with %q, which S3 reserves; choose another name", field, name, p)
 		}
 	}
 	for _, s := range reservedSuffixes {
 		if strings.HasSuffix(name, s) {
-			return fmt.Errorf("issuer.bucketName %q ends with %q, which S3 reserves; choose another name", name, s)
+			return fmt.Errorf("%s %q ends with %q, which S3 reserves; choose another name", field, name, s)
 		}
 	}
 	return nil

@@ -48,6 +48,28 @@ func TestS3URL(t *testing.T) {
 	}
 }
 
+func TestHostURL(t *testing.T) {
+	tests := []struct {
+		host, prefix string
+		want         string
+	}{
+		{"d111111abcdef8.cloudfront.net", "", "https://d111111abcdef8.cloudfront.net"},
+		{"d111111abcdef8.cloudfront.net", "clusters/prod", "https://d111111abcdef8.cloudfront.net/clusters/prod"},
+		{"oidc.example.com", "prod", "https://oidc.example.com/prod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			got := HostURL(tt.host, tt.prefix)
+			if got != tt.want {
+				t.Errorf("HostURL = %q, want %q", got, tt.want)
+			}
+			if err := ValidateURL(got); err != nil {
+				t.Errorf("HostURL gave a URL ValidateURL refuses: %v", err)
+			}
+		})
+	}
+}
+
 func TestValidateURL(t *testing.T) {
 	long := "https://oidc.example.com/" + strings.Repeat("a", 231) // 256 characters
 	tests := []struct {
@@ -93,6 +115,20 @@ func TestValidateURL(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			checkErr(t, ValidateURL(tt.url), tt.want)
 		})
+	}
+}
+
+// TestValidateURLField: the same rules for an issuer URL given in another input, whose
+// name the errors carry.
+func TestValidateURLField(t *testing.T) {
+	checkErr(t, ValidateURLField("issuerUrl", "https://s3.us-west-2.amazonaws.com/my-bucket"), nil)
+	checkErr(t, ValidateURLField("issuerUrl", ""), []string{"issuerUrl is empty", "serviceAccountIssuer"})
+	for _, u := range []string{"http://oidc.example.com", "https://oidc.example.com/", "https://oidc.example.com:8443"} {
+		err := ValidateURLField("issuerUrl", u)
+		checkErr(t, err, []string{`issuerUrl "` + u + `"`})
+		if err != nil && strings.Contains(err.Error(), "issuer.url") {
+			t.Errorf("%s: names issuer.url: %v", u, err)
+		}
 	}
 }
 
@@ -143,7 +179,7 @@ func TestValidateKeyPrefix(t *testing.T) {
 			name = name[:20] + "..."
 		}
 		t.Run(name, func(t *testing.T) {
-			checkErr(t, ValidateKeyPrefix(tt.prefix), tt.want)
+			checkErr(t, ValidateKeyPrefix("issuer.keyPrefix", tt.prefix), tt.want)
 		})
 	}
 }
@@ -212,7 +248,7 @@ func TestValidateBucketName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkErr(t, ValidateBucketName(tt.name), tt.want)
+			checkErr(t, ValidateBucketName("issuer.bucketName", tt.name), tt.want)
 		})
 	}
 }

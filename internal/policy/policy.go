@@ -264,6 +264,22 @@ type publicRead struct {
 // It is also the `bucketPolicyStatement` output that owners of an existing bucket paste
 // into their own policy. Output follows jsondoc.Marshal's rules.
 func PublicReadStatement(partition, bucket string, objectKeys []string) ([]byte, error) {
+	resources, err := objectARNs(partition, bucket, objectKeys)
+	if err != nil {
+		return nil, err
+	}
+	return jsondoc.Marshal(publicRead{
+		Sid:       PublicReadSid,
+		Effect:    "Allow",
+		Principal: "*",
+		Action:    "s3:GetObject",
+		Resource:  resources,
+	})
+}
+
+// objectARNs turns object keys into the ARNs a bucket policy names, refusing anything
+// that would make more than exactly those objects readable.
+func objectARNs(partition, bucket string, objectKeys []string) ([]string, error) {
 	switch {
 	case partition == "":
 		return nil, errors.New(`partition is empty; want the AWS partition, e.g. "aws" or "aws-cn"`)
@@ -275,16 +291,61 @@ func PublicReadStatement(partition, bucket string, objectKeys []string) ([]byte,
 	resources := make([]string, len(objectKeys))
 	for i, k := range objectKeys {
 		if k == "" || strings.HasPrefix(k, "/") || strings.Contains(k, "*") {
-			return nil, fmt.Errorf("object key %q must be non-empty, without a leading '/' or a '*', so that exactly that object is public; use issuer.ObjectKeys", k)
+			return nil, fmt.Errorf("object key %q must be non-empty, without a leading '/' or a '*', so that exactly that object is readable; use issuer.ObjectKeys", k)
 		}
 		resources[i] = "arn:" + partition + ":s3:::" + bucket + "/" + k
 	}
-	return jsondoc.Marshal(publicRead{
-		Sid:       PublicReadSid,
+	return resources, nil
+}
+
+// CloudFrontReadSid names the statement that lets one CloudFront distribution read the
+// issuer documents, so it can be found in a bucket policy that holds other statements.
+const CloudFrontReadSid = "CloudFrontReadOidcDocuments"
+
+// cloudFrontServicePrincipal is the principal CloudFront signs origin requests as when an
+// Origin Access Control is attached; the condition on AWS:SourceArn narrows it to one
+// distribution.
+const cloudFrontServicePrincipal = "cloudfront.amazonaws.com"
+
+// cloudFrontRead is the statement for CloudFront hosting, fields in conventional IAM order.
+type cloudFrontRead struct {
+	Sid       string              `json:"Sid"`
+	Effect    string              `json:"Effect"`
+	Principal servicePrincipal    `json:"Principal"`
+	Action    string              `json:"Action"`
+	Resource  []string            `json:"Resource"`
+	Condition sourceArnConditions `json:"Condition"`
+}
+
+type servicePrincipal struct {
+	Service string `json:"Service"`
+}
+
+type sourceArnConditions struct {
+	StringEquals map[string]string `json:"StringEquals"`
+}
+
+// CloudFrontReadStatement is the bucket policy statement for a private bucket served by
+// CloudFront: s3:GetObject on exactly the given object keys, granted to the CloudFront
+// service principal only when the request comes from the distribution distributionARN
+// (Condition StringEquals AWS:SourceArn). Nobody else, and no other distribution, can
+// read anything; there is no "*" principal. It is also the `bucketPolicyStatement` output
+// for owners of an existing bucket. Output follows jsondoc.Marshal's rules.
+func CloudFrontReadStatement(partition, bucket string, objectKeys []string, distributionARN string) ([]byte, error) {
+	resources, err := objectARNs(partition, bucket, objectKeys)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(distributionARN, "arn:"+partition+":cloudfront::") || !strings.Contains(distributionARN, ":distribution/") {
+		return nil, fmt.Errorf("distribution ARN %q is not a CloudFront distribution ARN of partition %s; pass the distribution's arn output", distributionARN, partition)
+	}
+	return jsondoc.Marshal(cloudFrontRead{
+		Sid:       CloudFrontReadSid,
 		Effect:    "Allow",
-		Principal: "*",
+		Principal: servicePrincipal{Service: cloudFrontServicePrincipal},
 		Action:    "s3:GetObject",
 		Resource:  resources,
+		Condition: sourceArnConditions{StringEquals: map[string]string{"AWS:SourceArn": distributionARN}},
 	})
 }
 

@@ -338,3 +338,71 @@ func TestBucketPolicyErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCloudFrontReadGolden pins the statement of CloudFront hosting in each partition:
+// the object ARNs and the distribution ARN carry the partition, the principal is the
+// CloudFront service principal in all of them.
+func TestCloudFrontReadGolden(t *testing.T) {
+	keys := []string{".well-known/openid-configuration", "keys.json"}
+	tests := []struct {
+		partition, bucket, distribution string
+		keys                            []string
+	}{
+		{"aws", "my-cluster-oidc", "arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL", keys},
+		{"aws-cn", "my-cluster-oidc", "arn:aws-cn:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL", keys},
+		{"aws-us-gov", "my-cluster-oidc", "arn:aws-us-gov:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL", keys},
+		{"aws", "shared-oidc", "arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL",
+			[]string{"prod/.well-known/openid-configuration", "prod/keys.json", "dev/.well-known/openid-configuration", "dev/keys.json"}},
+	}
+	for _, tt := range tests {
+		name := tt.partition
+		if len(tt.keys) > 2 {
+			name = "prefixes"
+		}
+		t.Run(name, func(t *testing.T) {
+			stmt, err := CloudFrontReadStatement(tt.partition, tt.bucket, tt.keys, tt.distribution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, "cloudfront-read-"+name+".json", stmt)
+			if bytes.Contains(stmt, []byte(`"*"`)) {
+				t.Errorf("CloudFront hosting must grant nothing to \"*\":\n%s", stmt)
+			}
+			pol, err := BucketPolicy(stmt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, "bucket-policy-cloudfront-"+name+".json", pol)
+		})
+	}
+}
+
+func TestCloudFrontReadStatementErrors(t *testing.T) {
+	const dist = "arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL"
+	keys := []string{"keys.json"}
+	tests := []struct {
+		name                            string
+		partition, bucket, distribution string
+		keys                            []string
+		want                            []string
+	}{
+		{"no bucket", "aws", "", dist, keys, []string{"issuer.bucketName is empty"}},
+		{"wildcard key", "aws", "b", dist, []string{"*"}, []string{`"*"`, "exactly that object"}},
+		{"empty distribution", "aws", "b", "", keys, []string{"not a CloudFront distribution ARN", "arn output"}},
+		{"another service", "aws", "b", "arn:aws:s3:::b", keys, []string{`"arn:aws:s3:::b"`}},
+		{"another partition", "aws-cn", "b", dist, keys, []string{"partition aws-cn"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := CloudFrontReadStatement(tt.partition, tt.bucket, tt.keys, tt.distribution)
+			if err == nil {
+				t.Fatalf("CloudFrontReadStatement = %s, want an error", out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}

@@ -15,11 +15,24 @@ export type EksaIrsa = import("./eksaIrsa").EksaIrsa;
 export const EksaIrsa: typeof import("./eksaIrsa").EksaIrsa = null as any;
 utilities.lazyLoad(exports, ["EksaIrsa"], () => require("./eksaIrsa"));
 
+export { IssuerBucketArgs } from "./issuerBucket";
+export type IssuerBucket = import("./issuerBucket").IssuerBucket;
+export const IssuerBucket: typeof import("./issuerBucket").IssuerBucket = null as any;
+utilities.lazyLoad(exports, ["IssuerBucket"], () => require("./issuerBucket"));
+
+export { IssuerCheckArgs } from "./issuerCheck";
+export type IssuerCheck = import("./issuerCheck").IssuerCheck;
+export const IssuerCheck: typeof import("./issuerCheck").IssuerCheck = null as any;
+utilities.lazyLoad(exports, ["IssuerCheck"], () => require("./issuerCheck"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+
+// Export enums:
+export * from "./types/enums";
 
 // Export sub-modules:
 import * as types from "./types";
@@ -34,6 +47,10 @@ const _module = {
         switch (type) {
             case "eksa-irsa:index:EksaIrsa":
                 return new EksaIrsa(name, <any>undefined, { urn })
+            case "eksa-irsa:index:IssuerBucket":
+                return new IssuerBucket(name, <any>undefined, { urn })
+            case "eksa-irsa:index:IssuerCheck":
+                return new IssuerCheck(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

@@ -23,6 +23,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "eksa-irsa:index:EksaIrsa":
 		r = &EksaIrsa{}
+	case "eksa-irsa:index:IssuerBucket":
+		r = &IssuerBucket{}
+	case "eksa-irsa:index:IssuerCheck":
+		r = &IssuerCheck{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

@@ -14,14 +14,22 @@ import (
 var _ = internal.GetEnvOrDefault
 
 type Issuer struct {
-	// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
+	// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
 	BucketName *string `pulumi:"bucketName"`
-	// Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+	// Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
 	CreateBucket *bool `pulumi:"createBucket"`
+	// Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
+	Domain *IssuerDomain `pulumi:"domain"`
+	// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+	Hosting *Hosting `pulumi:"hosting"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
-	// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+	// CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
+	PriceClass *PriceClass `pulumi:"priceClass"`
+	// Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
 	Url *string `pulumi:"url"`
+	// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+	Verify *bool `pulumi:"verify"`
 }
 
 // IssuerInput is an input type that accepts IssuerArgs and IssuerOutput values.
@@ -36,14 +44,22 @@ type IssuerInput interface {
 }
 
 type IssuerArgs struct {
-	// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
-	BucketName *string `pulumi:"bucketName"`
-	// Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+	// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
+	BucketName pulumi.StringPtrInput `pulumi:"bucketName"`
+	// Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
 	CreateBucket *bool `pulumi:"createBucket"`
+	// Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
+	Domain *IssuerDomainArgs `pulumi:"domain"`
+	// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+	Hosting *Hosting `pulumi:"hosting"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
-	// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
-	Url *string `pulumi:"url"`
+	// CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
+	PriceClass *PriceClass `pulumi:"priceClass"`
+	// Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
+	Url pulumi.StringPtrInput `pulumi:"url"`
+	// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+	Verify *bool `pulumi:"verify"`
 }
 
 func (IssuerArgs) ElementType() reflect.Type {
@@ -123,14 +139,24 @@ func (o IssuerOutput) ToIssuerPtrOutputWithContext(ctx context.Context) IssuerPt
 	}).(IssuerPtrOutput)
 }
 
-// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
+// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
 func (o IssuerOutput) BucketName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.BucketName }).(pulumi.StringPtrOutput)
 }
 
-// Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+// Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
 func (o IssuerOutput) CreateBucket() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Issuer) *bool { return v.CreateBucket }).(pulumi.BoolPtrOutput)
+}
+
+// Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
+func (o IssuerOutput) Domain() IssuerDomainPtrOutput {
+	return o.ApplyT(func(v Issuer) *IssuerDomain { return v.Domain }).(IssuerDomainPtrOutput)
+}
+
+// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+func (o IssuerOutput) Hosting() HostingPtrOutput {
+	return o.ApplyT(func(v Issuer) *Hosting { return v.Hosting }).(HostingPtrOutput)
 }
 
 // Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
@@ -138,9 +164,19 @@ func (o IssuerOutput) KeyPrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.KeyPrefix }).(pulumi.StringPtrOutput)
 }
 
-// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+// CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
+func (o IssuerOutput) PriceClass() PriceClassPtrOutput {
+	return o.ApplyT(func(v Issuer) *PriceClass { return v.PriceClass }).(PriceClassPtrOutput)
+}
+
+// Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
 func (o IssuerOutput) Url() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.Url }).(pulumi.StringPtrOutput)
+}
+
+// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+func (o IssuerOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Issuer) *bool { return v.Verify }).(pulumi.BoolPtrOutput)
 }
 
 type IssuerPtrOutput struct{ *pulumi.OutputState }
@@ -167,7 +203,7 @@ func (o IssuerPtrOutput) Elem() IssuerOutput {
 	}).(IssuerOutput)
 }
 
-// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
+// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
 func (o IssuerPtrOutput) BucketName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Issuer) *string {
 		if v == nil {
@@ -177,7 +213,7 @@ func (o IssuerPtrOutput) BucketName() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+// Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
 func (o IssuerPtrOutput) CreateBucket() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Issuer) *bool {
 		if v == nil {
@@ -185,6 +221,26 @@ func (o IssuerPtrOutput) CreateBucket() pulumi.BoolPtrOutput {
 		}
 		return v.CreateBucket
 	}).(pulumi.BoolPtrOutput)
+}
+
+// Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
+func (o IssuerPtrOutput) Domain() IssuerDomainPtrOutput {
+	return o.ApplyT(func(v *Issuer) *IssuerDomain {
+		if v == nil {
+			return nil
+		}
+		return v.Domain
+	}).(IssuerDomainPtrOutput)
+}
+
+// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+func (o IssuerPtrOutput) Hosting() HostingPtrOutput {
+	return o.ApplyT(func(v *Issuer) *Hosting {
+		if v == nil {
+			return nil
+		}
+		return v.Hosting
+	}).(HostingPtrOutput)
 }
 
 // Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
@@ -197,13 +253,208 @@ func (o IssuerPtrOutput) KeyPrefix() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+// CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
+func (o IssuerPtrOutput) PriceClass() PriceClassPtrOutput {
+	return o.ApplyT(func(v *Issuer) *PriceClass {
+		if v == nil {
+			return nil
+		}
+		return v.PriceClass
+	}).(PriceClassPtrOutput)
+}
+
+// Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
 func (o IssuerPtrOutput) Url() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Issuer) *string {
 		if v == nil {
 			return nil
 		}
 		return v.Url
+	}).(pulumi.StringPtrOutput)
+}
+
+// Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+func (o IssuerPtrOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Issuer) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Verify
+	}).(pulumi.BoolPtrOutput)
+}
+
+type IssuerDomain struct {
+	// ARN of an ACM certificate in us-east-1 (CloudFront uses no other region) that covers `name`.
+	CertificateArn string `pulumi:"certificateArn"`
+	// Host name of the issuer, e.g. `oidc.example.com`: lowercase, no scheme, no trailing dot.
+	Name string `pulumi:"name"`
+	// Route 53 hosted zone in which to create alias A and AAAA records for `name`; leave it out to create the DNS records yourself.
+	ZoneId *string `pulumi:"zoneId"`
+}
+
+// IssuerDomainInput is an input type that accepts IssuerDomainArgs and IssuerDomainOutput values.
+// You can construct a concrete instance of `IssuerDomainInput` via:
+//
+//	IssuerDomainArgs{...}
+type IssuerDomainInput interface {
+	pulumi.Input
+
+	ToIssuerDomainOutput() IssuerDomainOutput
+	ToIssuerDomainOutputWithContext(context.Context) IssuerDomainOutput
+}
+
+type IssuerDomainArgs struct {
+	// ARN of an ACM certificate in us-east-1 (CloudFront uses no other region) that covers `name`.
+	CertificateArn pulumi.StringInput `pulumi:"certificateArn"`
+	// Host name of the issuer, e.g. `oidc.example.com`: lowercase, no scheme, no trailing dot.
+	Name string `pulumi:"name"`
+	// Route 53 hosted zone in which to create alias A and AAAA records for `name`; leave it out to create the DNS records yourself.
+	ZoneId *string `pulumi:"zoneId"`
+}
+
+func (IssuerDomainArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IssuerDomain)(nil)).Elem()
+}
+
+func (i IssuerDomainArgs) ToIssuerDomainOutput() IssuerDomainOutput {
+	return i.ToIssuerDomainOutputWithContext(context.Background())
+}
+
+func (i IssuerDomainArgs) ToIssuerDomainOutputWithContext(ctx context.Context) IssuerDomainOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IssuerDomainOutput)
+}
+
+func (i IssuerDomainArgs) ToIssuerDomainPtrOutput() IssuerDomainPtrOutput {
+	return i.ToIssuerDomainPtrOutputWithContext(context.Background())
+}
+
+func (i IssuerDomainArgs) ToIssuerDomainPtrOutputWithContext(ctx context.Context) IssuerDomainPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IssuerDomainOutput).ToIssuerDomainPtrOutputWithContext(ctx)
+}
+
+// IssuerDomainPtrInput is an input type that accepts IssuerDomainArgs, IssuerDomainPtr and IssuerDomainPtrOutput values.
+// You can construct a concrete instance of `IssuerDomainPtrInput` via:
+//
+//	        IssuerDomainArgs{...}
+//
+//	or:
+//
+//	        nil
+type IssuerDomainPtrInput interface {
+	pulumi.Input
+
+	ToIssuerDomainPtrOutput() IssuerDomainPtrOutput
+	ToIssuerDomainPtrOutputWithContext(context.Context) IssuerDomainPtrOutput
+}
+
+type issuerDomainPtrType IssuerDomainArgs
+
+func IssuerDomainPtr(v *IssuerDomainArgs) IssuerDomainPtrInput {
+	return (*issuerDomainPtrType)(v)
+}
+
+func (*issuerDomainPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**IssuerDomain)(nil)).Elem()
+}
+
+func (i *issuerDomainPtrType) ToIssuerDomainPtrOutput() IssuerDomainPtrOutput {
+	return i.ToIssuerDomainPtrOutputWithContext(context.Background())
+}
+
+func (i *issuerDomainPtrType) ToIssuerDomainPtrOutputWithContext(ctx context.Context) IssuerDomainPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IssuerDomainPtrOutput)
+}
+
+type IssuerDomainOutput struct{ *pulumi.OutputState }
+
+func (IssuerDomainOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*IssuerDomain)(nil)).Elem()
+}
+
+func (o IssuerDomainOutput) ToIssuerDomainOutput() IssuerDomainOutput {
+	return o
+}
+
+func (o IssuerDomainOutput) ToIssuerDomainOutputWithContext(ctx context.Context) IssuerDomainOutput {
+	return o
+}
+
+func (o IssuerDomainOutput) ToIssuerDomainPtrOutput() IssuerDomainPtrOutput {
+	return o.ToIssuerDomainPtrOutputWithContext(context.Background())
+}
+
+func (o IssuerDomainOutput) ToIssuerDomainPtrOutputWithContext(ctx context.Context) IssuerDomainPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v IssuerDomain) *IssuerDomain {
+		return &v
+	}).(IssuerDomainPtrOutput)
+}
+
+// ARN of an ACM certificate in us-east-1 (CloudFront uses no other region) that covers `name`.
+func (o IssuerDomainOutput) CertificateArn() pulumi.StringOutput {
+	return o.ApplyT(func(v IssuerDomain) string { return v.CertificateArn }).(pulumi.StringOutput)
+}
+
+// Host name of the issuer, e.g. `oidc.example.com`: lowercase, no scheme, no trailing dot.
+func (o IssuerDomainOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v IssuerDomain) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Route 53 hosted zone in which to create alias A and AAAA records for `name`; leave it out to create the DNS records yourself.
+func (o IssuerDomainOutput) ZoneId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IssuerDomain) *string { return v.ZoneId }).(pulumi.StringPtrOutput)
+}
+
+type IssuerDomainPtrOutput struct{ *pulumi.OutputState }
+
+func (IssuerDomainPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**IssuerDomain)(nil)).Elem()
+}
+
+func (o IssuerDomainPtrOutput) ToIssuerDomainPtrOutput() IssuerDomainPtrOutput {
+	return o
+}
+
+func (o IssuerDomainPtrOutput) ToIssuerDomainPtrOutputWithContext(ctx context.Context) IssuerDomainPtrOutput {
+	return o
+}
+
+func (o IssuerDomainPtrOutput) Elem() IssuerDomainOutput {
+	return o.ApplyT(func(v *IssuerDomain) IssuerDomain {
+		if v != nil {
+			return *v
+		}
+		var ret IssuerDomain
+		return ret
+	}).(IssuerDomainOutput)
+}
+
+// ARN of an ACM certificate in us-east-1 (CloudFront uses no other region) that covers `name`.
+func (o IssuerDomainPtrOutput) CertificateArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IssuerDomain) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.CertificateArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// Host name of the issuer, e.g. `oidc.example.com`: lowercase, no scheme, no trailing dot.
+func (o IssuerDomainPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IssuerDomain) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Name
+	}).(pulumi.StringPtrOutput)
+}
+
+// Route 53 hosted zone in which to create alias A and AAAA records for `name`; leave it out to create the DNS records yourself.
+func (o IssuerDomainPtrOutput) ZoneId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *IssuerDomain) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ZoneId
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -1076,6 +1327,8 @@ func (o WebhookImagePtrOutput) Tag() pulumi.StringPtrOutput {
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerInput)(nil)).Elem(), IssuerArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerPtrInput)(nil)).Elem(), IssuerArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IssuerDomainInput)(nil)).Elem(), IssuerDomainArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IssuerDomainPtrInput)(nil)).Elem(), IssuerDomainArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*OidcProviderInput)(nil)).Elem(), OidcProviderArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*OidcProviderPtrInput)(nil)).Elem(), OidcProviderArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleInput)(nil)).Elem(), RoleArgs{})
@@ -1086,6 +1339,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookImagePtrInput)(nil)).Elem(), WebhookImageArgs{})
 	pulumi.RegisterOutputType(IssuerOutput{})
 	pulumi.RegisterOutputType(IssuerPtrOutput{})
+	pulumi.RegisterOutputType(IssuerDomainOutput{})
+	pulumi.RegisterOutputType(IssuerDomainPtrOutput{})
 	pulumi.RegisterOutputType(OidcProviderOutput{})
 	pulumi.RegisterOutputType(OidcProviderPtrOutput{})
 	pulumi.RegisterOutputType(RoleOutput{})

@@ -4,24 +4,56 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "../types/input";
 import * as outputs from "../types/output";
+import * as enums from "../types/enums";
 
 export interface IssuerArgs {
     /**
-     * S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
+     * S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
      */
-    bucketName?: string;
+    bucketName?: pulumi.Input<string | undefined>;
     /**
-     * Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+     * Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
      */
     createBucket?: boolean;
+    /**
+     * Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
+     */
+    domain?: inputs.IssuerDomainArgs;
+    /**
+     * How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+     */
+    hosting?: enums.Hosting;
     /**
      * Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
      */
     keyPrefix?: string;
     /**
-     * Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+     * CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
      */
-    url?: string;
+    priceClass?: enums.PriceClass;
+    /**
+     * Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
+     */
+    url?: pulumi.Input<string | undefined>;
+    /**
+     * Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+     */
+    verify?: boolean;
+}
+
+export interface IssuerDomainArgs {
+    /**
+     * ARN of an ACM certificate in us-east-1 (CloudFront uses no other region) that covers `name`.
+     */
+    certificateArn: pulumi.Input<string>;
+    /**
+     * Host name of the issuer, e.g. `oidc.example.com`: lowercase, no scheme, no trailing dot.
+     */
+    name: string;
+    /**
+     * Route 53 hosted zone in which to create alias A and AAAA records for `name`; leave it out to create the DNS records yourself.
+     */
+    zoneId?: string;
 }
 
 export interface OidcProviderArgs {

@@ -6,8 +6,11 @@ import builtins as _builtins
 from . import _utilities
 import typing
 # Export this package's modules as members:
+from ._enums import *
 from .compute_jwks import *
 from .eksa_irsa import *
+from .issuer_bucket import *
+from .issuer_check import *
 from .provider import *
 from ._inputs import *
 _utilities.register(
@@ -18,7 +21,9 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_eksa_irsa",
   "classes": {
-   "eksa-irsa:index:EksaIrsa": "EksaIrsa"
+   "eksa-irsa:index:EksaIrsa": "EksaIrsa",
+   "eksa-irsa:index:IssuerBucket": "IssuerBucket",
+   "eksa-irsa:index:IssuerCheck": "IssuerCheck"
   }
  }
 ]

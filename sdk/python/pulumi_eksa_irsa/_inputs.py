@@ -13,10 +13,13 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 
 __all__ = [
     'IssuerArgs',
     'IssuerArgsDict',
+    'IssuerDomainArgs',
+    'IssuerDomainArgsDict',
     'OidcProviderArgs',
     'OidcProviderArgsDict',
     'RoleArgs',
@@ -28,68 +31,124 @@ __all__ = [
 ]
 
 class IssuerArgsDict(TypedDict):
-    bucket_name: NotRequired[_builtins.str]
+    bucket_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
+    S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
     """
     create_bucket: NotRequired[_builtins.bool]
     """
-    Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+    Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+    """
+    domain: NotRequired['IssuerDomainArgsDict']
+    """
+    Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
+    """
+    hosting: NotRequired['Hosting']
+    """
+    How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
     """
     key_prefix: NotRequired[_builtins.str]
     """
     Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
     """
-    url: NotRequired[_builtins.str]
+    price_class: NotRequired['PriceClass']
     """
-    Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+    CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
+    """
+    url: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
+    """
+    verify: NotRequired[_builtins.bool]
+    """
+    Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
     """
 
 @pulumi.input_type
 class IssuerArgs:
     def __init__(__self__, *,
-                 bucket_name: Optional[_builtins.str] = None,
+                 bucket_name: pulumi.Input[Optional[_builtins.str]] = None,
                  create_bucket: Optional[_builtins.bool] = None,
+                 domain: Optional['IssuerDomainArgs'] = None,
+                 hosting: Optional['Hosting'] = None,
                  key_prefix: Optional[_builtins.str] = None,
-                 url: Optional[_builtins.str] = None):
+                 price_class: Optional['PriceClass'] = None,
+                 url: pulumi.Input[Optional[_builtins.str]] = None,
+                 verify: Optional[_builtins.bool] = None):
         """
-        :param _builtins.str bucket_name: S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
-        :param _builtins.bool create_bucket: Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+        :param pulumi.Input[_builtins.str] bucket_name: S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
+        :param _builtins.bool create_bucket: Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+        :param 'IssuerDomainArgs' domain: Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
+        :param 'Hosting' hosting: How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
         :param _builtins.str key_prefix: Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
-        :param _builtins.str url: Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+        :param 'PriceClass' price_class: CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
+        :param pulumi.Input[_builtins.str] url: Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
+        :param _builtins.bool verify: Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
         """
         if bucket_name is not None:
             pulumi.set(__self__, "bucket_name", bucket_name)
         if create_bucket is not None:
             pulumi.set(__self__, "create_bucket", create_bucket)
+        if domain is not None:
+            pulumi.set(__self__, "domain", domain)
+        if hosting is not None:
+            pulumi.set(__self__, "hosting", hosting)
         if key_prefix is not None:
             pulumi.set(__self__, "key_prefix", key_prefix)
+        if price_class is not None:
+            pulumi.set(__self__, "price_class", price_class)
         if url is not None:
             pulumi.set(__self__, "url", url)
+        if verify is not None:
+            pulumi.set(__self__, "verify", verify)
 
     @_builtins.property
     @pulumi.getter(name="bucketName")
-    def bucket_name(self) -> Optional[_builtins.str]:
+    def bucket_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
+        S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
         """
         return pulumi.get(self, "bucket_name")
 
     @bucket_name.setter
-    def bucket_name(self, value: Optional[_builtins.str]):
+    def bucket_name(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "bucket_name", value)
 
     @_builtins.property
     @pulumi.getter(name="createBucket")
     def create_bucket(self) -> Optional[_builtins.bool]:
         """
-        Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+        Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
         """
         return pulumi.get(self, "create_bucket")
 
     @create_bucket.setter
     def create_bucket(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "create_bucket", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def domain(self) -> Optional['IssuerDomainArgs']:
+        """
+        Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
+        """
+        return pulumi.get(self, "domain")
+
+    @domain.setter
+    def domain(self, value: Optional['IssuerDomainArgs']):
+        pulumi.set(self, "domain", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def hosting(self) -> Optional['Hosting']:
+        """
+        How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+        """
+        return pulumi.get(self, "hosting")
+
+    @hosting.setter
+    def hosting(self, value: Optional['Hosting']):
+        pulumi.set(self, "hosting", value)
 
     @_builtins.property
     @pulumi.getter(name="keyPrefix")
@@ -104,16 +163,107 @@ class IssuerArgs:
         pulumi.set(self, "key_prefix", value)
 
     @_builtins.property
-    @pulumi.getter
-    def url(self) -> Optional[_builtins.str]:
+    @pulumi.getter(name="priceClass")
+    def price_class(self) -> Optional['PriceClass']:
         """
-        Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]`.
+        CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
+        """
+        return pulumi.get(self, "price_class")
+
+    @price_class.setter
+    def price_class(self, value: Optional['PriceClass']):
+        pulumi.set(self, "price_class", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
         """
         return pulumi.get(self, "url")
 
     @url.setter
-    def url(self, value: Optional[_builtins.str]):
+    def url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def verify(self) -> Optional[_builtins.bool]:
+        """
+        Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+        """
+        return pulumi.get(self, "verify")
+
+    @verify.setter
+    def verify(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "verify", value)
+
+
+class IssuerDomainArgsDict(TypedDict):
+    certificate_arn: pulumi.Input[_builtins.str]
+    """
+    ARN of an ACM certificate in us-east-1 (CloudFront uses no other region) that covers `name`.
+    """
+    name: _builtins.str
+    """
+    Host name of the issuer, e.g. `oidc.example.com`: lowercase, no scheme, no trailing dot.
+    """
+    zone_id: NotRequired[_builtins.str]
+    """
+    Route 53 hosted zone in which to create alias A and AAAA records for `name`; leave it out to create the DNS records yourself.
+    """
+
+@pulumi.input_type
+class IssuerDomainArgs:
+    def __init__(__self__, *,
+                 certificate_arn: pulumi.Input[_builtins.str],
+                 name: _builtins.str,
+                 zone_id: Optional[_builtins.str] = None):
+        """
+        :param pulumi.Input[_builtins.str] certificate_arn: ARN of an ACM certificate in us-east-1 (CloudFront uses no other region) that covers `name`.
+        :param _builtins.str name: Host name of the issuer, e.g. `oidc.example.com`: lowercase, no scheme, no trailing dot.
+        :param _builtins.str zone_id: Route 53 hosted zone in which to create alias A and AAAA records for `name`; leave it out to create the DNS records yourself.
+        """
+        pulumi.set(__self__, "certificate_arn", certificate_arn)
+        pulumi.set(__self__, "name", name)
+        if zone_id is not None:
+            pulumi.set(__self__, "zone_id", zone_id)
+
+    @_builtins.property
+    @pulumi.getter(name="certificateArn")
+    def certificate_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARN of an ACM certificate in us-east-1 (CloudFront uses no other region) that covers `name`.
+        """
+        return pulumi.get(self, "certificate_arn")
+
+    @certificate_arn.setter
+    def certificate_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "certificate_arn", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        Host name of the issuer, e.g. `oidc.example.com`: lowercase, no scheme, no trailing dot.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: _builtins.str):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="zoneId")
+    def zone_id(self) -> Optional[_builtins.str]:
+        """
+        Route 53 hosted zone in which to create alias A and AAAA records for `name`; leave it out to create the DNS records yourself.
+        """
+        return pulumi.get(self, "zone_id")
+
+    @zone_id.setter
+    def zone_id(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "zone_id", value)
 
 
 class OidcProviderArgsDict(TypedDict):

@@ -3,7 +3,11 @@
 
 package io.github.eksairsa.eksairsa.inputs;
 
+import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
+import io.github.eksairsa.eksairsa.enums.Hosting;
+import io.github.eksairsa.eksairsa.enums.PriceClass;
+import io.github.eksairsa.eksairsa.inputs.IssuerDomainArgs;
 import java.lang.Boolean;
 import java.lang.String;
 import java.util.Objects;
@@ -16,33 +20,63 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
     public static final IssuerArgs Empty = new IssuerArgs();
 
     /**
-     * S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
+     * S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`&#39;s `bucketName` output, for instance).
      * 
      */
     @Import(name="bucketName")
-    private @Nullable String bucketName;
+    private @Nullable Output<String> bucketName;
 
     /**
-     * @return S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
+     * @return S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`&#39;s `bucketName` output, for instance).
      * 
      */
-    public Optional<String> bucketName() {
+    public Optional<Output<String>> bucketName() {
         return Optional.ofNullable(this.bucketName);
     }
 
     /**
-     * Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+     * Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
      * 
      */
     @Import(name="createBucket")
     private @Nullable Boolean createBucket;
 
     /**
-     * @return Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+     * @return Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
      * 
      */
     public Optional<Boolean> createBucket() {
         return Optional.ofNullable(this.createBucket);
+    }
+
+    /**
+     * Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://&lt;name&gt;[/&lt;keyPrefix&gt;]`.
+     * 
+     */
+    @Import(name="domain")
+    private @Nullable IssuerDomainArgs domain;
+
+    /**
+     * @return Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://&lt;name&gt;[/&lt;keyPrefix&gt;]`.
+     * 
+     */
+    public Optional<IssuerDomainArgs> domain() {
+        return Optional.ofNullable(this.domain);
+    }
+
+    /**
+     * How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+     * 
+     */
+    @Import(name="hosting")
+    private @Nullable Hosting hosting;
+
+    /**
+     * @return How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+     * 
+     */
+    public Optional<Hosting> hosting() {
+        return Optional.ofNullable(this.hosting);
     }
 
     /**
@@ -61,18 +95,48 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.&lt;region&gt;.amazonaws.com/&lt;bucket&gt;[/&lt;keyPrefix&gt;]`.
+     * CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
+     * 
+     */
+    @Import(name="priceClass")
+    private @Nullable PriceClass priceClass;
+
+    /**
+     * @return CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
+     * 
+     */
+    public Optional<PriceClass> priceClass() {
+        return Optional.ofNullable(this.priceClass);
+    }
+
+    /**
+     * Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`&#39;s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.&lt;region&gt;.amazonaws.com/&lt;bucket&gt;[/&lt;keyPrefix&gt;]` with `s3` hosting and `https://&lt;domain or distribution domain&gt;[/&lt;keyPrefix&gt;]` with `cloudfront`.
      * 
      */
     @Import(name="url")
-    private @Nullable String url;
+    private @Nullable Output<String> url;
 
     /**
-     * @return Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.&lt;region&gt;.amazonaws.com/&lt;bucket&gt;[/&lt;keyPrefix&gt;]`.
+     * @return Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`&#39;s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.&lt;region&gt;.amazonaws.com/&lt;bucket&gt;[/&lt;keyPrefix&gt;]` with `s3` hosting and `https://&lt;domain or distribution domain&gt;[/&lt;keyPrefix&gt;]` with `cloudfront`.
      * 
      */
-    public Optional<String> url() {
+    public Optional<Output<String>> url() {
         return Optional.ofNullable(this.url);
+    }
+
+    /**
+     * Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+     * 
+     */
+    @Import(name="verify")
+    private @Nullable Boolean verify;
+
+    /**
+     * @return Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+     * 
+     */
+    public Optional<Boolean> verify() {
+        return Optional.ofNullable(this.verify);
     }
 
     private IssuerArgs() {}
@@ -80,8 +144,12 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
     private IssuerArgs(IssuerArgs $) {
         this.bucketName = $.bucketName;
         this.createBucket = $.createBucket;
+        this.domain = $.domain;
+        this.hosting = $.hosting;
         this.keyPrefix = $.keyPrefix;
+        this.priceClass = $.priceClass;
         this.url = $.url;
+        this.verify = $.verify;
     }
 
     public static Builder builder() {
@@ -103,24 +171,56 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param bucketName S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false`.
+         * @param bucketName S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`&#39;s `bucketName` output, for instance).
          * 
          * @return builder
          * 
          */
-        public Builder bucketName(@Nullable String bucketName) {
+        public Builder bucketName(@Nullable Output<String> bucketName) {
             $.bucketName = bucketName;
             return this;
         }
 
         /**
-         * @param createBucket Create the bucket (private, ACLs disabled, a policy that makes only the two documents public). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
+         * @param bucketName S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`&#39;s `bucketName` output, for instance).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder bucketName(String bucketName) {
+            return bucketName(Output.of(bucketName));
+        }
+
+        /**
+         * @param createBucket Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
          * 
          * @return builder
          * 
          */
         public Builder createBucket(@Nullable Boolean createBucket) {
             $.createBucket = createBucket;
+            return this;
+        }
+
+        /**
+         * @param domain Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://&lt;name&gt;[/&lt;keyPrefix&gt;]`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder domain(@Nullable IssuerDomainArgs domain) {
+            $.domain = domain;
+            return this;
+        }
+
+        /**
+         * @param hosting How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder hosting(@Nullable Hosting hosting) {
+            $.hosting = hosting;
             return this;
         }
 
@@ -136,13 +236,45 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param url Issuer URL, when the documents are served by something other than S3 path-style hosting (CloudFront, a custom domain). https, no port, no trailing slash, no query or fragment. Defaults to `https://s3.&lt;region&gt;.amazonaws.com/&lt;bucket&gt;[/&lt;keyPrefix&gt;]`.
+         * @param priceClass CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
          * 
          * @return builder
          * 
          */
-        public Builder url(@Nullable String url) {
+        public Builder priceClass(@Nullable PriceClass priceClass) {
+            $.priceClass = priceClass;
+            return this;
+        }
+
+        /**
+         * @param url Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`&#39;s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.&lt;region&gt;.amazonaws.com/&lt;bucket&gt;[/&lt;keyPrefix&gt;]` with `s3` hosting and `https://&lt;domain or distribution domain&gt;[/&lt;keyPrefix&gt;]` with `cloudfront`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder url(@Nullable Output<String> url) {
             $.url = url;
+            return this;
+        }
+
+        /**
+         * @param url Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`&#39;s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.&lt;region&gt;.amazonaws.com/&lt;bucket&gt;[/&lt;keyPrefix&gt;]` with `s3` hosting and `https://&lt;domain or distribution domain&gt;[/&lt;keyPrefix&gt;]` with `cloudfront`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder url(String url) {
+            return url(Output.of(url));
+        }
+
+        /**
+         * @param verify Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder verify(@Nullable Boolean verify) {
+            $.verify = verify;
             return this;
         }
 
