@@ -6,6 +6,7 @@ GO_LDFLAGS  := -X github.com/eksa-irsa/pulumi-eksa-irsa/provider.Version=$(VERSI
 SDKGEN      := go run ./provider/cmd/sdkgen -version $(VERSION)
 
 NODE_TESTS  := tests/nodejs
+SDK_BUILD   := tools/sdk-build
 PY_VENV     := tests/python/.venv
 PYTHON      ?= python3
 FUZZTIME    ?= 60s
@@ -122,12 +123,20 @@ dist-sdks: dist-nodejs dist-python dist-java
 # files, and without the build script and tools, which only the build itself needs.
 NPM_PACKAGE_JSON := const fs = require("fs"); const p = JSON.parse(fs.readFileSync(process.argv[1])); delete p.scripts; delete p.devDependencies; p.main = "index.js"; p.types = "index.d.ts"; fs.writeFileSync(process.argv[2], JSON.stringify(p, null, 4) + "\n");
 
-# npm: the SDK compiled from a copy with the test project's pinned TypeScript, then packed
-# with main, types, README and LICENSE.
-dist-nodejs: $(NODE_TESTS)/node_modules/.installed
+# The TypeScript SDK's build toolchain, apart from the test project: the generated code
+# calls @pulumi/pulumi APIs (runtime.existsResource) that only releases declaring Node 22
+# have, so npm warns (EBADENGINE) here on Node 20. The compiled package runs on the test
+# project's Node 20 release.
+$(SDK_BUILD)/node_modules/.installed: $(SDK_BUILD)/package-lock.json
+	cd $(SDK_BUILD) && npm ci --no-audit --no-fund
+	touch $@
+
+# npm: the SDK compiled from a copy with the pinned toolchain, then packed with main,
+# types, README and LICENSE.
+dist-nodejs: $(SDK_BUILD)/node_modules/.installed
 	rm -rf $(BUILD)/nodejs && mkdir -p $(BUILD) $(DIST) && cp -r sdk/nodejs $(BUILD)/nodejs
-	ln -s $(CURDIR)/$(NODE_TESTS)/node_modules $(BUILD)/nodejs/node_modules
-	$(NODE_TESTS)/node_modules/.bin/tsc -p $(BUILD)/nodejs/tsconfig.json
+	ln -s $(CURDIR)/$(SDK_BUILD)/node_modules $(BUILD)/nodejs/node_modules
+	$(SDK_BUILD)/node_modules/.bin/tsc -p $(BUILD)/nodejs/tsconfig.json
 	node -e '$(NPM_PACKAGE_JSON)' $(BUILD)/nodejs/package.json $(BUILD)/nodejs/bin/package.json
 	cp $(BUILD)/nodejs/README.md LICENSE $(BUILD)/nodejs/bin/
 	rm -f $(NPM_TGZ) && cd $(BUILD)/nodejs/bin && npm pack --silent --pack-destination $(CURDIR)/$(DIST) >/dev/null
