@@ -59,8 +59,8 @@ func Provider() p.Provider {
 // languageMap names each SDK after the product and keeps the generated SDKs installable on
 // their own: npm and PyPI metadata, a Go SDK that is its own module (sdk/go.mod), so that
 // `go get` of the SDK brings only the Pulumi SDK rather than the provider's dependencies,
-// and a Java package whose Maven build files the generator leaves to sdkgen (there is no
-// Gradle where this project builds).
+// and a Java package without the generator's Gradle files (there is no Gradle where this
+// project builds; javagen writes a Maven pom instead).
 func languageMap() map[string]any {
 	return map[string]any{
 		"nodejs": map[string]any{
