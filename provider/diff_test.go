@@ -126,6 +126,26 @@ func TestNoSurpriseDiffs(t *testing.T) {
 			},
 		},
 		{
+			name: "add an entry to a role's policies",
+			after: func(in map[string]any) {
+				reporting(in)["policies"].(map[string]any)["audit"] = "arn:aws:iam::123456789012:policy/audit"
+			},
+			added: []string{tAttachment + " irsa-reporting-audit"},
+		},
+		{
+			name:    "remove an entry from a role's policies",
+			after:   func(in map[string]any) { delete(reporting(in)["policies"].(map[string]any), "extra") },
+			removed: []string{tAttachment + " irsa-reporting-extra"},
+		},
+		{
+			name: "map a role's service accounts in the webhook's ConfigMap",
+			after: func(in map[string]any) {
+				roles(in)["reporting"].(map[string]any)["serviceAccounts"] = []any{"apps/reporting"}
+				reporting(in)["webhookConfigMap"] = true
+			},
+			changed: map[string][]string{"irsa-reporting": {"assumeRolePolicy"}, "irsa-webhook": {"values"}},
+		},
+		{
 			name:    "remove a role",
 			after:   func(in map[string]any) { delete(roles(in), "external-dns") },
 			removed: []string{tAttachment + " irsa-external-dns-route53-change-records", tRole + " irsa-external-dns"},

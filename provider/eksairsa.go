@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"strings"
@@ -43,6 +42,9 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 	}
 	// The AWS provider the caller passes decides region and partition.
 	b := &builder{awsScope: newAWSScope(ctx, name, comp, mergeTags(args.Tags, s.clusterName)), s: s, comp: comp}
+	if err := b.checkAtPreview(args); err != nil {
+		return nil, err
+	}
 
 	if err := b.bucket(); err != nil {
 		return nil, err
@@ -92,7 +94,12 @@ func awaitSigningKeys(ctx *pulumi.Context, input pulumi.StringArrayInput) (signi
 	if !res.Known {
 		return signingKeys{phase2: true, pending: &out}, nil
 	}
-	texts, _ := res.Value.([]string)
+	// Anything but a list of strings is an error: read as "no keys", it would plan a
+	// phase-2 stack back to phase 1, deleting keys.json and the webhook.
+	texts, ok := res.Value.([]string)
+	if !ok {
+		return signingKeys{}, fmt.Errorf("signingKeys: got %T, not a list of strings; pass the public keys as a list of PEM texts, e.g. [secret.data[\"tls.crt\"]]", res.Value)
+	}
 	if len(texts) == 0 {
 		return signingKeys{}, nil
 	}
@@ -121,6 +128,7 @@ type builder struct {
 	// issuer check.
 	issuerReady []pulumi.Resource
 	providerArn pulumi.StringOutput
+	roleArns    map[string]pulumi.StringOutput // by role name
 }
 
 // bucket creates the bucket and what serves its two documents, or adopts an existing
@@ -282,70 +290,34 @@ func (b *builder) oidcProvider(args *OidcProvider) error {
 	return nil
 }
 
-// roles creates one IAM role per entry with its attachments and inline policies.
+// roles creates one IAM role per entry with its attachments and inline policies, each
+// trusted by this cluster's issuer only.
 func (b *builder) roles(args map[string]Role) error {
+	b.comp.Trust = pulumi.All(b.providerArn, b.comp.IssuerHostPath).ApplyT(func(v []any) IssuerTrust {
+		return IssuerTrust{OidcProviderArn: v[0].(string), IssuerHostPath: v[1].(string)}
+	}).(IssuerTrustOutput)
+	b.roleArns = map[string]pulumi.StringOutput{}
 	arns := pulumi.StringMap{}
 	annotations := pulumi.StringMapMap{}
 	for _, rs := range b.s.roles {
-		role, err := b.role(rs, args[rs.name])
+		audiences, accounts, maxLength, field := b.s.audiences, rs.accounts, b.s.trustPolicyMaxLength, "roles."+rs.name
+		trust := pulumi.All(b.providerArn, b.comp.IssuerHostPath).ApplyT(func(v []any) (string, error) {
+			return trustPolicyDocument(field, []policy.IssuerTrust{{
+				ProviderARN: v[0].(string), HostPath: v[1].(string), Audiences: audiences, Accounts: accounts,
+			}}, maxLength)
+		}).(pulumi.StringOutput)
+		roleArgs := args[rs.name]
+		role, err := newRole(b.ctx, rs, roleArgs.fieldRefs(), trust, b.tags, b.parent)
 		if err != nil {
 			return err
 		}
+		b.roleArns[rs.name] = role.Arn
 		arns[rs.name] = role.Arn
-		annotations[rs.name] = pulumi.StringMap{roleArnAnnotation: role.Arn}
+		annotations[rs.name] = serviceAccountAnnotations(role.Arn, rs.tokens)
 	}
 	b.comp.RoleArns = arns.ToStringMapOutput()
 	b.comp.ServiceAccountAnnotations = annotations.ToStringMapMapOutput()
 	return nil
-}
-
-func (b *builder) role(rs roleSettings, args Role) (*iam.Role, error) {
-	audiences, accounts := b.s.audiences, rs.accounts
-	trust := pulumi.All(b.providerArn, b.comp.IssuerHostPath).ApplyT(func(v []any) (string, error) {
-		doc, err := policy.TrustPolicy(v[0].(string), v[1].(string), audiences, accounts)
-		return string(doc), err
-	}).(pulumi.StringOutput)
-
-	roleArgs := &iam.RoleArgs{
-		AssumeRolePolicy:    trust,
-		Description:         pulumi.StringPtrFromPtr(rs.description),
-		MaxSessionDuration:  pulumi.IntPtrFromPtr(rs.maxSessionDuration),
-		Path:                pulumi.StringPtrFromPtr(rs.path),
-		PermissionsBoundary: args.PermissionsBoundary,
-		Tags:                b.tags,
-	}
-	resourceName := b.name + "-" + rs.name
-	role, err := iam.NewRole(b.ctx, resourceName, roleArgs, b.parent)
-	if err != nil {
-		return nil, err
-	}
-	for _, arn := range rs.policyArns {
-		_, err := iam.NewRolePolicyAttachment(b.ctx, resourceName+"-"+policyShortName(arn), &iam.RolePolicyAttachmentArgs{
-			Role:      role.Name,
-			PolicyArn: pulumi.String(arn),
-		}, b.parent)
-		if err != nil {
-			return nil, err
-		}
-	}
-	for _, policyName := range rs.inlinePolicyNames {
-		field := fmt.Sprintf("roles.%s.inlinePolicies.%s", rs.name, policyName)
-		document := args.InlinePolicies[policyName].ToStringOutput().ApplyT(func(doc string) (string, error) {
-			if !json.Valid([]byte(doc)) {
-				return "", fmt.Errorf("%s: not valid JSON; give an IAM policy document", field)
-			}
-			return doc, nil
-		}).(pulumi.StringOutput)
-		_, err := iam.NewRolePolicy(b.ctx, resourceName+"-inline-"+policyName, &iam.RolePolicyArgs{
-			Role:   role.Name,
-			Name:   pulumi.String(policyName),
-			Policy: document,
-		}, b.parent)
-		if err != nil {
-			return nil, err
-		}
-	}
-	return role, nil
 }
 
 // mergeTags adds the cluster tag to the caller's tags; the cluster tag wins so that

@@ -381,6 +381,7 @@ func TestCustomIssuerURL(t *testing.T) {
 func TestExistingOidcProviderIsReused(t *testing.T) {
 	const arn = "arn:aws:iam::123456789012:oidc-provider/oidc.example.com/prod"
 	in := phase1()
+	in["issuer"] = map[string]any{"url": "https://oidc.example.com/prod"}
 	in["oidcProvider"] = map[string]any{"create": false, "arn": arn}
 	aws, state := mustConstruct(t, in)
 	if got := aws.byType(tOidc); len(got) != 0 {

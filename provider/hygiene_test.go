@@ -229,10 +229,13 @@ func everyInput(t *testing.T, rsaKey, ecKey testKey) map[string]any {
 					"read-bucket": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`,
 					"write-queue": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}`,
 				},
-				"maxSessionDuration":  7200,
-				"permissionsBoundary": "arn:aws:iam::123456789012:policy/boundary",
-				"path":                "/irsa/",
-				"description":         "reporting jobs",
+				"maxSessionDuration":   7200,
+				"permissionsBoundary":  "arn:aws:iam::123456789012:policy/boundary",
+				"path":                 "/irsa/",
+				"description":          "reporting jobs",
+				"policies":             map[string]any{"extra": "arn:aws:iam::123456789012:policy/reporting-extra"},
+				"stsRegionalEndpoints": true,
+				"tokenExpiration":      3600,
 			},
 			"external-dns": map[string]any{
 				"serviceAccounts": []any{"kube-system/external-dns"},
@@ -247,8 +250,11 @@ func everyInput(t *testing.T, rsaKey, ecKey testKey) map[string]any {
 			"defaultRegion":       "eu-west-1",
 			"stsRegionalEndpoint": true, "tokenExpiration": 3600, "replicas": 3, "tls": "generated",
 			"values": map[string]any{"nodeSelector": map[string]any{"kubernetes.io/os": "linux"}},
+
+			"serviceAccountLookupGracePeriod": "2s",
 		},
-		"tags": map[string]any{"team": "platform", "cost-center": "42"},
+		"trustPolicyMaxLength": 4096,
+		"tags":                 map[string]any{"team": "platform", "cost-center": "42"},
 	}
 }
 

@@ -1,5 +1,5 @@
-// Package provider serves the eksa-irsa Pulumi package: the EksaIrsa component and the
-// computeJwks function. It is deliberately thin: every rule about keys, documents,
+// Package provider serves the eksa-irsa Pulumi package: the EksaIrsa and ServiceAccountRole
+// components and the computeJwks function. It is deliberately thin: every rule about keys, documents,
 // policies and validation lives in the internal packages, so this package only turns
 // validated inputs into Pulumi resources and outputs.
 package provider
@@ -45,7 +45,7 @@ func Provider() p.Provider {
 		WithPluginDownloadURL(PluginDownloadURL).
 		WithLanguageMap(languageMap()).
 		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
-		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewIssuerBucket)).
+		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewIssuerBucket), infer.ComponentF(NewServiceAccountRole)).
 		WithFunctions(infer.Function(&ComputeJwks{})).
 		WithResources(infer.Resource(&IssuerCheck{})).
 		Build()
@@ -84,8 +84,11 @@ func languageMap() map[string]any {
 			"modulePath":                     "github.com/eksa-irsa/pulumi-eksa-irsa/sdk",
 			"rootPackageName":                "eksairsa",
 			"generateResourceContainerTypes": true,
-			"respectSchemaVersion":           true,
-			"disableInputTypeRegistrations":  false,
+			// Input types for every object type: the Go generator otherwise leaves out those
+			// used only in plain lists (ServiceAccountRole.trusts), yet names them in the args.
+			"generateExtraInputTypes":       true,
+			"respectSchemaVersion":          true,
+			"disableInputTypeRegistrations": false,
 		},
 		"java": map[string]any{
 			"basePackage": "io.github.eksairsa",

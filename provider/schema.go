@@ -78,8 +78,9 @@ func fixSchema(spec *schema.PackageSpec) error {
 // componentArgs maps each component's token to its Go args type, whose fields decide
 // which of the component's inputs are plain.
 var componentArgs = map[string]reflect.Type{
-	EksaIrsaToken:     reflect.TypeFor[EksaIrsaArgs](),
-	IssuerBucketToken: reflect.TypeFor[IssuerBucketArgs](),
+	EksaIrsaToken:           reflect.TypeFor[EksaIrsaArgs](),
+	IssuerBucketToken:       reflect.TypeFor[IssuerBucketArgs](),
+	ServiceAccountRoleToken: reflect.TypeFor[ServiceAccountRoleArgs](),
 }
 
 var inputType = reflect.TypeFor[pulumi.Input]()

@@ -13,6 +13,7 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/hosting"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
 
 // Defaults of DESIGN.md, named so that docs, code and tests agree on one value.
@@ -24,14 +25,10 @@ const (
 	defaultWebhookRepository   = "https://jkroepke.github.io/helm-charts"
 	defaultTokenExpiration     = 86400
 	defaultWebhookReplicas     = 2
-	tlsGenerated               = "generated"
-	tlsCertManager             = "certManager"
 
 	// clusterTagKey names the cluster on every AWS resource, so resources of one cluster
 	// can be found (and cost-attributed) whatever the component was called.
 	clusterTagKey = "eksa-irsa/cluster"
-	// roleArnAnnotation is the service-account annotation the pod identity webhook reads.
-	roleArnAnnotation = "eks.amazonaws.com/role-arn"
 )
 
 // settings are the plain, defaulted and validated inputs: everything that decides which
@@ -47,7 +44,8 @@ type settings struct {
 	audiences          []string
 	thumbprints        []string
 
-	roles []roleSettings // sorted by name, so registration order is stable
+	roles                []roleSettings // sorted by name, so registration order is stable
+	trustPolicyMaxLength int
 
 	webhook webhookSettings
 }
@@ -77,16 +75,6 @@ type domainSettings struct {
 	zoneID         string // empty: DNS records are the caller's business
 }
 
-type roleSettings struct {
-	name               string
-	accounts           []policy.ServiceAccount
-	policyArns         []string
-	inlinePolicyNames  []string // sorted
-	maxSessionDuration *int
-	path               *string
-	description        *string
-}
-
 type webhookSettings struct {
 	enabled             bool
 	namespace           string
@@ -98,8 +86,9 @@ type webhookSettings struct {
 	stsRegionalEndpoint bool
 	tokenExpiration     int
 	replicas            int
-	tls                 string
+	tls                 WebhookTLS
 	values              map[string]any
+	lookupGracePeriod   string // empty: leave the flag out
 }
 
 var (
@@ -131,10 +120,11 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 	}
 
 	s := settings{
-		clusterName:         args.ClusterName,
-		legacyKeyWithoutKid: boolOr(args.LegacyKeyWithoutKid, true),
-		createOidcProvider:  true,
-		audiences:           []string{defaultAudience},
+		clusterName:          args.ClusterName,
+		legacyKeyWithoutKid:  boolOr(args.LegacyKeyWithoutKid, true),
+		createOidcProvider:   true,
+		audiences:            []string{defaultAudience},
+		trustPolicyMaxLength: intOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength),
 	}
 	check(issuer.ValidateClusterName(args.ClusterName))
 
@@ -158,25 +148,14 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 			fail("oidcProvider.arn: required when oidcProvider.create is false; give the ARN of the existing IAM OIDC provider")
 		}
 	}
-	if len(s.audiences) == 0 {
-		fail("oidcProvider.audiences: must not be empty; omit it to use %q", defaultAudience)
-	}
-	seen := map[string]bool{}
-	for i, aud := range s.audiences {
-		switch {
-		case strings.TrimSpace(aud) == "":
-			fail("oidcProvider.audiences[%d]: empty audience; remove it or give a client ID such as %q", i, defaultAudience)
-		case seen[aud]:
-			fail("oidcProvider.audiences[%d]: %q is listed twice; remove the duplicate", i, aud)
-		}
-		seen[aud] = true
-	}
+	errs = append(errs, checkAudiences("oidcProvider.audiences", s.audiences)...)
 	for i, tp := range s.thumbprints {
 		if !thumbprintPattern.MatchString(tp) {
 			fail("oidcProvider.thumbprints[%d]: %q is not a SHA-1 thumbprint; give 40 hex digits or omit thumbprints", i, tp)
 		}
 	}
 
+	check(checkTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength))
 	roleNames := make([]string, 0, len(args.Roles))
 	for roleName := range args.Roles {
 		roleNames = append(roleNames, roleName)
@@ -191,6 +170,7 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 	w, webhookErrs := resolveWebhook(args.Webhook)
 	errs = append(errs, webhookErrs...)
 	s.webhook = w
+	errs = append(errs, checkWebhookConfigMap(s.roles, w)...)
 
 	if len(errs) > 0 {
 		return settings{}, fmt.Errorf("invalid EksaIrsa %q inputs:\n%w", name, errors.Join(errs...))
@@ -391,6 +371,8 @@ func (k knownString) validated(validate func(string) error) pulumi.StringOutput 
 	}).(pulumi.StringOutput)
 }
 
+// resolveRole checks an EksaIrsa role: its key, which names its resources, and its
+// service accounts; the fields every role has are checked by resolveRoleFields.
 func resolveRole(component, roleName string, r Role) (roleSettings, []error) {
 	var errs []error
 	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
@@ -403,67 +385,13 @@ func resolveRole(component, roleName string, r Role) (roleSettings, []error) {
 			field, component, roleName, n, maxRoleResourceName)
 	}
 
-	rs := roleSettings{
-		name:               roleName,
-		policyArns:         r.PolicyArns,
-		maxSessionDuration: r.MaxSessionDuration,
-		path:               r.Path,
-		description:        r.Description,
-	}
-	if len(r.ServiceAccounts) == 0 {
-		fail("%s.serviceAccounts: must not be empty; list the service accounts that may assume the role as \"namespace/name\"", field)
-	}
-	subjects := map[string]int{}
-	for i, text := range r.ServiceAccounts {
-		entry := fmt.Sprintf("%s.serviceAccounts[%d]", field, i)
-		sa, err := policy.ParseServiceAccount(entry, text)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if first, dup := subjects[sa.Subject()]; dup {
-			fail("%s: %q repeats %s.serviceAccounts[%d]; remove one", entry, text, field, first)
-			continue
-		}
-		subjects[sa.Subject()] = i
-		rs.accounts = append(rs.accounts, sa)
-	}
-
-	attachmentNames := map[string]int{}
-	for i, arn := range r.PolicyArns {
-		m := policyArnPattern.FindStringSubmatch(arn)
-		if m == nil {
-			fail("%s.policyArns[%d]: %q is not an IAM policy ARN; expected arn:aws:iam::<account or aws>:policy/<name>", field, i, arn)
-			continue
-		}
-		short := policyShortName(arn)
-		if first, dup := attachmentNames[short]; dup {
-			fail("%s.policyArns[%d]: a policy named %q is already attached by policyArns[%d]; remove the duplicate", field, i, short, first)
-			continue
-		}
-		attachmentNames[short] = i
-	}
-
-	for policyName := range r.InlinePolicies {
-		if !inlinePolicyNamePattern.MatchString(policyName) {
-			fail("%s.inlinePolicies.%s: policy names are 1 to 128 of letters, digits and +=,.@_-; rename it", field, policyName)
-		}
-		if r.InlinePolicies[policyName] == nil {
-			fail("%s.inlinePolicies.%s: empty policy; give the policy JSON or remove the entry", field, policyName)
-		}
-		rs.inlinePolicyNames = append(rs.inlinePolicyNames, policyName)
-	}
-	sort.Strings(rs.inlinePolicyNames)
-
-	if d := r.MaxSessionDuration; d != nil && (*d < 3600 || *d > 43200) {
-		fail("%s.maxSessionDuration: %d is outside IAM's range; give 3600 to 43200 seconds", field, *d)
-	}
-	if p := r.Path; p != nil && !rolePathPattern.MatchString(*p) {
-		fail("%s.path: %q is not an IAM path; it must start and end with '/', e.g. \"/irsa/\"", field, *p)
-	}
-	if d := r.Description; d != nil && len(*d) > 1000 {
-		fail("%s.description: %d characters; IAM allows at most 1000, shorten it", field, len(*d))
-	}
+	rs, fieldErrs := resolveRoleFields(field+".", component+"-"+roleName, r.fieldRefs())
+	errs = append(errs, fieldErrs...)
+	rs.name = roleName
+	rs.webhookConfigMap = boolOr(r.WebhookConfigMap, false)
+	accounts, accountErrs := parseServiceAccounts(field+".serviceAccounts", r.ServiceAccounts)
+	errs = append(errs, accountErrs...)
+	rs.accounts = accounts
 	return rs, errs
 }
 
@@ -477,7 +405,8 @@ func resolveWebhook(w *Webhook) (webhookSettings, []error) {
 		stsRegionalEndpoint: true,
 		tokenExpiration:     defaultTokenExpiration,
 		replicas:            defaultWebhookReplicas,
-		tls:                 tlsGenerated,
+		tls:                 WebhookTLSGenerated,
+		lookupGracePeriod:   webhook.DefaultLookupGracePeriod,
 	}
 	if w == nil {
 		return s, nil
@@ -497,8 +426,11 @@ func resolveWebhook(w *Webhook) (webhookSettings, []error) {
 	s.stsRegionalEndpoint = boolOr(w.StsRegionalEndpoint, true)
 	s.tokenExpiration = intOr(w.TokenExpiration, s.tokenExpiration)
 	s.replicas = intOr(w.Replicas, s.replicas)
-	s.tls = stringOr(w.TLS, s.tls)
+	if w.TLS != nil {
+		s.tls = *w.TLS
+	}
 	s.values = w.Values
+	s.lookupGracePeriod = stringOr(w.ServiceAccountLookupGracePeriod, s.lookupGracePeriod)
 
 	if err := policy.ValidateNamespace("webhook.namespace", s.namespace); err != nil {
 		errs = append(errs, err)
@@ -516,16 +448,41 @@ func resolveWebhook(w *Webhook) (webhookSettings, []error) {
 			s.version = ""
 		}
 	}
-	if s.tokenExpiration < 600 || s.tokenExpiration > 86400 {
-		fail("webhook.tokenExpiration: %d is outside the webhook's range; give 600 to 86400 seconds", s.tokenExpiration)
+	if err := checkTokenExpiration("webhook.tokenExpiration", s.tokenExpiration); err != nil {
+		errs = append(errs, err)
+	}
+	if d, err := webhook.ValidateLookupGracePeriod("webhook.serviceAccountLookupGracePeriod", s.lookupGracePeriod, stringOr(s.image.Tag, "")); err != nil {
+		errs = append(errs, err)
+	} else if d == 0 {
+		s.lookupGracePeriod = "" // the webhook's default: no flag, so older images start too
 	}
 	if s.replicas < 1 {
 		fail("webhook.replicas: %d; give at least 1 (2 or more keeps the webhook available during node drains)", s.replicas)
 	}
-	if s.tls != tlsGenerated && s.tls != tlsCertManager {
-		fail("webhook.tls: %q is not a TLS mode; use %q (no cert-manager needed) or %q", s.tls, tlsGenerated, tlsCertManager)
+	if s.tls != WebhookTLSGenerated && s.tls != WebhookTLSCertManager {
+		fail("webhook.tls: %q is not a TLS mode; use %q (no cert-manager needed) or %q", s.tls, WebhookTLSGenerated, WebhookTLSCertManager)
 	}
 	return s, errs
+}
+
+// checkAudiences checks a list of token audiences (OIDC client IDs): not empty, none
+// empty, none twice. field is its wire path.
+func checkAudiences(field string, audiences []string) []error {
+	var errs []error
+	if len(audiences) == 0 {
+		errs = append(errs, fmt.Errorf("%s: must not be empty; omit it to use %q", field, defaultAudience))
+	}
+	seen := map[string]bool{}
+	for i, aud := range audiences {
+		switch {
+		case strings.TrimSpace(aud) == "":
+			errs = append(errs, fmt.Errorf("%s[%d]: empty audience; remove it or give a client ID such as %q", field, i, defaultAudience))
+		case seen[aud]:
+			errs = append(errs, fmt.Errorf("%s[%d]: %q is listed twice; remove the duplicate", field, i, aud))
+		}
+		seen[aud] = true
+	}
+	return errs
 }
 
 // chartIsReference tells an oci:// reference or a local chart path from a chart name

@@ -3,6 +3,8 @@ package provider
 import (
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
 
 // This file declares the component's wire types and their documentation; behaviour lives
@@ -21,6 +23,8 @@ type EksaIrsaArgs struct {
 	Roles               map[string]Role         `pulumi:"roles,optional"`
 	Webhook             *Webhook                `pulumi:"webhook,optional"`
 	Tags                pulumi.StringMapInput   `pulumi:"tags,optional"`
+
+	TrustPolicyMaxLength *int `pulumi:"trustPolicyMaxLength,optional"`
 }
 
 // Annotate documents the inputs in the schema and every SDK.
@@ -40,6 +44,7 @@ func (a *EksaIrsaArgs) Annotate(an infer.Annotator) {
 		"Each role trusts the listed Kubernetes service accounts.")
 	an.Describe(&a.Webhook, "The amazon-eks-pod-identity-webhook Helm release installed in phase 2.")
 	an.Describe(&a.Tags, "Tags for every AWS resource; a tag naming the cluster is always added.")
+	an.Describe(&a.TrustPolicyMaxLength, docTrustPolicyMaxLength)
 }
 
 // Issuer says where the discovery document and JWKS live, how they are served, and which
@@ -151,15 +156,20 @@ func (o *OidcProvider) Annotate(an infer.Annotator) {
 	an.Describe(&o.Thumbprints, "Optional server-certificate thumbprints; IAM trusts S3's CA without one.")
 }
 
-// Role is one IAM role assumable by the listed service accounts.
+// Role is one IAM role assumable by the listed service accounts. Its fields after
+// serviceAccounts are those every role of the package has (roleFields), documented once.
 type Role struct {
-	ServiceAccounts     []string                      `pulumi:"serviceAccounts"`
-	PolicyArns          []string                      `pulumi:"policyArns,optional"`
-	InlinePolicies      map[string]pulumi.StringInput `pulumi:"inlinePolicies,optional"`
-	MaxSessionDuration  *int                          `pulumi:"maxSessionDuration,optional"`
-	PermissionsBoundary pulumi.StringInput            `pulumi:"permissionsBoundary,optional"`
-	Path                *string                       `pulumi:"path,optional"`
-	Description         *string                       `pulumi:"description,optional"`
+	ServiceAccounts      []string                      `pulumi:"serviceAccounts"`
+	PolicyArns           []string                      `pulumi:"policyArns,optional"`
+	Policies             map[string]pulumi.StringInput `pulumi:"policies,optional"`
+	InlinePolicies       map[string]pulumi.StringInput `pulumi:"inlinePolicies,optional"`
+	MaxSessionDuration   *int                          `pulumi:"maxSessionDuration,optional"`
+	PermissionsBoundary  pulumi.StringInput            `pulumi:"permissionsBoundary,optional"`
+	Path                 *string                       `pulumi:"path,optional"`
+	Description          *string                       `pulumi:"description,optional"`
+	StsRegionalEndpoints *bool                         `pulumi:"stsRegionalEndpoints,optional"`
+	TokenExpiration      *int                          `pulumi:"tokenExpiration,optional"`
+	WebhookConfigMap     *bool                         `pulumi:"webhookConfigMap,optional"`
 }
 
 // Annotate documents the role settings.
@@ -167,12 +177,10 @@ func (r *Role) Annotate(an infer.Annotator) {
 	an.Describe(&r.ServiceAccounts, "Service accounts allowed to assume the role, as `namespace/name`. "+
 		"`*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; "+
 		"`*/*` is refused because it would trust every service account of the cluster.")
-	an.Describe(&r.PolicyArns, "ARNs of managed policies to attach.")
-	an.Describe(&r.InlinePolicies, "Inline policies, name to policy JSON.")
-	an.Describe(&r.MaxSessionDuration, "Maximum session duration in seconds (3600 to 43200). Defaults to 3600.")
-	an.Describe(&r.PermissionsBoundary, "ARN of the policy used as the role's permissions boundary.")
-	an.Describe(&r.Path, "IAM path of the role. Defaults to `/`.")
-	an.Describe(&r.Description, "Description of the role.")
+	describeRoleFields(an, r.fieldRefs())
+	an.Describe(&r.WebhookConfigMap, "Also map the role's service accounts to it in the webhook's "+
+		"`pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). "+
+		"Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.")
 }
 
 // Webhook configures the pod identity webhook that injects AWS credentials into pods.
@@ -187,8 +195,10 @@ type Webhook struct {
 	StsRegionalEndpoint *bool          `pulumi:"stsRegionalEndpoint,optional"`
 	TokenExpiration     *int           `pulumi:"tokenExpiration,optional"`
 	Replicas            *int           `pulumi:"replicas,optional"`
-	TLS                 *string        `pulumi:"tls,optional"`
+	TLS                 *WebhookTLS    `pulumi:"tls,optional"`
 	Values              map[string]any `pulumi:"values,optional"`
+
+	ServiceAccountLookupGracePeriod *string `pulumi:"serviceAccountLookupGracePeriod,optional"`
 }
 
 // Annotate documents the webhook settings.
@@ -206,7 +216,34 @@ func (w *Webhook) Annotate(an infer.Annotator) {
 	an.Describe(&w.Replicas, "Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.")
 	an.Describe(&w.TLS, "How the webhook gets its serving certificate: `generated` (a CA and certificate made by "+
 		"Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.")
-	an.Describe(&w.Values, "Extra chart values, deep-merged last so they win.")
+	an.Describe(&w.Values, "Extra chart values, deep-merged last so they win (`config.extraArgs` are appended "+
+		"after the component's, and win as the later flags).")
+	an.Describe(&w.ServiceAccountLookupGracePeriod, "How long the webhook waits for a new pod's service account "+
+		"to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go "+
+		"duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `"+webhook.DefaultLookupGracePeriod+"`.")
+}
+
+// WebhookTLS is how the webhook gets its serving certificate. An enum rather than a
+// string so that a misspelt mode fails to compile in every SDK; the wire values are the
+// strings programs have always sent.
+type WebhookTLS string
+
+// The webhook TLS modes.
+const (
+	WebhookTLSGenerated   WebhookTLS = "generated"
+	WebhookTLSCertManager WebhookTLS = "certManager"
+)
+
+var _ infer.Enum[WebhookTLS] = WebhookTLS("")
+
+// Values lists the modes for the schema and every SDK's constants.
+func (WebhookTLS) Values() []infer.EnumValue[WebhookTLS] {
+	return []infer.EnumValue[WebhookTLS]{
+		{Name: "Generated", Value: WebhookTLSGenerated,
+			Description: "A CA and serving certificate made by Pulumi (pulumi-tls); no cert-manager needed."},
+		{Name: "CertManager", Value: WebhookTLSCertManager,
+			Description: "The chart requests its certificate from cert-manager, which must be installed."},
+	}
 }
 
 // WebhookImage overrides the webhook's container image.
@@ -238,6 +275,7 @@ type EksaIrsa struct {
 	ServiceAccountAnnotations pulumi.StringMapMapOutput `pulumi:"serviceAccountAnnotations"`
 	PodIamConfig              pulumi.StringOutput       `pulumi:"podIamConfig"`
 	WebhookNamespace          pulumi.StringOutput       `pulumi:"webhookNamespace"`
+	Trust                     IssuerTrustOutput         `pulumi:"trust"`
 }
 
 // Annotate documents the component and its outputs.
@@ -256,7 +294,9 @@ func (c *EksaIrsa) Annotate(an infer.Annotator) {
 	an.Describe(&c.BucketPolicyStatement, "The bucket-policy statement that makes the two documents publicly "+
 		"readable (JSON); add it to an existing bucket's policy when `issuer.createBucket` is `false`.")
 	an.Describe(&c.ServiceAccountAnnotations, "Annotations to put on each role's service accounts, by role name "+
-		"(`eks.amazonaws.com/role-arn`).")
+		"(`eks.amazonaws.com/role-arn`, and the role's `sts-regional-endpoints` and `token-expiration` when set).")
+	an.Describe(&c.Trust, "The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s "+
+		"`trusts` to let this cluster's pods assume a role shared by several clusters.")
 	an.Describe(&c.PodIamConfig, "YAML to paste under `spec:` of the EKS Anywhere cluster spec.")
 	an.Describe(&c.WebhookNamespace, "Namespace of the webhook release; empty when no webhook is installed.")
 }

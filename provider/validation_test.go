@@ -9,10 +9,14 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
 	"time"
+
+	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
 )
 
 // TestBadInputFailsAtConstruct lists every input rule of DESIGN.md and the README, and
@@ -150,7 +154,53 @@ func TestBadInputFailsAtConstruct(t *testing.T) {
 		{name: "inline policy null", mutate: func(in map[string]any) {
 			role(in)["inlinePolicies"] = map[string]any{"read-bucket": nil}
 		}, field: "roles.reporting.inlinePolicies.read-bucket", fix: "give the policy JSON or remove the entry"},
-		{name: "inline policy not JSON", mutate: withInlinePolicy("read-bucket", `{"Version":`), field: "roles.reporting.inlinePolicies.read-bucket", fix: "IAM policy document", late: true},
+		{name: "inline policy not JSON", mutate: withInlinePolicy("read-bucket", `{"Version":`), field: "roles.reporting.inlinePolicies.read-bucket", fix: "IAM policy document"},
+		{name: "inline policies over IAM's limit", mutate: func(in map[string]any) {
+			role(in)["inlinePolicies"] = map[string]any{"a": bigPolicy(6000), "b": bigPolicy(5000)}
+		}, field: "roles.reporting.inlinePolicies", fix: "10240"},
+		{name: "policies: attachment name not IAM's", mutate: withPolicies(map[string]any{"read bucket": s3ReadOnly}), field: "roles.reporting.policies.read bucket", fix: "rename the key"},
+		{name: "policies: no ARN", mutate: withPolicies(map[string]any{"extra": nil}), field: "roles.reporting.policies.extra", fix: "give the ARN"},
+		{name: "policies: not an ARN", mutate: withPolicies(map[string]any{"extra": "ReadOnlyAccess"}), field: "roles.reporting.policies.extra", fix: "arn:aws:iam::"},
+		{name: "policies: name of a policyArns attachment", mutate: withPolicies(map[string]any{"AmazonS3ReadOnlyAccess": route53Change}),
+			field: "roles.reporting.policies.AmazonS3ReadOnlyAccess", fix: "rename the key"},
+		{name: "policies: a policy attached by policyArns", mutate: withPolicies(map[string]any{"again": s3ReadOnly}),
+			field: "roles.reporting.policies.again", fix: "already attached by roles.reporting.policyArns[0]"},
+		{name: "policies: name of an inline policy's resource", mutate: func(in map[string]any) {
+			role(in)["policies"] = map[string]any{"inline-send": route53Change}
+			role(in)["inlinePolicies"] = map[string]any{"send": `{}`}
+		}, field: "roles.reporting.inlinePolicies.send", fix: "rename one"},
+		{name: "policies: not an ARN, from another resource", mutate: withPolicies(map[string]any{"extra": property.New("ReadOnlyAccess").WithDependencies([]presource.URN{policyURN})}),
+			field: "roles.reporting.policies.extra", fix: "arn:aws:iam::"},
+		{name: "token lifetime of a role too short", mutate: func(in map[string]any) { role(in)["tokenExpiration"] = 300 }, field: "roles.reporting.tokenExpiration", fix: "600 to 86400"},
+		{name: "ConfigMap mapping of a pattern", mutate: func(in map[string]any) {
+			role(in)["serviceAccounts"] = []any{"apps/*"}
+			role(in)["webhookConfigMap"] = true
+		}, field: "roles.reporting.webhookConfigMap", fix: "by name"},
+		{name: "ConfigMap mapping without a webhook", mutate: func(in map[string]any) {
+			role(in)["webhookConfigMap"] = true
+			in["webhook"] = map[string]any{"enabled": false}
+		}, field: "roles.reporting.webhookConfigMap", fix: "enable the webhook"},
+		{name: "ConfigMap mapping of one account by two roles", mutate: func(in map[string]any) {
+			in["roles"].(map[string]any)["other"] = map[string]any{"serviceAccounts": []any{"apps/reporting"}, "webhookConfigMap": true}
+			role(in)["webhookConfigMap"] = true
+		}, field: "roles.reporting.webhookConfigMap", fix: "one role only"},
+
+		// IAM's limits on what it is given, before anything is created.
+		{name: "trust policy over the quota", mutate: withAccounts(manyAccounts(40)...), field: "roles.reporting: the trust policy is", fix: "trustPolicyMaxLength"},
+		{name: "trust policy over a lowered quota", mutate: func(in map[string]any) { in["trustPolicyMaxLength"] = 300 },
+			field: "roles.external-dns: the trust policy is", fix: "over the quota of 300"},
+		{name: "no trust policy quota", mutate: func(in map[string]any) { in["trustPolicyMaxLength"] = 0 }, field: "trustPolicyMaxLength", fix: "quota"},
+		{name: "reused provider of another issuer", mutate: func(in map[string]any) {
+			in["issuer"] = map[string]any{"url": "https://oidc.example.com/prod"}
+			in["oidcProvider"] = map[string]any{"create": false, "arn": "arn:aws:iam::123456789012:oidc-provider/oidc.example.com/staging"}
+		}, field: "oidcProvider.arn", fix: "whose URL is https://oidc.example.com/prod"},
+		{name: "reused provider of another bucket", mutate: func(in map[string]any) {
+			in["issuer"] = map[string]any{"bucketName": "prod-oidc"}
+			in["oidcProvider"] = map[string]any{"create": false, "arn": "arn:aws:iam::123456789012:oidc-provider/s3.eu-central-1.amazonaws.com/staging-oidc"}
+		}, field: "oidcProvider.arn", fix: "whose URL is https://s3." + mockRegion + ".amazonaws.com/prod-oidc"},
+		{name: "reused provider ARN that is not one", mutate: func(in map[string]any) {
+			in["oidcProvider"] = map[string]any{"create": false, "arn": "arn:aws:iam::123456789012:role/prod"}
+		}, field: "oidcProvider.arn", fix: "oidc-provider/"},
 		{name: "session too short", mutate: func(in map[string]any) { role(in)["maxSessionDuration"] = 900 }, field: "roles.reporting.maxSessionDuration", fix: "3600 to 43200"},
 		{name: "session too long", mutate: func(in map[string]any) { role(in)["maxSessionDuration"] = 50000 }, field: "roles.reporting.maxSessionDuration", fix: "43200"},
 		{name: "bad path", mutate: func(in map[string]any) { role(in)["path"] = "irsa" }, field: "roles.reporting.path", fix: "start and end with '/'"},
@@ -186,6 +236,11 @@ func TestBadInputFailsAtConstruct(t *testing.T) {
 		{name: "webhook namespace pattern", mutate: withWebhook("namespace", "pod-*"), field: "webhook.namespace", fix: "one namespace name"},
 		{name: "empty webhook namespace", mutate: withWebhook("namespace", ""), field: "webhook.namespace", fix: "omit it for the default"},
 		{name: "empty chart", mutate: withWebhook("chart", ""), field: "webhook.chart", fix: "omit it"},
+		{name: "lookup grace period not a duration", mutate: withWebhook("serviceAccountLookupGracePeriod", "1"), field: "webhook.serviceAccountLookupGracePeriod", fix: `"500ms"`},
+		{name: "lookup grace period past the webhook timeout", mutate: withWebhook("serviceAccountLookupGracePeriod", "30s"), field: "webhook.serviceAccountLookupGracePeriod", fix: "shorter wait"},
+		{name: "lookup grace period with an image without the flag", mutate: func(in map[string]any) {
+			in["webhook"] = map[string]any{"image": map[string]any{"tag": "v0.5.7"}}
+		}, field: "webhook.serviceAccountLookupGracePeriod", fix: `"0s"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -241,6 +296,27 @@ func withInlinePolicy(name, doc string) func(map[string]any) {
 
 func withSigningKeys(texts ...any) func(map[string]any) {
 	return func(in map[string]any) { in["signingKeys"] = texts }
+}
+
+func withPolicies(policies map[string]any) func(map[string]any) {
+	return func(in map[string]any) { role(in)["policies"] = policies }
+}
+
+// policyURN is a policy resource of the program whose outputs reach the component.
+var policyURN = presource.NewURN("test", "proj", "", "aws:iam/policy:Policy", "extra")
+
+// bigPolicy is a policy document of about n characters without white space.
+func bigPolicy(n int) string {
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"` + strings.Repeat("S", n) + `","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+}
+
+// manyAccounts is n distinct service accounts of 25 characters.
+func manyAccounts(n int) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("apps/reporting-job-%06d", i)
+	}
+	return out
 }
 
 func withWebhook(key string, value any) func(map[string]any) {

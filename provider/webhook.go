@@ -48,7 +48,7 @@ func (b *builder) webhookRelease() error {
 	deps = append(deps, b.issuerReady...)
 
 	var caBundle pulumi.StringOutput
-	if w.tls == tlsGenerated {
+	if w.tls == WebhookTLSGenerated {
 		fullname := webhook.Fullname(webhook.ReleaseName, webhook.Values(webhook.Options{Overrides: w.values}))
 		secret, caCert, err := b.webhookTLS(ns, webhook.ServiceDNSNames(fullname, w.namespace))
 		if err != nil {
@@ -74,13 +74,23 @@ func (b *builder) webhookRelease() error {
 		StsRegionalEndpoint: w.stsRegionalEndpoint,
 		TokenAudience:       b.s.audiences[0],
 		TokenExpiration:     w.tokenExpiration,
-		CertManager:         w.tls == tlsCertManager,
+		CertManager:         w.tls == WebhookTLSCertManager,
 		TLSSecretName:       tlsSecretName,
 		Overrides:           w.values,
+
+		ServiceAccountLookupGracePeriod: w.lookupGracePeriod,
 	}
-	values := pulumi.All(region, caBundle).ApplyT(func(v []any) map[string]any {
+	entries, arns := b.configMapEntries()
+	values := pulumi.All(region, caBundle, arns).ApplyT(func(v []any) map[string]any {
 		o := opts
 		o.Region, o.CABundle = v[0].(string), v[1].(string)
+		if len(entries) > 0 {
+			o.ServiceAccountRoles = map[string]webhook.ConfigMapEntry{}
+			for key, e := range entries {
+				e.RoleARN = v[2].(map[string]string)[key]
+				o.ServiceAccountRoles[key] = e
+			}
+		}
 		return webhook.Values(o)
 	}).(pulumi.MapOutput)
 
@@ -101,6 +111,31 @@ func (b *builder) webhookRelease() error {
 	}
 	b.comp.WebhookNamespace = ns
 	return nil
+}
+
+// configMapEntries are the entries of the webhook's ConfigMap for the roles that ask
+// for it, by "namespace/name", without their role ARNs, which arns holds by the same keys.
+// The role's token settings are written out where the webhook would otherwise apply
+// none (audience, regional STS) and its lifetime defaults to the webhook's.
+func (b *builder) configMapEntries() (map[string]webhook.ConfigMapEntry, pulumi.StringMapOutput) {
+	w := b.s.webhook
+	entries := map[string]webhook.ConfigMapEntry{}
+	arns := pulumi.StringMap{}
+	for _, rs := range b.s.roles {
+		if !rs.webhookConfigMap {
+			continue
+		}
+		e := webhook.ConfigMapEntry{
+			Audience:        b.s.audiences[0],
+			UseRegionalSTS:  boolOr(rs.tokens.StsRegionalEndpoints, w.stsRegionalEndpoint),
+			TokenExpiration: intOr(rs.tokens.TokenExpiration, w.tokenExpiration),
+		}
+		for _, sa := range rs.accounts {
+			entries[configMapKey(sa)] = e
+			arns[configMapKey(sa)] = b.roleArns[rs.name]
+		}
+	}
+	return entries, arns.ToStringMapOutput()
 }
 
 // webhookTLS makes a CA and a serving certificate for the webhook's Service names and

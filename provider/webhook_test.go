@@ -62,6 +62,7 @@ func TestWebhookDefaults(t *testing.T) {
 		"podDisruptionBudget": map[string]any{"enabled": true, "minAvailable": 1.0},
 		"config": map[string]any{
 			"defaultAwsRegion":    mockRegion,
+			"extraArgs":           []any{"--service-account-lookup-grace-period=1s"},
 			"stsRegionalEndpoint": true,
 			"tokenAudience":       "sts.amazonaws.com",
 			"tokenExpiration":     86400.0,
@@ -182,6 +183,7 @@ func TestWebhookOverrides(t *testing.T) {
 		"image":               map[string]any{"registry": "registry.example.com", "repository": "mirror/pod-identity-webhook", "tag": "v0.6.16"},
 		"config": map[string]any{
 			"defaultAwsRegion":    "us-gov-west-1",
+			"extraArgs":           []any{"--service-account-lookup-grace-period=1s"},
 			"stsRegionalEndpoint": false,
 			"tokenAudience":       "sts.amazonaws.com.cn",
 			"tokenExpiration":     7200.0,

@@ -170,38 +170,100 @@ type (
 	}
 )
 
-// TrustPolicy renders a role's trust policy: ONE statement allowing
-// sts:AssumeRoleWithWebIdentity to the federated principal providerARN, on condition that
-// the token's audience is one of audiences ("<hostPath>:aud" under StringEquals) and its
-// subject one of accounts ("<hostPath>:sub").
+// TrustPolicy renders the trust policy of a role trusted by one issuer: ONE statement
+// allowing sts:AssumeRoleWithWebIdentity to the federated principal providerARN, on
+// condition that the token's audience is one of audiences ("<hostPath>:aud" under
+// StringEquals) and its subject one of accounts ("<hostPath>:sub"). It is RoleTrustPolicy
+// of that one issuer.
+func TrustPolicy(providerARN, hostPath string, audiences []string, accounts []ServiceAccount) ([]byte, error) {
+	return RoleTrustPolicy([]IssuerTrust{{ProviderARN: providerARN, HostPath: hostPath, Audiences: audiences, Accounts: accounts}})
+}
+
+// IssuerTrust is one issuer a role trusts: the IAM OIDC provider of the issuer, the
+// issuer's host path (its URL without https://, the prefix of the condition keys), the
+// audiences its tokens carry and the service accounts of its cluster that may assume
+// the role.
+type IssuerTrust struct {
+	ProviderARN string
+	HostPath    string
+	Audiences   []string
+	Accounts    []ServiceAccount
+}
+
+// RoleTrustPolicy renders a role's trust policy with one statement per issuer, in the
+// order given, so a role shared by several clusters admits each cluster's own service
+// accounts through that cluster's provider and nothing across clusters: a statement's
+// conditions name only its own issuer's keys.
 //
-// Subjects go under StringEquals when no account has a wildcard; if any has one, ALL go
+// In each statement the audience is always compared with StringEquals. Subjects go under
+// StringEquals when none of the issuer's accounts has a wildcard; if any has one, ALL go
 // under StringLike. IAM ANDs the condition operators of a statement, so splitting exact
 // subjects into StringEquals and patterns into StringLike would require a token to match
 // both; exact subjects contain no '*' or '?', so StringLike matches them literally. One
 // value renders as a string, several as an array, in the order given, exact duplicates
-// dropped. Output follows jsondoc.Marshal's rules.
-func TrustPolicy(providerARN, hostPath string, audiences []string, accounts []ServiceAccount) ([]byte, error) {
+// dropped.
+//
+// Each provider ARN must be the IAM OIDC provider of its host path
+// (arn:<partition>:iam::<account>:oidc-provider/<hostPath>): a provider of another issuer
+// would make a role no token can assume. Two entries for one issuer are refused; their
+// service accounts belong in one entry. Output follows jsondoc.Marshal's rules.
+func RoleTrustPolicy(trusts []IssuerTrust) ([]byte, error) {
+	return renderTrustPolicy(trusts, true)
+}
+
+// renderTrustPolicy is RoleTrustPolicy; distinctIssuers off skips the check that no
+// issuer is listed twice, for estimates whose placeholder host paths may coincide.
+func renderTrustPolicy(trusts []IssuerTrust, distinctIssuers bool) ([]byte, error) {
+	if len(trusts) == 0 {
+		return nil, errors.New("a trust policy needs at least one issuer; list the OIDC provider and service accounts of each cluster whose pods may assume the role")
+	}
+	statements := make([]trustStatement, 0, len(trusts))
+	first := map[string]int{}
+	for i, tr := range trusts {
+		st, err := trustStatementFor(tr)
+		if err == nil && distinctIssuers {
+			if j, dup := first[tr.HostPath]; dup {
+				err = fmt.Errorf("issuer %q is already trusted by trusts[%d]; list all of its service accounts in one entry", tr.HostPath, j)
+			}
+			first[tr.HostPath] = i
+		}
+		if err != nil {
+			if len(trusts) > 1 {
+				err = fmt.Errorf("trusts[%d]: %w", i, err)
+			}
+			return nil, err
+		}
+		statements = append(statements, st)
+	}
+	return jsondoc.Marshal(trustPolicy{Version: Version, Statement: statements})
+}
+
+// trustStatementFor renders the statement of one issuer.
+func trustStatementFor(tr IssuerTrust) (trustStatement, error) {
+	providerARN, hostPath, audiences, accounts := tr.ProviderARN, tr.HostPath, tr.Audiences, tr.Accounts
 	switch {
 	case providerARN == "":
-		return nil, errors.New("OIDC provider ARN is empty; leave oidcProvider.create on, or set oidcProvider.arn")
+		return trustStatement{}, errors.New("OIDC provider ARN is empty; leave oidcProvider.create on, or set oidcProvider.arn")
 	case hostPath == "" || strings.Contains(hostPath, "://"):
-		return nil, fmt.Errorf("issuer host path %q must be the issuer URL without https://; see issuer.HostPath", hostPath)
+		return trustStatement{}, fmt.Errorf("issuer host path %q must be the issuer URL without https://; see issuer.HostPath", hostPath)
 	case len(accounts) == 0:
-		return nil, errors.New("serviceAccounts must not be empty; list the namespace/name of each service account that may assume this role")
+		return trustStatement{}, errors.New("serviceAccounts must not be empty; list the namespace/name of each service account that may assume this role")
 	case len(audiences) == 0:
-		return nil, errors.New(`oidcProvider.audiences must not be empty; leave it unset for ["sts.amazonaws.com"]`)
+		return trustStatement{}, errors.New(`oidcProvider.audiences must not be empty; leave it unset for ["sts.amazonaws.com"]`)
 	}
 	for i, a := range audiences {
 		if a == "" {
-			return nil, fmt.Errorf(`oidcProvider.audiences[%d] is empty; remove it, or leave oidcProvider.audiences unset for ["sts.amazonaws.com"]`, i)
+			return trustStatement{}, fmt.Errorf(`oidcProvider.audiences[%d] is empty; remove it, or leave oidcProvider.audiences unset for ["sts.amazonaws.com"]`, i)
 		}
+	}
+	if err := CheckProviderIssuer(providerARN, hostPath); err != nil {
+		return trustStatement{}, err
 	}
 	subjects := make([]string, 0, len(accounts))
 	wildcard := false
 	for i, a := range accounts {
 		if a.Namespace == "" || a.Name == "" {
-			return nil, fmt.Errorf("serviceAccounts[%d] has an empty namespace or name; parse it with ParseServiceAccount", i)
+			return trustStatement{}, fmt.Errorf("serviceAccounts[%d] has an empty namespace or name; parse it with ParseServiceAccount", i)
 		}
 		subjects = append(subjects, a.Subject())
 		wildcard = wildcard || a.HasWildcard()
@@ -214,15 +276,12 @@ func TrustPolicy(providerARN, hostPath string, audiences []string, accounts []Se
 	} else {
 		cond.StringEquals[hostPath+":sub"] = sub[hostPath+":sub"]
 	}
-	return jsondoc.Marshal(trustPolicy{
-		Version: Version,
-		Statement: []trustStatement{{
-			Effect:    "Allow",
-			Principal: federated{Federated: providerARN},
-			Action:    "sts:AssumeRoleWithWebIdentity",
-			Condition: cond,
-		}},
-	})
+	return trustStatement{
+		Effect:    "Allow",
+		Principal: federated{Federated: providerARN},
+		Action:    "sts:AssumeRoleWithWebIdentity",
+		Condition: cond,
+	}, nil
 }
 
 // dedupe drops repeated values, keeping the first occurrence's position.

@@ -31,6 +31,12 @@ type Options struct {
 	StsRegionalEndpoint bool
 	TokenAudience       string
 	TokenExpiration     int
+	// ServiceAccountLookupGracePeriod is the webhook's --service-account-lookup-grace-period
+	// (a Go duration); empty leaves the flag out.
+	ServiceAccountLookupGracePeriod string
+	// ServiceAccountRoles are the entries of the webhook's pod-identity-webhook ConfigMap,
+	// by "namespace/name"; none leaves the ConfigMap out.
+	ServiceAccountRoles map[string]ConfigMapEntry
 	// CertManager leaves TLS to the chart's cert-manager path. Otherwise the serving pair
 	// comes from the kubernetes.io/tls Secret named TLSSecretName and CABundle (the CA
 	// certificate PEM, which the chart base64s) lets the API server trust it.
@@ -44,6 +50,11 @@ type Options struct {
 // Values renders the chart values: ours first, the user's overrides deep-merged on top.
 // Only keys the chart's values.schema.json knows are set, because the chart refuses
 // unknown keys at the top level and under pki.
+//
+// One exception to "overrides replace lists": the user's config.extraArgs come after
+// ours instead of replacing them. The webhook parses its flags with pflag, where the last
+// occurrence of a flag wins, so the user's arguments still win, and adding an unrelated
+// flag (say --v=4) does not silently drop the lookup grace period.
 func Values(o Options) map[string]any {
 	image := map[string]any{}
 	for key, v := range map[string]string{"registry": o.Image.Registry, "repository": o.Image.Repository, "tag": o.Image.Tag} {
@@ -56,17 +67,31 @@ func Values(o Options) map[string]any {
 		pki["existingSecret"] = o.TLSSecretName
 		pki["caBundle"] = o.CABundle
 	}
+	config := map[string]any{
+		"defaultAwsRegion":    o.Region,
+		"stsRegionalEndpoint": o.StsRegionalEndpoint,
+		"tokenAudience":       o.TokenAudience,
+		"tokenExpiration":     o.TokenExpiration,
+	}
+	var extraArgs []any
+	if o.ServiceAccountLookupGracePeriod != "" {
+		extraArgs = append(extraArgs, "--service-account-lookup-grace-period="+o.ServiceAccountLookupGracePeriod)
+		config["extraArgs"] = extraArgs
+	}
+	if len(o.ServiceAccountRoles) > 0 {
+		// The chart then also runs the webhook with --watch-config-map and grants it
+		// read access to ConfigMaps in its namespace.
+		config["podIdentityWebhookMap"] = map[string]any{
+			"enabled": true,
+			"data":    configMapData(o.ServiceAccountRoles),
+		}
+	}
 	values := map[string]any{
 		"fullnameOverride": ReleaseName,
 		"replicaCount":     o.Replicas,
 		// The chart renders the budget only with more than one replica.
 		"podDisruptionBudget": map[string]any{"enabled": true, "minAvailable": 1},
-		"config": map[string]any{
-			"defaultAwsRegion":    o.Region,
-			"stsRegionalEndpoint": o.StsRegionalEndpoint,
-			"tokenAudience":       o.TokenAudience,
-			"tokenExpiration":     o.TokenExpiration,
-		},
+		"config":              config,
 		// A webhook outage must not stop pods from starting; pods then lack AWS
 		// credentials until it is back, which is visible and recoverable.
 		"mutatingWebhook": map[string]any{"failurePolicy": "Ignore"},
@@ -75,7 +100,13 @@ func Values(o Options) map[string]any {
 	if len(image) > 0 {
 		values["image"] = image
 	}
-	return DeepMerge(values, o.Overrides)
+	merged := DeepMerge(values, o.Overrides)
+	userConfig, _ := o.Overrides["config"].(map[string]any)
+	if userArgs, ok := userConfig["extraArgs"].([]any); ok && len(extraArgs) > 0 {
+		mergedConfig := merged["config"].(map[string]any) // both sides are maps, so merged
+		mergedConfig["extraArgs"] = append(append([]any{}, extraArgs...), userArgs...)
+	}
+	return merged
 }
 
 // DeepMerge returns base with override merged in: maps merge key by key, anything else in

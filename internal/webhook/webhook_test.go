@@ -20,6 +20,8 @@ func defaults() Options {
 		TokenExpiration:     86400,
 		TLSSecretName:       "pod-identity-webhook-tls",
 		CABundle:            caPEM,
+
+		ServiceAccountLookupGracePeriod: DefaultLookupGracePeriod,
 	}
 }
 
@@ -47,11 +49,20 @@ func TestValuesGolden(t *testing.T) {
 	}
 	certManager := defaults()
 	certManager.CertManager = true
+	configMap := defaults()
+	configMap.ServiceAccountRoles = map[string]ConfigMapEntry{
+		"kube-system/external-dns": {RoleARN: "arn:aws:iam::123456789012:role/dns", Audience: "sts.amazonaws.com", UseRegionalSTS: true, TokenExpiration: 3600},
+		"*/fluent-bit":             {RoleARN: "arn:aws:iam::123456789012:role/logs", Audience: "sts.amazonaws.com", UseRegionalSTS: false, TokenExpiration: 86400},
+	}
+	noGrace := defaults()
+	noGrace.ServiceAccountLookupGracePeriod = ""
 
 	for name, o := range map[string]Options{
 		"values-default.json":      defaults(),
 		"values-overrides.json":    overrides,
 		"values-cert-manager.json": certManager,
+		"values-config-map.json":   configMap,
+		"values-no-grace.json":     noGrace,
 	} {
 		goldenValues(t, name, Values(o))
 	}
@@ -73,6 +84,7 @@ func TestValuesFollowTheChart(t *testing.T) {
 		"pki.certManager.enabled":          false,
 		"pki.existingSecret":               "pod-identity-webhook-tls",
 		"pki.caBundle":                     caPEM,
+		"config.extraArgs":                 []any{"--service-account-lookup-grace-period=1s"},
 	}
 	for path, want := range checks {
 		if got := lookup(v, path); !reflect.DeepEqual(got, want) {

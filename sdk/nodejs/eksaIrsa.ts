@@ -62,9 +62,13 @@ export class EksaIrsa extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly roleArns: pulumi.Output<{[key: string]: string}>;
     /**
-     * Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`).
+     * Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role's `sts-regional-endpoints` and `token-expiration` when set).
      */
     declare public /*out*/ readonly serviceAccountAnnotations: pulumi.Output<{[key: string]: {[key: string]: string}}>;
+    /**
+     * The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s `trusts` to let this cluster's pods assume a role shared by several clusters.
+     */
+    declare public /*out*/ readonly trust: pulumi.Output<outputs.IssuerTrust>;
     /**
      * Namespace of the webhook release; empty when no webhook is installed.
      */
@@ -91,6 +95,7 @@ export class EksaIrsa extends pulumi.ComponentResource {
             resourceInputs["roles"] = args?.roles;
             resourceInputs["signingKeys"] = args?.signingKeys;
             resourceInputs["tags"] = args?.tags;
+            resourceInputs["trustPolicyMaxLength"] = args?.trustPolicyMaxLength;
             resourceInputs["webhook"] = args?.webhook;
             resourceInputs["bucketName"] = undefined /*out*/;
             resourceInputs["bucketPolicyStatement"] = undefined /*out*/;
@@ -102,6 +107,7 @@ export class EksaIrsa extends pulumi.ComponentResource {
             resourceInputs["podIamConfig"] = undefined /*out*/;
             resourceInputs["roleArns"] = undefined /*out*/;
             resourceInputs["serviceAccountAnnotations"] = undefined /*out*/;
+            resourceInputs["trust"] = undefined /*out*/;
             resourceInputs["webhookNamespace"] = undefined /*out*/;
         } else {
             resourceInputs["bucketName"] = undefined /*out*/;
@@ -114,6 +120,7 @@ export class EksaIrsa extends pulumi.ComponentResource {
             resourceInputs["podIamConfig"] = undefined /*out*/;
             resourceInputs["roleArns"] = undefined /*out*/;
             resourceInputs["serviceAccountAnnotations"] = undefined /*out*/;
+            resourceInputs["trust"] = undefined /*out*/;
             resourceInputs["webhookNamespace"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -153,6 +160,10 @@ export interface EksaIrsaArgs {
      * Tags for every AWS resource; a tag naming the cluster is always added.
      */
     tags?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * The account's quota for a role's trust policy, in characters without white space as IAM counts them; a trust policy over it fails at preview. Set it when the quota was raised. Defaults to 2048.
+     */
+    trustPolicyMaxLength?: number;
     /**
      * The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
      */

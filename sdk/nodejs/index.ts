@@ -30,6 +30,11 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { ServiceAccountRoleArgs } from "./serviceAccountRole";
+export type ServiceAccountRole = import("./serviceAccountRole").ServiceAccountRole;
+export const ServiceAccountRole: typeof import("./serviceAccountRole").ServiceAccountRole = null as any;
+utilities.lazyLoad(exports, ["ServiceAccountRole"], () => require("./serviceAccountRole"));
+
 
 // Export enums:
 export * from "./types/enums";
@@ -51,6 +56,8 @@ const _module = {
                 return new IssuerBucket(name, <any>undefined, { urn })
             case "eksa-irsa:index:IssuerCheck":
                 return new IssuerCheck(name, <any>undefined, { urn })
+            case "eksa-irsa:index:ServiceAccountRole":
+                return new ServiceAccountRole(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

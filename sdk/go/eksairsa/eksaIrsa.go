@@ -34,8 +34,10 @@ type EksaIrsa struct {
 	PodIamConfig pulumi.StringOutput `pulumi:"podIamConfig"`
 	// ARN of each role, by role name.
 	RoleArns pulumi.StringMapOutput `pulumi:"roleArns"`
-	// Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`).
+	// Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role's `sts-regional-endpoints` and `token-expiration` when set).
 	ServiceAccountAnnotations pulumi.StringMapMapOutput `pulumi:"serviceAccountAnnotations"`
+	// The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s `trusts` to let this cluster's pods assume a role shared by several clusters.
+	Trust IssuerTrustOutput `pulumi:"trust"`
 	// Namespace of the webhook release; empty when no webhook is installed.
 	WebhookNamespace pulumi.StringOutput `pulumi:"webhookNamespace"`
 }
@@ -71,6 +73,8 @@ type eksaIrsaArgs struct {
 	SigningKeys []string `pulumi:"signingKeys"`
 	// Tags for every AWS resource; a tag naming the cluster is always added.
 	Tags map[string]string `pulumi:"tags"`
+	// The account's quota for a role's trust policy, in characters without white space as IAM counts them; a trust policy over it fails at preview. Set it when the quota was raised. Defaults to 2048.
+	TrustPolicyMaxLength *int `pulumi:"trustPolicyMaxLength"`
 	// The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
 	Webhook *Webhook `pulumi:"webhook"`
 }
@@ -91,6 +95,8 @@ type EksaIrsaArgs struct {
 	SigningKeys pulumi.StringArrayInput
 	// Tags for every AWS resource; a tag naming the cluster is always added.
 	Tags pulumi.StringMapInput
+	// The account's quota for a role's trust policy, in characters without white space as IAM counts them; a trust policy over it fails at preview. Set it when the quota was raised. Defaults to 2048.
+	TrustPolicyMaxLength *int
 	// The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
 	Webhook *WebhookArgs
 }
@@ -227,9 +233,14 @@ func (o EksaIrsaOutput) RoleArns() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *EksaIrsa) pulumi.StringMapOutput { return v.RoleArns }).(pulumi.StringMapOutput)
 }
 
-// Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`).
+// Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role's `sts-regional-endpoints` and `token-expiration` when set).
 func (o EksaIrsaOutput) ServiceAccountAnnotations() pulumi.StringMapMapOutput {
 	return o.ApplyT(func(v *EksaIrsa) pulumi.StringMapMapOutput { return v.ServiceAccountAnnotations }).(pulumi.StringMapMapOutput)
+}
+
+// The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s `trusts` to let this cluster's pods assume a role shared by several clusters.
+func (o EksaIrsaOutput) Trust() IssuerTrustOutput {
+	return o.ApplyT(func(v *EksaIrsa) IssuerTrustOutput { return v.Trust }).(IssuerTrustOutput)
 }
 
 // Namespace of the webhook release; empty when no webhook is installed.

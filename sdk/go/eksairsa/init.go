@@ -27,6 +27,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &IssuerBucket{}
 	case "eksa-irsa:index:IssuerCheck":
 		r = &IssuerCheck{}
+	case "eksa-irsa:index:ServiceAccountRole":
+		r = &ServiceAccountRole{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

@@ -347,13 +347,184 @@ func (in *priceClassPtr) ToPriceClassPtrOutputWithContext(ctx context.Context) P
 	return pulumi.ToOutputWithContext(ctx, in).(PriceClassPtrOutput)
 }
 
+type WebhookTLS string
+
+const (
+	// A CA and serving certificate made by Pulumi (pulumi-tls); no cert-manager needed.
+	WebhookTLSGenerated = WebhookTLS("generated")
+	// The chart requests its certificate from cert-manager, which must be installed.
+	WebhookTLSCertManager = WebhookTLS("certManager")
+)
+
+func (WebhookTLS) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebhookTLS)(nil)).Elem()
+}
+
+func (e WebhookTLS) ToWebhookTLSOutput() WebhookTLSOutput {
+	return pulumi.ToOutput(e).(WebhookTLSOutput)
+}
+
+func (e WebhookTLS) ToWebhookTLSOutputWithContext(ctx context.Context) WebhookTLSOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(WebhookTLSOutput)
+}
+
+func (e WebhookTLS) ToWebhookTLSPtrOutput() WebhookTLSPtrOutput {
+	return e.ToWebhookTLSPtrOutputWithContext(context.Background())
+}
+
+func (e WebhookTLS) ToWebhookTLSPtrOutputWithContext(ctx context.Context) WebhookTLSPtrOutput {
+	return WebhookTLS(e).ToWebhookTLSOutputWithContext(ctx).ToWebhookTLSPtrOutputWithContext(ctx)
+}
+
+func (e WebhookTLS) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e WebhookTLS) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e WebhookTLS) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e WebhookTLS) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type WebhookTLSOutput struct{ *pulumi.OutputState }
+
+func (WebhookTLSOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebhookTLS)(nil)).Elem()
+}
+
+func (o WebhookTLSOutput) ToWebhookTLSOutput() WebhookTLSOutput {
+	return o
+}
+
+func (o WebhookTLSOutput) ToWebhookTLSOutputWithContext(ctx context.Context) WebhookTLSOutput {
+	return o
+}
+
+func (o WebhookTLSOutput) ToWebhookTLSPtrOutput() WebhookTLSPtrOutput {
+	return o.ToWebhookTLSPtrOutputWithContext(context.Background())
+}
+
+func (o WebhookTLSOutput) ToWebhookTLSPtrOutputWithContext(ctx context.Context) WebhookTLSPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v WebhookTLS) *WebhookTLS {
+		return &v
+	}).(WebhookTLSPtrOutput)
+}
+
+func (o WebhookTLSOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o WebhookTLSOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e WebhookTLS) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o WebhookTLSOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o WebhookTLSOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e WebhookTLS) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type WebhookTLSPtrOutput struct{ *pulumi.OutputState }
+
+func (WebhookTLSPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**WebhookTLS)(nil)).Elem()
+}
+
+func (o WebhookTLSPtrOutput) ToWebhookTLSPtrOutput() WebhookTLSPtrOutput {
+	return o
+}
+
+func (o WebhookTLSPtrOutput) ToWebhookTLSPtrOutputWithContext(ctx context.Context) WebhookTLSPtrOutput {
+	return o
+}
+
+func (o WebhookTLSPtrOutput) Elem() WebhookTLSOutput {
+	return o.ApplyT(func(v *WebhookTLS) WebhookTLS {
+		if v != nil {
+			return *v
+		}
+		var ret WebhookTLS
+		return ret
+	}).(WebhookTLSOutput)
+}
+
+func (o WebhookTLSPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o WebhookTLSPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *WebhookTLS) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// WebhookTLSInput is an input type that accepts values of the WebhookTLS enum
+// A concrete instance of `WebhookTLSInput` can be one of the following:
+//
+//	WebhookTLSGenerated
+//	WebhookTLSCertManager
+type WebhookTLSInput interface {
+	pulumi.Input
+
+	ToWebhookTLSOutput() WebhookTLSOutput
+	ToWebhookTLSOutputWithContext(context.Context) WebhookTLSOutput
+}
+
+var webhookTLSPtrType = reflect.TypeOf((**WebhookTLS)(nil)).Elem()
+
+type WebhookTLSPtrInput interface {
+	pulumi.Input
+
+	ToWebhookTLSPtrOutput() WebhookTLSPtrOutput
+	ToWebhookTLSPtrOutputWithContext(context.Context) WebhookTLSPtrOutput
+}
+
+type webhookTLSPtr string
+
+func WebhookTLSPtr(v string) WebhookTLSPtrInput {
+	return (*webhookTLSPtr)(&v)
+}
+
+func (*webhookTLSPtr) ElementType() reflect.Type {
+	return webhookTLSPtrType
+}
+
+func (in *webhookTLSPtr) ToWebhookTLSPtrOutput() WebhookTLSPtrOutput {
+	return pulumi.ToOutput(in).(WebhookTLSPtrOutput)
+}
+
+func (in *webhookTLSPtr) ToWebhookTLSPtrOutputWithContext(ctx context.Context) WebhookTLSPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(WebhookTLSPtrOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*HostingInput)(nil)).Elem(), Hosting("s3"))
 	pulumi.RegisterInputType(reflect.TypeOf((*HostingPtrInput)(nil)).Elem(), Hosting("s3"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PriceClassInput)(nil)).Elem(), PriceClass("PriceClass_100"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PriceClassPtrInput)(nil)).Elem(), PriceClass("PriceClass_100"))
+	pulumi.RegisterInputType(reflect.TypeOf((*WebhookTLSInput)(nil)).Elem(), WebhookTLS("generated"))
+	pulumi.RegisterInputType(reflect.TypeOf((*WebhookTLSPtrInput)(nil)).Elem(), WebhookTLS("generated"))
 	pulumi.RegisterOutputType(HostingOutput{})
 	pulumi.RegisterOutputType(HostingPtrOutput{})
 	pulumi.RegisterOutputType(PriceClassOutput{})
 	pulumi.RegisterOutputType(PriceClassPtrOutput{})
+	pulumi.RegisterOutputType(WebhookTLSOutput{})
+	pulumi.RegisterOutputType(WebhookTLSPtrOutput{})
 }

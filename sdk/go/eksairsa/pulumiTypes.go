@@ -458,6 +458,67 @@ func (o IssuerDomainPtrOutput) ZoneId() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type IssuerTrust struct {
+	// The issuer URL without `https://`, the prefix of the trust policy's condition keys.
+	IssuerHostPath string `pulumi:"issuerHostPath"`
+	// ARN of the IAM OIDC provider of the issuer.
+	OidcProviderArn string `pulumi:"oidcProviderArn"`
+}
+
+// IssuerTrustInput is an input type that accepts IssuerTrustArgs and IssuerTrustOutput values.
+// You can construct a concrete instance of `IssuerTrustInput` via:
+//
+//	IssuerTrustArgs{...}
+type IssuerTrustInput interface {
+	pulumi.Input
+
+	ToIssuerTrustOutput() IssuerTrustOutput
+	ToIssuerTrustOutputWithContext(context.Context) IssuerTrustOutput
+}
+
+type IssuerTrustArgs struct {
+	// The issuer URL without `https://`, the prefix of the trust policy's condition keys.
+	IssuerHostPath pulumi.StringInput `pulumi:"issuerHostPath"`
+	// ARN of the IAM OIDC provider of the issuer.
+	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
+}
+
+func (IssuerTrustArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*IssuerTrust)(nil)).Elem()
+}
+
+func (i IssuerTrustArgs) ToIssuerTrustOutput() IssuerTrustOutput {
+	return i.ToIssuerTrustOutputWithContext(context.Background())
+}
+
+func (i IssuerTrustArgs) ToIssuerTrustOutputWithContext(ctx context.Context) IssuerTrustOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(IssuerTrustOutput)
+}
+
+type IssuerTrustOutput struct{ *pulumi.OutputState }
+
+func (IssuerTrustOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*IssuerTrust)(nil)).Elem()
+}
+
+func (o IssuerTrustOutput) ToIssuerTrustOutput() IssuerTrustOutput {
+	return o
+}
+
+func (o IssuerTrustOutput) ToIssuerTrustOutputWithContext(ctx context.Context) IssuerTrustOutput {
+	return o
+}
+
+// The issuer URL without `https://`, the prefix of the trust policy's condition keys.
+func (o IssuerTrustOutput) IssuerHostPath() pulumi.StringOutput {
+	return o.ApplyT(func(v IssuerTrust) string { return v.IssuerHostPath }).(pulumi.StringOutput)
+}
+
+// ARN of the IAM OIDC provider of the issuer.
+func (o IssuerTrustOutput) OidcProviderArn() pulumi.StringOutput {
+	return o.ApplyT(func(v IssuerTrust) string { return v.OidcProviderArn }).(pulumi.StringOutput)
+}
+
 type OidcProvider struct {
 	// ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.
 	Arn *string `pulumi:"arn"`
@@ -655,7 +716,7 @@ func (o OidcProviderPtrOutput) Thumbprints() pulumi.StringArrayOutput {
 type Role struct {
 	// Description of the role.
 	Description *string `pulumi:"description"`
-	// Inline policies, name to policy JSON.
+	// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 	InlinePolicies map[string]string `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 	MaxSessionDuration *int `pulumi:"maxSessionDuration"`
@@ -663,10 +724,18 @@ type Role struct {
 	Path *string `pulumi:"path"`
 	// ARN of the policy used as the role's permissions boundary.
 	PermissionsBoundary *string `pulumi:"permissionsBoundary"`
-	// ARNs of managed policies to attach.
+	// Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
+	Policies map[string]string `pulumi:"policies"`
+	// ARNs of managed policies to attach, each by an attachment named after the policy.
 	PolicyArns []string `pulumi:"policyArns"`
 	// Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
 	ServiceAccounts []string `pulumi:"serviceAccounts"`
+	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
+	StsRegionalEndpoints *bool `pulumi:"stsRegionalEndpoints"`
+	// Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
+	TokenExpiration *int `pulumi:"tokenExpiration"`
+	// Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
+	WebhookConfigMap *bool `pulumi:"webhookConfigMap"`
 }
 
 // RoleInput is an input type that accepts RoleArgs and RoleOutput values.
@@ -683,7 +752,7 @@ type RoleInput interface {
 type RoleArgs struct {
 	// Description of the role.
 	Description *string `pulumi:"description"`
-	// Inline policies, name to policy JSON.
+	// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 	InlinePolicies map[string]pulumi.StringInput `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 	MaxSessionDuration *int `pulumi:"maxSessionDuration"`
@@ -691,10 +760,18 @@ type RoleArgs struct {
 	Path *string `pulumi:"path"`
 	// ARN of the policy used as the role's permissions boundary.
 	PermissionsBoundary pulumi.StringPtrInput `pulumi:"permissionsBoundary"`
-	// ARNs of managed policies to attach.
+	// Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
+	Policies map[string]pulumi.StringInput `pulumi:"policies"`
+	// ARNs of managed policies to attach, each by an attachment named after the policy.
 	PolicyArns []string `pulumi:"policyArns"`
 	// Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
 	ServiceAccounts []string `pulumi:"serviceAccounts"`
+	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
+	StsRegionalEndpoints *bool `pulumi:"stsRegionalEndpoints"`
+	// Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
+	TokenExpiration *int `pulumi:"tokenExpiration"`
+	// Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
+	WebhookConfigMap *bool `pulumi:"webhookConfigMap"`
 }
 
 func (RoleArgs) ElementType() reflect.Type {
@@ -753,7 +830,7 @@ func (o RoleOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Role) *string { return v.Description }).(pulumi.StringPtrOutput)
 }
 
-// Inline policies, name to policy JSON.
+// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 func (o RoleOutput) InlinePolicies() pulumi.StringMapOutput {
 	return o.ApplyT(func(v Role) map[string]string { return v.InlinePolicies }).(pulumi.StringMapOutput)
 }
@@ -773,7 +850,12 @@ func (o RoleOutput) PermissionsBoundary() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Role) *string { return v.PermissionsBoundary }).(pulumi.StringPtrOutput)
 }
 
-// ARNs of managed policies to attach.
+// Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
+func (o RoleOutput) Policies() pulumi.StringMapOutput {
+	return o.ApplyT(func(v Role) map[string]string { return v.Policies }).(pulumi.StringMapOutput)
+}
+
+// ARNs of managed policies to attach, each by an attachment named after the policy.
 func (o RoleOutput) PolicyArns() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v Role) []string { return v.PolicyArns }).(pulumi.StringArrayOutput)
 }
@@ -781,6 +863,21 @@ func (o RoleOutput) PolicyArns() pulumi.StringArrayOutput {
 // Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
 func (o RoleOutput) ServiceAccounts() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v Role) []string { return v.ServiceAccounts }).(pulumi.StringArrayOutput)
+}
+
+// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
+func (o RoleOutput) StsRegionalEndpoints() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Role) *bool { return v.StsRegionalEndpoints }).(pulumi.BoolPtrOutput)
+}
+
+// Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
+func (o RoleOutput) TokenExpiration() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v Role) *int { return v.TokenExpiration }).(pulumi.IntPtrOutput)
+}
+
+// Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
+func (o RoleOutput) WebhookConfigMap() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Role) *bool { return v.WebhookConfigMap }).(pulumi.BoolPtrOutput)
 }
 
 type RoleMapOutput struct{ *pulumi.OutputState }
@@ -803,6 +900,130 @@ func (o RoleMapOutput) MapIndex(k pulumi.StringInput) RoleOutput {
 	}).(RoleOutput)
 }
 
+type Trust struct {
+	// Token audiences the statement accepts; set them to the cluster's `oidcProvider.audiences` when it has others. Defaults to `["sts.amazonaws.com"]`.
+	Audiences []string `pulumi:"audiences"`
+	// The cluster's issuer URL without `https://` (EksaIrsa `trust.issuerHostPath`); it must be the issuer the provider names.
+	IssuerHostPath string `pulumi:"issuerHostPath"`
+	// ARN of the cluster's IAM OIDC provider (EksaIrsa `trust.oidcProviderArn`).
+	OidcProviderArn string `pulumi:"oidcProviderArn"`
+	// Service accounts of this cluster allowed to assume the role, as `namespace/name`, with the same rules as EksaIrsa roles (`*` inside a part, never `*/*`).
+	ServiceAccounts []string `pulumi:"serviceAccounts"`
+}
+
+// TrustInput is an input type that accepts TrustArgs and TrustOutput values.
+// You can construct a concrete instance of `TrustInput` via:
+//
+//	TrustArgs{...}
+type TrustInput interface {
+	pulumi.Input
+
+	ToTrustOutput() TrustOutput
+	ToTrustOutputWithContext(context.Context) TrustOutput
+}
+
+type TrustArgs struct {
+	// Token audiences the statement accepts; set them to the cluster's `oidcProvider.audiences` when it has others. Defaults to `["sts.amazonaws.com"]`.
+	Audiences []string `pulumi:"audiences"`
+	// The cluster's issuer URL without `https://` (EksaIrsa `trust.issuerHostPath`); it must be the issuer the provider names.
+	IssuerHostPath pulumi.StringInput `pulumi:"issuerHostPath"`
+	// ARN of the cluster's IAM OIDC provider (EksaIrsa `trust.oidcProviderArn`).
+	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
+	// Service accounts of this cluster allowed to assume the role, as `namespace/name`, with the same rules as EksaIrsa roles (`*` inside a part, never `*/*`).
+	ServiceAccounts []string `pulumi:"serviceAccounts"`
+}
+
+func (TrustArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Trust)(nil)).Elem()
+}
+
+func (i TrustArgs) ToTrustOutput() TrustOutput {
+	return i.ToTrustOutputWithContext(context.Background())
+}
+
+func (i TrustArgs) ToTrustOutputWithContext(ctx context.Context) TrustOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrustOutput)
+}
+
+// TrustArrayInput is an input type that accepts TrustArray and TrustArrayOutput values.
+// You can construct a concrete instance of `TrustArrayInput` via:
+//
+//	TrustArray{ TrustArgs{...} }
+type TrustArrayInput interface {
+	pulumi.Input
+
+	ToTrustArrayOutput() TrustArrayOutput
+	ToTrustArrayOutputWithContext(context.Context) TrustArrayOutput
+}
+
+type TrustArray []TrustInput
+
+func (TrustArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Trust)(nil)).Elem()
+}
+
+func (i TrustArray) ToTrustArrayOutput() TrustArrayOutput {
+	return i.ToTrustArrayOutputWithContext(context.Background())
+}
+
+func (i TrustArray) ToTrustArrayOutputWithContext(ctx context.Context) TrustArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrustArrayOutput)
+}
+
+type TrustOutput struct{ *pulumi.OutputState }
+
+func (TrustOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Trust)(nil)).Elem()
+}
+
+func (o TrustOutput) ToTrustOutput() TrustOutput {
+	return o
+}
+
+func (o TrustOutput) ToTrustOutputWithContext(ctx context.Context) TrustOutput {
+	return o
+}
+
+// Token audiences the statement accepts; set them to the cluster's `oidcProvider.audiences` when it has others. Defaults to `["sts.amazonaws.com"]`.
+func (o TrustOutput) Audiences() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Trust) []string { return v.Audiences }).(pulumi.StringArrayOutput)
+}
+
+// The cluster's issuer URL without `https://` (EksaIrsa `trust.issuerHostPath`); it must be the issuer the provider names.
+func (o TrustOutput) IssuerHostPath() pulumi.StringOutput {
+	return o.ApplyT(func(v Trust) string { return v.IssuerHostPath }).(pulumi.StringOutput)
+}
+
+// ARN of the cluster's IAM OIDC provider (EksaIrsa `trust.oidcProviderArn`).
+func (o TrustOutput) OidcProviderArn() pulumi.StringOutput {
+	return o.ApplyT(func(v Trust) string { return v.OidcProviderArn }).(pulumi.StringOutput)
+}
+
+// Service accounts of this cluster allowed to assume the role, as `namespace/name`, with the same rules as EksaIrsa roles (`*` inside a part, never `*/*`).
+func (o TrustOutput) ServiceAccounts() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Trust) []string { return v.ServiceAccounts }).(pulumi.StringArrayOutput)
+}
+
+type TrustArrayOutput struct{ *pulumi.OutputState }
+
+func (TrustArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Trust)(nil)).Elem()
+}
+
+func (o TrustArrayOutput) ToTrustArrayOutput() TrustArrayOutput {
+	return o
+}
+
+func (o TrustArrayOutput) ToTrustArrayOutputWithContext(ctx context.Context) TrustArrayOutput {
+	return o
+}
+
+func (o TrustArrayOutput) Index(i pulumi.IntInput) TrustOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Trust {
+		return vs[0].([]Trust)[vs[1].(int)]
+	}).(TrustOutput)
+}
+
 type Webhook struct {
 	// Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
 	Chart *string `pulumi:"chart"`
@@ -818,13 +1039,15 @@ type Webhook struct {
 	Replicas *int `pulumi:"replicas"`
 	// Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
 	Repository *string `pulumi:"repository"`
+	// How long the webhook waits for a new pod's service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
+	ServiceAccountLookupGracePeriod *string `pulumi:"serviceAccountLookupGracePeriod"`
 	// Make pods use the regional STS endpoint. Defaults to `true`.
 	StsRegionalEndpoint *bool `pulumi:"stsRegionalEndpoint"`
 	// How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
-	Tls *string `pulumi:"tls"`
+	Tls *WebhookTLS `pulumi:"tls"`
 	// Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
 	TokenExpiration *int `pulumi:"tokenExpiration"`
-	// Extra chart values, deep-merged last so they win.
+	// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
 	Values map[string]interface{} `pulumi:"values"`
 	// Chart version. Defaults to `2.6.5`.
 	Version *string `pulumi:"version"`
@@ -856,13 +1079,15 @@ type WebhookArgs struct {
 	Replicas *int `pulumi:"replicas"`
 	// Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
 	Repository *string `pulumi:"repository"`
+	// How long the webhook waits for a new pod's service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
+	ServiceAccountLookupGracePeriod *string `pulumi:"serviceAccountLookupGracePeriod"`
 	// Make pods use the regional STS endpoint. Defaults to `true`.
 	StsRegionalEndpoint *bool `pulumi:"stsRegionalEndpoint"`
 	// How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
-	Tls *string `pulumi:"tls"`
+	Tls *WebhookTLS `pulumi:"tls"`
 	// Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
 	TokenExpiration *int `pulumi:"tokenExpiration"`
-	// Extra chart values, deep-merged last so they win.
+	// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
 	Values map[string]interface{} `pulumi:"values"`
 	// Chart version. Defaults to `2.6.5`.
 	Version *string `pulumi:"version"`
@@ -980,14 +1205,19 @@ func (o WebhookOutput) Repository() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Webhook) *string { return v.Repository }).(pulumi.StringPtrOutput)
 }
 
+// How long the webhook waits for a new pod's service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
+func (o WebhookOutput) ServiceAccountLookupGracePeriod() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Webhook) *string { return v.ServiceAccountLookupGracePeriod }).(pulumi.StringPtrOutput)
+}
+
 // Make pods use the regional STS endpoint. Defaults to `true`.
 func (o WebhookOutput) StsRegionalEndpoint() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v Webhook) *bool { return v.StsRegionalEndpoint }).(pulumi.BoolPtrOutput)
 }
 
 // How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
-func (o WebhookOutput) Tls() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v Webhook) *string { return v.Tls }).(pulumi.StringPtrOutput)
+func (o WebhookOutput) Tls() WebhookTLSPtrOutput {
+	return o.ApplyT(func(v Webhook) *WebhookTLS { return v.Tls }).(WebhookTLSPtrOutput)
 }
 
 // Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
@@ -995,7 +1225,7 @@ func (o WebhookOutput) TokenExpiration() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Webhook) *int { return v.TokenExpiration }).(pulumi.IntPtrOutput)
 }
 
-// Extra chart values, deep-merged last so they win.
+// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
 func (o WebhookOutput) Values() pulumi.MapOutput {
 	return o.ApplyT(func(v Webhook) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
 }
@@ -1099,6 +1329,16 @@ func (o WebhookPtrOutput) Repository() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// How long the webhook waits for a new pod's service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
+func (o WebhookPtrOutput) ServiceAccountLookupGracePeriod() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Webhook) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ServiceAccountLookupGracePeriod
+	}).(pulumi.StringPtrOutput)
+}
+
 // Make pods use the regional STS endpoint. Defaults to `true`.
 func (o WebhookPtrOutput) StsRegionalEndpoint() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Webhook) *bool {
@@ -1110,13 +1350,13 @@ func (o WebhookPtrOutput) StsRegionalEndpoint() pulumi.BoolPtrOutput {
 }
 
 // How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
-func (o WebhookPtrOutput) Tls() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *Webhook) *string {
+func (o WebhookPtrOutput) Tls() WebhookTLSPtrOutput {
+	return o.ApplyT(func(v *Webhook) *WebhookTLS {
 		if v == nil {
 			return nil
 		}
 		return v.Tls
-	}).(pulumi.StringPtrOutput)
+	}).(WebhookTLSPtrOutput)
 }
 
 // Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
@@ -1129,7 +1369,7 @@ func (o WebhookPtrOutput) TokenExpiration() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Extra chart values, deep-merged last so they win.
+// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
 func (o WebhookPtrOutput) Values() pulumi.MapOutput {
 	return o.ApplyT(func(v *Webhook) map[string]interface{} {
 		if v == nil {
@@ -1329,10 +1569,13 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerPtrInput)(nil)).Elem(), IssuerArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerDomainInput)(nil)).Elem(), IssuerDomainArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerDomainPtrInput)(nil)).Elem(), IssuerDomainArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*IssuerTrustInput)(nil)).Elem(), IssuerTrustArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*OidcProviderInput)(nil)).Elem(), OidcProviderArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*OidcProviderPtrInput)(nil)).Elem(), OidcProviderArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleInput)(nil)).Elem(), RoleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleMapInput)(nil)).Elem(), RoleMap{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TrustInput)(nil)).Elem(), TrustArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TrustArrayInput)(nil)).Elem(), TrustArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookInput)(nil)).Elem(), WebhookArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookPtrInput)(nil)).Elem(), WebhookArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookImageInput)(nil)).Elem(), WebhookImageArgs{})
@@ -1341,10 +1584,13 @@ func init() {
 	pulumi.RegisterOutputType(IssuerPtrOutput{})
 	pulumi.RegisterOutputType(IssuerDomainOutput{})
 	pulumi.RegisterOutputType(IssuerDomainPtrOutput{})
+	pulumi.RegisterOutputType(IssuerTrustOutput{})
 	pulumi.RegisterOutputType(OidcProviderOutput{})
 	pulumi.RegisterOutputType(OidcProviderPtrOutput{})
 	pulumi.RegisterOutputType(RoleOutput{})
 	pulumi.RegisterOutputType(RoleMapOutput{})
+	pulumi.RegisterOutputType(TrustOutput{})
+	pulumi.RegisterOutputType(TrustArrayOutput{})
 	pulumi.RegisterOutputType(WebhookOutput{})
 	pulumi.RegisterOutputType(WebhookPtrOutput{})
 	pulumi.RegisterOutputType(WebhookImageOutput{})

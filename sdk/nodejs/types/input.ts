@@ -81,7 +81,7 @@ export interface RoleArgs {
      */
     description?: string;
     /**
-     * Inline policies, name to policy JSON.
+     * Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
      */
     inlinePolicies?: {[key: string]: pulumi.Input<string>};
     /**
@@ -97,11 +97,46 @@ export interface RoleArgs {
      */
     permissionsBoundary?: pulumi.Input<string | undefined>;
     /**
-     * ARNs of managed policies to attach.
+     * Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
+     */
+    policies?: {[key: string]: pulumi.Input<string>};
+    /**
+     * ARNs of managed policies to attach, each by an attachment named after the policy.
      */
     policyArns?: string[];
     /**
      * Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*&#47;reporter`), which makes the condition `StringLike`; `*&#47;*` is refused because it would trust every service account of the cluster.
+     */
+    serviceAccounts: string[];
+    /**
+     * Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
+     */
+    stsRegionalEndpoints?: boolean;
+    /**
+     * Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
+     */
+    tokenExpiration?: number;
+    /**
+     * Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
+     */
+    webhookConfigMap?: boolean;
+}
+
+export interface TrustArgs {
+    /**
+     * Token audiences the statement accepts; set them to the cluster's `oidcProvider.audiences` when it has others. Defaults to `["sts.amazonaws.com"]`.
+     */
+    audiences?: string[];
+    /**
+     * The cluster's issuer URL without `https://` (EksaIrsa `trust.issuerHostPath`); it must be the issuer the provider names.
+     */
+    issuerHostPath: pulumi.Input<string>;
+    /**
+     * ARN of the cluster's IAM OIDC provider (EksaIrsa `trust.oidcProviderArn`).
+     */
+    oidcProviderArn: pulumi.Input<string>;
+    /**
+     * Service accounts of this cluster allowed to assume the role, as `namespace/name`, with the same rules as EksaIrsa roles (`*` inside a part, never `*&#47;*`).
      */
     serviceAccounts: string[];
 }
@@ -136,19 +171,23 @@ export interface WebhookArgs {
      */
     repository?: string;
     /**
+     * How long the webhook waits for a new pod's service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
+     */
+    serviceAccountLookupGracePeriod?: string;
+    /**
      * Make pods use the regional STS endpoint. Defaults to `true`.
      */
     stsRegionalEndpoint?: boolean;
     /**
      * How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
      */
-    tls?: string;
+    tls?: enums.WebhookTLS;
     /**
      * Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
      */
     tokenExpiration?: number;
     /**
-     * Extra chart values, deep-merged last so they win.
+     * Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
      */
     values?: {[key: string]: any};
     /**

@@ -6,3 +6,14 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
+export interface IssuerTrust {
+    /**
+     * The issuer URL without `https://`, the prefix of the trust policy's condition keys.
+     */
+    issuerHostPath: string;
+    /**
+     * ARN of the IAM OIDC provider of the issuer.
+     */
+    oidcProviderArn: string;
+}
+

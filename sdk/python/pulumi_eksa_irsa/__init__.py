@@ -12,7 +12,9 @@ from .eksa_irsa import *
 from .issuer_bucket import *
 from .issuer_check import *
 from .provider import *
+from .service_account_role import *
 from ._inputs import *
+from . import outputs
 _utilities.register(
     resource_modules="""
 [
@@ -23,7 +25,8 @@ _utilities.register(
   "classes": {
    "eksa-irsa:index:EksaIrsa": "EksaIrsa",
    "eksa-irsa:index:IssuerBucket": "IssuerBucket",
-   "eksa-irsa:index:IssuerCheck": "IssuerCheck"
+   "eksa-irsa:index:IssuerCheck": "IssuerCheck",
+   "eksa-irsa:index:ServiceAccountRole": "ServiceAccountRole"
   }
  }
 ]

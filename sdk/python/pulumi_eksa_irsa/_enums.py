@@ -9,6 +9,7 @@ from enum import Enum
 __all__ = [
     'Hosting',
     'PriceClass',
+    'WebhookTLS',
 ]
 
 
@@ -37,4 +38,16 @@ class PriceClass(_builtins.str, Enum):
     PRICE_CLASS_ALL = "PriceClass_All"
     """
     Every edge location.
+    """
+
+
+@pulumi.type_token("eksa-irsa:index:WebhookTLS")
+class WebhookTLS(_builtins.str, Enum):
+    GENERATED = "generated"
+    """
+    A CA and serving certificate made by Pulumi (pulumi-tls); no cert-manager needed.
+    """
+    CERT_MANAGER = "certManager"
+    """
+    The chart requests its certificate from cert-manager, which must be installed.
     """

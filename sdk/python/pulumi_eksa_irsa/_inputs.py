@@ -24,6 +24,8 @@ __all__ = [
     'OidcProviderArgsDict',
     'RoleArgs',
     'RoleArgsDict',
+    'TrustArgs',
+    'TrustArgsDict',
     'WebhookArgs',
     'WebhookArgsDict',
     'WebhookImageArgs',
@@ -366,7 +368,7 @@ class RoleArgsDict(TypedDict):
     """
     inline_policies: NotRequired[Mapping[str, pulumi.Input[_builtins.str]]]
     """
-    Inline policies, name to policy JSON.
+    Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
     """
     max_session_duration: NotRequired[_builtins.int]
     """
@@ -380,9 +382,25 @@ class RoleArgsDict(TypedDict):
     """
     ARN of the policy used as the role's permissions boundary.
     """
+    policies: NotRequired[Mapping[str, pulumi.Input[_builtins.str]]]
+    """
+    Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
+    """
     policy_arns: NotRequired[Sequence[_builtins.str]]
     """
-    ARNs of managed policies to attach.
+    ARNs of managed policies to attach, each by an attachment named after the policy.
+    """
+    sts_regional_endpoints: NotRequired[_builtins.bool]
+    """
+    Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
+    """
+    token_expiration: NotRequired[_builtins.int]
+    """
+    Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
+    """
+    webhook_config_map: NotRequired[_builtins.bool]
+    """
+    Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
     """
 
 @pulumi.input_type
@@ -394,15 +412,23 @@ class RoleArgs:
                  max_session_duration: Optional[_builtins.int] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
-                 policy_arns: Optional[Sequence[_builtins.str]] = None):
+                 policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
+                 policy_arns: Optional[Sequence[_builtins.str]] = None,
+                 sts_regional_endpoints: Optional[_builtins.bool] = None,
+                 token_expiration: Optional[_builtins.int] = None,
+                 webhook_config_map: Optional[_builtins.bool] = None):
         """
         :param Sequence[_builtins.str] service_accounts: Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
         :param _builtins.str description: Description of the role.
-        :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON.
+        :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
         :param _builtins.str path: IAM path of the role. Defaults to `/`.
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
-        :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach.
+        :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
+        :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach, each by an attachment named after the policy.
+        :param _builtins.bool sts_regional_endpoints: Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
+        :param _builtins.int token_expiration: Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
+        :param _builtins.bool webhook_config_map: Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
         """
         pulumi.set(__self__, "service_accounts", service_accounts)
         if description is not None:
@@ -415,8 +441,16 @@ class RoleArgs:
             pulumi.set(__self__, "path", path)
         if permissions_boundary is not None:
             pulumi.set(__self__, "permissions_boundary", permissions_boundary)
+        if policies is not None:
+            pulumi.set(__self__, "policies", policies)
         if policy_arns is not None:
             pulumi.set(__self__, "policy_arns", policy_arns)
+        if sts_regional_endpoints is not None:
+            pulumi.set(__self__, "sts_regional_endpoints", sts_regional_endpoints)
+        if token_expiration is not None:
+            pulumi.set(__self__, "token_expiration", token_expiration)
+        if webhook_config_map is not None:
+            pulumi.set(__self__, "webhook_config_map", webhook_config_map)
 
     @_builtins.property
     @pulumi.getter(name="serviceAccounts")
@@ -446,7 +480,7 @@ class RoleArgs:
     @pulumi.getter(name="inlinePolicies")
     def inline_policies(self) -> Optional[Mapping[str, pulumi.Input[_builtins.str]]]:
         """
-        Inline policies, name to policy JSON.
+        Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         """
         return pulumi.get(self, "inline_policies")
 
@@ -491,16 +525,150 @@ class RoleArgs:
         pulumi.set(self, "permissions_boundary", value)
 
     @_builtins.property
+    @pulumi.getter
+    def policies(self) -> Optional[Mapping[str, pulumi.Input[_builtins.str]]]:
+        """
+        Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
+        """
+        return pulumi.get(self, "policies")
+
+    @policies.setter
+    def policies(self, value: Optional[Mapping[str, pulumi.Input[_builtins.str]]]):
+        pulumi.set(self, "policies", value)
+
+    @_builtins.property
     @pulumi.getter(name="policyArns")
     def policy_arns(self) -> Optional[Sequence[_builtins.str]]:
         """
-        ARNs of managed policies to attach.
+        ARNs of managed policies to attach, each by an attachment named after the policy.
         """
         return pulumi.get(self, "policy_arns")
 
     @policy_arns.setter
     def policy_arns(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "policy_arns", value)
+
+    @_builtins.property
+    @pulumi.getter(name="stsRegionalEndpoints")
+    def sts_regional_endpoints(self) -> Optional[_builtins.bool]:
+        """
+        Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
+        """
+        return pulumi.get(self, "sts_regional_endpoints")
+
+    @sts_regional_endpoints.setter
+    def sts_regional_endpoints(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "sts_regional_endpoints", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tokenExpiration")
+    def token_expiration(self) -> Optional[_builtins.int]:
+        """
+        Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
+        """
+        return pulumi.get(self, "token_expiration")
+
+    @token_expiration.setter
+    def token_expiration(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "token_expiration", value)
+
+    @_builtins.property
+    @pulumi.getter(name="webhookConfigMap")
+    def webhook_config_map(self) -> Optional[_builtins.bool]:
+        """
+        Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
+        """
+        return pulumi.get(self, "webhook_config_map")
+
+    @webhook_config_map.setter
+    def webhook_config_map(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "webhook_config_map", value)
+
+
+class TrustArgsDict(TypedDict):
+    issuer_host_path: pulumi.Input[_builtins.str]
+    """
+    The cluster's issuer URL without `https://` (EksaIrsa `trust.issuerHostPath`); it must be the issuer the provider names.
+    """
+    oidc_provider_arn: pulumi.Input[_builtins.str]
+    """
+    ARN of the cluster's IAM OIDC provider (EksaIrsa `trust.oidcProviderArn`).
+    """
+    service_accounts: Sequence[_builtins.str]
+    """
+    Service accounts of this cluster allowed to assume the role, as `namespace/name`, with the same rules as EksaIrsa roles (`*` inside a part, never `*/*`).
+    """
+    audiences: NotRequired[Sequence[_builtins.str]]
+    """
+    Token audiences the statement accepts; set them to the cluster's `oidcProvider.audiences` when it has others. Defaults to `["sts.amazonaws.com"]`.
+    """
+
+@pulumi.input_type
+class TrustArgs:
+    def __init__(__self__, *,
+                 issuer_host_path: pulumi.Input[_builtins.str],
+                 oidc_provider_arn: pulumi.Input[_builtins.str],
+                 service_accounts: Sequence[_builtins.str],
+                 audiences: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] issuer_host_path: The cluster's issuer URL without `https://` (EksaIrsa `trust.issuerHostPath`); it must be the issuer the provider names.
+        :param pulumi.Input[_builtins.str] oidc_provider_arn: ARN of the cluster's IAM OIDC provider (EksaIrsa `trust.oidcProviderArn`).
+        :param Sequence[_builtins.str] service_accounts: Service accounts of this cluster allowed to assume the role, as `namespace/name`, with the same rules as EksaIrsa roles (`*` inside a part, never `*/*`).
+        :param Sequence[_builtins.str] audiences: Token audiences the statement accepts; set them to the cluster's `oidcProvider.audiences` when it has others. Defaults to `["sts.amazonaws.com"]`.
+        """
+        pulumi.set(__self__, "issuer_host_path", issuer_host_path)
+        pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
+        pulumi.set(__self__, "service_accounts", service_accounts)
+        if audiences is not None:
+            pulumi.set(__self__, "audiences", audiences)
+
+    @_builtins.property
+    @pulumi.getter(name="issuerHostPath")
+    def issuer_host_path(self) -> pulumi.Input[_builtins.str]:
+        """
+        The cluster's issuer URL without `https://` (EksaIrsa `trust.issuerHostPath`); it must be the issuer the provider names.
+        """
+        return pulumi.get(self, "issuer_host_path")
+
+    @issuer_host_path.setter
+    def issuer_host_path(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "issuer_host_path", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderArn")
+    def oidc_provider_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARN of the cluster's IAM OIDC provider (EksaIrsa `trust.oidcProviderArn`).
+        """
+        return pulumi.get(self, "oidc_provider_arn")
+
+    @oidc_provider_arn.setter
+    def oidc_provider_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAccounts")
+    def service_accounts(self) -> Sequence[_builtins.str]:
+        """
+        Service accounts of this cluster allowed to assume the role, as `namespace/name`, with the same rules as EksaIrsa roles (`*` inside a part, never `*/*`).
+        """
+        return pulumi.get(self, "service_accounts")
+
+    @service_accounts.setter
+    def service_accounts(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "service_accounts", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def audiences(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Token audiences the statement accepts; set them to the cluster's `oidcProvider.audiences` when it has others. Defaults to `["sts.amazonaws.com"]`.
+        """
+        return pulumi.get(self, "audiences")
+
+    @audiences.setter
+    def audiences(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "audiences", value)
 
 
 class WebhookArgsDict(TypedDict):
@@ -532,11 +700,15 @@ class WebhookArgsDict(TypedDict):
     """
     Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
     """
+    service_account_lookup_grace_period: NotRequired[_builtins.str]
+    """
+    How long the webhook waits for a new pod's service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
+    """
     sts_regional_endpoint: NotRequired[_builtins.bool]
     """
     Make pods use the regional STS endpoint. Defaults to `true`.
     """
-    tls: NotRequired[_builtins.str]
+    tls: NotRequired['WebhookTLS']
     """
     How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
     """
@@ -546,7 +718,7 @@ class WebhookArgsDict(TypedDict):
     """
     values: NotRequired[Mapping[str, Any]]
     """
-    Extra chart values, deep-merged last so they win.
+    Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
     """
     version: NotRequired[_builtins.str]
     """
@@ -563,8 +735,9 @@ class WebhookArgs:
                  namespace: Optional[_builtins.str] = None,
                  replicas: Optional[_builtins.int] = None,
                  repository: Optional[_builtins.str] = None,
+                 service_account_lookup_grace_period: Optional[_builtins.str] = None,
                  sts_regional_endpoint: Optional[_builtins.bool] = None,
-                 tls: Optional[_builtins.str] = None,
+                 tls: Optional['WebhookTLS'] = None,
                  token_expiration: Optional[_builtins.int] = None,
                  values: Optional[Mapping[str, Any]] = None,
                  version: Optional[_builtins.str] = None):
@@ -576,10 +749,11 @@ class WebhookArgs:
         :param _builtins.str namespace: Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
         :param _builtins.int replicas: Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
         :param _builtins.str repository: Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
+        :param _builtins.str service_account_lookup_grace_period: How long the webhook waits for a new pod's service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
         :param _builtins.bool sts_regional_endpoint: Make pods use the regional STS endpoint. Defaults to `true`.
-        :param _builtins.str tls: How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
+        :param 'WebhookTLS' tls: How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
         :param _builtins.int token_expiration: Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
-        :param Mapping[str, Any] values: Extra chart values, deep-merged last so they win.
+        :param Mapping[str, Any] values: Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
         :param _builtins.str version: Chart version. Defaults to `2.6.5`.
         """
         if chart is not None:
@@ -596,6 +770,8 @@ class WebhookArgs:
             pulumi.set(__self__, "replicas", replicas)
         if repository is not None:
             pulumi.set(__self__, "repository", repository)
+        if service_account_lookup_grace_period is not None:
+            pulumi.set(__self__, "service_account_lookup_grace_period", service_account_lookup_grace_period)
         if sts_regional_endpoint is not None:
             pulumi.set(__self__, "sts_regional_endpoint", sts_regional_endpoint)
         if tls is not None:
@@ -692,6 +868,18 @@ class WebhookArgs:
         pulumi.set(self, "repository", value)
 
     @_builtins.property
+    @pulumi.getter(name="serviceAccountLookupGracePeriod")
+    def service_account_lookup_grace_period(self) -> Optional[_builtins.str]:
+        """
+        How long the webhook waits for a new pod's service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
+        """
+        return pulumi.get(self, "service_account_lookup_grace_period")
+
+    @service_account_lookup_grace_period.setter
+    def service_account_lookup_grace_period(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "service_account_lookup_grace_period", value)
+
+    @_builtins.property
     @pulumi.getter(name="stsRegionalEndpoint")
     def sts_regional_endpoint(self) -> Optional[_builtins.bool]:
         """
@@ -705,14 +893,14 @@ class WebhookArgs:
 
     @_builtins.property
     @pulumi.getter
-    def tls(self) -> Optional[_builtins.str]:
+    def tls(self) -> Optional['WebhookTLS']:
         """
         How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
         """
         return pulumi.get(self, "tls")
 
     @tls.setter
-    def tls(self, value: Optional[_builtins.str]):
+    def tls(self, value: Optional['WebhookTLS']):
         pulumi.set(self, "tls", value)
 
     @_builtins.property
@@ -731,7 +919,7 @@ class WebhookArgs:
     @pulumi.getter
     def values(self) -> Optional[Mapping[str, Any]]:
         """
-        Extra chart values, deep-merged last so they win.
+        Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
         """
         return pulumi.get(self, "values")
 

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
 from ._inputs import *
 
@@ -28,6 +29,7 @@ class EksaIrsaArgs:
                  roles: Optional[Mapping[str, 'RoleArgs']] = None,
                  signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 trust_policy_max_length: Optional[_builtins.int] = None,
                  webhook: Optional['WebhookArgs'] = None):
         """
         The set of arguments for constructing a EksaIrsa resource.
@@ -39,6 +41,7 @@ class EksaIrsaArgs:
         :param Mapping[str, 'RoleArgs'] roles: IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] signing_keys: Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for every AWS resource; a tag naming the cluster is always added.
+        :param _builtins.int trust_policy_max_length: The account's quota for a role's trust policy, in characters without white space as IAM counts them; a trust policy over it fails at preview. Set it when the quota was raised. Defaults to 2048.
         :param 'WebhookArgs' webhook: The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
         """
         pulumi.set(__self__, "cluster_name", cluster_name)
@@ -54,6 +57,8 @@ class EksaIrsaArgs:
             pulumi.set(__self__, "signing_keys", signing_keys)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
+        if trust_policy_max_length is not None:
+            pulumi.set(__self__, "trust_policy_max_length", trust_policy_max_length)
         if webhook is not None:
             pulumi.set(__self__, "webhook", webhook)
 
@@ -142,6 +147,18 @@ class EksaIrsaArgs:
         pulumi.set(self, "tags", value)
 
     @_builtins.property
+    @pulumi.getter(name="trustPolicyMaxLength")
+    def trust_policy_max_length(self) -> Optional[_builtins.int]:
+        """
+        The account's quota for a role's trust policy, in characters without white space as IAM counts them; a trust policy over it fails at preview. Set it when the quota was raised. Defaults to 2048.
+        """
+        return pulumi.get(self, "trust_policy_max_length")
+
+    @trust_policy_max_length.setter
+    def trust_policy_max_length(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "trust_policy_max_length", value)
+
+    @_builtins.property
     @pulumi.getter
     def webhook(self) -> Optional['WebhookArgs']:
         """
@@ -167,6 +184,7 @@ class EksaIrsa(pulumi.ComponentResource):
                  roles: Optional[Mapping[str, Union['RoleArgs', 'RoleArgsDict']]] = None,
                  signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 trust_policy_max_length: Optional[_builtins.int] = None,
                  webhook: Optional[Union['WebhookArgs', 'WebhookArgsDict']] = None,
                  __props__=None):
         """
@@ -181,6 +199,7 @@ class EksaIrsa(pulumi.ComponentResource):
         :param Mapping[str, Union['RoleArgs', 'RoleArgsDict']] roles: IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] signing_keys: Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for every AWS resource; a tag naming the cluster is always added.
+        :param _builtins.int trust_policy_max_length: The account's quota for a role's trust policy, in characters without white space as IAM counts them; a trust policy over it fails at preview. Set it when the quota was raised. Defaults to 2048.
         :param Union['WebhookArgs', 'WebhookArgsDict'] webhook: The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
         """
         ...
@@ -214,6 +233,7 @@ class EksaIrsa(pulumi.ComponentResource):
                  roles: Optional[Mapping[str, Union['RoleArgs', 'RoleArgsDict']]] = None,
                  signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 trust_policy_max_length: Optional[_builtins.int] = None,
                  webhook: Optional[Union['WebhookArgs', 'WebhookArgsDict']] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -235,6 +255,7 @@ class EksaIrsa(pulumi.ComponentResource):
             __props__.__dict__["roles"] = roles
             __props__.__dict__["signing_keys"] = signing_keys
             __props__.__dict__["tags"] = tags
+            __props__.__dict__["trust_policy_max_length"] = trust_policy_max_length
             __props__.__dict__["webhook"] = webhook
             __props__.__dict__["bucket_name"] = None
             __props__.__dict__["bucket_policy_statement"] = None
@@ -246,6 +267,7 @@ class EksaIrsa(pulumi.ComponentResource):
             __props__.__dict__["pod_iam_config"] = None
             __props__.__dict__["role_arns"] = None
             __props__.__dict__["service_account_annotations"] = None
+            __props__.__dict__["trust"] = None
             __props__.__dict__["webhook_namespace"] = None
         super(EksaIrsa, __self__).__init__(
             'eksa-irsa:index:EksaIrsa',
@@ -330,9 +352,17 @@ class EksaIrsa(pulumi.ComponentResource):
     @pulumi.getter(name="serviceAccountAnnotations")
     def service_account_annotations(self) -> pulumi.Output[Mapping[str, Mapping[str, _builtins.str]]]:
         """
-        Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`).
+        Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role's `sts-regional-endpoints` and `token-expiration` when set).
         """
         return pulumi.get(self, "service_account_annotations")
+
+    @_builtins.property
+    @pulumi.getter
+    def trust(self) -> pulumi.Output['outputs.IssuerTrust']:
+        """
+        The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s `trusts` to let this cluster's pods assume a role shared by several clusters.
+        """
+        return pulumi.get(self, "trust")
 
     @_builtins.property
     @pulumi.getter(name="webhookNamespace")

@@ -31,3 +31,16 @@ export const PriceClass = {
 } as const;
 
 export type PriceClass = (typeof PriceClass)[keyof typeof PriceClass];
+
+export const WebhookTLS = {
+    /**
+     * A CA and serving certificate made by Pulumi (pulumi-tls); no cert-manager needed.
+     */
+    Generated: "generated",
+    /**
+     * The chart requests its certificate from cert-manager, which must be installed.
+     */
+    CertManager: "certManager",
+} as const;
+
+export type WebhookTLS = (typeof WebhookTLS)[keyof typeof WebhookTLS];

@@ -9,6 +9,7 @@ import com.pulumi.core.annotations.ResourceType;
 import com.pulumi.core.internal.Codegen;
 import io.github.eksairsa.eksairsa.EksaIrsaArgs;
 import io.github.eksairsa.eksairsa.Utilities;
+import io.github.eksairsa.eksairsa.outputs.IssuerTrust;
 import java.lang.String;
 import java.util.Map;
 import javax.annotation.Nullable;
@@ -146,18 +147,32 @@ public class EksaIrsa extends com.pulumi.resources.ComponentResource {
         return this.roleArns;
     }
     /**
-     * Annotations to put on each role&#39;s service accounts, by role name (`eks.amazonaws.com/role-arn`).
+     * Annotations to put on each role&#39;s service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role&#39;s `sts-regional-endpoints` and `token-expiration` when set).
      * 
      */
     @Export(name="serviceAccountAnnotations", refs={Map.class,String.class}, tree="[0,1,[0,1,1]]")
     private Output<Map<String,Map<String,String>>> serviceAccountAnnotations;
 
     /**
-     * @return Annotations to put on each role&#39;s service accounts, by role name (`eks.amazonaws.com/role-arn`).
+     * @return Annotations to put on each role&#39;s service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role&#39;s `sts-regional-endpoints` and `token-expiration` when set).
      * 
      */
     public Output<Map<String,Map<String,String>>> serviceAccountAnnotations() {
         return this.serviceAccountAnnotations;
+    }
+    /**
+     * The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`&#39;s `trusts` to let this cluster&#39;s pods assume a role shared by several clusters.
+     * 
+     */
+    @Export(name="trust", refs={IssuerTrust.class}, tree="[0]")
+    private Output<IssuerTrust> trust;
+
+    /**
+     * @return The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`&#39;s `trusts` to let this cluster&#39;s pods assume a role shared by several clusters.
+     * 
+     */
+    public Output<IssuerTrust> trust() {
+        return this.trust;
     }
     /**
      * Namespace of the webhook release; empty when no webhook is installed.

@@ -11,6 +11,7 @@ import io.github.eksairsa.eksairsa.inputs.OidcProviderArgs;
 import io.github.eksairsa.eksairsa.inputs.RoleArgs;
 import io.github.eksairsa.eksairsa.inputs.WebhookArgs;
 import java.lang.Boolean;
+import java.lang.Integer;
 import java.lang.String;
 import java.util.List;
 import java.util.Map;
@@ -129,6 +130,21 @@ public final class EksaIrsaArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * The account&#39;s quota for a role&#39;s trust policy, in characters without white space as IAM counts them; a trust policy over it fails at preview. Set it when the quota was raised. Defaults to 2048.
+     * 
+     */
+    @Import(name="trustPolicyMaxLength")
+    private @Nullable Integer trustPolicyMaxLength;
+
+    /**
+     * @return The account&#39;s quota for a role&#39;s trust policy, in characters without white space as IAM counts them; a trust policy over it fails at preview. Set it when the quota was raised. Defaults to 2048.
+     * 
+     */
+    public Optional<Integer> trustPolicyMaxLength() {
+        return Optional.ofNullable(this.trustPolicyMaxLength);
+    }
+
+    /**
      * The amazon-eks-pod-identity-webhook Helm release installed in phase 2.
      * 
      */
@@ -153,6 +169,7 @@ public final class EksaIrsaArgs extends com.pulumi.resources.ResourceArgs {
         this.roles = $.roles;
         this.signingKeys = $.signingKeys;
         this.tags = $.tags;
+        this.trustPolicyMaxLength = $.trustPolicyMaxLength;
         this.webhook = $.webhook;
     }
 
@@ -279,6 +296,17 @@ public final class EksaIrsaArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder tags(Map<String,String> tags) {
             return tags(Output.of(tags));
+        }
+
+        /**
+         * @param trustPolicyMaxLength The account&#39;s quota for a role&#39;s trust policy, in characters without white space as IAM counts them; a trust policy over it fails at preview. Set it when the quota was raised. Defaults to 2048.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder trustPolicyMaxLength(@Nullable Integer trustPolicyMaxLength) {
+            $.trustPolicyMaxLength = trustPolicyMaxLength;
+            return this;
         }
 
         /**

@@ -9,7 +9,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.protobuf.util.JsonFormat;
 import com.pulumi.core.Output;
-import com.pulumi.deployment.internal.Monitor;
 import com.pulumi.resources.Resource;
 import com.pulumi.test.Mocks;
 import com.pulumi.test.PulumiTest;
@@ -114,13 +113,19 @@ class SdkTest {
         PulumiTest.cleanup();
     }
 
-    @Test
-    void theJavaSdkSendsTheProgramInputs() throws Exception {
+    /** A program body that may read fixtures. */
+    interface Program {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs a program under mocks whose state for each resource is its inputs plus what
+     * extraState gives for its type, and returns the registrations as the SDK sent them.
+     */
+    static RecordingMonitor runUnderMocks(Map<String, Map<String, Object>> extraState, Program program) {
         Mocks mocks = args -> {
             var state = new HashMap<String, Object>(args.inputs);
-            if (COMPONENT_TYPE.equals(args.type)) {
-                state.put("issuerUrl", ISSUER);
-            }
+            state.putAll(extraState.getOrDefault(args.type, Map.of()));
             return CompletableFuture.completedFuture(Mocks.ResourceResult.of(Optional.of(args.name + "-id"), state));
         };
         var monitor = new RecordingMonitor(mocks);
@@ -129,21 +134,34 @@ class SdkTest {
                 .mocks(mocks)
                 .monitorDecorator(unused -> monitor)
                 .build();
-        var issuerUrl = new ArrayList<Output<String>>();
         test.runTest(ctx -> {
             try {
-                issuerUrl.add(program().issuerUrl());
+                program.run();
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
         }).throwOnError();
+        return monitor;
+    }
 
-        var components = monitor.requests.stream().filter(r -> COMPONENT_TYPE.equals(r.getType())).toList();
-        assertEquals(1, components.size(), "exactly one EksaIrsa registered");
-        var c = components.get(0);
+    /** The one registration of a type, as the SDK sent it. */
+    static RegisterResourceRequest only(RecordingMonitor monitor, String type) {
+        var registered = monitor.requests.stream().filter(r -> type.equals(r.getType())).toList();
+        assertEquals(1, registered.size(), "exactly one " + type + " registered");
+        var r = registered.get(0);
+        assertFalse(r.getCustom(), type + " is a component");
+        assertTrue(r.getRemote(), type + " is constructed by the provider");
+        return r;
+    }
+
+    @Test
+    void theJavaSdkSendsTheProgramInputs() throws Exception {
+        var issuerUrl = new ArrayList<Output<String>>();
+        var monitor = runUnderMocks(Map.of(COMPONENT_TYPE, Map.of("issuerUrl", ISSUER)),
+                () -> issuerUrl.add(program().issuerUrl()));
+
+        var c = only(monitor, COMPONENT_TYPE);
         assertEquals("prod", c.getName());
-        assertFalse(c.getCustom(), "EksaIrsa is a component");
-        assertTrue(c.getRemote(), "EksaIrsa is constructed by the provider");
         assertTrue(c.getObject().getFieldsMap().get("signingKeys").hasStructValue(),
                 "a secret key stays secret on the wire");
         assertEquals(ISSUER, PulumiTest.extractValue(issuerUrl.get(0)), "outputs come back typed");

@@ -6,6 +6,7 @@ package io.github.eksairsa.eksairsa.inputs;
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
+import java.lang.Boolean;
 import java.lang.Integer;
 import java.lang.String;
 import java.util.List;
@@ -35,14 +36,14 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Inline policies, name to policy JSON.
+     * Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
      * 
      */
     @Import(name="inlinePolicies")
     private @Nullable Map<String,String> inlinePolicies;
 
     /**
-     * @return Inline policies, name to policy JSON.
+     * @return Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
      * 
      */
     public Optional<Map<String,String>> inlinePolicies() {
@@ -95,14 +96,29 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * ARNs of managed policies to attach.
+     * Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
+     * 
+     */
+    @Import(name="policies")
+    private @Nullable Map<String,String> policies;
+
+    /**
+     * @return Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
+     * 
+     */
+    public Optional<Map<String,String>> policies() {
+        return Optional.ofNullable(this.policies);
+    }
+
+    /**
+     * ARNs of managed policies to attach, each by an attachment named after the policy.
      * 
      */
     @Import(name="policyArns")
     private @Nullable List<String> policyArns;
 
     /**
-     * @return ARNs of managed policies to attach.
+     * @return ARNs of managed policies to attach, each by an attachment named after the policy.
      * 
      */
     public Optional<List<String>> policyArns() {
@@ -124,6 +140,51 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
         return this.serviceAccounts;
     }
 
+    /**
+     * Whether pods of the role&#39;s service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook&#39;s setting.
+     * 
+     */
+    @Import(name="stsRegionalEndpoints")
+    private @Nullable Boolean stsRegionalEndpoints;
+
+    /**
+     * @return Whether pods of the role&#39;s service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook&#39;s setting.
+     * 
+     */
+    public Optional<Boolean> stsRegionalEndpoints() {
+        return Optional.ofNullable(this.stsRegionalEndpoints);
+    }
+
+    /**
+     * Lifetime of the role&#39;s projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook&#39;s setting.
+     * 
+     */
+    @Import(name="tokenExpiration")
+    private @Nullable Integer tokenExpiration;
+
+    /**
+     * @return Lifetime of the role&#39;s projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook&#39;s setting.
+     * 
+     */
+    public Optional<Integer> tokenExpiration() {
+        return Optional.ofNullable(this.tokenExpiration);
+    }
+
+    /**
+     * Also map the role&#39;s service accounts to it in the webhook&#39;s `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
+     * 
+     */
+    @Import(name="webhookConfigMap")
+    private @Nullable Boolean webhookConfigMap;
+
+    /**
+     * @return Also map the role&#39;s service accounts to it in the webhook&#39;s `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
+     * 
+     */
+    public Optional<Boolean> webhookConfigMap() {
+        return Optional.ofNullable(this.webhookConfigMap);
+    }
+
     private RoleArgs() {}
 
     private RoleArgs(RoleArgs $) {
@@ -132,8 +193,12 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
         this.maxSessionDuration = $.maxSessionDuration;
         this.path = $.path;
         this.permissionsBoundary = $.permissionsBoundary;
+        this.policies = $.policies;
         this.policyArns = $.policyArns;
         this.serviceAccounts = $.serviceAccounts;
+        this.stsRegionalEndpoints = $.stsRegionalEndpoints;
+        this.tokenExpiration = $.tokenExpiration;
+        this.webhookConfigMap = $.webhookConfigMap;
     }
 
     public static Builder builder() {
@@ -166,7 +231,7 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param inlinePolicies Inline policies, name to policy JSON.
+         * @param inlinePolicies Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
          * 
          * @return builder
          * 
@@ -220,7 +285,18 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param policyArns ARNs of managed policies to attach.
+         * @param policies Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder policies(@Nullable Map<String,String> policies) {
+            $.policies = policies;
+            return this;
+        }
+
+        /**
+         * @param policyArns ARNs of managed policies to attach, each by an attachment named after the policy.
          * 
          * @return builder
          * 
@@ -231,7 +307,7 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param policyArns ARNs of managed policies to attach.
+         * @param policyArns ARNs of managed policies to attach, each by an attachment named after the policy.
          * 
          * @return builder
          * 
@@ -259,6 +335,39 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder serviceAccounts(String... serviceAccounts) {
             return serviceAccounts(List.of(serviceAccounts));
+        }
+
+        /**
+         * @param stsRegionalEndpoints Whether pods of the role&#39;s service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook&#39;s setting.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder stsRegionalEndpoints(@Nullable Boolean stsRegionalEndpoints) {
+            $.stsRegionalEndpoints = stsRegionalEndpoints;
+            return this;
+        }
+
+        /**
+         * @param tokenExpiration Lifetime of the role&#39;s projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook&#39;s setting.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder tokenExpiration(@Nullable Integer tokenExpiration) {
+            $.tokenExpiration = tokenExpiration;
+            return this;
+        }
+
+        /**
+         * @param webhookConfigMap Also map the role&#39;s service accounts to it in the webhook&#39;s `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder webhookConfigMap(@Nullable Boolean webhookConfigMap) {
+            $.webhookConfigMap = webhookConfigMap;
+            return this;
         }
 
         public RoleArgs build() {

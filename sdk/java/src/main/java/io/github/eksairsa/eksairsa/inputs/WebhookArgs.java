@@ -4,6 +4,7 @@
 package io.github.eksairsa.eksairsa.inputs;
 
 import com.pulumi.core.annotations.Import;
+import io.github.eksairsa.eksairsa.enums.WebhookTLS;
 import io.github.eksairsa.eksairsa.inputs.WebhookImageArgs;
 import java.lang.Boolean;
 import java.lang.Integer;
@@ -125,6 +126,21 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * How long the webhook waits for a new pod&#39;s service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
+     * 
+     */
+    @Import(name="serviceAccountLookupGracePeriod")
+    private @Nullable String serviceAccountLookupGracePeriod;
+
+    /**
+     * @return How long the webhook waits for a new pod&#39;s service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
+     * 
+     */
+    public Optional<String> serviceAccountLookupGracePeriod() {
+        return Optional.ofNullable(this.serviceAccountLookupGracePeriod);
+    }
+
+    /**
      * Make pods use the regional STS endpoint. Defaults to `true`.
      * 
      */
@@ -144,13 +160,13 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
      * 
      */
     @Import(name="tls")
-    private @Nullable String tls;
+    private @Nullable WebhookTLS tls;
 
     /**
      * @return How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
      * 
      */
-    public Optional<String> tls() {
+    public Optional<WebhookTLS> tls() {
         return Optional.ofNullable(this.tls);
     }
 
@@ -170,14 +186,14 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Extra chart values, deep-merged last so they win.
+     * Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component&#39;s, and win as the later flags).
      * 
      */
     @Import(name="values")
     private @Nullable Map<String,Object> values;
 
     /**
-     * @return Extra chart values, deep-merged last so they win.
+     * @return Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component&#39;s, and win as the later flags).
      * 
      */
     public Optional<Map<String,Object>> values() {
@@ -209,6 +225,7 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
         this.namespace = $.namespace;
         this.replicas = $.replicas;
         this.repository = $.repository;
+        this.serviceAccountLookupGracePeriod = $.serviceAccountLookupGracePeriod;
         this.stsRegionalEndpoint = $.stsRegionalEndpoint;
         this.tls = $.tls;
         this.tokenExpiration = $.tokenExpiration;
@@ -312,6 +329,17 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
+         * @param serviceAccountLookupGracePeriod How long the webhook waits for a new pod&#39;s service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder serviceAccountLookupGracePeriod(@Nullable String serviceAccountLookupGracePeriod) {
+            $.serviceAccountLookupGracePeriod = serviceAccountLookupGracePeriod;
+            return this;
+        }
+
+        /**
          * @param stsRegionalEndpoint Make pods use the regional STS endpoint. Defaults to `true`.
          * 
          * @return builder
@@ -328,7 +356,7 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
          * @return builder
          * 
          */
-        public Builder tls(@Nullable String tls) {
+        public Builder tls(@Nullable WebhookTLS tls) {
             $.tls = tls;
             return this;
         }
@@ -345,7 +373,7 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param values Extra chart values, deep-merged last so they win.
+         * @param values Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component&#39;s, and win as the later flags).
          * 
          * @return builder
          * 

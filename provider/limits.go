@@ -1,0 +1,188 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/hosting"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
+)
+
+// IAM refuses an over-long trust policy, a provider of another issuer or too many inline
+// policy characters only when the role is created, half-way through an update. The
+// checks here run in Construct, after the invokes that give region and partition and
+// before any child is registered, on whatever is known at that point; what is still
+// unknown is checked again when it resolves, before the resource that needs it is
+// created.
+
+// awaited is an output's value as Construct sees it, and whether it is known yet.
+type awaited struct {
+	value any
+	known bool
+}
+
+// awaitOutput waits for out: inputs are resolved (or known to be unknown) when Construct
+// runs, and invokes resolve in previews too.
+func awaitOutput(ctx *pulumi.Context, out pulumi.Output) (awaited, error) {
+	res, err := internals.UnsafeAwaitOutput(ctx.Context(), out)
+	return awaited{value: res.Value, known: res.Known}, err
+}
+
+// generatedBucketSuffixLength is how many characters S3 (through the AWS provider's
+// bucketPrefix) appends to the prefix of a generated bucket name: the name's length is
+// known before the name is.
+const generatedBucketSuffixLength = 26
+
+// hostPathAtPreview is what Construct knows of an issuer host path: its value, or
+// bounds on the length of a value not known yet.
+type hostPathAtPreview struct {
+	value    string // "" while unknown
+	min, max int
+}
+
+func knownHostPath(hostPath string) hostPathAtPreview {
+	return hostPathAtPreview{value: hostPath, min: len(hostPath), max: len(hostPath)}
+}
+
+// unknownHostPath is a host path Construct knows nothing about.
+var unknownHostPath = hostPathAtPreview{min: 1, max: policy.MaxIssuerHostPathLength}
+
+// issuerHostPathAtPreview derives the issuer host path, or bounds on its length, from
+// the settings and the AWS provider's region, the way issuerDocuments derives the URL:
+// issuer.url when given; with CloudFront hosting the custom domain, or the distribution's
+// domain (unknown until it exists: a DNS label and ".cloudfront.net"); otherwise the S3
+// path-style URL of the bucket, whose generated name has a known length. A new way of
+// deriving the issuer URL must be mirrored here.
+func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
+	is := b.s.issuer
+	withPrefix := func(host string) string { return issuer.HostPath(issuer.HostURL(host, is.keyPrefix)) }
+	lengths := func(min, max int) hostPathAtPreview {
+		return hostPathAtPreview{min: len(withPrefix(strings.Repeat("x", min))), max: len(withPrefix(strings.Repeat("x", max)))}
+	}
+	switch {
+	case is.url.given() && is.url.known:
+		return knownHostPath(issuer.HostPath(is.url.value)), nil
+	case is.url.given():
+		return unknownHostPath, nil
+	case is.serving.mode == hosting.CloudFront && is.serving.domain != nil:
+		return knownHostPath(withPrefix(is.serving.domain.name)), nil
+	case is.serving.mode == hosting.CloudFront:
+		return lengths(1+len(cloudFrontDomainSuffix), maxDNSLabel+len(cloudFrontDomainSuffix)), nil
+	}
+	region, err := awaitOutput(b.ctx, b.region)
+	if err != nil {
+		return hostPathAtPreview{}, err
+	}
+	dnsSuffix, err := awaitOutput(b.ctx, b.partition.DnsSuffix())
+	if err != nil {
+		return hostPathAtPreview{}, err
+	}
+	if !region.known || !dnsSuffix.known {
+		return unknownHostPath, nil
+	}
+	s3Host := func(bucket string) string {
+		return issuer.HostPath(issuer.S3URL(region.value.(string), dnsSuffix.value.(string), bucket, is.keyPrefix))
+	}
+	bucketLength := func(n int) int { return len(s3Host(strings.Repeat("x", n))) }
+	switch {
+	case is.bucketName.given() && is.bucketName.known:
+		return knownHostPath(s3Host(is.bucketName.value)), nil
+	case is.bucketName.given():
+		return hostPathAtPreview{min: bucketLength(minBucketName), max: bucketLength(maxBucketName)}, nil
+	}
+	n := bucketLength(len(bucketPrefix(b.s.clusterName)) + generatedBucketSuffixLength)
+	return hostPathAtPreview{min: n, max: n}, nil
+}
+
+// Lengths the issuer's host can have when it is not known yet.
+const (
+	cloudFrontDomainSuffix = ".cloudfront.net"
+	maxDNSLabel            = 63
+	minBucketName          = 3
+	maxBucketName          = 63
+)
+
+// trustSizeCheck compares the bounds of a trust policy's size with the quota: an error
+// when it exceeds the quota whatever the unknown values turn out to be, a warning when
+// only some of them would make it exceed it (it is then checked again once they are
+// known, before the role is created or changed), nothing when it fits in any case.
+func trustSizeCheck(field string, trusts []policy.TrustEstimate, maxLength int) (error, string) {
+	min, max, err := policy.TrustPolicySizeRange(trusts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", field, err), ""
+	}
+	switch {
+	case min > maxLength:
+		return trustPolicyTooLong(field, min, max, maxLength), ""
+	case max > maxLength:
+		return nil, fmt.Sprintf("%s: the trust policy will be %d to %d characters as IAM counts them, and the quota is %d "+
+			"(trustPolicyMaxLength); it is checked again when the issuers' values unknown in this preview are known, "+
+			"before the role is created", field, min, max, maxLength)
+	}
+	return nil, ""
+}
+
+// checkAtPreview checks the limits IAM enforces on EksaIrsa's roles and OIDC provider
+// before any child exists, and logs a warning for what can only be checked later.
+func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
+	host, err := b.issuerHostPathAtPreview()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	providerARN := ""
+	if !b.s.createOidcProvider {
+		k, err := awaitString(b.ctx, "oidcProvider.arn", args.OidcProvider.Arn)
+		if err != nil {
+			return err
+		}
+		if arn := k.value; k.known {
+			providerARN = arn
+			check := func() error { _, err := policy.OIDCProviderHostPath(arn); return err }
+			if host.value != "" {
+				check = func() error { return policy.CheckProviderIssuer(arn, host.value) }
+			}
+			if err := check(); err != nil {
+				errs = append(errs, fmt.Errorf("oidcProvider.arn: %w", err))
+				providerARN = "" // its size says nothing about the real policy
+			}
+		}
+	}
+	partition, err := awaitOutput(b.ctx, b.partition.Partition())
+	if err != nil {
+		return err
+	}
+	var warnings []string
+	for _, rs := range b.s.roles {
+		role := args.Roles[rs.name]
+		roleErrs, err := checkRoleInputs(b.ctx, rs, role.fieldRefs())
+		if err != nil {
+			return err
+		}
+		errs = append(errs, roleErrs...)
+		if !partition.known {
+			continue // without the partition an unknown ARN has no length; checked when known
+		}
+		sizeErr, warning := trustSizeCheck("roles."+rs.name, []policy.TrustEstimate{{
+			IssuerTrust: policy.IssuerTrust{ProviderARN: providerARN, HostPath: host.value, Audiences: b.s.audiences, Accounts: rs.accounts},
+			Partition:   partition.value.(string),
+			HostPathMin: host.min, HostPathMax: host.max,
+		}}, b.s.trustPolicyMaxLength)
+		if sizeErr != nil {
+			errs = append(errs, sizeErr)
+		}
+		if warning != "" {
+			warnings = append(warnings, warning)
+		}
+	}
+	for _, w := range warnings {
+		if err := b.ctx.Log.Warn(w, &pulumi.LogArgs{Resource: b.comp}); err != nil {
+			return err
+		}
+	}
+	return errRoleInputs("EksaIrsa", b.name, errs)
+}

@@ -1,0 +1,464 @@
+package provider
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-go-provider/infer"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
+)
+
+// Roles are built the same way whichever component asks for them: an EksaIrsa role
+// (trusted by its cluster's issuer) and a ServiceAccountRole (trusted by several) share
+// the fields below, their validation (resolveRoleFields, checkRoleInputs) and the one
+// function that creates the IAM resources (newRole).
+
+// roleFieldRefs points at the fields every role has in a wire type, so that their
+// validation, documentation and construction are written once for both components.
+type roleFieldRefs struct {
+	PolicyArns           *[]string
+	Policies             *map[string]pulumi.StringInput
+	InlinePolicies       *map[string]pulumi.StringInput
+	MaxSessionDuration   **int
+	PermissionsBoundary  *pulumi.StringInput
+	Path                 **string
+	Description          **string
+	StsRegionalEndpoints **bool
+	TokenExpiration      **int
+}
+
+func (r *Role) fieldRefs() roleFieldRefs {
+	return roleFieldRefs{&r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
+		&r.Path, &r.Description, &r.StsRegionalEndpoints, &r.TokenExpiration}
+}
+
+func (a *ServiceAccountRoleArgs) fieldRefs() roleFieldRefs {
+	return roleFieldRefs{&a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
+		&a.Path, &a.Description, &a.StsRegionalEndpoints, &a.TokenExpiration}
+}
+
+// describeRoleFields documents the shared role fields in the schema and every SDK.
+func describeRoleFields(an infer.Annotator, f roleFieldRefs) {
+	an.Describe(f.PolicyArns, "ARNs of managed policies to attach, each by an attachment named after the policy.")
+	an.Describe(f.Policies, "Managed policies to attach, attachment name to policy ARN. The ARN may be an output "+
+		"(a policy created in the same program); the name, not the position, identifies the attachment, so "+
+		"reordering or adding entries detaches nothing.")
+	an.Describe(f.InlinePolicies, "Inline policies, name to policy JSON; together at most 10,240 characters "+
+		"without white space, as IAM counts them.")
+	an.Describe(f.MaxSessionDuration, "Maximum session duration in seconds (3600 to 43200). Defaults to 3600.")
+	an.Describe(f.PermissionsBoundary, "ARN of the policy used as the role's permissions boundary.")
+	an.Describe(f.Path, "IAM path of the role. Defaults to `/`.")
+	an.Describe(f.Description, "Description of the role.")
+	an.Describe(f.StsRegionalEndpoints, "Whether pods of the role's service accounts use the regional STS endpoint "+
+		"(the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.")
+	an.Describe(f.TokenExpiration, "Lifetime of the role's projected tokens in seconds, 600 to 86400 (the "+
+		"`eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.")
+}
+
+// docTrustPolicyMaxLength documents trustPolicyMaxLength on both components.
+const docTrustPolicyMaxLength = "The account's quota for a role's trust policy, in characters without white space as IAM " +
+	"counts them; a trust policy over it fails at preview. Set it when the quota was raised. Defaults to 2048."
+
+// roleSettings are a role's plain, validated settings.
+type roleSettings struct {
+	name               string // the EksaIrsa role key; empty for a ServiceAccountRole
+	field              string // wire path prefix of the role's fields: "roles.<key>." or ""
+	resourceName       string // the IAM role child; its attachments and policies are named after it
+	accounts           []policy.ServiceAccount
+	policyArns         []string
+	policyNames        []string // keys of policies, sorted
+	inlinePolicyNames  []string // sorted
+	maxSessionDuration *int
+	path               *string
+	description        *string
+	tokens             webhook.TokenSettings
+	webhookConfigMap   bool
+}
+
+// resolveRoleFields checks the shared role fields; prefix is the wire path of the role
+// ("roles.<key>." or "") and resourceName the IAM role child's name.
+func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettings, []error) {
+	var errs []error
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	rs := roleSettings{
+		field:              prefix,
+		resourceName:       resourceName,
+		policyArns:         *f.PolicyArns,
+		maxSessionDuration: *f.MaxSessionDuration,
+		path:               *f.Path,
+		description:        *f.Description,
+		tokens:             webhook.TokenSettings{StsRegionalEndpoints: *f.StsRegionalEndpoints, TokenExpiration: *f.TokenExpiration},
+	}
+
+	// Every child of the role is named "<resourceName>-<suffix>"; two with one suffix
+	// would be one resource name registered twice.
+	suffixes := map[string]string{}
+	for i, arn := range rs.policyArns {
+		m := policyArnPattern.FindStringSubmatch(arn)
+		if m == nil {
+			fail("%spolicyArns[%d]: %q is not an IAM policy ARN; expected arn:aws:iam::<account or aws>:policy/<name>", prefix, i, arn)
+			continue
+		}
+		short := policyShortName(arn)
+		if first, dup := suffixes[short]; dup {
+			fail("%spolicyArns[%d]: a policy named %q is already attached by %s; remove the duplicate", prefix, i, short, first)
+			continue
+		}
+		suffixes[short] = fmt.Sprintf("policyArns[%d]", i)
+	}
+	for name := range *f.InlinePolicies {
+		rs.inlinePolicyNames = append(rs.inlinePolicyNames, name)
+	}
+	sort.Strings(rs.inlinePolicyNames)
+	for name := range *f.Policies {
+		rs.policyNames = append(rs.policyNames, name)
+	}
+	sort.Strings(rs.policyNames)
+	for _, name := range rs.policyNames {
+		field := prefix + "policies." + name
+		if !inlinePolicyNamePattern.MatchString(name) {
+			fail("%s: attachment names are 1 to 128 of letters, digits and +=,.@_-; rename the key", field)
+			continue
+		}
+		if (*f.Policies)[name] == nil {
+			fail("%s: empty policy ARN; give the ARN or remove the entry", field)
+		}
+		if first, dup := suffixes[name]; dup {
+			fail("%s: its attachment would be named %q like the one of %s; rename the key", field, resourceName+"-"+name, first)
+			continue
+		}
+		suffixes[name] = "policies." + name
+	}
+	for _, name := range rs.inlinePolicyNames {
+		field := prefix + "inlinePolicies." + name
+		if !inlinePolicyNamePattern.MatchString(name) {
+			fail("%s: policy names are 1 to 128 of letters, digits and +=,.@_-; rename it", field)
+		}
+		if (*f.InlinePolicies)[name] == nil {
+			fail("%s: empty policy; give the policy JSON or remove the entry", field)
+		}
+		if first, dup := suffixes["inline-"+name]; dup {
+			fail("%s: its resource would be named %q like the attachment of %s; rename one of them", field, resourceName+"-inline-"+name, first)
+		}
+	}
+
+	if d := rs.maxSessionDuration; d != nil && (*d < 3600 || *d > 43200) {
+		fail("%smaxSessionDuration: %d is outside IAM's range; give 3600 to 43200 seconds", prefix, *d)
+	}
+	if p := rs.path; p != nil && !rolePathPattern.MatchString(*p) {
+		fail("%spath: %q is not an IAM path; it must start and end with '/', e.g. \"/irsa/\"", prefix, *p)
+	}
+	if d := rs.description; d != nil && len(*d) > 1000 {
+		fail("%sdescription: %d characters; IAM allows at most 1000, shorten it", prefix, len(*d))
+	}
+	if e := rs.tokens.TokenExpiration; e != nil {
+		if err := checkTokenExpiration(prefix+"tokenExpiration", *e); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return rs, errs
+}
+
+// parseServiceAccounts parses a non-empty list of "namespace/name" without duplicates;
+// field is its wire path.
+func parseServiceAccounts(field string, list []string) ([]policy.ServiceAccount, []error) {
+	var errs []error
+	if len(list) == 0 {
+		errs = append(errs, fmt.Errorf("%s: must not be empty; list the service accounts that may assume the role as \"namespace/name\"", field))
+	}
+	var accounts []policy.ServiceAccount
+	subjects := map[string]int{}
+	for i, text := range list {
+		entry := fmt.Sprintf("%s[%d]", field, i)
+		sa, err := policy.ParseServiceAccount(entry, text)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if first, dup := subjects[sa.Subject()]; dup {
+			errs = append(errs, fmt.Errorf("%s: %q repeats %s[%d]; remove one", entry, text, field, first))
+			continue
+		}
+		subjects[sa.Subject()] = i
+		accounts = append(accounts, sa)
+	}
+	return accounts, errs
+}
+
+// checkTokenExpiration checks a projected-token lifetime against the webhook's range.
+func checkTokenExpiration(field string, seconds int) error {
+	if seconds < webhook.MinTokenExpiration || seconds > webhook.MaxTokenExpiration {
+		return fmt.Errorf("%s: %d is outside the webhook's range; give %d to %d seconds",
+			field, seconds, webhook.MinTokenExpiration, webhook.MaxTokenExpiration)
+	}
+	return nil
+}
+
+// checkTrustPolicyMaxLength checks the trust-policy quota a user states.
+func checkTrustPolicyMaxLength(field string, n int) error {
+	if n < 1 {
+		return fmt.Errorf("%s: %d is not a quota; give the account's \"Role trust policy length\" quota, or omit it for %d",
+			field, n, policy.DefaultTrustPolicyMaxLength)
+	}
+	return nil
+}
+
+// checkWebhookConfigMap checks the roles that map their service accounts in the
+// webhook's ConfigMap: the webhook must be there to read it, and it matches only exact
+// "namespace/name" entries and "*/name", one role per service account.
+func checkWebhookConfigMap(roles []roleSettings, w webhookSettings) []error {
+	var errs []error
+	mappedBy := map[string]string{}
+	for _, rs := range roles {
+		if !rs.webhookConfigMap {
+			continue
+		}
+		field := rs.field + "webhookConfigMap"
+		if !w.enabled {
+			errs = append(errs, fmt.Errorf("%s: the webhook is disabled (webhook.enabled: false), so nothing reads its ConfigMap; enable the webhook or drop webhookConfigMap", field))
+			continue
+		}
+		for _, sa := range rs.accounts {
+			key := configMapKey(sa)
+			if key == "" {
+				errs = append(errs, fmt.Errorf("%s: service account %q has a wildcard, but the webhook's ConfigMap matches only exact namespace/name entries (or \"*/name\"); list the service accounts by name, or annotate them instead", field, sa))
+				continue
+			}
+			if other, dup := mappedBy[key]; dup {
+				errs = append(errs, fmt.Errorf("%s: service account %q is already mapped by %swebhookConfigMap; the ConfigMap gives a service account one role, so map it in one role only", field, key, other))
+				continue
+			}
+			mappedBy[key] = rs.field
+		}
+	}
+	return errs
+}
+
+// configMapKey is a service account's key in the webhook's ConfigMap, or "" when the
+// webhook cannot match it: it looks up "namespace/name", then "*/name".
+func configMapKey(sa policy.ServiceAccount) string {
+	if containsStar(sa.Name) || sa.Namespace != "*" && containsStar(sa.Namespace) {
+		return ""
+	}
+	return sa.String()
+}
+
+func containsStar(s string) bool {
+	for _, r := range s {
+		if r == '*' {
+			return true
+		}
+	}
+	return false
+}
+
+// trustPolicyDocument renders a role's trust policy once every value is known, and
+// refuses it when it exceeds the quota: the last line of defence when the values were
+// unknown at preview.
+func trustPolicyDocument(field string, trusts []policy.IssuerTrust, maxLength int) (string, error) {
+	doc, err := policy.RoleTrustPolicy(trusts)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", field, err)
+	}
+	if n := policy.Size(doc); n > maxLength {
+		return "", trustPolicyTooLong(field, n, n, maxLength)
+	}
+	return string(doc), nil
+}
+
+// trustPolicyTooLong is the error of a trust policy of min to max characters over the
+// quota.
+func trustPolicyTooLong(field string, min, max, maxLength int) error {
+	size := fmt.Sprintf("%d characters", min)
+	if min != max {
+		size = fmt.Sprintf("at least %d characters", min)
+	}
+	return fmt.Errorf("%s: the trust policy is %s as IAM counts them (white space not counted), over the quota of %d "+
+		"(trustPolicyMaxLength); trust fewer service accounts (one pattern such as \"apps/*\" counts once) or clusters per role, "+
+		"or have the account's \"Role trust policy length\" quota raised and set trustPolicyMaxLength", field, size, maxLength)
+}
+
+// newRole creates an IAM role with the trust policy trust, its managed-policy
+// attachments and inline policies: the one place both components create roles, so an
+// EksaIrsa role and a ServiceAccountRole with the same fields get the same resources.
+// Children are named after rs.resourceName: the role itself, "<role>-<policy name>" per
+// policyArns entry, "<role>-<key>" per policies entry, "<role>-inline-<name>" per inline
+// policy.
+func newRole(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs, trust pulumi.StringOutput,
+	tags pulumi.StringMapInput, opts ...pulumi.ResourceOption,
+) (*iam.Role, error) {
+	role, err := iam.NewRole(ctx, rs.resourceName, &iam.RoleArgs{
+		AssumeRolePolicy:    trust,
+		Description:         pulumi.StringPtrFromPtr(rs.description),
+		MaxSessionDuration:  pulumi.IntPtrFromPtr(rs.maxSessionDuration),
+		Path:                pulumi.StringPtrFromPtr(rs.path),
+		PermissionsBoundary: *f.PermissionsBoundary,
+		Tags:                tags,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	attach := func(suffix string, arn pulumi.StringInput) error {
+		_, err := iam.NewRolePolicyAttachment(ctx, rs.resourceName+"-"+suffix, &iam.RolePolicyAttachmentArgs{
+			Role:      role.Name,
+			PolicyArn: arn,
+		}, opts...)
+		return err
+	}
+	for _, arn := range rs.policyArns {
+		if err := attach(policyShortName(arn), pulumi.String(arn)); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range rs.policyNames {
+		field := rs.field + "policies." + name
+		arn := (*f.Policies)[name].ToStringOutput().ApplyT(func(arn string) (string, error) {
+			return arn, checkPolicyArn(field, arn)
+		}).(pulumi.StringOutput)
+		if err := attach(name, arn); err != nil {
+			return nil, err
+		}
+	}
+
+	inline := *f.InlinePolicies
+	fits := inlinePoliciesFit(rs, inline)
+	for _, name := range rs.inlinePolicyNames {
+		field := rs.field + "inlinePolicies." + name
+		document := pulumi.All(inline[name], fits).ApplyT(func(v []any) (string, error) {
+			doc := v[0].(string)
+			return doc, checkInlinePolicy(field, doc)
+		}).(pulumi.StringOutput)
+		_, err := iam.NewRolePolicy(ctx, rs.resourceName+"-inline-"+name, &iam.RolePolicyArgs{
+			Role:   role.Name,
+			Name:   pulumi.String(name),
+			Policy: document,
+		}, opts...)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return role, nil
+}
+
+// inlinePoliciesFit resolves once every inline policy of the role is known, and fails if
+// together they exceed IAM's limit; each policy waits for it, so none is created when
+// they cannot all be. It carries no policy text, so it is never secret, whatever the
+// policies are.
+func inlinePoliciesFit(rs roleSettings, inline map[string]pulumi.StringInput) pulumi.StringOutput {
+	docs := make([]any, 0, len(rs.inlinePolicyNames))
+	for _, name := range rs.inlinePolicyNames {
+		docs = append(docs, inline[name])
+	}
+	fits := pulumi.All(docs...).ApplyT(func(v []any) (string, error) {
+		texts := make([]string, len(v))
+		for i, doc := range v {
+			texts[i] = doc.(string)
+		}
+		return "", checkInlinePoliciesSize(rs.field+"inlinePolicies", texts, true)
+	}).(pulumi.StringOutput)
+	return pulumi.Unsecret(fits).(pulumi.StringOutput)
+}
+
+// checkPolicyArn checks a managed-policy ARN.
+func checkPolicyArn(field, arn string) error {
+	if !policyArnPattern.MatchString(arn) {
+		return fmt.Errorf("%s: %q is not an IAM policy ARN; expected arn:aws:iam::<account or aws>:policy/<name>", field, arn)
+	}
+	return nil
+}
+
+// checkInlinePolicy checks one inline policy document.
+func checkInlinePolicy(field, doc string) error {
+	if !json.Valid([]byte(doc)) {
+		return fmt.Errorf("%s: not valid JSON; give an IAM policy document", field)
+	}
+	return nil
+}
+
+// checkInlinePoliciesSize compares the size of a role's inline policies, as IAM counts
+// it, with IAM's limit; complete says whether docs are all of them (then the message
+// gives the total) or only those known so far (then at least that much).
+func checkInlinePoliciesSize(field string, docs []string, complete bool) error {
+	total := 0
+	for _, doc := range docs {
+		total += policy.Size([]byte(doc))
+	}
+	if total <= policy.RoleInlinePoliciesMaxLength {
+		return nil
+	}
+	size := fmt.Sprintf("%d characters", total)
+	if !complete {
+		size = "at least " + size
+	}
+	return fmt.Errorf("%s: together %s without white space, over IAM's limit of %d for one role; move statements into "+
+		"managed policies (policies or policyArns)", field, size, policy.RoleInlinePoliciesMaxLength)
+}
+
+// checkRoleInputs checks, at preview, the role inputs that may be outputs of other
+// resources but are usually known already: policy ARNs and inline policy documents.
+// Those still unknown are checked when they resolve (newRole).
+func checkRoleInputs(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs) ([]error, error) {
+	var errs []error
+	var known []string
+	complete := true
+	for _, name := range rs.inlinePolicyNames {
+		field := rs.field + "inlinePolicies." + name
+		k, err := awaitString(ctx, field, (*f.InlinePolicies)[name])
+		if err != nil {
+			return nil, err
+		}
+		if !k.known {
+			complete = false
+			continue
+		}
+		doc := k.value
+		if err := checkInlinePolicy(field, doc); err != nil {
+			errs = append(errs, err)
+		}
+		known = append(known, doc)
+	}
+	if err := checkInlinePoliciesSize(rs.field+"inlinePolicies", known, complete); err != nil {
+		errs = append(errs, err)
+	}
+
+	attached := map[string]string{}
+	for i, arn := range rs.policyArns {
+		attached[arn] = fmt.Sprintf("%spolicyArns[%d]", rs.field, i)
+	}
+	for _, name := range rs.policyNames {
+		field := rs.field + "policies." + name
+		k, err := awaitString(ctx, field, (*f.Policies)[name])
+		if err != nil {
+			return nil, err
+		}
+		if !k.known {
+			continue
+		}
+		arn := k.value
+		if err := checkPolicyArn(field, arn); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		// Two attachments of one policy would both manage it: deleting either detaches it.
+		if first, dup := attached[arn]; dup {
+			errs = append(errs, fmt.Errorf("%s: %s is already attached by %s; remove one", field, arn, first))
+			continue
+		}
+		attached[arn] = field
+	}
+	return errs, nil
+}
+
+// errRoleInputs wraps a component's list of problems the way resolveSettings does.
+func errRoleInputs(kind, name string, errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("invalid %s %q inputs:\n%w", kind, name, errors.Join(errs...))
+}

@@ -1,0 +1,137 @@
+package sdkgo
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa"
+)
+
+const (
+	sendReportsPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}`
+	prodHostPath      = "s3.eu-central-1.amazonaws.com/prod-irsa-20261127000000000000000001"
+)
+
+// platformProgram is the platform program of tests/sdk, written with the Go SDK: a
+// cluster's EksaIrsa and a ServiceAccountRole shared by it (through its trust output)
+// and another cluster.
+func platformProgram(t *testing.T) func(*pulumi.Context) error {
+	return func(ctx *pulumi.Context) error {
+		// A policy created elsewhere in the program: its ARN reaches policies as an output.
+		reportsBucketPolicy := pulumi.String("arn:aws:iam::123456789012:policy/reports-bucket").ToStringOutput()
+		staging, err := eksairsa.NewEksaIrsa(ctx, "staging", &eksairsa.EksaIrsaArgs{
+			ClusterName: "staging",
+			SigningKeys: pulumi.StringArray{pulumi.String(fixture(t, "ec-p256.pem"))},
+			Issuer:      &eksairsa.IssuerArgs{Url: pulumi.String("https://oidc.example.com/staging")},
+			Roles: map[string]eksairsa.RoleArgs{
+				"reporting": {
+					ServiceAccounts:      []string{"apps/reporting"},
+					Policies:             map[string]pulumi.StringInput{"reports-bucket": reportsBucketPolicy},
+					StsRegionalEndpoints: ptr(true),
+					TokenExpiration:      ptr(3600),
+				},
+				"external-dns": {
+					ServiceAccounts:  []string{"kube-system/external-dns"},
+					PolicyArns:       []string{"arn:aws:iam::123456789012:policy/route53-change-records"},
+					WebhookConfigMap: ptr(true),
+				},
+			},
+			Webhook:              &eksairsa.WebhookArgs{Tls: ptr(eksairsa.WebhookTLSCertManager), ServiceAccountLookupGracePeriod: ptr("2s")},
+			TrustPolicyMaxLength: ptr(4096),
+		})
+		if err != nil {
+			return err
+		}
+		_, err = eksairsa.NewServiceAccountRole(ctx, "reporting", &eksairsa.ServiceAccountRoleArgs{
+			Trusts: []eksairsa.TrustArgs{
+				{OidcProviderArn: staging.Trust.OidcProviderArn(), IssuerHostPath: staging.Trust.IssuerHostPath(), ServiceAccounts: []string{"apps/reporting"}},
+				{
+					OidcProviderArn: pulumi.String("arn:aws:iam::123456789012:oidc-provider/" + prodHostPath),
+					IssuerHostPath:  pulumi.String(prodHostPath),
+					ServiceAccounts: []string{"apps/reporting", "batch/*"},
+					Audiences:       []string{"sts.amazonaws.com"},
+				},
+			},
+			PolicyArns:           []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
+			Policies:             map[string]pulumi.StringInput{"reports-bucket": reportsBucketPolicy},
+			InlinePolicies:       map[string]pulumi.StringInput{"send-reports": pulumi.String(sendReportsPolicy)},
+			MaxSessionDuration:   ptr(7200),
+			PermissionsBoundary:  pulumi.String("arn:aws:iam::123456789012:policy/boundary"),
+			Path:                 ptr("/shared/"),
+			Description:          ptr("reporting in every cluster"),
+			StsRegionalEndpoints: ptr(false),
+			TokenExpiration:      ptr(3600),
+			TrustPolicyMaxLength: ptr(4096),
+			Tags:                 pulumi.StringMap{"team": pulumi.String("platform")},
+		})
+		return err
+	}
+}
+
+type platformRecorder struct {
+	mu         sync.Mutex
+	components map[string]pulumi.MockResourceArgs
+}
+
+func (r *platformRecorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	state := args.Inputs
+	switch args.TypeToken {
+	case "eksa-irsa:index:EksaIrsa", "eksa-irsa:index:ServiceAccountRole":
+		r.mu.Lock()
+		r.components[args.Name] = args
+		r.mu.Unlock()
+	}
+	if args.TypeToken == "eksa-irsa:index:EksaIrsa" {
+		state = state.Copy()
+		state["trust"] = resource.NewObjectProperty(resource.PropertyMap{
+			"oidcProviderArn": resource.NewStringProperty("arn:aws:iam::123456789012:oidc-provider/oidc.example.com/staging"),
+			"issuerHostPath":  resource.NewStringProperty("oidc.example.com/staging"),
+		})
+	}
+	return args.Name + "-id", state, nil
+}
+
+func (r *platformRecorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return args.Args, nil
+}
+
+func TestGoSDKSendsThePlatformProgramInputs(t *testing.T) {
+	if eksairsa.WebhookTLSGenerated != "generated" || eksairsa.WebhookTLSCertManager != "certManager" {
+		t.Errorf("WebhookTLS constants %q, %q are not the wire strings", eksairsa.WebhookTLSGenerated, eksairsa.WebhookTLSCertManager)
+	}
+	rec := &platformRecorder{components: map[string]pulumi.MockResourceArgs{}}
+	if err := pulumi.RunErr(platformProgram(t), pulumi.WithMocks("proj", "stack", rec)); err != nil {
+		t.Fatal(err)
+	}
+	recorded := &structpb.Struct{Fields: map[string]*structpb.Value{}}
+	for name, typ := range map[string]string{"staging": "eksa-irsa:index:EksaIrsa", "reporting": "eksa-irsa:index:ServiceAccountRole"} {
+		c, ok := rec.components[name]
+		if !ok || string(c.TypeToken) != typ || c.Custom {
+			t.Fatalf("no component %s of type %s registered: %v", name, typ, rec.components)
+		}
+		wire, err := plugin.MarshalProperties(c.Inputs, plugin.MarshalOptions{KeepSecrets: true, KeepUnknowns: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recorded.Fields[name] = structpb.NewStructValue(wire)
+	}
+	text, err := protojson.MarshalOptions{Indent: "  "}.Marshal(recorded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join("..", "sdk", "recorded", "go-platform.json")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, append(text, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
