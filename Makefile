@@ -6,13 +6,31 @@ GO_LDFLAGS  := -X github.com/eksa-irsa/pulumi-eksa-irsa/provider.Version=$(VERSI
 SDKGEN      := go run ./provider/cmd/sdkgen -version $(VERSION)
 
 NODE_TESTS  := tests/nodejs
+SDK_BUILD   := tools/sdk-build
 PY_VENV     := tests/python/.venv
 PYTHON      ?= python3
 FUZZTIME    ?= 60s
 BENCH_RUNS  ?= 20
 BENCH_COUNT ?= 5
 
-.PHONY: all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-sdk-replay clean-recordings check-generated
+# Release artifacts go to dist/; packaging works on copies under build/, so nothing is
+# ever written into sdk/ (which must stay exactly what the generator wrote).
+DIST        := dist
+BUILD       := build
+NPM_TGZ     := $(DIST)/eksa-irsa-pulumi-eksa-irsa-$(VERSION).tgz
+WHEEL       := $(DIST)/pulumi_eksa_irsa-$(VERSION)-py3-none-any.whl
+SDIST       := $(DIST)/pulumi_eksa_irsa-$(VERSION).tar.gz
+JAR         := $(DIST)/eksa-irsa-$(VERSION).jar
+MVN         := mvn -B -q --no-transfer-progress -Dstyle.color=never
+
+# Tools the build needs beyond Go, Node, Python and Maven, installed here at pinned versions.
+TOOLS       := $(CURDIR)/.tools/bin
+GORELEASER  := $(TOOLS)/goreleaser
+ACTIONLINT  := $(TOOLS)/actionlint
+# `make dist` builds a local snapshot; the release workflow sets GORELEASER_MODE= to publish.
+GORELEASER_MODE ?= --snapshot
+
+.PHONY: all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
 
 all: build generate
 
@@ -20,13 +38,16 @@ all: build generate
 build:
 	go build -trimpath -ldflags "$(GO_LDFLAGS)" -o bin/$(PLUGIN) ./provider/cmd/$(PLUGIN)
 
-# schema.json and sdk/{go,nodejs,python}, written by the one generator; never edit them.
+# schema.json, sdk/go.mod and sdk/{go,java,nodejs,python}, written by the one generator;
+# never edit them.
 generate:
 	$(SDKGEN) -out .
 
-# Go, then each SDK under its language's mocks (each records what it sends for the shared
-# program of tests/sdk), then the replay of those recordings through the provider.
-test: clean-recordings test-go test-apiserver test-nodejs test-python test-sdk-replay check-generated
+# Workflows linted; Go; the tests against a real kube-apiserver; then each SDK package as
+# dist/ holds it, installed into its test project and run under its language's mocks (each
+# records what it sends for the programs of tests/sdk); then the replay of those
+# recordings through the provider.
+test: clean-recordings lint-workflows test-go test-apiserver test-nodejs test-python test-java test-sdk-replay check-generated
 
 clean-recordings:
 	rm -rf tests/sdk/recorded
@@ -34,6 +55,8 @@ clean-recordings:
 test-go:
 	@unformatted=$$(gofmt -l provider internal bench tests examples); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
+	go vet -tags dist ./tests/dist/
+	cd provider/cmd/javagen && go vet ./...
 	go build ./...
 	go test -count=1 ./...
 	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=3s ./internal/signingkey
@@ -54,23 +77,45 @@ test-apiserver: kube-apiserver
 	go vet -tags apiserver ./provider/
 	EKSA_IRSA_KUBE_APISERVER=$(CURDIR)/bin/kube-apiserver go test -count=1 -tags apiserver -run '^TestAPIServer' ./provider/
 
-# TypeScript: the generated SDK built with its own tsconfig, examples/nodejs type-checked,
-# both run under @pulumi/pulumi's mocks; installs only what the committed lockfile pins.
-test-nodejs:
-	cd $(NODE_TESTS) && npm ci --no-audit --no-fund && npm run build && npm test
+$(ACTIONLINT):
+	GOBIN=$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+
+$(GORELEASER):
+	GOBIN=$(TOOLS) go install github.com/goreleaser/goreleaser/v2@v2.15.1
+
+# The repository's workflows and the pull-request preview workflow offered to users.
+lint-workflows: $(ACTIONLINT)
+	$(ACTIONLINT) .github/workflows/*.yml examples/ci/*.yml
+
+# The TypeScript test project: only what the committed lockfile pins, and refusing any
+# package whose engines exclude this Node (so the README's Node version stays true).
+$(NODE_TESTS)/node_modules/.installed: $(NODE_TESTS)/package-lock.json
+	cd $(NODE_TESTS) && npm ci --engine-strict --no-audit --no-fund
+	touch $@
+
+# TypeScript: the npm tarball of dist/ installed into tests/nodejs, examples/nodejs
+# type-checked, both run under @pulumi/pulumi's mocks.
+test-nodejs: dist-nodejs $(NODE_TESTS)/node_modules/.installed
+	cd $(NODE_TESTS) && npm install --no-save --engine-strict --no-audit --no-fund ../../$(NPM_TGZ)
+	cd $(NODE_TESTS) && npm run build && npm test
 
 $(PY_VENV)/.installed: tests/python/requirements.txt
 	$(PYTHON) -m venv $(PY_VENV)
 	$(PY_VENV)/bin/pip install -q -r tests/python/requirements.txt
 	touch $@
 
-# Python: the generated SDK installed into a virtualenv (from a copy: setuptools builds
-# in the source tree, which must stay exactly what the generator wrote), the program and examples/python
-# run under pulumi's mocks.
-test-python: $(PY_VENV)/.installed
-	rm -rf tests/python/build && mkdir -p tests/python/build && cp -r sdk/python tests/python/build/sdk
-	$(PY_VENV)/bin/pip install -q --force-reinstall --no-deps ./tests/python/build/sdk
+# Python: the wheel of dist/ (built from the sdist, so both are proven) installed into the
+# virtualenv; the program and examples/python run under pulumi's mocks.
+test-python: dist-python
+	$(PY_VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEEL)
 	cd tests/python && .venv/bin/python -m pytest -q
+
+# Java: the jar and pom of dist/ installed into the local Maven repository, then the
+# tests/java project, which depends on them like any Maven project, runs under Pulumi
+# Java's test mocks.
+test-java: dist-java
+	$(MVN) install:install-file -Dfile=$(JAR) -DpomFile=$(DIST)/eksa-irsa-$(VERSION).pom
+	mvn -B --no-transfer-progress -Dstyle.color=never -f tests/java/pom.xml -Deksa-irsa.version=$(VERSION) test
 
 test-sdk-replay:
 	EKSA_IRSA_REQUIRE_RECORDINGS=1 go test -count=1 -run 'TestSDKRecordings' ./provider/
@@ -81,6 +126,57 @@ check-generated:
 	mkdir -p "$$tmp/sdk" && $(SDKGEN) -out "$$tmp" && \
 	diff -ru schema.json "$$tmp/schema.json" && diff -ru sdk "$$tmp/sdk" && \
 	echo "schema.json and sdk/ match the generator"
+
+# Release artifacts: plugin archives for every platform (goreleaser), the SDK packages,
+# then the check of what dist/ holds. The cross builds are CPU-heavy, hence nice.
+dist: dist-plugins dist-sdks test-dist
+
+dist-plugins: $(GORELEASER)
+	VERSION=$(VERSION) nice -n 10 $(GORELEASER) release --clean $(GORELEASER_MODE)
+
+dist-sdks: dist-nodejs dist-python dist-java
+
+# The published package.json: the generated one with the entry points of the compiled
+# files, and without the build script and tools, which only the build itself needs.
+NPM_PACKAGE_JSON := const fs = require("fs"); const p = JSON.parse(fs.readFileSync(process.argv[1])); delete p.scripts; delete p.devDependencies; p.main = "index.js"; p.types = "index.d.ts"; fs.writeFileSync(process.argv[2], JSON.stringify(p, null, 4) + "\n");
+
+# The TypeScript SDK's build toolchain, apart from the test project: the generated code
+# calls @pulumi/pulumi APIs (runtime.existsResource) that only releases declaring Node 22
+# have, so npm warns (EBADENGINE) here on Node 20. The compiled package runs on the test
+# project's Node 20 release.
+$(SDK_BUILD)/node_modules/.installed: $(SDK_BUILD)/package-lock.json
+	cd $(SDK_BUILD) && npm ci --no-audit --no-fund
+	touch $@
+
+# npm: the SDK compiled from a copy with the pinned toolchain, then packed with main,
+# types, README and LICENSE.
+dist-nodejs: $(SDK_BUILD)/node_modules/.installed
+	rm -rf $(BUILD)/nodejs && mkdir -p $(BUILD) $(DIST) && cp -r sdk/nodejs $(BUILD)/nodejs
+	ln -s $(CURDIR)/$(SDK_BUILD)/node_modules $(BUILD)/nodejs/node_modules
+	$(SDK_BUILD)/node_modules/.bin/tsc -p $(BUILD)/nodejs/tsconfig.json
+	node -e '$(NPM_PACKAGE_JSON)' $(BUILD)/nodejs/package.json $(BUILD)/nodejs/bin/package.json
+	cp $(BUILD)/nodejs/README.md LICENSE $(BUILD)/nodejs/bin/
+	rm -f $(NPM_TGZ) && cd $(BUILD)/nodejs/bin && npm pack --silent --pack-destination $(CURDIR)/$(DIST) >/dev/null
+
+# Python: `python -m build` makes the sdist, then the wheel from the sdist; with the pinned
+# setuptools of the virtualenv rather than whatever is newest.
+dist-python: $(PY_VENV)/.installed
+	rm -rf $(BUILD)/python $(WHEEL) $(SDIST) && mkdir -p $(BUILD) $(DIST) && cp -r sdk/python $(BUILD)/python
+	cp LICENSE $(BUILD)/python/
+	$(PY_VENV)/bin/python -m build --no-isolation --outdir $(DIST) $(BUILD)/python >/dev/null
+
+# Java: the generated Maven project built from a copy: jar, sources and javadoc jars, pom.
+dist-java:
+	rm -rf $(BUILD)/java && mkdir -p $(BUILD) $(DIST) && cp -r sdk/java $(BUILD)/java
+	cp LICENSE $(BUILD)/java/
+	$(MVN) -f $(BUILD)/java/pom.xml package
+	cp $(BUILD)/java/target/eksa-irsa-$(VERSION).jar $(BUILD)/java/target/eksa-irsa-$(VERSION)-sources.jar \
+		$(BUILD)/java/target/eksa-irsa-$(VERSION)-javadoc.jar $(DIST)/
+	cp $(BUILD)/java/pom.xml $(DIST)/eksa-irsa-$(VERSION).pom
+
+# What dist/ holds: every archive Pulumi expects, each with a binary for its platform.
+test-dist:
+	EKSA_IRSA_DIST=$(CURDIR)/$(DIST) EKSA_IRSA_VERSION=$(VERSION) go test -count=1 -tags dist ./tests/dist/
 
 # Longer fuzzing of key parsing and issuer URL validation (go test -fuzz takes one target
 # per run); a failing input is written to testdata/fuzz/<FuzzName>/ and from then on run

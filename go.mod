@@ -5,6 +5,7 @@ go 1.26.6
 require (
 	github.com/blang/semver v3.5.1+incompatible
 	github.com/coreos/go-oidc/v3 v3.21.0
+	github.com/eksa-irsa/pulumi-eksa-irsa/sdk v0.0.0-00010101000000-000000000000
 	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/pulumi/pulumi-aws/sdk/v6 v6.83.4
 	github.com/pulumi/pulumi-go-provider v1.5.0
@@ -154,3 +155,7 @@ require (
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 	sigs.k8s.io/yaml v1.6.0 // indirect
 )
+
+// The Go SDK is its own module (sdk/go.mod) so that programs depend on it without the
+// provider's dependencies; the SDK tests and examples/go build it from this checkout.
+replace github.com/eksa-irsa/pulumi-eksa-irsa/sdk => ./sdk

@@ -24,6 +24,11 @@ const EksaIrsaToken = "eksa-irsa:index:EksaIrsa"
 // ComputeJwksToken is the function's type token, fixed for the same reason.
 const ComputeJwksToken = "eksa-irsa:index:computeJwks"
 
+// PluginDownloadURL is where Pulumi fetches the plugin for a program whose SDK came from a
+// package registry: the GitHub releases of this repository, whose archives are named
+// pulumi-resource-eksa-irsa-v<version>-<os>-<arch>.tar.gz as the CLI expects.
+const PluginDownloadURL = "github://api.github.com/eksa-irsa/pulumi-eksa-irsa"
+
 // Provider returns the eksa-irsa provider. The schema metadata pins every SDK's package
 // name and import path, because the inferred defaults would name them after this Go
 // package ("provider") rather than after the product.
@@ -37,6 +42,7 @@ func Provider() p.Provider {
 		WithRepository("https://github.com/eksa-irsa/pulumi-eksa-irsa").
 		WithPublisher("eksa-irsa").
 		WithLicense("Apache-2.0").
+		WithPluginDownloadURL(PluginDownloadURL).
 		WithLanguageMap(languageMap()).
 		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
 		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewIssuerBucket), infer.ComponentF(NewServiceAccountRole)).
@@ -51,9 +57,11 @@ func Provider() p.Provider {
 	return withSchemaFixes(prov)
 }
 
-// languageMap names each SDK after the product (DESIGN.md "Identity") and keeps the
-// generated SDKs installable on their own: npm and PyPI metadata, and a Go SDK that lives
-// inside the root module so one `go get` brings provider and SDK versions together.
+// languageMap names each SDK after the product and keeps the generated SDKs installable on
+// their own: npm and PyPI metadata, a Go SDK that is its own module (sdk/go.mod), so that
+// `go get` of the SDK brings only the Pulumi SDK rather than the provider's dependencies,
+// and a Java package without the generator's Gradle files (there is no Gradle where this
+// project builds; javagen writes a Maven pom instead).
 func languageMap() map[string]any {
 	return map[string]any{
 		"nodejs": map[string]any{
@@ -74,6 +82,7 @@ func languageMap() map[string]any {
 		},
 		"go": map[string]any{
 			"importBasePath":                 "github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa",
+			"modulePath":                     "github.com/eksa-irsa/pulumi-eksa-irsa/sdk",
 			"rootPackageName":                "eksairsa",
 			"generateResourceContainerTypes": true,
 			// Input types for every object type: the Go generator otherwise leaves out those
@@ -81,6 +90,14 @@ func languageMap() map[string]any {
 			"generateExtraInputTypes":       true,
 			"respectSchemaVersion":          true,
 			"disableInputTypeRegistrations": false,
+		},
+		"java": map[string]any{
+			"basePackage": "io.github.eksairsa",
+			"packages":    map[string]string{Name: "eksairsa"},
+			"buildFiles":  "none",
+			"dependencies": map[string]string{
+				"com.pulumi:pulumi": "1.12.0",
+			},
 		},
 	}
 }

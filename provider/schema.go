@@ -63,6 +63,7 @@ func withSchemaFixes(prov p.Provider) p.Provider {
 // property is re-derived from its Go field: plain where the field is a plain value,
 // Input where it is an Input.
 func fixSchema(spec *schema.PackageSpec) error {
+	markPackable(spec)
 	for token, args := range componentArgs {
 		component, ok := spec.Resources[token]
 		if !ok {
@@ -129,4 +130,15 @@ func setPlainness(spec *schema.PackageSpec, ts *schema.TypeSpec, t reflect.Type)
 			spec.Types[token] = object
 		}
 	}
+}
+
+// markPackable declares the package packable, Pulumi's convention for SDKs that are
+// published on their own: the generators then take every SDK's version from the schema and
+// write the Go SDK's own go.mod, so that a Go program depends on the SDK module alone and
+// not on the provider's module with its AWS and Kubernetes dependencies.
+func markPackable(spec *schema.PackageSpec) {
+	if spec.Meta == nil {
+		spec.Meta = &schema.MetadataSpec{}
+	}
+	spec.Meta.SupportPack = true
 }

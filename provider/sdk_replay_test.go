@@ -20,9 +20,9 @@ import (
 // its SDK sends for the shared program; here every recording must equal the hand-written
 // expected inputs, and the provider must build the right resources from them.
 
-var sdkLanguages = []string{"go", "nodejs", "python"}
+var sdkLanguages = []string{"go", "java", "nodejs", "python"}
 
-// requireRecordings is set by `make test` after the three SDK suites ran, so a suite that
+// requireRecordings is set by `make test` after the four SDK suites ran, so a suite that
 // silently stopped recording fails here instead of being skipped.
 const requireRecordings = "EKSA_IRSA_REQUIRE_RECORDINGS"
 
@@ -45,7 +45,8 @@ func readWire(t *testing.T, path string) property.Map {
 
 // normalized is what must agree across languages: the values, and which top-level inputs
 // carry a secret. SDKs differ in where inside an input they put the secret marker (Go
-// marks the element, TypeScript and Python the whole list); the engine treats both alike.
+// marks the element, TypeScript, Python and Java the whole list); the engine treats both
+// alike.
 type normalized struct {
 	Values  any
 	Secrets []string
