@@ -11,7 +11,10 @@ import com.pulumi.deployment.InvokeOutputOptions;
 import io.github.eksairsa.eksairsa.Utilities;
 import io.github.eksairsa.eksairsa.inputs.ComputeJwksArgs;
 import io.github.eksairsa.eksairsa.inputs.ComputeJwksPlainArgs;
+import io.github.eksairsa.eksairsa.inputs.GetSigningKeysArgs;
+import io.github.eksairsa.eksairsa.inputs.GetSigningKeysPlainArgs;
 import io.github.eksairsa.eksairsa.outputs.ComputeJwksResult;
+import io.github.eksairsa.eksairsa.outputs.GetSigningKeysResult;
 import java.util.concurrent.CompletableFuture;
 
 public final class EksairsaFunctions {
@@ -49,5 +52,40 @@ public final class EksairsaFunctions {
      */
     public static CompletableFuture<ComputeJwksResult> computeJwksPlain(ComputeJwksPlainArgs args, InvokeOptions options) {
         return Deployment.getInstance().invokeAsync("eksa-irsa:index:computeJwks", TypeShape.of(ComputeJwksResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Reads the public service-account signing keys of an EKS Anywhere cluster, for EksaIrsa&#39;s `signingKeys`, without the private key ever reaching the program or its state (reading the `&lt;cluster&gt;-sa` secret as a resource would store its `tls.key`). With `source: secret` (the default) it reads only `tls.crt` of the secret `&lt;namespace&gt;/&lt;clusterName&gt;-sa`, which needs `get` on that one secret; with `source: apiserver` it reads the cluster&#39;s own `/openid/v1/jwks`, which needs the ClusterRole `system:service-account-issuer-discovery`. It fails, naming what to fix, rather than return no keys; in phase 1, before the cluster exists, do not call it.
+     * 
+     */
+    public static Output<GetSigningKeysResult> getSigningKeys(GetSigningKeysArgs args) {
+        return getSigningKeys(args, InvokeOptions.Empty);
+    }
+    /**
+     * Reads the public service-account signing keys of an EKS Anywhere cluster, for EksaIrsa&#39;s `signingKeys`, without the private key ever reaching the program or its state (reading the `&lt;cluster&gt;-sa` secret as a resource would store its `tls.key`). With `source: secret` (the default) it reads only `tls.crt` of the secret `&lt;namespace&gt;/&lt;clusterName&gt;-sa`, which needs `get` on that one secret; with `source: apiserver` it reads the cluster&#39;s own `/openid/v1/jwks`, which needs the ClusterRole `system:service-account-issuer-discovery`. It fails, naming what to fix, rather than return no keys; in phase 1, before the cluster exists, do not call it.
+     * 
+     */
+    public static CompletableFuture<GetSigningKeysResult> getSigningKeysPlain(GetSigningKeysPlainArgs args) {
+        return getSigningKeysPlain(args, InvokeOptions.Empty);
+    }
+    /**
+     * Reads the public service-account signing keys of an EKS Anywhere cluster, for EksaIrsa&#39;s `signingKeys`, without the private key ever reaching the program or its state (reading the `&lt;cluster&gt;-sa` secret as a resource would store its `tls.key`). With `source: secret` (the default) it reads only `tls.crt` of the secret `&lt;namespace&gt;/&lt;clusterName&gt;-sa`, which needs `get` on that one secret; with `source: apiserver` it reads the cluster&#39;s own `/openid/v1/jwks`, which needs the ClusterRole `system:service-account-issuer-discovery`. It fails, naming what to fix, rather than return no keys; in phase 1, before the cluster exists, do not call it.
+     * 
+     */
+    public static Output<GetSigningKeysResult> getSigningKeys(GetSigningKeysArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invoke("eksa-irsa:index:getSigningKeys", TypeShape.of(GetSigningKeysResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Reads the public service-account signing keys of an EKS Anywhere cluster, for EksaIrsa&#39;s `signingKeys`, without the private key ever reaching the program or its state (reading the `&lt;cluster&gt;-sa` secret as a resource would store its `tls.key`). With `source: secret` (the default) it reads only `tls.crt` of the secret `&lt;namespace&gt;/&lt;clusterName&gt;-sa`, which needs `get` on that one secret; with `source: apiserver` it reads the cluster&#39;s own `/openid/v1/jwks`, which needs the ClusterRole `system:service-account-issuer-discovery`. It fails, naming what to fix, rather than return no keys; in phase 1, before the cluster exists, do not call it.
+     * 
+     */
+    public static Output<GetSigningKeysResult> getSigningKeys(GetSigningKeysArgs args, InvokeOutputOptions options) {
+        return Deployment.getInstance().invoke("eksa-irsa:index:getSigningKeys", TypeShape.of(GetSigningKeysResult.class), args, Utilities.withVersion(options));
+    }
+    /**
+     * Reads the public service-account signing keys of an EKS Anywhere cluster, for EksaIrsa&#39;s `signingKeys`, without the private key ever reaching the program or its state (reading the `&lt;cluster&gt;-sa` secret as a resource would store its `tls.key`). With `source: secret` (the default) it reads only `tls.crt` of the secret `&lt;namespace&gt;/&lt;clusterName&gt;-sa`, which needs `get` on that one secret; with `source: apiserver` it reads the cluster&#39;s own `/openid/v1/jwks`, which needs the ClusterRole `system:service-account-issuer-discovery`. It fails, naming what to fix, rather than return no keys; in phase 1, before the cluster exists, do not call it.
+     * 
+     */
+    public static CompletableFuture<GetSigningKeysResult> getSigningKeysPlain(GetSigningKeysPlainArgs args, InvokeOptions options) {
+        return Deployment.getInstance().invokeAsync("eksa-irsa:index:getSigningKeys", TypeShape.of(GetSigningKeysResult.class), args, Utilities.withVersion(options));
     }
 }
