@@ -15,8 +15,9 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/provider"
 )
 
-// The platform program of tests/sdk (an EksaIrsa "staging" and a ServiceAccountRole
-// "reporting" trusting it and another cluster) meets the provider here, as the shared
+// The platform program of tests/sdk (an IssuerBucket "issuers", an EksaIrsa "staging"
+// publishing into it, and a ServiceAccountRole "reporting" trusting staging and another
+// cluster) meets the provider here, as the shared
 // program does in sdk_replay_test.go: each language's recording must equal
 // expected-platform-inputs.json, and replays through Construct.
 
@@ -37,7 +38,10 @@ func TestSDKRecordingsOfThePlatformProgram(t *testing.T) {
 				return // `go test ./...` alone runs before the other languages' suites
 			}
 			recorded := readWire(t, path)
-			for _, name := range []string{"staging", "reporting"} {
+			for _, name := range []string{"issuers", "staging", "reporting"} {
+				if !recorded.Get(name).IsMap() {
+					t.Fatalf("the %s SDK recorded no component %s", lang, name)
+				}
 				got, exp := normalize(recorded.Get(name).AsMap()), normalize(want.Get(name).AsMap())
 				if !reflect.DeepEqual(got, exp) {
 					gotJSON, _ := json.MarshalIndent(got, "", "  ")
@@ -57,9 +61,39 @@ func TestReplayExpectedPlatformInputs(t *testing.T) {
 // program asked for reached the resources.
 func checkPlatformReplay(t *testing.T, inputs property.Map) {
 	t.Helper()
+	bucketAWS, bucketState, err := constructOn(t, &fakeAWS{}, p.ConstructRequest{
+		Urn:    presource.NewURN("test", "proj", "", provider.IssuerBucketToken, "issuers"),
+		Inputs: inputs.Get("issuers").AsMap(),
+	})
+	if err != nil {
+		t.Fatalf("construct issuers: %v", err)
+	}
+	dist := bucketAWS.named(t, "issuers-distribution")
+	if got := str(t, dist.Inputs, "priceClass"); got != "PriceClass_All" {
+		t.Errorf("the PriceClass enum constant did not reach the distribution: %q", got)
+	}
+	if got := inputStrings(t, dist.Inputs, "aliases"); !reflect.DeepEqual(got, []string{"oidc.example.com"}) {
+		t.Errorf("aliases = %v", got)
+	}
+	statement := decodeJSON(t, str(t, bucketAWS.named(t, "issuers-bucket-policy").Inputs, "policy"))["Statement"].([]any)[0].(map[string]any)
+	if !reflect.DeepEqual(statement["Resource"], documentARNs(sharedBucket, "staging", "prod")) {
+		t.Errorf("the shared bucket's policy covers %v", statement["Resource"])
+	}
+	if got := str(t, inputMap(t, bucketState, "issuerUrls"), "staging"); got != "https://oidc.example.com/staging" {
+		t.Errorf("issuerUrls.staging = %q", got)
+	}
+
 	aws, state, err := constructWire(t, inputs.Get("staging").AsMap())
 	if err != nil {
 		t.Fatalf("construct staging: %v", err)
+	}
+	for _, typ := range []string{tBucket, tBucketPolicy} {
+		if got := aws.byType(typ); len(got) != 0 {
+			t.Errorf("staging publishes into the shared bucket, yet registered %v", got)
+		}
+	}
+	if got := str(t, aws.named(t, "irsa-jwks").Inputs, "key"); got != "staging/keys.json" {
+		t.Errorf("staging's keys.json key = %q, want it in its folder", got)
 	}
 	values := plain(aws.named(t, "irsa-webhook").Inputs.Get("values")).(map[string]any)
 	config := values["config"].(map[string]any)

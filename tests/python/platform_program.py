@@ -1,5 +1,6 @@
-"""The platform program of tests/sdk: a cluster's EksaIrsa and a ServiceAccountRole shared by
-it (through its trust output) and another cluster, written with the Python SDK."""
+"""The platform program of tests/sdk: an IssuerBucket hosting the issuers of two clusters, one
+cluster's EksaIrsa publishing into it (through its outputs), and a ServiceAccountRole shared by
+that cluster (through its trust output) and another cluster, written with the Python SDK."""
 import json
 
 import pulumi
@@ -19,11 +20,28 @@ SEND_REPORTS = json.dumps(
 
 
 def platform_program():
+    issuers = eksa.IssuerBucket(
+        "issuers",
+        prefixes=["staging", "prod"],
+        hosting=eksa.Hosting.CLOUD_FRONT,
+        price_class=eksa.PriceClass.PRICE_CLASS_ALL,
+        domain=eksa.IssuerDomainArgs(
+            name="oidc.example.com",
+            certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+            zone_id="Z0123456789ABCDEFGHIJ",
+        ),
+        tags={"team": "platform"},
+    )
     staging = eksa.EksaIrsa(
         "staging",
         cluster_name="staging",
         signing_keys=[fixture("ec-p256.pem")],
-        issuer=eksa.IssuerArgs(url="https://oidc.example.com/staging"),
+        issuer=eksa.IssuerArgs(
+            bucket_name=issuers.bucket_name,
+            create_bucket=False,
+            key_prefix="staging",
+            url=issuers.issuer_urls.apply(lambda urls: urls["staging"]),
+        ),
         roles={
             "reporting": eksa.RoleArgs(
                 service_accounts=["apps/reporting"],
@@ -67,4 +85,4 @@ def platform_program():
         trust_policy_max_length=4096,
         tags={"team": "platform"},
     )
-    return staging, reporting
+    return issuers, staging, reporting

@@ -1,5 +1,5 @@
 """Runs the platform program under Pulumi's mocks and records what the Python SDK sends for
-EksaIrsa and ServiceAccountRole; provider/sdk_replay_test.go compares and replays the
+IssuerBucket, EksaIrsa and ServiceAccountRole; provider/sdk_replay_test.go compares and replays the
 recording."""
 import json
 
@@ -13,7 +13,11 @@ STAGING_TRUST = {
     "oidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/oidc.example.com/staging",
     "issuerHostPath": "oidc.example.com/staging",
 }
-TYPES = ["eksa-irsa:index:EksaIrsa", "eksa-irsa:index:ServiceAccountRole"]
+ISSUER_BUCKET_OUTPUTS = {
+    "bucketName": "issuers-irsa-20261127000000000000000001",
+    "issuerUrls": {"staging": "https://oidc.example.com/staging", "prod": "https://oidc.example.com/prod"},
+}
+TYPES = ["eksa-irsa:index:IssuerBucket", "eksa-irsa:index:EksaIrsa", "eksa-irsa:index:ServiceAccountRole"]
 
 
 def test_webhook_tls_constants_are_the_wire_strings():
@@ -25,7 +29,8 @@ def test_webhook_tls_constants_are_the_wire_strings():
 @pulumi.runtime.test
 def test_python_sdk_sends_the_platform_program_inputs(mocks):
     mocks.states["eksa-irsa:index:EksaIrsa"] = lambda args: dict(args.inputs, trust=STAGING_TRUST)
-    _, reporting = platform_program()
+    mocks.states["eksa-irsa:index:IssuerBucket"] = lambda args: dict(args.inputs, **ISSUER_BUCKET_OUTPUTS)
+    _, _, reporting = platform_program()
 
     def check(_):
         recorded = {}

@@ -20,17 +20,37 @@ const (
 	prodHostPath      = "s3.eu-central-1.amazonaws.com/prod-irsa-20261127000000000000000001"
 )
 
-// platformProgram is the platform program of tests/sdk, written with the Go SDK: a
-// cluster's EksaIrsa and a ServiceAccountRole shared by it (through its trust output)
-// and another cluster.
+// platformProgram is the platform program of tests/sdk, written with the Go SDK: an
+// IssuerBucket hosting the issuers of two clusters, one cluster's EksaIrsa publishing
+// into it (through its outputs), and a ServiceAccountRole shared by that cluster (through
+// its trust output) and another cluster.
 func platformProgram(t *testing.T) func(*pulumi.Context) error {
 	return func(ctx *pulumi.Context) error {
 		// A policy created elsewhere in the program: its ARN reaches policies as an output.
 		reportsBucketPolicy := pulumi.String("arn:aws:iam::123456789012:policy/reports-bucket").ToStringOutput()
+		issuers, err := eksairsa.NewIssuerBucket(ctx, "issuers", &eksairsa.IssuerBucketArgs{
+			Prefixes:   []string{"staging", "prod"},
+			Hosting:    ptr(eksairsa.HostingCloudFront),
+			PriceClass: ptr(eksairsa.PriceClassPriceClassAll),
+			Domain: &eksairsa.IssuerDomainArgs{
+				Name:           "oidc.example.com",
+				CertificateArn: pulumi.String("arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"),
+				ZoneId:         ptr("Z0123456789ABCDEFGHIJ"),
+			},
+			Tags: pulumi.StringMap{"team": pulumi.String("platform")},
+		})
+		if err != nil {
+			return err
+		}
 		staging, err := eksairsa.NewEksaIrsa(ctx, "staging", &eksairsa.EksaIrsaArgs{
 			ClusterName: "staging",
 			SigningKeys: pulumi.StringArray{pulumi.String(fixture(t, "ec-p256.pem"))},
-			Issuer:      &eksairsa.IssuerArgs{Url: pulumi.String("https://oidc.example.com/staging")},
+			Issuer: &eksairsa.IssuerArgs{
+				BucketName:   issuers.BucketName,
+				CreateBucket: ptr(false),
+				KeyPrefix:    ptr("staging"),
+				Url:          issuers.IssuerUrls.MapIndex(pulumi.String("staging")),
+			},
 			Roles: map[string]eksairsa.RoleArgs{
 				"reporting": {
 					ServiceAccounts:      []string{"apps/reporting"},
@@ -84,10 +104,18 @@ type platformRecorder struct {
 func (r *platformRecorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	state := args.Inputs
 	switch args.TypeToken {
-	case "eksa-irsa:index:EksaIrsa", "eksa-irsa:index:ServiceAccountRole":
+	case "eksa-irsa:index:IssuerBucket", "eksa-irsa:index:EksaIrsa", "eksa-irsa:index:ServiceAccountRole":
 		r.mu.Lock()
 		r.components[args.Name] = args
 		r.mu.Unlock()
+	}
+	if args.TypeToken == "eksa-irsa:index:IssuerBucket" {
+		state = state.Copy()
+		state["bucketName"] = resource.NewStringProperty("issuers-irsa-20261127000000000000000001")
+		state["issuerUrls"] = resource.NewObjectProperty(resource.PropertyMap{
+			"staging": resource.NewStringProperty("https://oidc.example.com/staging"),
+			"prod":    resource.NewStringProperty("https://oidc.example.com/prod"),
+		})
 	}
 	if args.TypeToken == "eksa-irsa:index:EksaIrsa" {
 		state = state.Copy()
@@ -112,7 +140,9 @@ func TestGoSDKSendsThePlatformProgramInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	recorded := &structpb.Struct{Fields: map[string]*structpb.Value{}}
-	for name, typ := range map[string]string{"staging": "eksa-irsa:index:EksaIrsa", "reporting": "eksa-irsa:index:ServiceAccountRole"} {
+	for name, typ := range map[string]string{
+		"issuers": "eksa-irsa:index:IssuerBucket", "staging": "eksa-irsa:index:EksaIrsa", "reporting": "eksa-irsa:index:ServiceAccountRole",
+	} {
 		c, ok := rec.components[name]
 		if !ok || string(c.TypeToken) != typ || c.Custom {
 			t.Fatalf("no component %s of type %s registered: %v", name, typ, rec.components)

@@ -1,5 +1,5 @@
 // Runs the platform program under Pulumi's mocks and records what the TypeScript SDK
-// sends for EksaIrsa and ServiceAccountRole; provider/sdk_replay_test.go compares and
+// sends for IssuerBucket, EksaIrsa and ServiceAccountRole; provider/sdk_replay_test.go compares and
 // replays the recording.
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
@@ -9,6 +9,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { repoRoot } from "./program";
 import { platformProgram } from "./platform";
 import type * as eksaTypes from "@eksa-irsa/pulumi-eksa-irsa";
+
+// What the mocks answer for the IssuerBucket, as the provider would.
+const issuerBucketOutputs = {
+    bucketName: "issuers-irsa-20261127000000000000000001",
+    issuerUrls: { staging: "https://oidc.example.com/staging", prod: "https://oidc.example.com/prod" },
+};
 
 const stagingTrust = {
     oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.example.com/staging",
@@ -33,7 +39,9 @@ test("the TypeScript SDK sends the platform program's inputs", async () => {
     await pulumi.runtime.setMocks({
         newResource(args: pulumi.runtime.MockResourceArgs) {
             registered.push(args);
-            const state = args.type === "eksa-irsa:index:EksaIrsa" ? { ...args.inputs, trust: stagingTrust } : args.inputs;
+            const state = args.type === "eksa-irsa:index:EksaIrsa" ? { ...args.inputs, trust: stagingTrust }
+                : args.type === "eksa-irsa:index:IssuerBucket" ? { ...args.inputs, ...issuerBucketOutputs }
+                : args.inputs;
             return { id: `${args.name}-id`, state };
         },
         call(args: pulumi.runtime.MockCallArgs) {
@@ -46,7 +54,7 @@ test("the TypeScript SDK sends the platform program's inputs", async () => {
     await new Promise(resolve => reporting.urn.apply(resolve));
 
     const recorded: Record<string, unknown> = {};
-    for (const type of ["eksa-irsa:index:EksaIrsa", "eksa-irsa:index:ServiceAccountRole"]) {
+    for (const type of ["eksa-irsa:index:IssuerBucket", "eksa-irsa:index:EksaIrsa", "eksa-irsa:index:ServiceAccountRole"]) {
         const components = registered.filter(r => r.type === type);
         assert.equal(components.length, 1, `exactly one ${type} registered`);
         assert.equal(components[0].custom, false, `${type} is a component, constructed by the provider`);

@@ -1,5 +1,7 @@
-// The platform program of tests/sdk: a cluster's EksaIrsa and a ServiceAccountRole shared
-// by it (through its trust output) and another cluster, written with the TypeScript SDK.
+// The platform program of tests/sdk: an IssuerBucket hosting the issuers of two clusters,
+// one cluster's EksaIrsa publishing into it (through its outputs), and a
+// ServiceAccountRole shared by that cluster (through its trust output) and another
+// cluster, written with the TypeScript SDK.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,10 +15,26 @@ const fixture = (name: string) =>
 export const reportsBucketPolicy = pulumi.output("arn:aws:iam::123456789012:policy/reports-bucket");
 
 export function platformProgram(eksa: typeof eksaTypes) {
+    const issuers = new eksa.IssuerBucket("issuers", {
+        prefixes: ["staging", "prod"],
+        hosting: eksa.Hosting.CloudFront,
+        priceClass: eksa.PriceClass.PriceClassAll,
+        domain: {
+            name: "oidc.example.com",
+            certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+            zoneId: "Z0123456789ABCDEFGHIJ",
+        },
+        tags: { team: "platform" },
+    });
     const staging = new eksa.EksaIrsa("staging", {
         clusterName: "staging",
         signingKeys: [fixture("ec-p256.pem")],
-        issuer: { url: "https://oidc.example.com/staging" },
+        issuer: {
+            bucketName: issuers.bucketName,
+            createBucket: false,
+            keyPrefix: "staging",
+            url: issuers.issuerUrls.apply(urls => urls["staging"]),
+        },
         roles: {
             reporting: {
                 serviceAccounts: ["apps/reporting"],
@@ -61,7 +79,7 @@ export function platformProgram(eksa: typeof eksaTypes) {
         trustPolicyMaxLength: 4096,
         tags: { team: "platform" },
     });
-    return { staging, reporting };
+    return { issuers, staging, reporting };
 }
 
 // liftTrust turns EksaIrsa's trust output into the two inputs a trusts entry takes.

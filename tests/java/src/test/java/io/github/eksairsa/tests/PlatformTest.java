@@ -12,10 +12,15 @@ import com.google.protobuf.util.JsonFormat;
 import com.pulumi.test.PulumiTest;
 import io.github.eksairsa.eksairsa.EksaIrsa;
 import io.github.eksairsa.eksairsa.EksaIrsaArgs;
+import io.github.eksairsa.eksairsa.IssuerBucket;
+import io.github.eksairsa.eksairsa.IssuerBucketArgs;
 import io.github.eksairsa.eksairsa.ServiceAccountRole;
 import io.github.eksairsa.eksairsa.ServiceAccountRoleArgs;
+import io.github.eksairsa.eksairsa.enums.Hosting;
+import io.github.eksairsa.eksairsa.enums.PriceClass;
 import io.github.eksairsa.eksairsa.enums.WebhookTLS;
 import io.github.eksairsa.eksairsa.inputs.IssuerArgs;
+import io.github.eksairsa.eksairsa.inputs.IssuerDomainArgs;
 import io.github.eksairsa.eksairsa.inputs.RoleArgs;
 import io.github.eksairsa.eksairsa.inputs.TrustArgs;
 import io.github.eksairsa.eksairsa.inputs.WebhookArgs;
@@ -27,10 +32,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the platform program of tests/sdk (an EksaIrsa "staging" and a ServiceAccountRole
- * "reporting" trusting it through its trust output and a second cluster by literal
- * values) with the Java SDK under mocks, and records both components' wire inputs by
- * name for provider/sdk_platform_replay_test.go.
+ * Runs the platform program of tests/sdk (an IssuerBucket "issuers", an EksaIrsa "staging"
+ * publishing into it through its outputs, and a ServiceAccountRole "reporting" trusting
+ * staging through its trust output and a second cluster by literal values) with the Java
+ * SDK under mocks, and records the components' wire inputs by name for
+ * provider/sdk_platform_replay_test.go.
  *
  * <p>One difference from the other languages: pulumi-java's generator types a plain map
  * whose values take outputs (roles.*.policies, policies) as Map&lt;String, String&gt;, so a
@@ -48,10 +54,26 @@ class PlatformTest {
     }
 
     static void platformProgram() throws IOException {
+        var issuers = new IssuerBucket("issuers", IssuerBucketArgs.builder()
+                .prefixes("staging", "prod")
+                .hosting(Hosting.CloudFront)
+                .priceClass(PriceClass.PriceClassAll)
+                .domain(IssuerDomainArgs.builder()
+                        .name("oidc.example.com")
+                        .certificateArn("arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d")
+                        .zoneId("Z0123456789ABCDEFGHIJ")
+                        .build())
+                .tags(Map.of("team", "platform"))
+                .build());
         var staging = new EksaIrsa("staging", EksaIrsaArgs.builder()
                 .clusterName("staging")
                 .signingKeys(fixture("ec-p256.pem"))
-                .issuer(IssuerArgs.builder().url("https://oidc.example.com/staging").build())
+                .issuer(IssuerArgs.builder()
+                        .bucketName(issuers.bucketName())
+                        .createBucket(false)
+                        .keyPrefix("staging")
+                        .url(issuers.issuerUrls().applyValue(urls -> urls.get("staging")))
+                        .build())
                 .roles(Map.of(
                         "reporting", RoleArgs.builder()
                                 .serviceAccounts("apps/reporting")
@@ -106,11 +128,17 @@ class PlatformTest {
         var stagingTrust = Map.<String, Object>of(
                 "oidcProviderArn", "arn:aws:iam::123456789012:oidc-provider/oidc.example.com/staging",
                 "issuerHostPath", "oidc.example.com/staging");
-        var monitor = runUnderMocks(Map.of("eksa-irsa:index:EksaIrsa", Map.of("trust", stagingTrust)),
+        var issuerBucketOutputs = Map.<String, Object>of(
+                "bucketName", "issuers-irsa-20261127000000000000000001",
+                "issuerUrls", Map.of("staging", "https://oidc.example.com/staging", "prod", "https://oidc.example.com/prod"));
+        var monitor = runUnderMocks(Map.of(
+                        "eksa-irsa:index:EksaIrsa", Map.of("trust", stagingTrust),
+                        "eksa-irsa:index:IssuerBucket", issuerBucketOutputs),
                 PlatformTest::platformProgram);
 
         var recorded = Struct.newBuilder();
-        for (var type : new String[] {"eksa-irsa:index:EksaIrsa", "eksa-irsa:index:ServiceAccountRole"}) {
+        for (var type : new String[] {
+                "eksa-irsa:index:IssuerBucket", "eksa-irsa:index:EksaIrsa", "eksa-irsa:index:ServiceAccountRole"}) {
             var r = only(monitor, type);
             recorded.putFields(r.getName(), Value.newBuilder().setStructValue(r.getObject()).build());
         }
