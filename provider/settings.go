@@ -12,6 +12,7 @@ import (
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/hosting"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/k8sname"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
@@ -432,7 +433,7 @@ func resolveWebhook(w *Webhook) (webhookSettings, []error) {
 	s.values = w.Values
 	s.lookupGracePeriod = stringOr(w.ServiceAccountLookupGracePeriod, s.lookupGracePeriod)
 
-	if err := policy.ValidateNamespace("webhook.namespace", s.namespace); err != nil {
+	if err := k8sname.ValidateNamespace("webhook.namespace", s.namespace); err != nil {
 		errs = append(errs, err)
 	}
 	if s.chart == "" {

@@ -27,7 +27,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
-	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/k8sname"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
 )
 
@@ -87,7 +87,7 @@ func (r Request) Validate() error {
 	if err := issuer.ValidateClusterName(r.ClusterName); err != nil {
 		errs = append(errs, err)
 	}
-	if err := policy.ValidateNamespace("namespace", r.Namespace); err != nil {
+	if err := k8sname.ValidateNamespace("namespace", r.Namespace); err != nil {
 		errs = append(errs, err)
 	}
 	if r.Source != SourceSecret && r.Source != SourceAPIServer {
