@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"maps"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -16,9 +15,6 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
 )
-
-// maxBucketPrefix is the longest bucket prefix S3 accepts; it appends 26 unique characters.
-const maxBucketPrefix = 37
 
 // NewEksaIrsa constructs the component. It validates every plain input first, so bad
 // input fails at preview before anything is registered, then wires the resources in
@@ -140,7 +136,7 @@ func (b *builder) bucket() error {
 		serving:      is.serving,
 		createBucket: is.createBucket,
 		bucketName:   is.bucketName,
-		bucketPrefix: bucketPrefix(b.s.clusterName),
+		bucketPrefix: issuer.BucketPrefix(b.s.clusterName),
 		objectKeys:   []string{b.discoveryKey, b.jwksKey},
 		comment:      "OIDC issuer of EKS Anywhere cluster " + b.s.clusterName,
 	})
@@ -334,15 +330,4 @@ func mergeTags(tags pulumi.StringMapInput, clusterName string) pulumi.StringMapI
 		merged[clusterTagKey] = clusterName
 		return merged
 	}).(pulumi.StringMapOutput)
-}
-
-// bucketPrefix derives the bucket's name prefix from the cluster name; S3 appends a
-// unique suffix, so two stacks for clusters of the same name never collide.
-func bucketPrefix(clusterName string) string {
-	prefix := strings.TrimRight(clusterName, "-")
-	const suffix = "-irsa-"
-	if len(prefix) > maxBucketPrefix-len(suffix) {
-		prefix = strings.TrimRight(prefix[:maxBucketPrefix-len(suffix)], "-")
-	}
-	return prefix + suffix
 }

@@ -185,7 +185,7 @@ func (*IssuerCheck) Diff(ctx context.Context, req infer.DiffRequest[IssuerCheckA
 	}
 	optional("jwks", olds.Jwks, news.Jwks)
 	optional("caBundle", olds.CaBundle, news.CaBundle)
-	if intOr(olds.Timeout, defaultIssuerCheckTimeout) != intOr(news.Timeout, defaultIssuerCheckTimeout) {
+	if valueOr(olds.Timeout, defaultIssuerCheckTimeout) != valueOr(news.Timeout, defaultIssuerCheckTimeout) {
 		diff["timeout"] = p.PropertyDiff{Kind: p.Update, InputDiff: true}
 	}
 	return infer.DiffResponse{HasChanges: len(diff) > 0, DetailedDiff: diff}, nil
@@ -252,7 +252,7 @@ func expectedIssuer(args IssuerCheckArgs) issuercheck.Expected {
 	return issuercheck.Expected{
 		IssuerURL: args.IssuerURL,
 		Discovery: args.DiscoveryDocument,
-		JWKS:      stringOr(args.Jwks, ""),
+		JWKS:      valueOr(args.Jwks, ""),
 	}
 }
 
@@ -265,7 +265,7 @@ func waitForIssuer(ctx context.Context, args IssuerCheckArgs) (IssuerCheckState,
 	}
 	defer client.CloseIdleConnections()
 	served, err := issuercheck.Wait(ctx, client, expectedIssuer(args), issuercheck.Retry{
-		Timeout: time.Duration(intOr(args.Timeout, defaultIssuerCheckTimeout)) * time.Second,
+		Timeout: time.Duration(valueOr(args.Timeout, defaultIssuerCheckTimeout)) * time.Second,
 		Clock:   env.clock,
 		OnRetry: func(attempt int, f *issuercheck.Failure, pause time.Duration) {
 			p.GetLogger(ctx).InfoStatusf("issuer not served as published yet (attempt %d, next in %s): %v", attempt, pause, f)

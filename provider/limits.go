@@ -32,11 +32,6 @@ func awaitOutput(ctx *pulumi.Context, out pulumi.Output) (awaited, error) {
 	return awaited{value: res.Value, known: res.Known}, err
 }
 
-// generatedBucketSuffixLength is how many characters S3 (through the AWS provider's
-// bucketPrefix) appends to the prefix of a generated bucket name: the name's length is
-// known before the name is.
-const generatedBucketSuffixLength = 26
-
 // hostPathAtPreview is what Construct knows of an issuer host path: its value, or
 // bounds on the length of a value not known yet.
 type hostPathAtPreview struct {
@@ -94,7 +89,7 @@ func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
 	case is.bucketName.given():
 		return hostPathAtPreview{min: bucketLength(minBucketName), max: bucketLength(maxBucketName)}, nil
 	}
-	n := bucketLength(len(bucketPrefix(b.s.clusterName)) + generatedBucketSuffixLength)
+	n := bucketLength(len(issuer.BucketPrefix(b.s.clusterName)) + issuer.GeneratedBucketSuffixLength)
 	return hostPathAtPreview{min: n, max: n}, nil
 }
 
@@ -117,7 +112,7 @@ func trustSizeCheck(field string, trusts []policy.TrustEstimate, maxLength int) 
 	}
 	switch {
 	case min > maxLength:
-		return trustPolicyTooLong(field, min, max, maxLength), ""
+		return policy.TrustPolicyTooLong(field, min, max, maxLength), ""
 	case max > maxLength:
 		return nil, fmt.Sprintf("%s: the trust policy will be %d to %d characters as IAM counts them, and the quota is %d "+
 			"(trustPolicyMaxLength); it is checked again when the issuers' values unknown in this preview are known, "+
@@ -133,7 +128,7 @@ func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
+	var errs problems
 	providerARN := ""
 	if !b.s.createOidcProvider {
 		k, err := awaitString(b.ctx, "oidcProvider.arn", args.OidcProvider.Arn)
@@ -142,12 +137,12 @@ func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
 		}
 		if arn := k.value; k.known {
 			providerARN = arn
-			check := func() error { _, err := policy.OIDCProviderHostPath(arn); return err }
+			_, err := policy.OIDCProviderHostPath(arn)
 			if host.value != "" {
-				check = func() error { return policy.CheckProviderIssuer(arn, host.value) }
+				err = policy.CheckProviderIssuer(arn, host.value)
 			}
-			if err := check(); err != nil {
-				errs = append(errs, fmt.Errorf("oidcProvider.arn: %w", err))
+			if err != nil {
+				errs.addf("oidcProvider.arn: %w", err)
 				providerARN = "" // its size says nothing about the real policy
 			}
 		}
@@ -163,7 +158,7 @@ func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
 		if err != nil {
 			return err
 		}
-		errs = append(errs, roleErrs...)
+		errs.addAll(roleErrs)
 		if !partition.known {
 			continue // without the partition an unknown ARN has no length; checked when known
 		}
@@ -173,7 +168,7 @@ func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
 			HostPathMin: host.min, HostPathMax: host.max,
 		}}, b.s.trustPolicyMaxLength)
 		if sizeErr != nil {
-			errs = append(errs, sizeErr)
+			errs.add(sizeErr)
 		}
 		if warning != "" {
 			warnings = append(warnings, warning)
@@ -184,5 +179,5 @@ func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
 			return err
 		}
 	}
-	return errRoleInputs("EksaIrsa", b.name, errs)
+	return errs.err("EksaIrsa", b.name)
 }

@@ -288,3 +288,35 @@ func ValidateClusterName(name string) error {
 func PodIamConfig(issuerURL string) string {
 	return "podIamConfig:\n  serviceAccountIssuer: " + issuerURL + "\n"
 }
+
+// MaxBucketPrefix is the longest bucket-name prefix S3 accepts: the AWS provider appends
+// GeneratedBucketSuffixLength unique characters to it.
+const (
+	MaxBucketPrefix             = 37
+	GeneratedBucketSuffixLength = 26
+)
+
+// BucketPrefix derives the prefix of a generated bucket name from a name (a cluster's,
+// or an IssuerBucket component's): "<name>-irsa-", shortened to fit. S3 appends a unique
+// suffix, so two stacks for clusters of the same name never collide. name must be valid
+// as the start of a bucket name (ValidateClusterName, or ValidateBucketPrefixSource).
+func BucketPrefix(name string) string {
+	prefix := strings.TrimRight(name, "-")
+	const suffix = "-irsa-"
+	if len(prefix) > MaxBucketPrefix-len(suffix) {
+		prefix = strings.TrimRight(prefix[:MaxBucketPrefix-len(suffix)], "-")
+	}
+	return prefix + suffix
+}
+
+// ValidateBucketPrefixSource checks that a component name can start a bucket name, as
+// it does when no bucket name is given; field names the bucket-name input to set instead.
+func ValidateBucketPrefixSource(field, component string) error {
+	const lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	valid := component != "" && strings.ContainsRune(lowerAlnum, rune(component[0])) &&
+		strings.Trim(component, lowerAlnum+"-") == ""
+	if !valid {
+		return fmt.Errorf("%s: unset, so the bucket would be named after the component %q, which holds characters bucket names cannot; set %s, or name the component with lowercase letters, digits and '-'", field, component, field)
+	}
+	return nil
+}

@@ -1,10 +1,11 @@
 package webhook
 
 import (
-	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 )
