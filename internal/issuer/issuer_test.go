@@ -296,3 +296,36 @@ func TestPodIamConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestBucketPrefix(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"prod", "prod-irsa-"},
+		{"issuers", "issuers-irsa-"},
+		{strings.Repeat("c", 63), strings.Repeat("c", 31) + "-irsa-"},
+		{strings.Repeat("c", 30) + "-x", strings.Repeat("c", 30) + "-irsa-"}, // no "--" where it is cut
+	} {
+		got := BucketPrefix(tt.name)
+		if got != tt.want {
+			t.Errorf("BucketPrefix(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+		if len(got) > MaxBucketPrefix {
+			t.Errorf("BucketPrefix(%q) has %d characters, S3 takes at most %d", tt.name, len(got), MaxBucketPrefix)
+		}
+		// What S3 makes of it is a valid bucket name.
+		if err := ValidateBucketName("bucketName", got+strings.Repeat("0", GeneratedBucketSuffixLength)); err != nil {
+			t.Errorf("BucketPrefix(%q) gives invalid bucket names: %v", tt.name, err)
+		}
+	}
+}
+
+func TestValidateBucketPrefixSource(t *testing.T) {
+	for name, ok := range map[string]bool{"issuers": true, "shared-issuers-2": true, "Shared": false, "shared_issuers": false, "-issuers": false, "": false} {
+		err := ValidateBucketPrefixSource("bucketName", name)
+		if (err == nil) != ok {
+			t.Errorf("%q: %v, want accepted %v", name, err, ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "set bucketName") {
+			t.Errorf("%q: %q does not say to set bucketName", name, err)
+		}
+	}
+}
