@@ -17,8 +17,9 @@ const DefaultAudience = "sts.amazonaws.com"
 var (
 	// roleKeyPattern keeps role keys usable in Pulumi resource names and IAM role names.
 	roleKeyPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]*$`)
-	// policyARNPattern is an IAM managed-policy ARN in any partition.
-	policyARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/([\w+=,.@/-]+)$`)
+	// policyARNPattern is an IAM managed-policy ARN in any partition: an optional path of
+	// non-empty folders, then the policy's name.
+	policyARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/([\w+=,.@-]+/)*[\w+=,.@-]+$`)
 	// policyNamePattern is IAM's rule for policy names.
 	policyNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
 	// rolePathPattern is IAM's rule for paths.

@@ -30,6 +30,8 @@ func TestValidatePolicyARN(t *testing.T) {
 		{"AmazonS3ReadOnlyAccess", "arn:aws:iam::<account or aws>:policy/<name>"},
 		{"arn:aws:iam::aws:policy/", "not an IAM policy ARN"},
 		{"arn:aws:iam::aws:policy/a b", "not an IAM policy ARN"},
+		{"arn:aws:iam::aws:policy/team/", "not an IAM policy ARN"},
+		{"arn:aws:iam::aws:policy/team//reports", "not an IAM policy ARN"},
 	} {
 		verdict(t, ValidatePolicyARN("roles.r.policyArns[0]", tt.arn), "roles.r.policyArns[0]", tt.want)
 	}
@@ -121,4 +123,21 @@ func TestOIDCProviderFields(t *testing.T) {
 			}
 		}
 	}
+}
+// FuzzValidatePolicyARN: any text is judged without panicking, and an accepted ARN has a
+// non-empty short name that the attachment resource is named after.
+func FuzzValidatePolicyARN(f *testing.F) {
+	for _, seed := range []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::123456789012:policy/a/b",
+		"arn:aws:iam::aws:policy/", "", "arn:aws-cn:iam::aws:policy/x\n"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, arn string) {
+		if ValidatePolicyARN("policyArns[0]", arn) != nil {
+			return
+		}
+		short := PolicyShortName(arn)
+		if short == "" || strings.ContainsAny(short, "/ \n") {
+			t.Fatalf("accepted %q with short name %q", arn, short)
+		}
+	})
 }
