@@ -59,8 +59,7 @@ test-go:
 	cd provider/cmd/javagen && go vet ./...
 	go build ./...
 	go test -count=1 ./...
-	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=3s ./internal/signingkey
-	go test -run='^$$' -fuzz='^FuzzValidateURL$$' -fuzztime=3s ./internal/issuer
+	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 # A real kube-apiserver, built from k8s.io/kubernetes in its own module (tests/kubeapiserver)
 # so that neither it nor its replace directives enter the product's go.mod. The first build
@@ -178,12 +177,16 @@ dist-java:
 test-dist:
 	EKSA_IRSA_DIST=$(CURDIR)/$(DIST) EKSA_IRSA_VERSION=$(VERSION) go test -count=1 -tags dist ./tests/dist/
 
-# Longer fuzzing of key parsing and issuer URL validation (go test -fuzz takes one target
-# per run); a failing input is written to testdata/fuzz/<FuzzName>/ and from then on run
+# Fuzzing of every rule that parses text: keys, issuer URLs, custom domains, policy ARNs
+# and Kubernetes names (go test -fuzz takes one target per run; make test runs each for
+# 3 seconds); a failing input is written to testdata/fuzz/<FuzzName>/ and from then on run
 # by go test.
 fuzz:
 	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/signingkey
 	go test -run='^$$' -fuzz='^FuzzValidateURL$$' -fuzztime=$(FUZZTIME) ./internal/issuer
+	go test -run='^$$' -fuzz='^FuzzValidateDomainName$$' -fuzztime=$(FUZZTIME) ./internal/hosting
+	go test -run='^$$' -fuzz='^FuzzValidatePolicyARN$$' -fuzztime=$(FUZZTIME) ./internal/iamrule
+	go test -run='^$$' -fuzz='^FuzzCheckPattern$$' -fuzztime=$(FUZZTIME) ./internal/k8sname
 
 # Benchmarks, not part of `make test` (they measure and assert nothing): the plugin's
 # binary size, start-up and memory next to the bench/baseline fixture, then the Construct
