@@ -27,25 +27,21 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 	if err != nil {
 		return nil, err
 	}
-	keys, err := awaitSigningKeys(ctx, args.SigningKeys)
-	if err != nil {
-		return nil, err
-	}
 
 	comp := &EksaIrsa{}
 	if err := ctx.RegisterComponentResource(EksaIrsaToken, name, comp, opts...); err != nil {
 		return nil, err
 	}
 	// The AWS provider the caller passes decides region and partition.
-	b := &builder{awsScope: newAWSScope(ctx, name, comp, mergeTags(args.Tags, s.clusterName)), s: s, comp: comp}
-	if err := b.checkAtPreview(args); err != nil {
+	b := &builder{awsScope: newAWSScope(ctx, name, comp, s.tags), s: s, comp: comp}
+	if err := b.checkAtPreview(); err != nil {
 		return nil, err
 	}
 
 	if err := b.bucket(); err != nil {
 		return nil, err
 	}
-	if err := b.issuerDocuments(keys); err != nil {
+	if err := b.issuerDocuments(); err != nil {
 		return nil, err
 	}
 	if err := b.uploadDocuments(); err != nil {
@@ -54,10 +50,10 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 	if err := b.verifyIssuer(); err != nil {
 		return nil, err
 	}
-	if err := b.oidcProvider(args.OidcProvider); err != nil {
+	if err := b.oidcProvider(); err != nil {
 		return nil, err
 	}
-	if err := b.roles(args.Roles); err != nil {
+	if err := b.roles(); err != nil {
 		return nil, err
 	}
 	if err := b.webhookRelease(); err != nil {
@@ -150,7 +146,8 @@ func (b *builder) bucket() error {
 }
 
 // issuerDocuments computes the issuer URL and both documents.
-func (b *builder) issuerDocuments(keys signingKeys) error {
+func (b *builder) issuerDocuments() error {
+	keys := b.s.signingKeys
 	issuerURL := b.hosted.issuerURL(b.awsScope, b.s.issuer.keyPrefix)
 	if url := b.s.issuer.url; url.given() {
 		issuerURL = url.validated(issuer.ValidateURL)
@@ -262,9 +259,9 @@ func (b *builder) verifyIssuer() error {
 
 // oidcProvider creates the IAM OIDC provider once the issuer is readable (IAM may fetch
 // the issuer when the provider is created), or adopts an existing one by ARN.
-func (b *builder) oidcProvider(args *OidcProvider) error {
+func (b *builder) oidcProvider() error {
 	if !b.s.createOidcProvider {
-		b.providerArn = args.Arn.ToStringOutput()
+		b.providerArn = b.s.oidcProviderArn.input.ToStringOutput()
 		b.comp.OidcProviderArn = b.providerArn
 		return nil
 	}
@@ -288,7 +285,7 @@ func (b *builder) oidcProvider(args *OidcProvider) error {
 
 // roles creates one IAM role per entry with its attachments and inline policies, each
 // trusted by this cluster's issuer only.
-func (b *builder) roles(args map[string]Role) error {
+func (b *builder) roles() error {
 	b.comp.Trust = pulumi.All(b.providerArn, b.comp.IssuerHostPath).ApplyT(func(v []any) IssuerTrust {
 		return IssuerTrust{OidcProviderArn: v[0].(string), IssuerHostPath: v[1].(string)}
 	}).(IssuerTrustOutput)
@@ -302,8 +299,7 @@ func (b *builder) roles(args map[string]Role) error {
 				ProviderARN: v[0].(string), HostPath: v[1].(string), Audiences: audiences, Accounts: accounts,
 			}}, maxLength)
 		}).(pulumi.StringOutput)
-		roleArgs := args[rs.name]
-		role, err := newRole(b.ctx, rs, roleArgs.fieldRefs(), trust, b.tags, b.parent)
+		role, err := newRole(b.ctx, rs, trust, b.tags, b.parent)
 		if err != nil {
 			return err
 		}

@@ -34,8 +34,8 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/provider"
 )
 
-// Secret hygiene: DESIGN.md promises that no error message, log line, output or state ever
-// contains private key material. The component handles two kinds: a private signing key
+// Secret hygiene: no error message, log line, output or state may ever contain private
+// key material, since anyone who reads the state could then mint tokens for the cluster. The component handles two kinds: a private signing key
 // a user passes by mistake (tls.key instead of tls.crt), and the private keys of the
 // webhook's generated TLS, which it wires between resources and must keep secret.
 //

@@ -123,7 +123,7 @@ func trustSizeCheck(field string, trusts []policy.TrustEstimate, maxLength int) 
 
 // checkAtPreview checks the limits IAM enforces on EksaIrsa's roles and OIDC provider
 // before any child exists, and logs a warning for what can only be checked later.
-func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
+func (b *builder) checkAtPreview() error {
 	host, err := b.issuerHostPathAtPreview()
 	if err != nil {
 		return err
@@ -131,11 +131,8 @@ func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
 	var errs problems
 	providerARN := ""
 	if !b.s.createOidcProvider {
-		k, err := awaitString(b.ctx, "oidcProvider.arn", args.OidcProvider.Arn)
-		if err != nil {
-			return err
-		}
-		if arn := k.value; k.known {
+		if k := b.s.oidcProviderArn; k.known {
+			arn := k.value
 			providerARN = arn
 			_, err := policy.OIDCProviderHostPath(arn)
 			if host.value != "" {
@@ -153,8 +150,7 @@ func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
 	}
 	var warnings []string
 	for _, rs := range b.s.roles {
-		role := args.Roles[rs.name]
-		roleErrs, err := checkRoleInputs(b.ctx, rs, role.fieldRefs())
+		roleErrs, err := checkRoleInputs(b.ctx, rs)
 		if err != nil {
 			return err
 		}

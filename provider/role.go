@@ -78,6 +78,11 @@ type roleSettings struct {
 	description        *string
 	tokens             webhook.TokenSettings
 	webhookConfigMap   bool
+
+	// The inputs that may be outputs of other resources, used as they are.
+	policies            map[string]pulumi.StringInput
+	inlinePolicies      map[string]pulumi.StringInput
+	permissionsBoundary pulumi.StringInput
 }
 
 // resolveRoleFields checks the shared role fields; prefix is the wire path of the role
@@ -92,6 +97,10 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 		path:               *f.Path,
 		description:        *f.Description,
 		tokens:             webhook.TokenSettings{StsRegionalEndpoints: *f.StsRegionalEndpoints, TokenExpiration: *f.TokenExpiration},
+
+		policies:            *f.Policies,
+		inlinePolicies:      *f.InlinePolicies,
+		permissionsBoundary: *f.PermissionsBoundary,
 	}
 
 	// Every child of the role is named "<resourceName>-<suffix>"; two with one suffix
@@ -237,7 +246,7 @@ func trustPolicyDocument(field string, trusts []policy.IssuerTrust, maxLength in
 // Children are named after rs.resourceName: the role itself, "<role>-<policy name>" per
 // policyArns entry, "<role>-<key>" per policies entry, "<role>-inline-<name>" per inline
 // policy.
-func newRole(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs, trust pulumi.StringOutput,
+func newRole(ctx *pulumi.Context, rs roleSettings, trust pulumi.StringOutput,
 	tags pulumi.StringMapInput, opts ...pulumi.ResourceOption,
 ) (*iam.Role, error) {
 	role, err := iam.NewRole(ctx, rs.resourceName, &iam.RoleArgs{
@@ -245,7 +254,7 @@ func newRole(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs, trust pulumi
 		Description:         pulumi.StringPtrFromPtr(rs.description),
 		MaxSessionDuration:  pulumi.IntPtrFromPtr(rs.maxSessionDuration),
 		Path:                pulumi.StringPtrFromPtr(rs.path),
-		PermissionsBoundary: *f.PermissionsBoundary,
+		PermissionsBoundary: rs.permissionsBoundary,
 		Tags:                tags,
 	}, opts...)
 	if err != nil {
@@ -265,7 +274,7 @@ func newRole(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs, trust pulumi
 	}
 	for _, name := range rs.policyNames {
 		field := rs.field + "policies." + name
-		arn := (*f.Policies)[name].ToStringOutput().ApplyT(func(arn string) (string, error) {
+		arn := rs.policies[name].ToStringOutput().ApplyT(func(arn string) (string, error) {
 			return arn, iamrule.ValidatePolicyARN(field, arn)
 		}).(pulumi.StringOutput)
 		if err := attach(name, arn); err != nil {
@@ -273,7 +282,7 @@ func newRole(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs, trust pulumi
 		}
 	}
 
-	inline := *f.InlinePolicies
+	inline := rs.inlinePolicies
 	fits := inlinePoliciesFit(rs, inline)
 	for _, name := range rs.inlinePolicyNames {
 		field := rs.field + "inlinePolicies." + name
@@ -315,13 +324,13 @@ func inlinePoliciesFit(rs roleSettings, inline map[string]pulumi.StringInput) pu
 // checkRoleInputs checks, at preview, the role inputs that may be outputs of other
 // resources but are usually known already: policy ARNs and inline policy documents.
 // Those still unknown are checked when they resolve (newRole).
-func checkRoleInputs(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs) (problems, error) {
+func checkRoleInputs(ctx *pulumi.Context, rs roleSettings) (problems, error) {
 	var errs problems
 	var known []string
 	complete := true
 	for _, name := range rs.inlinePolicyNames {
 		field := rs.field + "inlinePolicies." + name
-		k, err := awaitString(ctx, field, (*f.InlinePolicies)[name])
+		k, err := awaitString(ctx, field, rs.inlinePolicies[name])
 		if err != nil {
 			return nil, err
 		}
@@ -345,7 +354,7 @@ func checkRoleInputs(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs) (pro
 	}
 	for _, name := range rs.policyNames {
 		field := rs.field + "policies." + name
-		k, err := awaitString(ctx, field, (*f.Policies)[name])
+		k, err := awaitString(ctx, field, rs.policies[name])
 		if err != nil {
 			return nil, err
 		}

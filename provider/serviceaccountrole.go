@@ -57,7 +57,7 @@ func NewServiceAccountRole(ctx *pulumi.Context, name string, args ServiceAccount
 		return trustPolicyDocument("trusts", trusts, s.trustPolicyMaxLength)
 	}).(pulumi.StringOutput)
 
-	role, err := newRole(ctx, s.role, args.fieldRefs(), trust, args.Tags, parent)
+	role, err := newRole(ctx, s.role, trust, args.Tags, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 		}
 		estimates[i] = e
 	}
-	roleErrs, err := checkRoleInputs(ctx, s.role, args.fieldRefs())
+	roleErrs, err := checkRoleInputs(ctx, s.role)
 	if err != nil {
 		return err
 	}

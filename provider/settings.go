@@ -16,7 +16,7 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
 
-// Defaults of DESIGN.md, named so that docs, code and tests agree on one value.
+// Defaults, named so that docs, code and tests agree on one value.
 const (
 	defaultAudience            = iamrule.DefaultAudience
 	defaultWebhookNamespace    = "pod-identity-webhook"
@@ -31,20 +31,23 @@ const (
 	clusterTagKey = "eksa-irsa/cluster"
 )
 
-// settings are the plain, defaulted and validated inputs: everything that decides which
-// resources exist. Inputs that stay eventual (keys, ARNs, policy documents, tags) are
-// read from the args directly.
+// settings are the defaulted and validated inputs: everything the builder needs. Inputs
+// that may be outputs of other resources (keys, ARNs, policy documents, tags) are kept as
+// inputs, with their value when it is known at preview.
 type settings struct {
 	clusterName         string
+	signingKeys         signingKeys
 	legacyKeyWithoutKid bool
 
 	issuer issuerSettings
 
 	createOidcProvider bool
+	oidcProviderArn    knownString // the provider to reuse, with createOidcProvider false
 	audiences          []string
 	thumbprints        []string
 
-	roles                []roleSettings // sorted by name, so registration order is stable
+	roles                []roleSettings        // sorted by name, so registration order is stable
+	tags                 pulumi.StringMapInput // the caller's, with the cluster tag
 	trustPolicyMaxLength int
 
 	webhook webhookSettings
@@ -102,6 +105,7 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 		createOidcProvider:   true,
 		audiences:            []string{defaultAudience},
 		trustPolicyMaxLength: valueOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength),
+		tags:                 mergeTags(args.Tags, args.ClusterName),
 	}
 	errs.add(issuer.ValidateClusterName(args.ClusterName))
 
@@ -123,6 +127,10 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 			errs.addf("oidcProvider.arn: only used with oidcProvider.create: false; set create to false to reuse that provider, or drop arn")
 		case !s.createOidcProvider && op.Arn == nil:
 			errs.addf("oidcProvider.arn: required when oidcProvider.create is false; give the ARN of the existing IAM OIDC provider")
+		case !s.createOidcProvider:
+			if s.oidcProviderArn, err = awaitString(ctx, "oidcProvider.arn", op.Arn); err != nil {
+				return settings{}, err
+			}
 		}
 	}
 	errs.addAll(iamrule.ValidateAudiences("oidcProvider.audiences", s.audiences))
@@ -149,6 +157,10 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 
 	if len(errs) > 0 {
 		return settings{}, errs.err("EksaIrsa", name)
+	}
+	s.signingKeys, err = awaitSigningKeys(ctx, args.SigningKeys)
+	if err != nil {
+		return settings{}, err
 	}
 	return s, nil
 }

@@ -5,8 +5,8 @@
 // with `go test -bench` (or reads from a file given with -gobench). Run it from the
 // repository root; it needs the go command.
 //
-// For each plugin it builds a stripped binary (-trimpath -ldflags "-s -w", as issue 6
-// asks, so that symbol tables do not count), then starts it several times and, each
+// For each plugin it builds a stripped binary (-trimpath -ldflags "-s -w", as releases
+// are built, so that symbol tables do not count), then starts it several times and, each
 // time, measures the time from exec to the port line the plugin protocol requires on
 // stdout, asks for the schema over gRPC as the engine would, and reads the process's
 // peak RSS (VmHWM) before killing it. Runs of the two plugins alternate, so load from
