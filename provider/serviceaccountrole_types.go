@@ -103,10 +103,4 @@ func (IssuerTrustOutput) ElementType() reflect.Type { return reflect.TypeFor[Iss
 
 func init() { pulumi.RegisterOutputType(IssuerTrustOutput{}) }
 
-var (
-	_ infer.Annotated = (*ServiceAccountRoleArgs)(nil)
-	_ infer.Annotated = (*Trust)(nil)
-	_ infer.Annotated = (*ServiceAccountRole)(nil)
-	_ infer.Annotated = (*IssuerTrust)(nil)
-	_ pulumi.Output   = IssuerTrustOutput{}
-)
+var _ pulumi.Output = IssuerTrustOutput{}
