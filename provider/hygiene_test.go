@@ -83,12 +83,32 @@ func runCapturing(t *testing.T, prov p.Provider, aws *fakeAWS, call func(integra
 	t.Helper()
 	stdioMu.Lock()
 	defer stdioMu.Unlock()
+	var logs []string
+	slogText := slogWhile(func() { logs = runCapturingStdio(t, prov, aws, call) })
+	for _, line := range strings.Split(strings.TrimSpace(slogText), "\n") {
+		if line != "" {
+			logs = append(logs, "slog: "+line)
+		}
+	}
+	return logs
+}
 
-	var slogBuf bytes.Buffer
-	oldSlog := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(&slogBuf, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	defer slog.SetDefault(oldSlog)
+// slogWhile returns what fn logs through log/slog's default logger, which
+// pulumi-go-provider's p.GetLogger writes to outside a real engine. The caller holds
+// stdioMu.
+func slogWhile(fn func()) string {
+	var buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	defer slog.SetDefault(old)
+	fn()
+	return buf.String()
+}
 
+// runCapturingStdio is runCapturing's server run, with what reaches stdout, stderr,
+// package log and the engine's log.
+func runCapturingStdio(t *testing.T, prov p.Provider, aws *fakeAWS, call func(integration.Server)) []string {
+	t.Helper()
 	oldOut, oldErr := os.Stdout, os.Stderr
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -122,11 +142,6 @@ func runCapturing(t *testing.T, prov p.Provider, aws *fakeAWS, call func(integra
 	}
 	cancel()
 	restore()
-	for _, line := range strings.Split(strings.TrimSpace(slogBuf.String()), "\n") {
-		if line != "" {
-			logs = append(logs, "slog: "+line)
-		}
-	}
 	for _, line := range strings.Split(strings.TrimSpace(stdio.String()), "\n") {
 		if line != "" {
 			logs = append(logs, "stdio: "+line)
