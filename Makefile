@@ -27,10 +27,11 @@ MVN         := mvn -B -q --no-transfer-progress -Dstyle.color=never
 TOOLS       := $(CURDIR)/.tools/bin
 GORELEASER  := $(TOOLS)/goreleaser
 ACTIONLINT  := $(TOOLS)/actionlint
+GOLANGCI    := $(TOOLS)/golangci-lint
 # `make dist` builds a local snapshot; the release workflow sets GORELEASER_MODE= to publish.
 GORELEASER_MODE ?= --snapshot
 
-.PHONY: all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
+.PHONY: all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
 
 all: build generate
 
@@ -43,11 +44,11 @@ build:
 generate:
 	$(SDKGEN) -out .
 
-# Workflows linted; Go; the tests against a real kube-apiserver; then each SDK package as
-# dist/ holds it, installed into its test project and run under its language's mocks (each
+# Workflows and Go code linted; Go; the tests against a real kube-apiserver; then each SDK
+# package as dist/ holds it, installed into its test project and run under its language's mocks (each
 # records what it sends for the programs of tests/sdk); then the replay of those
 # recordings through the provider.
-test: clean-recordings lint-workflows test-go test-apiserver test-nodejs test-python test-java test-sdk-replay check-generated
+test: clean-recordings lint-workflows lint test-go test-apiserver test-nodejs test-python test-java test-sdk-replay check-generated
 
 clean-recordings:
 	rm -rf tests/sdk/recorded
@@ -81,6 +82,15 @@ $(ACTIONLINT):
 
 $(GORELEASER):
 	GOBIN=$(TOOLS) go install github.com/goreleaser/goreleaser/v2@v2.15.1
+
+$(GOLANGCI):
+	GOBIN=$(TOOLS) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+
+# golangci-lint (.golangci.yml) over the root module, its build-tagged tests included, and
+# the Java generator's module.
+lint: $(GOLANGCI)
+	$(GOLANGCI) run --build-tags apiserver,dist ./...
+	cd provider/cmd/javagen && $(GOLANGCI) run -c ../../../.golangci.yml ./...
 
 # The repository's workflows and the pull-request preview workflow offered to users.
 lint-workflows: $(ACTIONLINT)

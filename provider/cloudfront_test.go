@@ -504,10 +504,10 @@ func TestCloudFrontIssuerVerifiesTokensWithGoOIDC(t *testing.T) {
 			}
 			cf := newFakeCloudFront(t, aws, tt.host)
 			ctx := oidc.ClientContext(t.Context(), serveLoopbackAt(t, tt.host, cf))
-			v := oidcVerifier(t, ctx, tt.issuer)
+			v := oidcVerifier(ctx, t, tt.issuer)
 			var tl tally
-			tl.accept(t, ctx, v, "token of the cluster's key", validToken(key, tt.issuer))
-			tl.reject(t, ctx, v, "another key", validToken(newSigningKey(t, jose.RS256), tt.issuer), "failed to verify signature")
+			tl.accept(ctx, t, v, "token of the cluster's key", validToken(key, tt.issuer))
+			tl.reject(ctx, t, v, "another key", validToken(newSigningKey(t, jose.RS256), tt.issuer), "failed to verify signature")
 			if len(cf.readable) != 2 {
 				t.Errorf("the distribution may read %v; want exactly the two documents", cf.readable)
 			}

@@ -173,13 +173,13 @@ func (*IssuerCheck) Diff(ctx context.Context, req infer.DiffRequest[IssuerCheckA
 	if news.DiscoveryDocument != olds.DiscoveryDocument {
 		diff["discoveryDocument"] = p.PropertyDiff{Kind: p.Update, InputDiff: true}
 	}
-	optional := func(key string, old, new *string) {
+	optional := func(key string, before, after *string) {
 		switch {
-		case old == nil && new != nil:
+		case before == nil && after != nil:
 			diff[key] = p.PropertyDiff{Kind: p.Add, InputDiff: true}
-		case old != nil && new == nil:
+		case before != nil && after == nil:
 			diff[key] = p.PropertyDiff{Kind: p.Delete, InputDiff: true}
-		case old != nil && *old != *new:
+		case before != nil && *before != *after:
 			diff[key] = p.PropertyDiff{Kind: p.Update, InputDiff: true}
 		}
 	}
@@ -192,9 +192,9 @@ func (*IssuerCheck) Diff(ctx context.Context, req infer.DiffRequest[IssuerCheckA
 }
 
 // issuerURLChangeWarning says what a new issuer URL does to clusters made with the old.
-func issuerURLChangeWarning(old, new string) string {
-	to := fmt.Sprintf("%q", new)
-	if new == "" {
+func issuerURLChangeWarning(before, after string) string {
+	to := fmt.Sprintf("%q", after)
+	if after == "" {
 		to = "a URL known only during the update (something it is made of, such as the bucket, is replaced)"
 	}
 	return fmt.Sprintf("The issuer URL changes from %q to %s. Clusters created with %q keep signing their "+
@@ -202,7 +202,7 @@ func issuerURLChangeWarning(old, new string) string {
 		"so once the OIDC provider and the trust policies follow the new URL, every IAM role of those clusters stops "+
 		"working until each cluster is re-created with the new issuer. If that is not intended, restore the setting "+
 		"that changed (issuer.url, issuer.bucketName, issuer.keyPrefix, the hosting, or the AWS provider's region).",
-		old, to, old)
+		before, to, before)
 }
 
 // Read (`pulumi refresh`) reads the issuer once more. When it is no longer served as

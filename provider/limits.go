@@ -55,8 +55,8 @@ var unknownHostPath = hostPathAtPreview{min: 1, max: policy.MaxIssuerHostPathLen
 func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
 	is := b.s.issuer
 	withPrefix := func(host string) string { return issuer.HostPath(issuer.HostURL(host, is.keyPrefix)) }
-	lengths := func(min, max int) hostPathAtPreview {
-		return hostPathAtPreview{min: len(withPrefix(strings.Repeat("x", min))), max: len(withPrefix(strings.Repeat("x", max)))}
+	lengths := func(shortest, longest int) hostPathAtPreview {
+		return hostPathAtPreview{min: len(withPrefix(strings.Repeat("x", shortest))), max: len(withPrefix(strings.Repeat("x", longest)))}
 	}
 	switch {
 	case is.url.given() && is.url.known:
@@ -105,20 +105,20 @@ const (
 // when it exceeds the quota whatever the unknown values turn out to be, a warning when
 // only some of them would make it exceed it (it is then checked again once they are
 // known, before the role is created or changed), nothing when it fits in any case.
-func trustSizeCheck(field string, trusts []policy.TrustEstimate, maxLength int) (error, string) {
-	min, max, err := policy.TrustPolicySizeRange(trusts)
+func trustSizeCheck(field string, trusts []policy.TrustEstimate, maxLength int) (warning string, err error) {
+	smallest, largest, err := policy.TrustPolicySizeRange(trusts)
 	if err != nil {
-		return fmt.Errorf("%s: %w", field, err), ""
+		return "", fmt.Errorf("%s: %w", field, err)
 	}
 	switch {
-	case min > maxLength:
-		return policy.TrustPolicyTooLong(field, min, max, maxLength), ""
-	case max > maxLength:
-		return nil, fmt.Sprintf("%s: the trust policy will be %d to %d characters as IAM counts them, and the quota is %d "+
+	case smallest > maxLength:
+		return "", policy.TrustPolicyTooLong(field, smallest, largest, maxLength)
+	case largest > maxLength:
+		return fmt.Sprintf("%s: the trust policy will be %d to %d characters as IAM counts them, and the quota is %d "+
 			"(trustPolicyMaxLength); it is checked again when the issuers' values unknown in this preview are known, "+
-			"before the role is created", field, min, max, maxLength)
+			"before the role is created", field, smallest, largest, maxLength), nil
 	}
-	return nil, ""
+	return "", nil
 }
 
 // checkAtPreview checks the limits IAM enforces on EksaIrsa's roles and OIDC provider
@@ -158,7 +158,7 @@ func (b *builder) checkAtPreview() error {
 		if !partition.known {
 			continue // without the partition an unknown ARN has no length; checked when known
 		}
-		sizeErr, warning := trustSizeCheck("roles."+rs.name, []policy.TrustEstimate{{
+		warning, sizeErr := trustSizeCheck("roles."+rs.name, []policy.TrustEstimate{{
 			IssuerTrust: policy.IssuerTrust{ProviderARN: providerARN, HostPath: host.value, Audiences: b.s.audiences, Accounts: rs.accounts},
 			Partition:   partition.value.(string),
 			HostPathMin: host.min, HostPathMax: host.max,

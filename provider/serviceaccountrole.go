@@ -197,7 +197,7 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 			estimates[i].Partition = partition.value.(string)
 		}
 	}
-	sizeErr, warning := trustSizeCheck("trusts", estimates, s.trustPolicyMaxLength)
+	warning, sizeErr := trustSizeCheck("trusts", estimates, s.trustPolicyMaxLength)
 	if sizeErr != nil {
 		return problems{sizeErr}.err("ServiceAccountRole", name)
 	}

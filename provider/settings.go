@@ -310,7 +310,7 @@ type knownString struct {
 // given reports whether the input was set; a known empty string counts as unset, as an
 // empty plain string always did.
 func (k knownString) given() bool {
-	return k.input != nil && !(k.known && k.value == "")
+	return k.input != nil && (!k.known || k.value != "")
 }
 
 // awaitString reads an optional string input without blocking on values that are still

@@ -124,6 +124,7 @@ func TestOIDCProviderFields(t *testing.T) {
 		}
 	}
 }
+
 // FuzzValidatePolicyARN: any text is judged without panicking, and an accepted ARN has a
 // non-empty short name that the attachment resource is named after.
 func FuzzValidatePolicyARN(f *testing.F) {

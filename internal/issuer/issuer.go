@@ -91,7 +91,7 @@ func ValidateURLField(field, u string) error {
 	}
 	parsed, err := url.Parse(u)
 	if err != nil {
-		return fmt.Errorf("%s %q is not a valid URL (%v); use the form https://host[/path]", field, u, err)
+		return fmt.Errorf("%s %q is not a valid URL (%w); use the form https://host[/path]", field, u, err)
 	}
 	switch {
 	case parsed.User != nil:
@@ -163,8 +163,8 @@ func ValidateKeyPrefix(field, prefix string) error {
 			return fmt.Errorf("%s %q has a %q folder, which URLs resolve away so the issuer URL would not match the object keys; remove it", field, prefix, folder)
 		}
 	}
-	if max := maxS3KeyLength - len("/"+discoveryKey); len(prefix) > max {
-		return fmt.Errorf("%s is %d characters long; S3 object keys are limited to %d bytes, so use a prefix of at most %d", field, len(prefix), maxS3KeyLength, max)
+	if longest := maxS3KeyLength - len("/"+discoveryKey); len(prefix) > longest {
+		return fmt.Errorf("%s is %d characters long; S3 object keys are limited to %d bytes, so use a prefix of at most %d", field, len(prefix), maxS3KeyLength, longest)
 	}
 	return nil
 }
@@ -224,7 +224,7 @@ func ValidateBucketName(field, name string) error {
 		return fmt.Errorf("%s %q contains '.': the path-style issuer URL would work, but dotted bucket names break TLS for virtual-hosted-style access, so they are not accepted; use '-' instead, e.g. %q",
 			field, name, strings.Trim(strings.ReplaceAll(name, ".", "-"), "-"))
 	}
-	if i := strings.IndexFunc(name, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') }); i >= 0 {
+	if i := strings.IndexFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' }); i >= 0 {
 		return fmt.Errorf("%s %q contains %q; use only lowercase letters, digits and '-'", field, name, []rune(name[i:])[0])
 	}
 	if !isLowerAlnum(name[0]) || !isLowerAlnum(name[len(name)-1]) {
@@ -265,7 +265,7 @@ func ValidateClusterName(name string) error {
 	if strings.ToLower(name) != name {
 		return fmt.Errorf("clusterName %q must be lowercase like the cluster's metadata.name; use %q", name, strings.ToLower(name))
 	}
-	if i := strings.IndexFunc(name, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') }); i >= 0 {
+	if i := strings.IndexFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' }); i >= 0 {
 		return fmt.Errorf("clusterName %q contains %q; use the cluster's metadata.name: lowercase letters, digits and '-'", name, []rune(name[i:])[0])
 	}
 	if name[0] < 'a' || name[0] > 'z' {

@@ -94,6 +94,7 @@ func TestValidateURL(t *testing.T) {
 		{name: "empty query", url: "https://oidc.example.com/x?", want: []string{"issuer.url", "query", "remove it"}},
 		{name: "fragment", url: "https://oidc.example.com/x#k", want: []string{"issuer.url", "fragment", "remove it"}},
 		{name: "empty fragment", url: "https://oidc.example.com/x#", want: []string{"issuer.url", "fragment", "remove it"}},
+		//nolint:gosec // a URL with user info is the bad input under test
 		{name: "user info", url: "https://me:pw@oidc.example.com/x", want: []string{"issuer.url", "user info", `use "https://oidc.example.com/x"`}},
 		{name: "port", url: "https://oidc.example.com:8443/x", want: []string{"issuer.url", "must not set a port", `use "https://oidc.example.com/x"`}},
 		{name: "default port", url: "https://oidc.example.com:443", want: []string{"issuer.url", "must not set a port", `use "https://oidc.example.com"`}},

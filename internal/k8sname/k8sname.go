@@ -52,7 +52,7 @@ func CheckPattern(part, kind string, maxLen int, dots bool) error {
 		return fmt.Errorf("%s %q must be lowercase, as in Kubernetes; use %q", kind, part, strings.ToLower(part))
 	}
 	for _, r := range part {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '*' || dots && r == '.') {
+		if !isPatternRune(r, dots) {
 			return fmt.Errorf("%s %q contains %q; a Kubernetes %s has only %s ('*' as a wildcard)", kind, part, r, kind, allowed)
 		}
 	}
@@ -91,4 +91,10 @@ func beforeDot(dots bool) string {
 		return ", also before each '.'"
 	}
 	return ""
+}
+
+// isPatternRune reports whether r may appear in a name pattern: a lowercase letter, a
+// digit, '-', the '*' wildcard, and '.' in names that allow dots.
+func isPatternRune(r rune, dots bool) bool {
+	return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '*' || dots && r == '.'
 }

@@ -18,12 +18,12 @@ func ValidateTrustPolicyMaxLength(field string, n int) error {
 	return nil
 }
 
-// TrustPolicyTooLong is the error of a trust policy of min to max characters (as Size
-// counts them) over the quota maxLength.
-func TrustPolicyTooLong(field string, min, max, maxLength int) error {
-	size := fmt.Sprintf("%d characters", min)
-	if min != max {
-		size = fmt.Sprintf("at least %d characters", min)
+// TrustPolicyTooLong is the error of a trust policy of smallest to largest characters
+// (as Size counts them) over the quota maxLength.
+func TrustPolicyTooLong(field string, smallest, largest, maxLength int) error {
+	size := fmt.Sprintf("%d characters", smallest)
+	if smallest != largest {
+		size = fmt.Sprintf("at least %d characters", smallest)
 	}
 	return fmt.Errorf("%s: the trust policy is %s as IAM counts them (white space not counted), over the quota of %d "+
 		"(trustPolicyMaxLength); trust fewer service accounts (one pattern such as \"apps/*\" counts once) or clusters per role, "+

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
-
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 )
 

@@ -157,7 +157,8 @@ type plugin struct {
 
 func (pl *plugin) build(dir string) error {
 	pl.binary = filepath.Join(dir, pl.name)
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", pl.binary, pl.pkg)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", pl.binary, pl.pkg) //nolint:gosec // this program's own plugin packages
+
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("build %s: %w", pl.pkg, err)
@@ -181,7 +182,7 @@ type startMeasure struct {
 // comment) and an environment without Pulumi tracing endpoints, which would make it
 // start exporters.
 func (pl *plugin) start() (startMeasure, error) {
-	cmd := exec.Command(pl.binary)
+	cmd := exec.Command(pl.binary) //nolint:gosec // the plugin this program just built
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "PULUMI_OTEL_") || strings.HasPrefix(kv, "PULUMI_TRACING")
 	})
@@ -202,7 +203,7 @@ func (pl *plugin) start() (startMeasure, error) {
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	startup := time.Since(began)
 	if err != nil {
-		return startMeasure{}, fmt.Errorf("%s printed no port line: %v; stderr: %s", pl.name, err, stderr.String())
+		return startMeasure{}, fmt.Errorf("%s printed no port line: %w; stderr: %s", pl.name, err, stderr.String())
 	}
 	port, err := strconv.Atoi(strings.TrimSpace(line))
 	if err != nil {
