@@ -27,10 +27,11 @@ MVN         := mvn -B -q --no-transfer-progress -Dstyle.color=never
 TOOLS       := $(CURDIR)/.tools/bin
 GORELEASER  := $(TOOLS)/goreleaser
 ACTIONLINT  := $(TOOLS)/actionlint
+GOLANGCI    := $(TOOLS)/golangci-lint
 # `make dist` builds a local snapshot; the release workflow sets GORELEASER_MODE= to publish.
 GORELEASER_MODE ?= --snapshot
 
-.PHONY: all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
+.PHONY: all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
 
 all: build generate
 
@@ -43,11 +44,11 @@ build:
 generate:
 	$(SDKGEN) -out .
 
-# Workflows linted; Go; the tests against a real kube-apiserver; then each SDK package as
-# dist/ holds it, installed into its test project and run under its language's mocks (each
+# Workflows and Go code linted; Go; the tests against a real kube-apiserver; then each SDK
+# package as dist/ holds it, installed into its test project and run under its language's mocks (each
 # records what it sends for the programs of tests/sdk); then the replay of those
 # recordings through the provider.
-test: clean-recordings lint-workflows test-go test-apiserver test-nodejs test-python test-java test-sdk-replay check-generated
+test: clean-recordings lint-workflows lint test-go test-apiserver test-nodejs test-python test-java test-sdk-replay check-generated
 
 clean-recordings:
 	rm -rf tests/sdk/recorded
@@ -59,8 +60,7 @@ test-go:
 	cd provider/cmd/javagen && go vet ./...
 	go build ./...
 	go test -count=1 ./...
-	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=3s ./internal/signingkey
-	go test -run='^$$' -fuzz='^FuzzValidateURL$$' -fuzztime=3s ./internal/issuer
+	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 # A real kube-apiserver, built from k8s.io/kubernetes in its own module (tests/kubeapiserver)
 # so that neither it nor its replace directives enter the product's go.mod. The first build
@@ -82,6 +82,15 @@ $(ACTIONLINT):
 
 $(GORELEASER):
 	GOBIN=$(TOOLS) go install github.com/goreleaser/goreleaser/v2@v2.15.1
+
+$(GOLANGCI):
+	GOBIN=$(TOOLS) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+
+# golangci-lint (.golangci.yml) over the root module, its build-tagged tests included, and
+# the Java generator's module.
+lint: $(GOLANGCI)
+	$(GOLANGCI) run --build-tags apiserver,dist ./...
+	cd provider/cmd/javagen && $(GOLANGCI) run -c ../../../.golangci.yml ./...
 
 # The repository's workflows and the pull-request preview workflow offered to users.
 lint-workflows: $(ACTIONLINT)
@@ -178,12 +187,16 @@ dist-java:
 test-dist:
 	EKSA_IRSA_DIST=$(CURDIR)/$(DIST) EKSA_IRSA_VERSION=$(VERSION) go test -count=1 -tags dist ./tests/dist/
 
-# Longer fuzzing of key parsing and issuer URL validation (go test -fuzz takes one target
-# per run); a failing input is written to testdata/fuzz/<FuzzName>/ and from then on run
+# Fuzzing of every rule that parses text: keys, issuer URLs, custom domains, policy ARNs
+# and Kubernetes names (go test -fuzz takes one target per run; make test runs each for
+# 3 seconds); a failing input is written to testdata/fuzz/<FuzzName>/ and from then on run
 # by go test.
 fuzz:
 	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/signingkey
 	go test -run='^$$' -fuzz='^FuzzValidateURL$$' -fuzztime=$(FUZZTIME) ./internal/issuer
+	go test -run='^$$' -fuzz='^FuzzValidateDomainName$$' -fuzztime=$(FUZZTIME) ./internal/hosting
+	go test -run='^$$' -fuzz='^FuzzValidatePolicyARN$$' -fuzztime=$(FUZZTIME) ./internal/iamrule
+	go test -run='^$$' -fuzz='^FuzzCheckPattern$$' -fuzztime=$(FUZZTIME) ./internal/k8sname
 
 # Benchmarks, not part of `make test` (they measure and assert nothing): the plugin's
 # binary size, start-up and memory next to the bench/baseline fixture, then the Construct

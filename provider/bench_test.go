@@ -1,6 +1,6 @@
 package provider_test
 
-// Benchmarks for issue 6: what a `pulumi preview` of a stack costs in the plugin as the
+// Benchmarks of what a `pulumi preview` of a stack costs in the plugin as the
 // stack grows. `make bench` runs them and folds the results into its table. They assert
 // nothing about speed, since timings on a shared machine would make any threshold flaky;
 // they only measure.

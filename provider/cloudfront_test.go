@@ -81,139 +81,154 @@ func TestCloudFrontHostingKeepsTheBucketPrivate(t *testing.T) {
 		t.Errorf("no DNS records without issuer.domain.zoneId; got %v", got)
 	}
 
-	pab := aws.named(t, "irsa-public-access")
-	for _, flag := range []string{"blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"} {
-		if v := pab.Inputs.Get(flag); !v.IsBool() || !v.AsBool() {
-			t.Errorf("public access block %s = %v, want true: nothing is public with CloudFront", flag, v)
+	t.Run("bucket", func(t *testing.T) {
+		pab := aws.named(t, "irsa-public-access")
+		for _, flag := range []string{"blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"} {
+			if v := pab.Inputs.Get(flag); !v.IsBool() || !v.AsBool() {
+				t.Errorf("public access block %s = %v, want true: nothing is public with CloudFront", flag, v)
+			}
 		}
-	}
-	if got := str(t, inputMap(t, aws.named(t, "irsa-ownership").Inputs, "rule"), "objectOwnership"); got != "BucketOwnerEnforced" {
-		t.Errorf("objectOwnership = %q", got)
-	}
+		if got := str(t, inputMap(t, aws.named(t, "irsa-ownership").Inputs, "rule"), "objectOwnership"); got != "BucketOwnerEnforced" {
+			t.Errorf("objectOwnership = %q", got)
+		}
+	})
 
-	oac := aws.named(t, "irsa-oac")
-	for field, want := range map[string]string{"originAccessControlOriginType": "s3", "signingBehavior": "always", "signingProtocol": "sigv4"} {
-		if got := str(t, oac.Inputs, field); got != want {
-			t.Errorf("OAC %s = %q, want %q", field, got, want)
+	t.Run("origin access control", func(t *testing.T) {
+		oac := aws.named(t, "irsa-oac")
+		for field, want := range map[string]string{"originAccessControlOriginType": "s3", "signingBehavior": "always", "signingProtocol": "sigv4"} {
+			if got := str(t, oac.Inputs, field); got != want {
+				t.Errorf("OAC %s = %q, want %q", field, got, want)
+			}
 		}
-	}
+	})
 
-	cache := aws.named(t, "irsa-cache-policy")
-	for field, want := range map[string]float64{"minTtl": 0, "defaultTtl": 300, "maxTtl": 300} {
-		if v := cache.Inputs.Get(field); !v.IsNumber() || v.AsNumber() != want {
-			t.Errorf("cache policy %s = %v, want %v", field, v, want)
+	t.Run("cache policy", func(t *testing.T) {
+		cache := aws.named(t, "irsa-cache-policy")
+		for field, want := range map[string]float64{"minTtl": 0, "defaultTtl": 300, "maxTtl": 300} {
+			if v := cache.Inputs.Get(field); !v.IsNumber() || v.AsNumber() != want {
+				t.Errorf("cache policy %s = %v, want %v", field, v, want)
+			}
 		}
-	}
-	params := inputMap(t, cache.Inputs, "parametersInCacheKeyAndForwardedToOrigin")
-	for block, field := range map[string]string{"cookiesConfig": "cookieBehavior", "headersConfig": "headerBehavior", "queryStringsConfig": "queryStringBehavior"} {
-		if got := str(t, inputMap(t, params, block), field); got != "none" {
-			t.Errorf("cache key %s.%s = %q, want none", block, field, got)
+		params := inputMap(t, cache.Inputs, "parametersInCacheKeyAndForwardedToOrigin")
+		for block, field := range map[string]string{"cookiesConfig": "cookieBehavior", "headersConfig": "headerBehavior", "queryStringsConfig": "queryStringBehavior"} {
+			if got := str(t, inputMap(t, params, block), field); got != "none" {
+				t.Errorf("cache key %s.%s = %q, want none", block, field, got)
+			}
 		}
-	}
+	})
 
-	dist := aws.named(t, "irsa-distribution")
-	if got := str(t, dist.Inputs, "priceClass"); got != "PriceClass_100" {
-		t.Errorf("priceClass = %q, want the default PriceClass_100", got)
-	}
-	if v := dist.Inputs.Get("enabled"); !v.IsBool() || !v.AsBool() {
-		t.Errorf("distribution enabled = %v", v)
-	}
-	if v := dist.Inputs.Get("aliases"); v.IsArray() && v.AsArray().Len() > 0 {
-		t.Errorf("aliases = %v without a domain", v)
-	}
-	origins := inputList(t, dist.Inputs, "origins")
-	if len(origins) != 1 {
-		t.Fatalf("want one origin, got %v", origins)
-	}
-	origin := origins[0].AsMap()
-	if got, want := str(t, origin, "domainName"), generatedBucket+".s3."+mockRegion+".amazonaws.com"; got != want {
-		t.Errorf("origin domainName = %q, want the bucket's regional REST endpoint %q", got, want)
-	}
-	if got := str(t, origin, "originAccessControlId"); got != "irsa-oac-1a2b3c4d" {
-		t.Errorf("origin originAccessControlId = %q, want the OAC's id", got)
-	}
-	behavior := inputMap(t, dist.Inputs, "defaultCacheBehavior")
-	if got := str(t, behavior, "viewerProtocolPolicy"); got != "https-only" {
-		t.Errorf("viewerProtocolPolicy = %q, want https-only", got)
-	}
-	for _, field := range []string{"allowedMethods", "cachedMethods"} {
-		if got := inputStrings(t, behavior, field); !reflect.DeepEqual(got, []string{"GET", "HEAD"}) {
-			t.Errorf("%s = %v, want GET and HEAD only", field, got)
+	t.Run("distribution", func(t *testing.T) {
+		dist := aws.named(t, "irsa-distribution")
+		if got := str(t, dist.Inputs, "priceClass"); got != "PriceClass_100" {
+			t.Errorf("priceClass = %q, want the default PriceClass_100", got)
 		}
-	}
-	if got := str(t, behavior, "cachePolicyId"); got != "irsa-cache-policy-1a2b3c4d" {
-		t.Errorf("cachePolicyId = %q, want the cache policy's id", got)
-	}
-	if got := str(t, behavior, "targetOriginId"); got != str(t, origin, "originId") {
-		t.Errorf("targetOriginId %q is not the origin %q", got, str(t, origin, "originId"))
-	}
-	if v := inputMap(t, dist.Inputs, "viewerCertificate").Get("cloudfrontDefaultCertificate"); !v.IsBool() || !v.AsBool() {
-		t.Errorf("viewerCertificate without a domain = %v, want CloudFront's default certificate", v)
-	}
+		if v := dist.Inputs.Get("enabled"); !v.IsBool() || !v.AsBool() {
+			t.Errorf("distribution enabled = %v", v)
+		}
+		if v := dist.Inputs.Get("aliases"); v.IsArray() && v.AsArray().Len() > 0 {
+			t.Errorf("aliases = %v without a domain", v)
+		}
+		origins := inputList(t, dist.Inputs, "origins")
+		if len(origins) != 1 {
+			t.Fatalf("want one origin, got %v", origins)
+		}
+		origin := origins[0].AsMap()
+		if got, want := str(t, origin, "domainName"), generatedBucket+".s3."+mockRegion+".amazonaws.com"; got != want {
+			t.Errorf("origin domainName = %q, want the bucket's regional REST endpoint %q", got, want)
+		}
+		if got := str(t, origin, "originAccessControlId"); got != "irsa-oac-1a2b3c4d" {
+			t.Errorf("origin originAccessControlId = %q, want the OAC's id", got)
+		}
+		behavior := inputMap(t, dist.Inputs, "defaultCacheBehavior")
+		if got := str(t, behavior, "viewerProtocolPolicy"); got != "https-only" {
+			t.Errorf("viewerProtocolPolicy = %q, want https-only", got)
+		}
+		for _, field := range []string{"allowedMethods", "cachedMethods"} {
+			if got := inputStrings(t, behavior, field); !reflect.DeepEqual(got, []string{"GET", "HEAD"}) {
+				t.Errorf("%s = %v, want GET and HEAD only", field, got)
+			}
+		}
+		if got := str(t, behavior, "cachePolicyId"); got != "irsa-cache-policy-1a2b3c4d" {
+			t.Errorf("cachePolicyId = %q, want the cache policy's id", got)
+		}
+		if got := str(t, behavior, "targetOriginId"); got != str(t, origin, "originId") {
+			t.Errorf("targetOriginId %q is not the origin %q", got, str(t, origin, "originId"))
+		}
+		if v := inputMap(t, dist.Inputs, "viewerCertificate").Get("cloudfrontDefaultCertificate"); !v.IsBool() || !v.AsBool() {
+			t.Errorf("viewerCertificate without a domain = %v, want CloudFront's default certificate", v)
+		}
+	})
 
-	bucketPolicy := decodeJSON(t, str(t, aws.named(t, "irsa-bucket-policy").Inputs, "policy"))
-	statements := bucketPolicy["Statement"].([]any)
-	if len(statements) != 1 {
-		t.Fatalf("bucket policy has %d statements, want 1", len(statements))
-	}
-	st := statements[0].(map[string]any)
-	wantStatement := map[string]any{
-		"Sid":       "CloudFrontReadOidcDocuments",
-		"Effect":    "Allow",
-		"Principal": map[string]any{"Service": "cloudfront.amazonaws.com"},
-		"Action":    "s3:GetObject",
-		"Resource": []any{
-			"arn:aws:s3:::" + generatedBucket + "/.well-known/openid-configuration",
-			"arn:aws:s3:::" + generatedBucket + "/keys.json",
-		},
-		"Condition": map[string]any{"StringEquals": map[string]any{"AWS:SourceArn": cfDistributionARN}},
-	}
-	if !reflect.DeepEqual(st, wantStatement) {
-		t.Errorf("bucket policy statement\n %v\nwant\n %v", st, wantStatement)
-	}
-	if !reflect.DeepEqual(decodeJSON(t, str(t, state, "bucketPolicyStatement")), wantStatement) {
-		t.Errorf("bucketPolicyStatement output is not the statement in the policy")
-	}
+	t.Run("bucket policy", func(t *testing.T) {
+		bucketPolicy := decodeJSON(t, str(t, aws.named(t, "irsa-bucket-policy").Inputs, "policy"))
+		statements := bucketPolicy["Statement"].([]any)
+		if len(statements) != 1 {
+			t.Fatalf("bucket policy has %d statements, want 1", len(statements))
+		}
+		st := statements[0].(map[string]any)
+		wantStatement := map[string]any{
+			"Sid":       "CloudFrontReadOidcDocuments",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"Service": "cloudfront.amazonaws.com"},
+			"Action":    "s3:GetObject",
+			"Resource": []any{
+				"arn:aws:s3:::" + generatedBucket + "/.well-known/openid-configuration",
+				"arn:aws:s3:::" + generatedBucket + "/keys.json",
+			},
+			"Condition": map[string]any{"StringEquals": map[string]any{"AWS:SourceArn": cfDistributionARN}},
+		}
+		if !reflect.DeepEqual(st, wantStatement) {
+			t.Errorf("bucket policy statement\n %v\nwant\n %v", st, wantStatement)
+		}
+		if !reflect.DeepEqual(decodeJSON(t, str(t, state, "bucketPolicyStatement")), wantStatement) {
+			t.Errorf("bucketPolicyStatement output is not the statement in the policy")
+		}
+	})
 
-	for _, name := range []string{"irsa-discovery", "irsa-jwks"} {
-		if got := str(t, aws.named(t, name).Inputs, "cacheControl"); got != "max-age=300" {
-			t.Errorf("%s cacheControl = %q, want max-age=300", name, got)
+	t.Run("documents and issuer", func(t *testing.T) {
+		for _, name := range []string{"irsa-discovery", "irsa-jwks"} {
+			if got := str(t, aws.named(t, name).Inputs, "cacheControl"); got != "max-age=300" {
+				t.Errorf("%s cacheControl = %q, want max-age=300", name, got)
+			}
 		}
-	}
-	discovery := decodeJSON(t, str(t, aws.named(t, "irsa-discovery").Inputs, "content"))
-	if discovery["issuer"] != wantIssuer || discovery["jwks_uri"] != wantIssuer+"/keys.json" {
-		t.Errorf("discovery issuer %v, jwks_uri %v; want %s and its keys.json", discovery["issuer"], discovery["jwks_uri"], wantIssuer)
-	}
-	if got := str(t, state, "issuerUrl"); got != wantIssuer {
-		t.Errorf("issuerUrl = %q, want %q", got, wantIssuer)
-	}
-	if got := str(t, state, "issuerHostPath"); got != cfDomain {
-		t.Errorf("issuerHostPath = %q, want %q", got, cfDomain)
-	}
-	oidc := aws.named(t, "irsa-oidc-provider")
-	if got := str(t, oidc.Inputs, "url"); got != wantIssuer {
-		t.Errorf("OIDC provider url = %q, want %q", got, wantIssuer)
-	}
+		discovery := decodeJSON(t, str(t, aws.named(t, "irsa-discovery").Inputs, "content"))
+		if discovery["issuer"] != wantIssuer || discovery["jwks_uri"] != wantIssuer+"/keys.json" {
+			t.Errorf("discovery issuer %v, jwks_uri %v; want %s and its keys.json", discovery["issuer"], discovery["jwks_uri"], wantIssuer)
+		}
+		if got := str(t, state, "issuerUrl"); got != wantIssuer {
+			t.Errorf("issuerUrl = %q, want %q", got, wantIssuer)
+		}
+		if got := str(t, state, "issuerHostPath"); got != cfDomain {
+			t.Errorf("issuerHostPath = %q, want %q", got, cfDomain)
+		}
+		oidc := aws.named(t, "irsa-oidc-provider")
+		if got := str(t, oidc.Inputs, "url"); got != wantIssuer {
+			t.Errorf("OIDC provider url = %q, want %q", got, wantIssuer)
+		}
+	})
 
-	// IAM may fetch the issuer when the provider is created: everything that serves the
-	// documents comes first. The policy needs the distribution's ARN, and the
-	// distribution the OAC and cache policy.
-	for _, dep := range []string{"irsa-distribution", "irsa-bucket-policy", "irsa-discovery", "irsa-jwks"} {
-		if !oidc.dependsOn(aws.named(t, dep)) {
-			t.Errorf("OIDC provider does not wait for %s; deps %v", dep, oidc.Deps)
+	t.Run("order", func(t *testing.T) {
+		oidc, dist := aws.named(t, "irsa-oidc-provider"), aws.named(t, "irsa-distribution")
+		// IAM may fetch the issuer when the provider is created: everything that serves the
+		// documents comes first. The policy needs the distribution's ARN, and the
+		// distribution the OAC and cache policy.
+		for _, dep := range []string{"irsa-distribution", "irsa-bucket-policy", "irsa-discovery", "irsa-jwks"} {
+			if !oidc.dependsOn(aws.named(t, dep)) {
+				t.Errorf("OIDC provider does not wait for %s; deps %v", dep, oidc.Deps)
+			}
 		}
-	}
-	policy := aws.named(t, "irsa-bucket-policy")
-	for _, dep := range []string{"irsa-distribution", "irsa-public-access", "irsa-ownership"} {
-		if !policy.dependsOn(aws.named(t, dep)) {
-			t.Errorf("bucket policy does not wait for %s; deps %v", dep, policy.Deps)
+		policy := aws.named(t, "irsa-bucket-policy")
+		for _, dep := range []string{"irsa-distribution", "irsa-public-access", "irsa-ownership"} {
+			if !policy.dependsOn(aws.named(t, dep)) {
+				t.Errorf("bucket policy does not wait for %s; deps %v", dep, policy.Deps)
+			}
 		}
-	}
-	for _, dep := range []string{"irsa-oac", "irsa-cache-policy"} {
-		if !dist.dependsOn(aws.named(t, dep)) {
-			t.Errorf("distribution does not wait for %s; deps %v", dep, dist.Deps)
+		for _, dep := range []string{"irsa-oac", "irsa-cache-policy"} {
+			if !dist.dependsOn(aws.named(t, dep)) {
+				t.Errorf("distribution does not wait for %s; deps %v", dep, dist.Deps)
+			}
 		}
-	}
+	})
 }
 
 // TestCloudFrontCustomDomain serves the issuer under the platform team's domain: the
@@ -489,10 +504,10 @@ func TestCloudFrontIssuerVerifiesTokensWithGoOIDC(t *testing.T) {
 			}
 			cf := newFakeCloudFront(t, aws, tt.host)
 			ctx := oidc.ClientContext(t.Context(), serveLoopbackAt(t, tt.host, cf))
-			v := oidcVerifier(t, ctx, tt.issuer)
+			v := oidcVerifier(ctx, t, tt.issuer)
 			var tl tally
-			tl.accept(t, ctx, v, "token of the cluster's key", validToken(key, tt.issuer))
-			tl.reject(t, ctx, v, "another key", validToken(newSigningKey(t, jose.RS256), tt.issuer), "failed to verify signature")
+			tl.accept(ctx, t, v, "token of the cluster's key", validToken(key, tt.issuer))
+			tl.reject(ctx, t, v, "another key", validToken(newSigningKey(t, jose.RS256), tt.issuer), "failed to verify signature")
 			if len(cf.readable) != 2 {
 				t.Errorf("the distribution may read %v; want exactly the two documents", cf.readable)
 			}

@@ -52,7 +52,7 @@ func (*ComputeJwks) Invoke(_ context.Context, req infer.FunctionRequest[ComputeJ
 	if err != nil {
 		return infer.FunctionResponse[ComputeJwksResult]{}, err
 	}
-	doc, err := oidcdoc.JWKS(keys, boolOr(req.Input.LegacyKeyWithoutKid, true))
+	doc, err := oidcdoc.JWKS(keys, valueOr(req.Input.LegacyKeyWithoutKid, true))
 	if err != nil {
 		return infer.FunctionResponse[ComputeJwksResult]{}, err
 	}

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"maps"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -17,9 +16,6 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
 )
 
-// maxBucketPrefix is the longest bucket prefix S3 accepts; it appends 26 unique characters.
-const maxBucketPrefix = 37
-
 // NewEksaIrsa constructs the component. It validates every plain input first, so bad
 // input fails at preview before anything is registered, then wires the resources in
 // order: public-access settings before the bucket policy; the documents and what serves
@@ -31,25 +27,21 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 	if err != nil {
 		return nil, err
 	}
-	keys, err := awaitSigningKeys(ctx, args.SigningKeys)
-	if err != nil {
-		return nil, err
-	}
 
 	comp := &EksaIrsa{}
 	if err := ctx.RegisterComponentResource(EksaIrsaToken, name, comp, opts...); err != nil {
 		return nil, err
 	}
 	// The AWS provider the caller passes decides region and partition.
-	b := &builder{awsScope: newAWSScope(ctx, name, comp, mergeTags(args.Tags, s.clusterName)), s: s, comp: comp}
-	if err := b.checkAtPreview(args); err != nil {
+	b := &builder{awsScope: newAWSScope(ctx, name, comp, s.tags), s: s, comp: comp}
+	if err := b.checkAtPreview(); err != nil {
 		return nil, err
 	}
 
 	if err := b.bucket(); err != nil {
 		return nil, err
 	}
-	if err := b.issuerDocuments(keys); err != nil {
+	if err := b.issuerDocuments(); err != nil {
 		return nil, err
 	}
 	if err := b.uploadDocuments(); err != nil {
@@ -58,10 +50,10 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 	if err := b.verifyIssuer(); err != nil {
 		return nil, err
 	}
-	if err := b.oidcProvider(args.OidcProvider); err != nil {
+	if err := b.oidcProvider(); err != nil {
 		return nil, err
 	}
-	if err := b.roles(args.Roles); err != nil {
+	if err := b.roles(); err != nil {
 		return nil, err
 	}
 	if err := b.webhookRelease(); err != nil {
@@ -140,7 +132,7 @@ func (b *builder) bucket() error {
 		serving:      is.serving,
 		createBucket: is.createBucket,
 		bucketName:   is.bucketName,
-		bucketPrefix: bucketPrefix(b.s.clusterName),
+		bucketPrefix: issuer.BucketPrefix(b.s.clusterName),
 		objectKeys:   []string{b.discoveryKey, b.jwksKey},
 		comment:      "OIDC issuer of EKS Anywhere cluster " + b.s.clusterName,
 	})
@@ -154,7 +146,8 @@ func (b *builder) bucket() error {
 }
 
 // issuerDocuments computes the issuer URL and both documents.
-func (b *builder) issuerDocuments(keys signingKeys) error {
+func (b *builder) issuerDocuments() error {
+	keys := b.s.signingKeys
 	issuerURL := b.hosted.issuerURL(b.awsScope, b.s.issuer.keyPrefix)
 	if url := b.s.issuer.url; url.given() {
 		issuerURL = url.validated(issuer.ValidateURL)
@@ -266,9 +259,9 @@ func (b *builder) verifyIssuer() error {
 
 // oidcProvider creates the IAM OIDC provider once the issuer is readable (IAM may fetch
 // the issuer when the provider is created), or adopts an existing one by ARN.
-func (b *builder) oidcProvider(args *OidcProvider) error {
+func (b *builder) oidcProvider() error {
 	if !b.s.createOidcProvider {
-		b.providerArn = args.Arn.ToStringOutput()
+		b.providerArn = b.s.oidcProviderArn.input.ToStringOutput()
 		b.comp.OidcProviderArn = b.providerArn
 		return nil
 	}
@@ -292,7 +285,7 @@ func (b *builder) oidcProvider(args *OidcProvider) error {
 
 // roles creates one IAM role per entry with its attachments and inline policies, each
 // trusted by this cluster's issuer only.
-func (b *builder) roles(args map[string]Role) error {
+func (b *builder) roles() error {
 	b.comp.Trust = pulumi.All(b.providerArn, b.comp.IssuerHostPath).ApplyT(func(v []any) IssuerTrust {
 		return IssuerTrust{OidcProviderArn: v[0].(string), IssuerHostPath: v[1].(string)}
 	}).(IssuerTrustOutput)
@@ -306,8 +299,7 @@ func (b *builder) roles(args map[string]Role) error {
 				ProviderARN: v[0].(string), HostPath: v[1].(string), Audiences: audiences, Accounts: accounts,
 			}}, maxLength)
 		}).(pulumi.StringOutput)
-		roleArgs := args[rs.name]
-		role, err := newRole(b.ctx, rs, roleArgs.fieldRefs(), trust, b.tags, b.parent)
+		role, err := newRole(b.ctx, rs, trust, b.tags, b.parent)
 		if err != nil {
 			return err
 		}
@@ -334,15 +326,4 @@ func mergeTags(tags pulumi.StringMapInput, clusterName string) pulumi.StringMapI
 		merged[clusterTagKey] = clusterName
 		return merged
 	}).(pulumi.StringMapOutput)
-}
-
-// bucketPrefix derives the bucket's name prefix from the cluster name; S3 appends a
-// unique suffix, so two stacks for clusters of the same name never collide.
-func bucketPrefix(clusterName string) string {
-	prefix := strings.TrimRight(clusterName, "-")
-	const suffix = "-irsa-"
-	if len(prefix) > maxBucketPrefix-len(suffix) {
-		prefix = strings.TrimRight(prefix[:maxBucketPrefix-len(suffix)], "-")
-	}
-	return prefix + suffix
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 )
@@ -75,155 +76,163 @@ func decodeJSON(t *testing.T, text string) map[string]any {
 
 func TestPhase1CreatesIssuerProviderAndRoles(t *testing.T) {
 	aws, state := mustConstruct(t, phase1())
-
-	want := []string{
-		tAttachment + " irsa-external-dns-route53-change-records",
-		tAttachment + " irsa-reporting-AmazonS3ReadOnlyAccess",
-		tOidc + " irsa-oidc-provider",
-		tRole + " irsa-external-dns",
-		tRole + " irsa-reporting",
-		tObject + " irsa-discovery",
-		tIssuerCheck + " irsa-issuer-check",
-		tOwnership + " irsa-ownership",
-		tBucketPolicy + " irsa-bucket-policy",
-		tPublicAccess + " irsa-public-access",
-		tBucket + " irsa-bucket",
-	}
-	slices.Sort(want)
-	if got := aws.names(); !reflect.DeepEqual(got, want) {
-		t.Fatalf("children:\n got %v\nwant %v", got, want)
-	}
-
-	bucket := aws.named(t, "irsa-bucket")
-	if got := str(t, bucket.Inputs, "bucketPrefix"); got != "prod-irsa-" {
-		t.Errorf("bucketPrefix = %q, want derived from clusterName", got)
-	}
-	tags := bucket.Inputs.Get("tags").AsMap()
-	if str(t, tags, "eksa-irsa/cluster") != "prod" || str(t, tags, "team") != "platform" {
-		t.Errorf("bucket tags = %v, want the user's tags plus the cluster tag", tags)
-	}
-
-	ownership := aws.named(t, "irsa-ownership")
-	if got := str(t, ownership.Inputs.Get("rule").AsMap(), "objectOwnership"); got != "BucketOwnerEnforced" {
-		t.Errorf("objectOwnership = %q", got)
-	}
-
-	pab := aws.named(t, "irsa-public-access").Inputs
-	for key, want := range map[string]bool{
-		"blockPublicAcls": true, "ignorePublicAcls": true, "blockPublicPolicy": false, "restrictPublicBuckets": false,
-	} {
-		if got := pab.Get(key); !got.IsBool() || got.AsBool() != want {
-			t.Errorf("public access %s = %v, want %v", key, got, want)
-		}
-	}
-
-	policyChild := aws.named(t, "irsa-bucket-policy")
-	doc := decodeJSON(t, str(t, policyChild.Inputs, "policy"))
-	statements := doc["Statement"].([]any)
-	if len(statements) != 1 {
-		t.Fatalf("bucket policy has %d statements, want 1", len(statements))
-	}
-	st := statements[0].(map[string]any)
-	wantResources := []any{
+	issuerURL := "https://s3." + mockRegion + ".amazonaws.com/" + generatedBucket
+	hostPath := "s3." + mockRegion + ".amazonaws.com/" + generatedBucket
+	providerArn := "arn:aws:iam::" + mockAccount + ":oidc-provider/" + hostPath
+	roleArn := "arn:aws:iam::" + mockAccount + ":role/irsa-reporting-1a2b3c4"
+	documentARNs := []any{
 		"arn:aws:s3:::" + generatedBucket + "/.well-known/openid-configuration",
 		"arn:aws:s3:::" + generatedBucket + "/keys.json",
 	}
-	if st["Effect"] != "Allow" || st["Principal"] != "*" || st["Action"] != "s3:GetObject" ||
-		!reflect.DeepEqual(st["Resource"], wantResources) {
-		t.Errorf("bucket policy statement = %v, want public GetObject on exactly %v", st, wantResources)
-	}
-	if !policyChild.dependsOn(aws.named(t, "irsa-public-access")) || !policyChild.dependsOn(aws.named(t, "irsa-ownership")) {
-		t.Errorf("bucket policy must wait for the public-access block and ownership controls; deps %v", policyChild.Deps)
-	}
 
-	issuerURL := "https://s3." + mockRegion + ".amazonaws.com/" + generatedBucket
-	discovery := aws.named(t, "irsa-discovery")
-	if got := str(t, discovery.Inputs, "key"); got != ".well-known/openid-configuration" {
-		t.Errorf("discovery key = %q", got)
-	}
-	if got := str(t, discovery.Inputs, "contentType"); got != "application/json" {
-		t.Errorf("discovery contentType = %q", got)
-	}
-	if got := str(t, discovery.Inputs, "bucket"); got != generatedBucket {
-		t.Errorf("discovery bucket = %q", got)
-	}
-	dd := decodeJSON(t, str(t, discovery.Inputs, "content"))
-	if dd["issuer"] != issuerURL || dd["jwks_uri"] != issuerURL+"/keys.json" ||
-		!reflect.DeepEqual(dd["id_token_signing_alg_values_supported"], []any{"RS256"}) {
-		t.Errorf("discovery document = %v", dd)
-	}
-
-	oidc := aws.named(t, "irsa-oidc-provider")
-	if got := str(t, oidc.Inputs, "url"); got != issuerURL {
-		t.Errorf("OIDC url = %q, want %q", got, issuerURL)
-	}
-	if got := oidc.Inputs.Get("clientIdLists"); !reflect.DeepEqual(got, property.New([]property.Value{property.New("sts.amazonaws.com")})) {
-		t.Errorf("clientIdLists = %v", got)
-	}
-	if v, ok := oidc.Inputs.GetOk("thumbprintLists"); ok && !v.IsNull() {
-		t.Errorf("thumbprintLists = %v, want none by default", v)
-	}
-	if !oidc.dependsOn(discovery) || !oidc.dependsOn(policyChild) {
-		t.Errorf("OIDC provider must wait for the documents and the policy that makes them readable; deps %v", oidc.Deps)
-	}
-
-	hostPath := "s3." + mockRegion + ".amazonaws.com/" + generatedBucket
-	providerArn := "arn:aws:iam::" + mockAccount + ":oidc-provider/" + hostPath
-	role := aws.named(t, "irsa-reporting")
-	trust := decodeJSON(t, str(t, role.Inputs, "assumeRolePolicy"))
-	wantTrust := map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []any{map[string]any{
-			"Effect":    "Allow",
-			"Principal": map[string]any{"Federated": providerArn},
-			"Action":    "sts:AssumeRoleWithWebIdentity",
-			"Condition": map[string]any{"StringEquals": map[string]any{
-				hostPath + ":aud": "sts.amazonaws.com",
-				hostPath + ":sub": "system:serviceaccount:apps:reporting",
-			}},
-		}},
-	}
-	if !reflect.DeepEqual(trust, wantTrust) {
-		t.Errorf("trust policy:\n got %v\nwant %v", trust, wantTrust)
-	}
-	attachment := aws.named(t, "irsa-reporting-AmazonS3ReadOnlyAccess")
-	if str(t, attachment.Inputs, "policyArn") != s3ReadOnly || str(t, attachment.Inputs, "role") != "irsa-reporting-1a2b3c4" {
-		t.Errorf("attachment inputs = %v", attachment.Inputs)
-	}
-
-	// Outputs.
-	for key, want := range map[string]string{
-		"issuerUrl":       issuerURL,
-		"issuerHostPath":  hostPath,
-		"bucketName":      generatedBucket,
-		"oidcProviderArn": providerArn,
-		"podIamConfig":    "podIamConfig:\n  serviceAccountIssuer: " + issuerURL + "\n",
-	} {
-		if got := str(t, state, key); got != want {
-			t.Errorf("output %s = %q, want %q", key, got, want)
+	t.Run("children", func(t *testing.T) {
+		want := []string{
+			tAttachment + " irsa-external-dns-route53-change-records",
+			tAttachment + " irsa-reporting-AmazonS3ReadOnlyAccess",
+			tOidc + " irsa-oidc-provider",
+			tRole + " irsa-external-dns",
+			tRole + " irsa-reporting",
+			tObject + " irsa-discovery",
+			tIssuerCheck + " irsa-issuer-check",
+			tOwnership + " irsa-ownership",
+			tBucketPolicy + " irsa-bucket-policy",
+			tPublicAccess + " irsa-public-access",
+			tBucket + " irsa-bucket",
 		}
-	}
-	if got := decodeJSON(t, str(t, state, "jwks")); !reflect.DeepEqual(got, map[string]any{"keys": []any{}}) {
-		t.Errorf("phase-1 jwks = %v, want an empty key set", got)
-	}
-	roleArn := "arn:aws:iam::" + mockAccount + ":role/irsa-reporting-1a2b3c4"
-	if got := str(t, state.Get("roleArns").AsMap(), "reporting"); got != roleArn {
-		t.Errorf("roleArns.reporting = %q", got)
-	}
-	annotations := state.Get("serviceAccountAnnotations").AsMap().Get("reporting").AsMap()
-	if got := str(t, annotations, "eks.amazonaws.com/role-arn"); got != roleArn {
-		t.Errorf("serviceAccountAnnotations.reporting = %v", annotations)
-	}
-	stmt := decodeJSON(t, str(t, state, "bucketPolicyStatement"))
-	if !reflect.DeepEqual(stmt["Resource"], wantResources) {
-		t.Errorf("bucketPolicyStatement = %v", stmt)
-	}
-	if got := str(t, state, "webhookNamespace"); got != "" {
-		t.Errorf("webhookNamespace = %q in phase 1, want empty", got)
-	}
-	if !slices.Contains(aws.invokes, "aws:index/getRegion:getRegion") {
-		t.Errorf("the region must come from the AWS provider (getRegion); invokes %v", aws.invokes)
-	}
+		slices.Sort(want)
+		if diff := cmp.Diff(want, aws.names()); diff != "" {
+			t.Fatalf("children (-want +got):\n%s", diff)
+		}
+		if !slices.Contains(aws.invokes, "aws:index/getRegion:getRegion") {
+			t.Errorf("the region must come from the AWS provider (getRegion); invokes %v", aws.invokes)
+		}
+	})
+
+	t.Run("bucket", func(t *testing.T) {
+		bucket := aws.named(t, "irsa-bucket")
+		if got := str(t, bucket.Inputs, "bucketPrefix"); got != "prod-irsa-" {
+			t.Errorf("bucketPrefix = %q, want derived from clusterName", got)
+		}
+		tags := bucket.Inputs.Get("tags").AsMap()
+		if str(t, tags, "eksa-irsa/cluster") != "prod" || str(t, tags, "team") != "platform" {
+			t.Errorf("bucket tags = %v, want the user's tags plus the cluster tag", tags)
+		}
+		ownership := aws.named(t, "irsa-ownership")
+		if got := str(t, ownership.Inputs.Get("rule").AsMap(), "objectOwnership"); got != "BucketOwnerEnforced" {
+			t.Errorf("objectOwnership = %q", got)
+		}
+		pab := aws.named(t, "irsa-public-access").Inputs
+		for key, want := range map[string]bool{
+			"blockPublicAcls": true, "ignorePublicAcls": true, "blockPublicPolicy": false, "restrictPublicBuckets": false,
+		} {
+			if got := pab.Get(key); !got.IsBool() || got.AsBool() != want {
+				t.Errorf("public access %s = %v, want %v", key, got, want)
+			}
+		}
+	})
+
+	t.Run("bucket policy", func(t *testing.T) {
+		policyChild := aws.named(t, "irsa-bucket-policy")
+		doc := decodeJSON(t, str(t, policyChild.Inputs, "policy"))
+		want := map[string]any{
+			"Version": "2012-10-17",
+			"Statement": []any{map[string]any{
+				"Sid": "PublicReadOidcDocuments", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+				"Resource": documentARNs,
+			}},
+		}
+		if diff := cmp.Diff(want, doc); diff != "" {
+			t.Errorf("bucket policy: public GetObject on exactly the two documents (-want +got):\n%s", diff)
+		}
+		if !policyChild.dependsOn(aws.named(t, "irsa-public-access")) || !policyChild.dependsOn(aws.named(t, "irsa-ownership")) {
+			t.Errorf("bucket policy must wait for the public-access block and ownership controls; deps %v", policyChild.Deps)
+		}
+	})
+
+	t.Run("discovery document", func(t *testing.T) {
+		discovery := aws.named(t, "irsa-discovery")
+		for field, want := range map[string]string{
+			"key": ".well-known/openid-configuration", "contentType": "application/json", "bucket": generatedBucket,
+		} {
+			if got := str(t, discovery.Inputs, field); got != want {
+				t.Errorf("discovery %s = %q, want %q", field, got, want)
+			}
+		}
+		dd := decodeJSON(t, str(t, discovery.Inputs, "content"))
+		if dd["issuer"] != issuerURL || dd["jwks_uri"] != issuerURL+"/keys.json" ||
+			!reflect.DeepEqual(dd["id_token_signing_alg_values_supported"], []any{"RS256"}) {
+			t.Errorf("discovery document = %v", dd)
+		}
+	})
+
+	t.Run("OIDC provider", func(t *testing.T) {
+		oidc := aws.named(t, "irsa-oidc-provider")
+		if got := str(t, oidc.Inputs, "url"); got != issuerURL {
+			t.Errorf("OIDC url = %q, want %q", got, issuerURL)
+		}
+		if got := oidc.Inputs.Get("clientIdLists"); !got.Equals(toValue(t, []any{"sts.amazonaws.com"})) {
+			t.Errorf("clientIdLists = %v", got)
+		}
+		if v, ok := oidc.Inputs.GetOk("thumbprintLists"); ok && !v.IsNull() {
+			t.Errorf("thumbprintLists = %v, want none by default", v)
+		}
+		if !oidc.dependsOn(aws.named(t, "irsa-discovery")) || !oidc.dependsOn(aws.named(t, "irsa-bucket-policy")) {
+			t.Errorf("OIDC provider must wait for the documents and the policy that makes them readable; deps %v", oidc.Deps)
+		}
+	})
+
+	t.Run("role", func(t *testing.T) {
+		role := aws.named(t, "irsa-reporting")
+		trust := decodeJSON(t, str(t, role.Inputs, "assumeRolePolicy"))
+		wantTrust := map[string]any{
+			"Version": "2012-10-17",
+			"Statement": []any{map[string]any{
+				"Effect":    "Allow",
+				"Principal": map[string]any{"Federated": providerArn},
+				"Action":    "sts:AssumeRoleWithWebIdentity",
+				"Condition": map[string]any{"StringEquals": map[string]any{
+					hostPath + ":aud": "sts.amazonaws.com",
+					hostPath + ":sub": "system:serviceaccount:apps:reporting",
+				}},
+			}},
+		}
+		if diff := cmp.Diff(wantTrust, trust); diff != "" {
+			t.Errorf("trust policy (-want +got):\n%s", diff)
+		}
+		attachment := aws.named(t, "irsa-reporting-AmazonS3ReadOnlyAccess")
+		if str(t, attachment.Inputs, "policyArn") != s3ReadOnly || str(t, attachment.Inputs, "role") != "irsa-reporting-1a2b3c4" {
+			t.Errorf("attachment inputs = %v", attachment.Inputs)
+		}
+	})
+
+	t.Run("outputs", func(t *testing.T) {
+		for key, want := range map[string]string{
+			"issuerUrl":        issuerURL,
+			"issuerHostPath":   hostPath,
+			"bucketName":       generatedBucket,
+			"oidcProviderArn":  providerArn,
+			"podIamConfig":     "podIamConfig:\n  serviceAccountIssuer: " + issuerURL + "\n",
+			"webhookNamespace": "",
+		} {
+			if got := str(t, state, key); got != want {
+				t.Errorf("output %s = %q, want %q", key, got, want)
+			}
+		}
+		if got := decodeJSON(t, str(t, state, "jwks")); !reflect.DeepEqual(got, map[string]any{"keys": []any{}}) {
+			t.Errorf("phase-1 jwks = %v, want an empty key set", got)
+		}
+		if got := str(t, state.Get("roleArns").AsMap(), "reporting"); got != roleArn {
+			t.Errorf("roleArns.reporting = %q", got)
+		}
+		annotations := state.Get("serviceAccountAnnotations").AsMap().Get("reporting").AsMap()
+		if got := str(t, annotations, "eks.amazonaws.com/role-arn"); got != roleArn {
+			t.Errorf("serviceAccountAnnotations.reporting = %v", annotations)
+		}
+		stmt := decodeJSON(t, str(t, state, "bucketPolicyStatement"))
+		if !reflect.DeepEqual(stmt["Resource"], documentARNs) {
+			t.Errorf("bucketPolicyStatement = %v", stmt)
+		}
+	})
 }
 
 func TestPhase2AddsOnlyKeysJSON(t *testing.T) {
@@ -405,10 +414,10 @@ func TestOidcProviderSettings(t *testing.T) {
 	}
 	aws, _ := mustConstruct(t, in)
 	oidc := aws.named(t, "irsa-oidc-provider").Inputs
-	if got, want := oidc.Get("clientIdLists"), mustValue(t, []any{"sts.amazonaws.com", "vault"}); !got.Equals(want) {
+	if got, want := oidc.Get("clientIdLists"), toValue(t, []any{"sts.amazonaws.com", "vault"}); !got.Equals(want) {
 		t.Errorf("clientIdLists = %v", got)
 	}
-	if got, want := oidc.Get("thumbprintLists"), mustValue(t, []any{"9e99a48a9960b14926bb7f3b02e22da2b0ab7280"}); !got.Equals(want) {
+	if got, want := oidc.Get("thumbprintLists"), toValue(t, []any{"9e99a48a9960b14926bb7f3b02e22da2b0ab7280"}); !got.Equals(want) {
 		t.Errorf("thumbprintLists = %v", got)
 	}
 	trust := decodeJSON(t, str(t, aws.named(t, "irsa-reporting").Inputs, "assumeRolePolicy"))
@@ -454,8 +463,6 @@ func TestRoleSettingsAndWildcards(t *testing.T) {
 		t.Errorf("inline policy = %v", inline)
 	}
 }
-
-func mustValue(t *testing.T, v any) property.Value { return toValue(t, v) }
 
 // TestUnknownSigningKeysArePhase2 is a preview in which the cluster, and so its secret, is
 // created in the same update: the keys are unknown, yet keys.json and the webhook must be

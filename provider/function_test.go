@@ -11,6 +11,7 @@ import (
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/provider"
 )
 
@@ -76,7 +77,7 @@ func TestSchemaMatchesCommitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	served, err := provider.MarshalSchema(spec)
+	served, err := jsondoc.Marshal(spec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,10 +65,10 @@ func (*GetSigningKeys) Invoke(ctx context.Context, req infer.FunctionRequest[Get
 	in := req.Input
 	keys, err := kubekeys.Fetch(ctx, kubekeys.Request{
 		Kubeconfig:  []byte(in.Kubeconfig),
-		Context:     stringOr(in.Context, ""),
+		Context:     valueOr(in.Context, ""),
 		ClusterName: in.ClusterName,
-		Namespace:   stringOr(in.Namespace, kubekeys.DefaultNamespace),
-		Source:      kubekeys.Source(stringOr(in.Source, string(kubekeys.SourceSecret))),
+		Namespace:   valueOr(in.Namespace, kubekeys.DefaultNamespace),
+		Source:      kubekeys.Source(valueOr(in.Source, string(kubekeys.SourceSecret))),
 	})
 	if err != nil {
 		return infer.FunctionResponse[GetSigningKeysResult]{}, err

@@ -80,46 +80,13 @@ func (sc awsScope) host(spec hostingSpec) (hosted, error) {
 	validBucketName := func(name string) error {
 		return issuer.ValidateBucketName(serving.fieldPrefix+"bucketName", name)
 	}
-
-	var (
-		bucketID         pulumi.IDOutput // of the bucket created here
-		bucketPolicyDeps []pulumi.Resource
-	)
+	var created *privateBucket
 	if spec.createBucket {
-		bucketArgs := &s3.BucketV2Args{Tags: sc.tags}
-		if spec.bucketName.given() {
-			bucketArgs.Bucket = spec.bucketName.validated(validBucketName)
-		} else {
-			bucketArgs.BucketPrefix = pulumi.String(spec.bucketPrefix)
-		}
-		bucket, err := s3.NewBucketV2(sc.ctx, sc.name+"-bucket", bucketArgs, sc.parent)
-		if err != nil {
+		var err error
+		if created, err = sc.newBucket(spec, validBucketName); err != nil {
 			return hosted{}, err
 		}
-		h.bucket, bucketID = bucket.Bucket, bucket.ID()
-		ownership, err := s3.NewBucketOwnershipControls(sc.ctx, sc.name+"-ownership", &s3.BucketOwnershipControlsArgs{
-			Bucket: bucket.ID(),
-			Rule: s3.BucketOwnershipControlsRuleArgs{
-				ObjectOwnership: pulumi.String("BucketOwnerEnforced"),
-			},
-		}, sc.parent)
-		if err != nil {
-			return hosted{}, err
-		}
-		// ACLs stay blocked in both modes. Public bucket policies must be allowed for S3
-		// hosting, whose policy is public by design; with CloudFront nothing is public.
-		private := serving.mode == hosting.CloudFront
-		publicAccess, err := s3.NewBucketPublicAccessBlock(sc.ctx, sc.name+"-public-access", &s3.BucketPublicAccessBlockArgs{
-			Bucket:                bucket.ID(),
-			BlockPublicAcls:       pulumi.Bool(true),
-			IgnorePublicAcls:      pulumi.Bool(true),
-			BlockPublicPolicy:     pulumi.Bool(private),
-			RestrictPublicBuckets: pulumi.Bool(private),
-		}, sc.parent)
-		if err != nil {
-			return hosted{}, err
-		}
-		bucketPolicyDeps = []pulumi.Resource{publicAccess, ownership}
+		h.bucket = created.name
 	} else {
 		h.bucket = spec.bucketName.validated(validBucketName)
 	}
@@ -152,20 +119,65 @@ func (sc awsScope) host(spec hostingSpec) (hosted, error) {
 		}).(pulumi.StringOutput)
 	}
 
-	if spec.createBucket {
+	if created != nil {
 		bucketPolicy, err := s3.NewBucketPolicy(sc.ctx, sc.name+"-bucket-policy", &s3.BucketPolicyArgs{
-			Bucket: bucketID,
+			Bucket: created.id,
 			Policy: h.statement.ApplyT(func(statement string) (string, error) {
 				doc, err := policy.BucketPolicy(json.RawMessage(statement))
 				return string(doc), err
 			}).(pulumi.StringOutput),
-		}, sc.parent, pulumi.DependsOn(bucketPolicyDeps))
+		}, sc.parent, pulumi.DependsOn(created.settings))
 		if err != nil {
 			return hosted{}, err
 		}
 		h.ready = append(h.ready, bucketPolicy)
 	}
 	return h, nil
+}
+
+// privateBucket is a bucket created for the documents, with the settings its policy must
+// come after.
+type privateBucket struct {
+	name     pulumi.StringOutput
+	id       pulumi.IDOutput
+	settings []pulumi.Resource // ownership controls and public-access block
+}
+
+// newBucket creates the bucket with ACLs off (BucketOwnerEnforced) and Block Public Access
+// on for ACLs; public bucket policies stay allowed for S3 hosting only, whose policy is
+// public by design; with CloudFront nothing is public.
+func (sc awsScope) newBucket(spec hostingSpec, validBucketName func(string) error) (*privateBucket, error) {
+	bucketArgs := &s3.BucketV2Args{Tags: sc.tags}
+	if spec.bucketName.given() {
+		bucketArgs.Bucket = spec.bucketName.validated(validBucketName)
+	} else {
+		bucketArgs.BucketPrefix = pulumi.String(spec.bucketPrefix)
+	}
+	bucket, err := s3.NewBucketV2(sc.ctx, sc.name+"-bucket", bucketArgs, sc.parent)
+	if err != nil {
+		return nil, err
+	}
+	ownership, err := s3.NewBucketOwnershipControls(sc.ctx, sc.name+"-ownership", &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.ID(),
+		Rule: s3.BucketOwnershipControlsRuleArgs{
+			ObjectOwnership: pulumi.String("BucketOwnerEnforced"),
+		},
+	}, sc.parent)
+	if err != nil {
+		return nil, err
+	}
+	private := spec.serving.mode == hosting.CloudFront
+	publicAccess, err := s3.NewBucketPublicAccessBlock(sc.ctx, sc.name+"-public-access", &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(private),
+		RestrictPublicBuckets: pulumi.Bool(private),
+	}, sc.parent)
+	if err != nil {
+		return nil, err
+	}
+	return &privateBucket{name: bucket.Bucket, id: bucket.ID(), settings: []pulumi.Resource{publicAccess, ownership}}, nil
 }
 
 // checkCloudFrontPartition refuses CloudFront hosting where this component cannot build

@@ -293,7 +293,7 @@ func serveIssuer(t *testing.T, aws *fakeAWS, extraPolicies ...string) servedIssu
 
 // oidcVerifier discovers the issuer with go-oidc and returns a verifier for STS's audience,
 // which is what the IAM OIDC provider's client ID list holds.
-func oidcVerifier(t *testing.T, ctx context.Context, issuer string) *oidc.IDTokenVerifier {
+func oidcVerifier(ctx context.Context, t *testing.T, issuer string) *oidc.IDTokenVerifier {
 	t.Helper()
 	provider, err := oidc.NewProvider(ctx, issuer)
 	if err != nil {
@@ -305,7 +305,7 @@ func oidcVerifier(t *testing.T, ctx context.Context, issuer string) *oidc.IDToke
 // tally counts the tokens the tests saw accepted and refused, for the record.
 type tally struct{ accepted, rejected int }
 
-func (tl *tally) accept(t *testing.T, ctx context.Context, v *oidc.IDTokenVerifier, what string, tk saToken) {
+func (tl *tally) accept(ctx context.Context, t *testing.T, v *oidc.IDTokenVerifier, what string, tk saToken) {
 	t.Helper()
 	idToken, err := v.Verify(ctx, tk.sign(t))
 	if err != nil {
@@ -322,7 +322,7 @@ func (tl *tally) accept(t *testing.T, ctx context.Context, v *oidc.IDTokenVerifi
 // reject checks go-oidc refuses the token, for the reason the case is about (reason is
 // a fragment of go-oidc's error), so a token refused for an unrelated reason (a broken
 // issuer, say) does not pass for a working check.
-func (tl *tally) reject(t *testing.T, ctx context.Context, v *oidc.IDTokenVerifier, what string, tk saToken, reason string) {
+func (tl *tally) reject(ctx context.Context, t *testing.T, v *oidc.IDTokenVerifier, what string, tk saToken, reason string) {
 	t.Helper()
 	_, err := v.Verify(ctx, tk.sign(t))
 	switch {
@@ -350,29 +350,29 @@ func TestIssuerVerifiesTokensWithGoOIDC(t *testing.T) {
 	}
 	issuer := serveIssuer(t, aws)
 	ctx := issuer.ctx
-	v := oidcVerifier(t, ctx, wantIssuer)
+	v := oidcVerifier(ctx, t, wantIssuer)
 	var tl tally
 
 	for _, k := range []privateSigningKey{rsaKey, p256, p384} {
-		tl.accept(t, ctx, v, string(k.alg)+" token with its kid", validToken(k, wantIssuer))
+		tl.accept(ctx, t, v, string(k.alg)+" token with its kid", validToken(k, wantIssuer))
 	}
 	other := validToken(p256, wantIssuer)
 	other.namespace, other.name = "kube-system", "external-dns"
-	tl.accept(t, ctx, v, "another service account", other) // trust policies, not the issuer, pick accounts
+	tl.accept(ctx, t, v, "another service account", other) // trust policies, not the issuer, pick accounts
 	legacy := validToken(rsaKey, wantIssuer)
 	legacy.kid = withoutKid()
-	tl.accept(t, ctx, v, "RS256 token without kid (legacyKeyWithoutKid defaults to on)", legacy)
+	tl.accept(ctx, t, v, "RS256 token without kid (legacyKeyWithoutKid defaults to on)", legacy)
 
 	forged := validToken(foreignRSA, wantIssuer)
 	forged.kid = claimedKid(rsaKey.kid)
-	tl.reject(t, ctx, v, "foreign RSA key claiming the published kid", forged, "failed to verify signature")
+	tl.reject(ctx, t, v, "foreign RSA key claiming the published kid", forged, "failed to verify signature")
 	forgedEC := validToken(foreignEC, wantIssuer)
 	forgedEC.kid = claimedKid(p256.kid)
-	tl.reject(t, ctx, v, "foreign EC key claiming the published kid", forgedEC, "failed to verify signature")
-	tl.reject(t, ctx, v, "foreign key with its own kid", validToken(foreignRSA, wantIssuer), "failed to verify signature")
+	tl.reject(ctx, t, v, "foreign EC key claiming the published kid", forgedEC, "failed to verify signature")
+	tl.reject(ctx, t, v, "foreign key with its own kid", validToken(foreignRSA, wantIssuer), "failed to verify signature")
 	unnamed := validToken(foreignEC, wantIssuer)
 	unnamed.kid = withoutKid()
-	tl.reject(t, ctx, v, "foreign key without kid", unnamed, "failed to verify signature")
+	tl.reject(ctx, t, v, "foreign key without kid", unnamed, "failed to verify signature")
 
 	for _, iss := range []string{
 		wantIssuer + "/", // a trailing slash: STS compares byte for byte
@@ -380,16 +380,16 @@ func TestIssuerVerifiesTokensWithGoOIDC(t *testing.T) {
 		"https://s3.us-east-1.amazonaws.com/" + generatedBucket, // another region
 		"http://" + s3Host + "/" + generatedBucket,              // another scheme
 	} {
-		tl.reject(t, ctx, v, "iss "+iss, validToken(rsaKey, iss), "issued by a different provider")
+		tl.reject(ctx, t, v, "iss "+iss, validToken(rsaKey, iss), "issued by a different provider")
 	}
 	for _, aud := range [][]string{{"sts.amazonaws.com.cn"}, {"https://kubernetes.default.svc"}, {}} {
 		tk := validToken(p384, wantIssuer)
 		tk.aud = aud
-		tl.reject(t, ctx, v, fmt.Sprintf("aud %q", aud), tk, "expected audience")
+		tl.reject(ctx, t, v, fmt.Sprintf("aud %q", aud), tk, "expected audience")
 	}
 	expired := validToken(rsaKey, wantIssuer)
 	expired.issuedAt, expired.expiresAt = time.Now().Add(-25*time.Hour), time.Now().Add(-time.Hour)
-	tl.reject(t, ctx, v, "expired token", expired, "token is expired")
+	tl.reject(ctx, t, v, "expired token", expired, "token is expired")
 
 	requested := issuer.s3.served()
 	for _, path := range []string{"/" + generatedBucket + "/.well-known/openid-configuration", "/" + generatedBucket + "/keys.json"} {
@@ -410,15 +410,15 @@ func TestRotationKeepsBothKeysUntilTheOldIsDropped(t *testing.T) {
 
 	during, _ := mustConstruct(t, phase2(newKey.testKey, oldKey.testKey))
 	ctx := serveIssuer(t, during).ctx
-	v := oidcVerifier(t, ctx, wantIssuer)
-	tl.accept(t, ctx, v, "new key during the rotation", validToken(newKey, wantIssuer))
-	tl.accept(t, ctx, v, "old key during the rotation", validToken(oldKey, wantIssuer))
+	v := oidcVerifier(ctx, t, wantIssuer)
+	tl.accept(ctx, t, v, "new key during the rotation", validToken(newKey, wantIssuer))
+	tl.accept(ctx, t, v, "old key during the rotation", validToken(oldKey, wantIssuer))
 
 	after, _ := mustConstruct(t, phase2(newKey.testKey))
 	ctx = serveIssuer(t, after).ctx
-	v = oidcVerifier(t, ctx, wantIssuer) // a fresh client: go-oidc caches the keys it fetched
-	tl.accept(t, ctx, v, "new key after the rotation", validToken(newKey, wantIssuer))
-	tl.reject(t, ctx, v, "old key after the rotation", validToken(oldKey, wantIssuer), "failed to verify signature")
+	v = oidcVerifier(ctx, t, wantIssuer) // a fresh client: go-oidc caches the keys it fetched
+	tl.accept(ctx, t, v, "new key after the rotation", validToken(newKey, wantIssuer))
+	tl.reject(ctx, t, v, "old key after the rotation", validToken(oldKey, wantIssuer), "failed to verify signature")
 	t.Logf("go-oidc accepted %d tokens and rejected %d", tl.accepted, tl.rejected)
 }
 
@@ -451,13 +451,13 @@ func TestLegacyKeyWithoutKid(t *testing.T) {
 			aws, _ := mustConstruct(t, in)
 			issuer := serveIssuer(t, aws)
 			ctx := issuer.ctx
-			v := oidcVerifier(t, ctx, wantIssuer)
+			v := oidcVerifier(ctx, t, wantIssuer)
 			keyed, unkeyed := validToken(current, wantIssuer), validToken(current, wantIssuer)
 			unkeyed.kid = withoutKid()
 
-			tl.accept(t, ctx, v, "token with kid", keyed)
+			tl.accept(ctx, t, v, "token with kid", keyed)
 			if legacyOn {
-				tl.accept(t, ctx, v, "token without kid", unkeyed)
+				tl.accept(ctx, t, v, "token without kid", unkeyed)
 			} else {
 				_, err := v.Verify(ctx, unkeyed.sign(t))
 				t.Logf("go-oidc with the legacy entry off, token without kid: error = %v (it tries every key when kid is empty)", err)
@@ -532,7 +532,7 @@ func servedJWKS(t *testing.T, issuer servedIssuer) jose.JSONWebKeySet {
 // ("" when it has none), the way STS selects a key.
 func verifiesByExactKid(t *testing.T, keys jose.JSONWebKeySet, raw string) bool {
 	t.Helper()
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.ES384, jose.ES512})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.ES384, jose.ES512})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -571,8 +571,8 @@ func TestExistingBucketIssuerWithPrefix(t *testing.T) {
 	ownerPolicy := `{"Version":"2012-10-17","Statement":[` + str(t, state, "bucketPolicyStatement") + `]}`
 	ctx = serveIssuer(t, aws, ownerPolicy).ctx
 	var tl tally
-	v := oidcVerifier(t, ctx, issuer)
-	tl.accept(t, ctx, v, "token for the prefixed issuer", validToken(key, issuer))
-	tl.reject(t, ctx, v, "token naming the bucket's URL", validToken(key, "https://"+s3Host+"/shared-oidc"), "issued by a different provider")
+	v := oidcVerifier(ctx, t, issuer)
+	tl.accept(ctx, t, v, "token for the prefixed issuer", validToken(key, issuer))
+	tl.reject(ctx, t, v, "token naming the bucket's URL", validToken(key, "https://"+s3Host+"/shared-oidc"), "issued by a different provider")
 	t.Logf("go-oidc accepted %d tokens and rejected %d", tl.accepted, tl.rejected)
 }

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -44,7 +42,7 @@ func NewIssuerBucket(ctx *pulumi.Context, name string, args IssuerBucketArgs, op
 		serving:      s.serving,
 		createBucket: true,
 		bucketName:   s.bucketName,
-		bucketPrefix: bucketPrefix(name),
+		bucketPrefix: issuer.BucketPrefix(name),
 		objectKeys:   documentKeys(s.prefixes),
 		// Not the folders: adding a cluster must change nothing but the bucket policy.
 		comment: "OIDC issuers of EKS Anywhere clusters",
@@ -73,36 +71,31 @@ func documentKeys(prefixes []string) []string {
 
 // resolveIssuerBucket checks IssuerBucket's inputs, every problem at once.
 func resolveIssuerBucket(ctx *pulumi.Context, component string, args IssuerBucketArgs) (issuerBucketSettings, error) {
-	var errs []error
-	check := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
+	var errs problems
 	var s issuerBucketSettings
 	if args.BucketName != nil {
 		s.bucketName = knownString{input: pulumi.String(*args.BucketName), value: *args.BucketName, known: true}
-		check(issuer.ValidateBucketName("bucketName", *args.BucketName))
+		errs.add(issuer.ValidateBucketName("bucketName", *args.BucketName))
 	} else {
-		check(validateBucketPrefixSource(component))
+		errs.add(issuer.ValidateBucketPrefixSource("bucketName", component))
 	}
 
 	if len(args.Prefixes) == 0 {
-		errs = append(errs, fmt.Errorf("prefixes: must not be empty; list one folder per cluster, e.g. its cluster name"))
+		errs.addf("prefixes: must not be empty; list one folder per cluster, e.g. its cluster name")
 	}
 	seen := map[string]int{}
 	for i, prefix := range args.Prefixes {
 		field := fmt.Sprintf("prefixes[%d]", i)
 		if prefix == "" {
-			errs = append(errs, fmt.Errorf("%s: empty; give each cluster its own folder, e.g. its cluster name", field))
+			errs.addf("%s: empty; give each cluster its own folder, e.g. its cluster name", field)
 			continue
 		}
 		if err := issuer.ValidateKeyPrefix(field, prefix); err != nil {
-			errs = append(errs, err)
+			errs.add(err)
 			continue
 		}
 		if first, dup := seen[prefix]; dup {
-			errs = append(errs, fmt.Errorf("%s: %q repeats prefixes[%d]; two clusters cannot share an issuer, remove one", field, prefix, first))
+			errs.addf("%s: %q repeats prefixes[%d]; two clusters cannot share an issuer, remove one", field, prefix, first)
 			continue
 		}
 		seen[prefix] = i
@@ -114,27 +107,15 @@ func resolveIssuerBucket(ctx *pulumi.Context, component string, args IssuerBucke
 	if err != nil {
 		return issuerBucketSettings{}, err
 	}
-	errs = append(errs, servingErrs...)
+	errs.addAll(servingErrs)
 	s.serving = serving
 	if len(errs) == 0 {
-		check(checkBucketPolicySize(serving.mode, s.prefixes))
+		errs.add(checkBucketPolicySize(serving.mode, s.prefixes))
 	}
 	if len(errs) > 0 {
-		return issuerBucketSettings{}, fmt.Errorf("invalid IssuerBucket %q inputs:\n%w", component, errors.Join(errs...))
+		return issuerBucketSettings{}, errs.err("IssuerBucket", component)
 	}
 	return s, nil
-}
-
-// validateBucketPrefixSource checks that a component name can start a bucket name, as it
-// does when no bucketName is given.
-func validateBucketPrefixSource(component string) error {
-	const lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
-	valid := component != "" && strings.ContainsRune(lowerAlnum, rune(component[0])) &&
-		strings.Trim(component, lowerAlnum+"-") == ""
-	if !valid {
-		return fmt.Errorf("bucketName: unset, so the bucket would be named after the component %q, which holds characters bucket names cannot; set bucketName, or name the component with lowercase letters, digits and '-'", component)
-	}
-	return nil
 }
 
 // checkBucketPolicySize renders the bucket policy for the listed folders with the longest

@@ -219,15 +219,15 @@ func TestThreeClustersShareOneBucket(t *testing.T) {
 			t.Errorf("%s: issuerUrl = %q, want the IssuerBucket's %q", cluster, got, str(t, urls, cluster))
 		}
 		served := serveIssuer(t, aws, policyDoc)
-		v := oidcVerifier(t, served.ctx, str(t, urls, cluster))
+		v := oidcVerifier(served.ctx, t, str(t, urls, cluster))
 		var tl tally
-		tl.accept(t, served.ctx, v, cluster+" token", validToken(keys[cluster], str(t, urls, cluster)))
+		tl.accept(served.ctx, t, v, cluster+" token", validToken(keys[cluster], str(t, urls, cluster)))
 		for _, other := range fleet {
 			if other == cluster {
 				continue
 			}
 			if _, ok := keys[other.(string)]; ok {
-				tl.reject(t, served.ctx, v, other.(string)+"'s key at "+cluster+"'s issuer",
+				tl.reject(served.ctx, t, v, other.(string)+"'s key at "+cluster+"'s issuer",
 					validToken(keys[other.(string)], str(t, urls, cluster)), "failed to verify signature")
 			}
 		}

@@ -63,14 +63,7 @@ var (
 // Annotate names and documents the resource.
 func (c *IssuerCheck) Annotate(an infer.Annotator) {
 	an.SetToken("index", "IssuerCheck")
-	an.Describe(c, "Waits, on create and update (never in a preview), until an OIDC issuer serves what was "+
-		"published: it reads `<issuerUrl>/.well-known/openid-configuration` anonymously over HTTPS, as STS does, "+
-		"checks that it names the issuer exactly and points `jwks_uri` where the JWKS is published, then reads the "+
-		"JWKS and checks that every published key is served and nothing unparseable is. It retries until `timeout` "+
-		"and fails naming the cause (S3 AccessDenied and Block Public Access, a missing key or bucket, another "+
-		"region, the names a TLS certificate covers, a stale cache or another writer). `pulumi refresh` reads the "+
-		"issuer again and records what is served, so the next update re-runs the check when it differs. Changing "+
-		"`issuerUrl` replaces the check and warns: clusters keep signing tokens for the issuer they were created with.")
+	an.Describe(c, issuerCheckDoc)
 }
 
 // Annotate documents the inputs.
@@ -173,28 +166,28 @@ func (*IssuerCheck) Diff(ctx context.Context, req infer.DiffRequest[IssuerCheckA
 	if news.DiscoveryDocument != olds.DiscoveryDocument {
 		diff["discoveryDocument"] = p.PropertyDiff{Kind: p.Update, InputDiff: true}
 	}
-	optional := func(key string, old, new *string) {
+	optional := func(key string, before, after *string) {
 		switch {
-		case old == nil && new != nil:
+		case before == nil && after != nil:
 			diff[key] = p.PropertyDiff{Kind: p.Add, InputDiff: true}
-		case old != nil && new == nil:
+		case before != nil && after == nil:
 			diff[key] = p.PropertyDiff{Kind: p.Delete, InputDiff: true}
-		case old != nil && *old != *new:
+		case before != nil && *before != *after:
 			diff[key] = p.PropertyDiff{Kind: p.Update, InputDiff: true}
 		}
 	}
 	optional("jwks", olds.Jwks, news.Jwks)
 	optional("caBundle", olds.CaBundle, news.CaBundle)
-	if intOr(olds.Timeout, defaultIssuerCheckTimeout) != intOr(news.Timeout, defaultIssuerCheckTimeout) {
+	if valueOr(olds.Timeout, defaultIssuerCheckTimeout) != valueOr(news.Timeout, defaultIssuerCheckTimeout) {
 		diff["timeout"] = p.PropertyDiff{Kind: p.Update, InputDiff: true}
 	}
 	return infer.DiffResponse{HasChanges: len(diff) > 0, DetailedDiff: diff}, nil
 }
 
 // issuerURLChangeWarning says what a new issuer URL does to clusters made with the old.
-func issuerURLChangeWarning(old, new string) string {
-	to := fmt.Sprintf("%q", new)
-	if new == "" {
+func issuerURLChangeWarning(before, after string) string {
+	to := fmt.Sprintf("%q", after)
+	if after == "" {
 		to = "a URL known only during the update (something it is made of, such as the bucket, is replaced)"
 	}
 	return fmt.Sprintf("The issuer URL changes from %q to %s. Clusters created with %q keep signing their "+
@@ -202,7 +195,7 @@ func issuerURLChangeWarning(old, new string) string {
 		"so once the OIDC provider and the trust policies follow the new URL, every IAM role of those clusters stops "+
 		"working until each cluster is re-created with the new issuer. If that is not intended, restore the setting "+
 		"that changed (issuer.url, issuer.bucketName, issuer.keyPrefix, the hosting, or the AWS provider's region).",
-		old, to, old)
+		before, to, before)
 }
 
 // Read (`pulumi refresh`) reads the issuer once more. When it is no longer served as
@@ -252,7 +245,7 @@ func expectedIssuer(args IssuerCheckArgs) issuercheck.Expected {
 	return issuercheck.Expected{
 		IssuerURL: args.IssuerURL,
 		Discovery: args.DiscoveryDocument,
-		JWKS:      stringOr(args.Jwks, ""),
+		JWKS:      valueOr(args.Jwks, ""),
 	}
 }
 
@@ -265,7 +258,7 @@ func waitForIssuer(ctx context.Context, args IssuerCheckArgs) (IssuerCheckState,
 	}
 	defer client.CloseIdleConnections()
 	served, err := issuercheck.Wait(ctx, client, expectedIssuer(args), issuercheck.Retry{
-		Timeout: time.Duration(intOr(args.Timeout, defaultIssuerCheckTimeout)) * time.Second,
+		Timeout: time.Duration(valueOr(args.Timeout, defaultIssuerCheckTimeout)) * time.Second,
 		Clock:   env.clock,
 		OnRetry: func(attempt int, f *issuercheck.Failure, pause time.Duration) {
 			p.GetLogger(ctx).InfoStatusf("issuer not served as published yet (attempt %d, next in %s): %v", attempt, pause, f)

@@ -1,9 +1,7 @@
 package provider_test
 
 import (
-	"bytes"
 	"crypto/elliptic"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -304,12 +302,7 @@ func captureSlog(t *testing.T, fn func()) string {
 	t.Helper()
 	stdioMu.Lock()
 	defer stdioMu.Unlock()
-	var buf bytes.Buffer
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	defer slog.SetDefault(old)
-	fn()
-	return buf.String()
+	return slogWhile(fn)
 }
 
 // TestIssuerURLChangeReplacesTheCheckAndWarns: a new issuer URL shows as a replacement of

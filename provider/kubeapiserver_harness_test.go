@@ -86,12 +86,12 @@ type process struct {
 	done chan struct{}
 }
 
-func startProcess(t *testing.T, logPath, bin string, args ...string) (*process, error) {
+func startProcess(_ *testing.T, logPath, bin string, args ...string) (*process, error) {
 	out, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, args...) //nolint:gosec // the etcd and kube-apiserver binaries the test harness was given
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		out.Close()
@@ -114,7 +114,7 @@ func (p *process) stop() {
 
 // tail is the end of the process's output, for failure messages.
 func (p *process) tail() string {
-	b, _ := os.ReadFile(p.log)
+	b, _ := os.ReadFile(p.log) //nolint:gosec // the log file this harness created
 	if len(b) > 4000 {
 		b = b[len(b)-4000:]
 	}
@@ -214,7 +214,7 @@ func startAPIServer(t *testing.T, opts apiServerOptions) *apiServer {
 	if bin == "" {
 		bin = filepath.Join("..", "bin", "kube-apiserver")
 	}
-	if _, err := os.Stat(bin); err != nil {
+	if _, err := os.Stat(bin); err != nil { //nolint:gosec // the path make test-apiserver passes
 		t.Fatalf("no kube-apiserver at %s (%v); run `make test-apiserver`, which builds it", bin, err)
 	}
 	etcd := etcdURL(t)

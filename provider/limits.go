@@ -32,11 +32,6 @@ func awaitOutput(ctx *pulumi.Context, out pulumi.Output) (awaited, error) {
 	return awaited{value: res.Value, known: res.Known}, err
 }
 
-// generatedBucketSuffixLength is how many characters S3 (through the AWS provider's
-// bucketPrefix) appends to the prefix of a generated bucket name: the name's length is
-// known before the name is.
-const generatedBucketSuffixLength = 26
-
 // hostPathAtPreview is what Construct knows of an issuer host path: its value, or
 // bounds on the length of a value not known yet.
 type hostPathAtPreview struct {
@@ -60,8 +55,8 @@ var unknownHostPath = hostPathAtPreview{min: 1, max: policy.MaxIssuerHostPathLen
 func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
 	is := b.s.issuer
 	withPrefix := func(host string) string { return issuer.HostPath(issuer.HostURL(host, is.keyPrefix)) }
-	lengths := func(min, max int) hostPathAtPreview {
-		return hostPathAtPreview{min: len(withPrefix(strings.Repeat("x", min))), max: len(withPrefix(strings.Repeat("x", max)))}
+	lengths := func(shortest, longest int) hostPathAtPreview {
+		return hostPathAtPreview{min: len(withPrefix(strings.Repeat("x", shortest))), max: len(withPrefix(strings.Repeat("x", longest)))}
 	}
 	switch {
 	case is.url.given() && is.url.known:
@@ -94,7 +89,7 @@ func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
 	case is.bucketName.given():
 		return hostPathAtPreview{min: bucketLength(minBucketName), max: bucketLength(maxBucketName)}, nil
 	}
-	n := bucketLength(len(bucketPrefix(b.s.clusterName)) + generatedBucketSuffixLength)
+	n := bucketLength(len(issuer.BucketPrefix(b.s.clusterName)) + issuer.GeneratedBucketSuffixLength)
 	return hostPathAtPreview{min: n, max: n}, nil
 }
 
@@ -110,44 +105,41 @@ const (
 // when it exceeds the quota whatever the unknown values turn out to be, a warning when
 // only some of them would make it exceed it (it is then checked again once they are
 // known, before the role is created or changed), nothing when it fits in any case.
-func trustSizeCheck(field string, trusts []policy.TrustEstimate, maxLength int) (error, string) {
-	min, max, err := policy.TrustPolicySizeRange(trusts)
+func trustSizeCheck(field string, trusts []policy.TrustEstimate, maxLength int) (warning string, err error) {
+	smallest, largest, err := policy.TrustPolicySizeRange(trusts)
 	if err != nil {
-		return fmt.Errorf("%s: %w", field, err), ""
+		return "", fmt.Errorf("%s: %w", field, err)
 	}
 	switch {
-	case min > maxLength:
-		return trustPolicyTooLong(field, min, max, maxLength), ""
-	case max > maxLength:
-		return nil, fmt.Sprintf("%s: the trust policy will be %d to %d characters as IAM counts them, and the quota is %d "+
+	case smallest > maxLength:
+		return "", policy.TrustPolicyTooLong(field, smallest, largest, maxLength)
+	case largest > maxLength:
+		return fmt.Sprintf("%s: the trust policy will be %d to %d characters as IAM counts them, and the quota is %d "+
 			"(trustPolicyMaxLength); it is checked again when the issuers' values unknown in this preview are known, "+
-			"before the role is created", field, min, max, maxLength)
+			"before the role is created", field, smallest, largest, maxLength), nil
 	}
-	return nil, ""
+	return "", nil
 }
 
 // checkAtPreview checks the limits IAM enforces on EksaIrsa's roles and OIDC provider
 // before any child exists, and logs a warning for what can only be checked later.
-func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
+func (b *builder) checkAtPreview() error {
 	host, err := b.issuerHostPathAtPreview()
 	if err != nil {
 		return err
 	}
-	var errs []error
+	var errs problems
 	providerARN := ""
 	if !b.s.createOidcProvider {
-		k, err := awaitString(b.ctx, "oidcProvider.arn", args.OidcProvider.Arn)
-		if err != nil {
-			return err
-		}
-		if arn := k.value; k.known {
+		if k := b.s.oidcProviderArn; k.known {
+			arn := k.value
 			providerARN = arn
-			check := func() error { _, err := policy.OIDCProviderHostPath(arn); return err }
+			_, err := policy.OIDCProviderHostPath(arn)
 			if host.value != "" {
-				check = func() error { return policy.CheckProviderIssuer(arn, host.value) }
+				err = policy.CheckProviderIssuer(arn, host.value)
 			}
-			if err := check(); err != nil {
-				errs = append(errs, fmt.Errorf("oidcProvider.arn: %w", err))
+			if err != nil {
+				errs.addf("oidcProvider.arn: %w", err)
 				providerARN = "" // its size says nothing about the real policy
 			}
 		}
@@ -158,22 +150,21 @@ func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
 	}
 	var warnings []string
 	for _, rs := range b.s.roles {
-		role := args.Roles[rs.name]
-		roleErrs, err := checkRoleInputs(b.ctx, rs, role.fieldRefs())
+		roleErrs, err := checkRoleInputs(b.ctx, rs)
 		if err != nil {
 			return err
 		}
-		errs = append(errs, roleErrs...)
+		errs.addAll(roleErrs)
 		if !partition.known {
 			continue // without the partition an unknown ARN has no length; checked when known
 		}
-		sizeErr, warning := trustSizeCheck("roles."+rs.name, []policy.TrustEstimate{{
+		warning, sizeErr := trustSizeCheck("roles."+rs.name, []policy.TrustEstimate{{
 			IssuerTrust: policy.IssuerTrust{ProviderARN: providerARN, HostPath: host.value, Audiences: b.s.audiences, Accounts: rs.accounts},
 			Partition:   partition.value.(string),
 			HostPathMin: host.min, HostPathMax: host.max,
 		}}, b.s.trustPolicyMaxLength)
 		if sizeErr != nil {
-			errs = append(errs, sizeErr)
+			errs.add(sizeErr)
 		}
 		if warning != "" {
 			warnings = append(warnings, warning)
@@ -184,5 +175,5 @@ func (b *builder) checkAtPreview(args EksaIrsaArgs) error {
 			return err
 		}
 	}
-	return errRoleInputs("EksaIrsa", b.name, errs)
+	return errs.err("EksaIrsa", b.name)
 }

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -10,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iamrule"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
@@ -79,13 +78,17 @@ type roleSettings struct {
 	description        *string
 	tokens             webhook.TokenSettings
 	webhookConfigMap   bool
+
+	// The inputs that may be outputs of other resources, used as they are.
+	policies            map[string]pulumi.StringInput
+	inlinePolicies      map[string]pulumi.StringInput
+	permissionsBoundary pulumi.StringInput
 }
 
 // resolveRoleFields checks the shared role fields; prefix is the wire path of the role
 // ("roles.<key>." or "") and resourceName the IAM role child's name.
-func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettings, []error) {
-	var errs []error
-	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettings, problems) {
+	var errs problems
 	rs := roleSettings{
 		field:              prefix,
 		resourceName:       resourceName,
@@ -94,20 +97,23 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 		path:               *f.Path,
 		description:        *f.Description,
 		tokens:             webhook.TokenSettings{StsRegionalEndpoints: *f.StsRegionalEndpoints, TokenExpiration: *f.TokenExpiration},
+
+		policies:            *f.Policies,
+		inlinePolicies:      *f.InlinePolicies,
+		permissionsBoundary: *f.PermissionsBoundary,
 	}
 
 	// Every child of the role is named "<resourceName>-<suffix>"; two with one suffix
 	// would be one resource name registered twice.
 	suffixes := map[string]string{}
 	for i, arn := range rs.policyArns {
-		m := policyArnPattern.FindStringSubmatch(arn)
-		if m == nil {
-			fail("%spolicyArns[%d]: %q is not an IAM policy ARN; expected arn:aws:iam::<account or aws>:policy/<name>", prefix, i, arn)
+		if err := iamrule.ValidatePolicyARN(fmt.Sprintf("%spolicyArns[%d]", prefix, i), arn); err != nil {
+			errs.add(err)
 			continue
 		}
-		short := policyShortName(arn)
+		short := iamrule.PolicyShortName(arn)
 		if first, dup := suffixes[short]; dup {
-			fail("%spolicyArns[%d]: a policy named %q is already attached by %s; remove the duplicate", prefix, i, short, first)
+			errs.addf("%spolicyArns[%d]: a policy named %q is already attached by %s; remove the duplicate", prefix, i, short, first)
 			continue
 		}
 		suffixes[short] = fmt.Sprintf("policyArns[%d]", i)
@@ -122,55 +128,53 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 	sort.Strings(rs.policyNames)
 	for _, name := range rs.policyNames {
 		field := prefix + "policies." + name
-		if !inlinePolicyNamePattern.MatchString(name) {
-			fail("%s: attachment names are 1 to 128 of letters, digits and +=,.@_-; rename the key", field)
+		if err := iamrule.ValidateAttachmentName(field, name); err != nil {
+			errs.add(err)
 			continue
 		}
 		if (*f.Policies)[name] == nil {
-			fail("%s: empty policy ARN; give the ARN or remove the entry", field)
+			errs.addf("%s: empty policy ARN; give the ARN or remove the entry", field)
 		}
 		if first, dup := suffixes[name]; dup {
-			fail("%s: its attachment would be named %q like the one of %s; rename the key", field, resourceName+"-"+name, first)
+			errs.addf("%s: its attachment would be named %q like the one of %s; rename the key", field, resourceName+"-"+name, first)
 			continue
 		}
 		suffixes[name] = "policies." + name
 	}
 	for _, name := range rs.inlinePolicyNames {
 		field := prefix + "inlinePolicies." + name
-		if !inlinePolicyNamePattern.MatchString(name) {
-			fail("%s: policy names are 1 to 128 of letters, digits and +=,.@_-; rename it", field)
+		if err := iamrule.ValidateInlinePolicyName(field, name); err != nil {
+			errs.add(err)
 		}
 		if (*f.InlinePolicies)[name] == nil {
-			fail("%s: empty policy; give the policy JSON or remove the entry", field)
+			errs.addf("%s: empty policy; give the policy JSON or remove the entry", field)
 		}
 		if first, dup := suffixes["inline-"+name]; dup {
-			fail("%s: its resource would be named %q like the attachment of %s; rename one of them", field, resourceName+"-inline-"+name, first)
+			errs.addf("%s: its resource would be named %q like the attachment of %s; rename one of them", field, resourceName+"-inline-"+name, first)
 		}
 	}
 
-	if d := rs.maxSessionDuration; d != nil && (*d < 3600 || *d > 43200) {
-		fail("%smaxSessionDuration: %d is outside IAM's range; give 3600 to 43200 seconds", prefix, *d)
+	if d := rs.maxSessionDuration; d != nil {
+		errs.add(iamrule.ValidateMaxSessionDuration(prefix+"maxSessionDuration", *d))
 	}
-	if p := rs.path; p != nil && !rolePathPattern.MatchString(*p) {
-		fail("%spath: %q is not an IAM path; it must start and end with '/', e.g. \"/irsa/\"", prefix, *p)
+	if p := rs.path; p != nil {
+		errs.add(iamrule.ValidateRolePath(prefix+"path", *p))
 	}
-	if d := rs.description; d != nil && len(*d) > 1000 {
-		fail("%sdescription: %d characters; IAM allows at most 1000, shorten it", prefix, len(*d))
+	if d := rs.description; d != nil {
+		errs.add(iamrule.ValidateRoleDescription(prefix+"description", *d))
 	}
 	if e := rs.tokens.TokenExpiration; e != nil {
-		if err := checkTokenExpiration(prefix+"tokenExpiration", *e); err != nil {
-			errs = append(errs, err)
-		}
+		errs.add(webhook.ValidateTokenExpiration(prefix+"tokenExpiration", *e))
 	}
 	return rs, errs
 }
 
 // parseServiceAccounts parses a non-empty list of "namespace/name" without duplicates;
 // field is its wire path.
-func parseServiceAccounts(field string, list []string) ([]policy.ServiceAccount, []error) {
-	var errs []error
+func parseServiceAccounts(field string, list []string) ([]policy.ServiceAccount, problems) {
+	var errs problems
 	if len(list) == 0 {
-		errs = append(errs, fmt.Errorf("%s: must not be empty; list the service accounts that may assume the role as \"namespace/name\"", field))
+		errs.addf("%s: must not be empty; list the service accounts that may assume the role as \"namespace/name\"", field)
 	}
 	var accounts []policy.ServiceAccount
 	subjects := map[string]int{}
@@ -178,11 +182,11 @@ func parseServiceAccounts(field string, list []string) ([]policy.ServiceAccount,
 		entry := fmt.Sprintf("%s[%d]", field, i)
 		sa, err := policy.ParseServiceAccount(entry, text)
 		if err != nil {
-			errs = append(errs, err)
+			errs.add(err)
 			continue
 		}
 		if first, dup := subjects[sa.Subject()]; dup {
-			errs = append(errs, fmt.Errorf("%s: %q repeats %s[%d]; remove one", entry, text, field, first))
+			errs.addf("%s: %q repeats %s[%d]; remove one", entry, text, field, first)
 			continue
 		}
 		subjects[sa.Subject()] = i
@@ -191,29 +195,11 @@ func parseServiceAccounts(field string, list []string) ([]policy.ServiceAccount,
 	return accounts, errs
 }
 
-// checkTokenExpiration checks a projected-token lifetime against the webhook's range.
-func checkTokenExpiration(field string, seconds int) error {
-	if seconds < webhook.MinTokenExpiration || seconds > webhook.MaxTokenExpiration {
-		return fmt.Errorf("%s: %d is outside the webhook's range; give %d to %d seconds",
-			field, seconds, webhook.MinTokenExpiration, webhook.MaxTokenExpiration)
-	}
-	return nil
-}
-
-// checkTrustPolicyMaxLength checks the trust-policy quota a user states.
-func checkTrustPolicyMaxLength(field string, n int) error {
-	if n < 1 {
-		return fmt.Errorf("%s: %d is not a quota; give the account's \"Role trust policy length\" quota, or omit it for %d",
-			field, n, policy.DefaultTrustPolicyMaxLength)
-	}
-	return nil
-}
-
 // checkWebhookConfigMap checks the roles that map their service accounts in the
 // webhook's ConfigMap: the webhook must be there to read it, and it matches only exact
 // "namespace/name" entries and "*/name", one role per service account.
-func checkWebhookConfigMap(roles []roleSettings, w webhookSettings) []error {
-	var errs []error
+func checkWebhookConfigMap(roles []roleSettings, w webhookSettings) problems {
+	var errs problems
 	mappedBy := map[string]string{}
 	for _, rs := range roles {
 		if !rs.webhookConfigMap {
@@ -221,41 +207,23 @@ func checkWebhookConfigMap(roles []roleSettings, w webhookSettings) []error {
 		}
 		field := rs.field + "webhookConfigMap"
 		if !w.enabled {
-			errs = append(errs, fmt.Errorf("%s: the webhook is disabled (webhook.enabled: false), so nothing reads its ConfigMap; enable the webhook or drop webhookConfigMap", field))
+			errs.addf("%s: the webhook is disabled (webhook.enabled: false), so nothing reads its ConfigMap; enable the webhook or drop webhookConfigMap", field)
 			continue
 		}
 		for _, sa := range rs.accounts {
-			key := configMapKey(sa)
+			key := webhook.ConfigMapKey(sa.Namespace, sa.Name)
 			if key == "" {
-				errs = append(errs, fmt.Errorf("%s: service account %q has a wildcard, but the webhook's ConfigMap matches only exact namespace/name entries (or \"*/name\"); list the service accounts by name, or annotate them instead", field, sa))
+				errs.addf("%s: service account %q has a wildcard, but the webhook's ConfigMap matches only exact namespace/name entries (or \"*/name\"); list the service accounts by name, or annotate them instead", field, sa)
 				continue
 			}
 			if other, dup := mappedBy[key]; dup {
-				errs = append(errs, fmt.Errorf("%s: service account %q is already mapped by %swebhookConfigMap; the ConfigMap gives a service account one role, so map it in one role only", field, key, other))
+				errs.addf("%s: service account %q is already mapped by %swebhookConfigMap; the ConfigMap gives a service account one role, so map it in one role only", field, key, other)
 				continue
 			}
 			mappedBy[key] = rs.field
 		}
 	}
 	return errs
-}
-
-// configMapKey is a service account's key in the webhook's ConfigMap, or "" when the
-// webhook cannot match it: it looks up "namespace/name", then "*/name".
-func configMapKey(sa policy.ServiceAccount) string {
-	if containsStar(sa.Name) || sa.Namespace != "*" && containsStar(sa.Namespace) {
-		return ""
-	}
-	return sa.String()
-}
-
-func containsStar(s string) bool {
-	for _, r := range s {
-		if r == '*' {
-			return true
-		}
-	}
-	return false
 }
 
 // trustPolicyDocument renders a role's trust policy once every value is known, and
@@ -267,21 +235,9 @@ func trustPolicyDocument(field string, trusts []policy.IssuerTrust, maxLength in
 		return "", fmt.Errorf("%s: %w", field, err)
 	}
 	if n := policy.Size(doc); n > maxLength {
-		return "", trustPolicyTooLong(field, n, n, maxLength)
+		return "", policy.TrustPolicyTooLong(field, n, n, maxLength)
 	}
 	return string(doc), nil
-}
-
-// trustPolicyTooLong is the error of a trust policy of min to max characters over the
-// quota.
-func trustPolicyTooLong(field string, min, max, maxLength int) error {
-	size := fmt.Sprintf("%d characters", min)
-	if min != max {
-		size = fmt.Sprintf("at least %d characters", min)
-	}
-	return fmt.Errorf("%s: the trust policy is %s as IAM counts them (white space not counted), over the quota of %d "+
-		"(trustPolicyMaxLength); trust fewer service accounts (one pattern such as \"apps/*\" counts once) or clusters per role, "+
-		"or have the account's \"Role trust policy length\" quota raised and set trustPolicyMaxLength", field, size, maxLength)
 }
 
 // newRole creates an IAM role with the trust policy trust, its managed-policy
@@ -290,7 +246,7 @@ func trustPolicyTooLong(field string, min, max, maxLength int) error {
 // Children are named after rs.resourceName: the role itself, "<role>-<policy name>" per
 // policyArns entry, "<role>-<key>" per policies entry, "<role>-inline-<name>" per inline
 // policy.
-func newRole(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs, trust pulumi.StringOutput,
+func newRole(ctx *pulumi.Context, rs roleSettings, trust pulumi.StringOutput,
 	tags pulumi.StringMapInput, opts ...pulumi.ResourceOption,
 ) (*iam.Role, error) {
 	role, err := iam.NewRole(ctx, rs.resourceName, &iam.RoleArgs{
@@ -298,7 +254,7 @@ func newRole(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs, trust pulumi
 		Description:         pulumi.StringPtrFromPtr(rs.description),
 		MaxSessionDuration:  pulumi.IntPtrFromPtr(rs.maxSessionDuration),
 		Path:                pulumi.StringPtrFromPtr(rs.path),
-		PermissionsBoundary: *f.PermissionsBoundary,
+		PermissionsBoundary: rs.permissionsBoundary,
 		Tags:                tags,
 	}, opts...)
 	if err != nil {
@@ -312,27 +268,27 @@ func newRole(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs, trust pulumi
 		return err
 	}
 	for _, arn := range rs.policyArns {
-		if err := attach(policyShortName(arn), pulumi.String(arn)); err != nil {
+		if err := attach(iamrule.PolicyShortName(arn), pulumi.String(arn)); err != nil {
 			return nil, err
 		}
 	}
 	for _, name := range rs.policyNames {
 		field := rs.field + "policies." + name
-		arn := (*f.Policies)[name].ToStringOutput().ApplyT(func(arn string) (string, error) {
-			return arn, checkPolicyArn(field, arn)
+		arn := rs.policies[name].ToStringOutput().ApplyT(func(arn string) (string, error) {
+			return arn, iamrule.ValidatePolicyARN(field, arn)
 		}).(pulumi.StringOutput)
 		if err := attach(name, arn); err != nil {
 			return nil, err
 		}
 	}
 
-	inline := *f.InlinePolicies
+	inline := rs.inlinePolicies
 	fits := inlinePoliciesFit(rs, inline)
 	for _, name := range rs.inlinePolicyNames {
 		field := rs.field + "inlinePolicies." + name
 		document := pulumi.All(inline[name], fits).ApplyT(func(v []any) (string, error) {
 			doc := v[0].(string)
-			return doc, checkInlinePolicy(field, doc)
+			return doc, policy.ValidateInlinePolicy(field, doc)
 		}).(pulumi.StringOutput)
 		_, err := iam.NewRolePolicy(ctx, rs.resourceName+"-inline-"+name, &iam.RolePolicyArgs{
 			Role:   role.Name,
@@ -360,56 +316,21 @@ func inlinePoliciesFit(rs roleSettings, inline map[string]pulumi.StringInput) pu
 		for i, doc := range v {
 			texts[i] = doc.(string)
 		}
-		return "", checkInlinePoliciesSize(rs.field+"inlinePolicies", texts, true)
+		return "", policy.CheckInlinePoliciesSize(rs.field+"inlinePolicies", texts, true)
 	}).(pulumi.StringOutput)
 	return pulumi.Unsecret(fits).(pulumi.StringOutput)
-}
-
-// checkPolicyArn checks a managed-policy ARN.
-func checkPolicyArn(field, arn string) error {
-	if !policyArnPattern.MatchString(arn) {
-		return fmt.Errorf("%s: %q is not an IAM policy ARN; expected arn:aws:iam::<account or aws>:policy/<name>", field, arn)
-	}
-	return nil
-}
-
-// checkInlinePolicy checks one inline policy document.
-func checkInlinePolicy(field, doc string) error {
-	if !json.Valid([]byte(doc)) {
-		return fmt.Errorf("%s: not valid JSON; give an IAM policy document", field)
-	}
-	return nil
-}
-
-// checkInlinePoliciesSize compares the size of a role's inline policies, as IAM counts
-// it, with IAM's limit; complete says whether docs are all of them (then the message
-// gives the total) or only those known so far (then at least that much).
-func checkInlinePoliciesSize(field string, docs []string, complete bool) error {
-	total := 0
-	for _, doc := range docs {
-		total += policy.Size([]byte(doc))
-	}
-	if total <= policy.RoleInlinePoliciesMaxLength {
-		return nil
-	}
-	size := fmt.Sprintf("%d characters", total)
-	if !complete {
-		size = "at least " + size
-	}
-	return fmt.Errorf("%s: together %s without white space, over IAM's limit of %d for one role; move statements into "+
-		"managed policies (policies or policyArns)", field, size, policy.RoleInlinePoliciesMaxLength)
 }
 
 // checkRoleInputs checks, at preview, the role inputs that may be outputs of other
 // resources but are usually known already: policy ARNs and inline policy documents.
 // Those still unknown are checked when they resolve (newRole).
-func checkRoleInputs(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs) ([]error, error) {
-	var errs []error
+func checkRoleInputs(ctx *pulumi.Context, rs roleSettings) (problems, error) {
+	var errs problems
 	var known []string
 	complete := true
 	for _, name := range rs.inlinePolicyNames {
 		field := rs.field + "inlinePolicies." + name
-		k, err := awaitString(ctx, field, (*f.InlinePolicies)[name])
+		k, err := awaitString(ctx, field, rs.inlinePolicies[name])
 		if err != nil {
 			return nil, err
 		}
@@ -418,13 +339,13 @@ func checkRoleInputs(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs) ([]e
 			continue
 		}
 		doc := k.value
-		if err := checkInlinePolicy(field, doc); err != nil {
-			errs = append(errs, err)
+		if err := policy.ValidateInlinePolicy(field, doc); err != nil {
+			errs.add(err)
 		}
 		known = append(known, doc)
 	}
-	if err := checkInlinePoliciesSize(rs.field+"inlinePolicies", known, complete); err != nil {
-		errs = append(errs, err)
+	if err := policy.CheckInlinePoliciesSize(rs.field+"inlinePolicies", known, complete); err != nil {
+		errs.add(err)
 	}
 
 	attached := map[string]string{}
@@ -433,7 +354,7 @@ func checkRoleInputs(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs) ([]e
 	}
 	for _, name := range rs.policyNames {
 		field := rs.field + "policies." + name
-		k, err := awaitString(ctx, field, (*f.Policies)[name])
+		k, err := awaitString(ctx, field, rs.policies[name])
 		if err != nil {
 			return nil, err
 		}
@@ -441,24 +362,16 @@ func checkRoleInputs(ctx *pulumi.Context, rs roleSettings, f roleFieldRefs) ([]e
 			continue
 		}
 		arn := k.value
-		if err := checkPolicyArn(field, arn); err != nil {
-			errs = append(errs, err)
+		if err := iamrule.ValidatePolicyARN(field, arn); err != nil {
+			errs.add(err)
 			continue
 		}
 		// Two attachments of one policy would both manage it: deleting either detaches it.
 		if first, dup := attached[arn]; dup {
-			errs = append(errs, fmt.Errorf("%s: %s is already attached by %s; remove one", field, arn, first))
+			errs.addf("%s: %s is already attached by %s; remove one", field, arn, first)
 			continue
 		}
 		attached[arn] = field
 	}
 	return errs, nil
-}
-
-// errRoleInputs wraps a component's list of problems the way resolveSettings does.
-func errRoleInputs(kind, name string, errs []error) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	return fmt.Errorf("invalid %s %q inputs:\n%w", kind, name, errors.Join(errs...))
 }

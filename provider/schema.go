@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,20 +11,6 @@ import (
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
-
-// MarshalSchema renders a schema the way schema.json is committed: two-space indentation,
-// no HTML escaping and a trailing newline, so the generator and the schema test agree
-// byte for byte and the file diffs line by line.
-func MarshalSchema(spec schema.PackageSpec) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(spec); err != nil {
-		return nil, fmt.Errorf("marshal schema: %w", err)
-	}
-	return buf.Bytes(), nil
-}
 
 // withSchemaFixes wraps the inferred provider's GetSchema with the corrections in
 // fixSchema.
@@ -54,6 +39,11 @@ func withSchemaFixes(prov p.Provider) p.Provider {
 }
 
 // fixSchema makes the schema say exactly which inputs may be outputs, as the Go args do.
+// pulumi-go-provider's inference does not derive plainness from the Go types of a
+// component's args; Pulumi's own component inference for other languages learnt to
+// (https://github.com/pulumi/pulumi/issues/18482), with the rule that a type used in
+// outputs is never plain (https://github.com/pulumi/pulumi/pull/19135), which this
+// applies too.
 //
 // Inference marks the elements of a top-level Input collection plain, which would make
 // `signingKeys: [secret.data["tls.crt"]]` a type error in TypeScript and Python although
@@ -64,15 +54,51 @@ func withSchemaFixes(prov p.Provider) p.Provider {
 // Input where it is an Input.
 func fixSchema(spec *schema.PackageSpec) error {
 	markPackable(spec)
+	inOutputs := typesInOutputs(spec)
 	for token, args := range componentArgs {
 		component, ok := spec.Resources[token]
 		if !ok {
 			return fmt.Errorf("schema has no component %s to mark plain inputs of", token)
 		}
-		markPlainness(spec, component.InputProperties, args)
+		if err := markPlainness(spec, inOutputs, component.InputProperties, args); err != nil {
+			return fmt.Errorf("%s: %w", token, err)
+		}
 		spec.Resources[token] = component
 	}
 	return nil
+}
+
+// typesInOutputs lists the object types reachable from any resource's or function's
+// outputs. Their properties are never plain: an output is always an Output.
+func typesInOutputs(spec *schema.PackageSpec) map[string]bool {
+	reached := map[string]bool{}
+	var visit func(ts *schema.TypeSpec)
+	visit = func(ts *schema.TypeSpec) {
+		if ts == nil {
+			return
+		}
+		if token := strings.TrimPrefix(ts.Ref, "#/types/"); ts.Ref != "" && !reached[token] {
+			reached[token] = true
+			for _, prop := range spec.Types[token].Properties {
+				visit(&prop.TypeSpec)
+			}
+		}
+		visit(ts.Items)
+		visit(ts.AdditionalProperties)
+	}
+	for _, res := range spec.Resources {
+		for _, prop := range res.Properties {
+			visit(&prop.TypeSpec)
+		}
+	}
+	for _, fn := range spec.Functions {
+		if fn.Outputs != nil {
+			for _, prop := range fn.Outputs.Properties {
+				visit(&prop.TypeSpec)
+			}
+		}
+	}
+	return reached
 }
 
 // componentArgs maps each component's token to its Go args type, whose fields decide
@@ -87,19 +113,22 @@ var inputType = reflect.TypeFor[pulumi.Input]()
 
 // markPlainness sets Plain on each property of props from the Go field of the same wire
 // name in goType, and descends into the package's object types the fields use.
-func markPlainness(spec *schema.PackageSpec, props map[string]schema.PropertySpec, goType reflect.Type) {
+func markPlainness(spec *schema.PackageSpec, inOutputs map[string]bool, props map[string]schema.PropertySpec, goType reflect.Type) error {
 	for _, field := range reflect.VisibleFields(goType) {
 		name, _, _ := strings.Cut(field.Tag.Get("pulumi"), ",")
 		prop, ok := props[name]
 		if name == "" || !ok {
 			continue
 		}
-		setPlainness(spec, &prop.TypeSpec, field.Type)
+		if err := setPlainness(spec, inOutputs, &prop.TypeSpec, field.Type); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 		props[name] = prop
 	}
+	return nil
 }
 
-func setPlainness(spec *schema.PackageSpec, ts *schema.TypeSpec, t reflect.Type) {
+func setPlainness(spec *schema.PackageSpec, inOutputs map[string]bool, ts *schema.TypeSpec, t reflect.Type) error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -111,25 +140,35 @@ func setPlainness(spec *schema.PackageSpec, ts *schema.TypeSpec, t reflect.Type)
 		if ts.AdditionalProperties != nil {
 			ts.AdditionalProperties.Plain = false
 		}
-		return
+		return nil
 	}
 	ts.Plain = true
 	switch t.Kind() {
 	case reflect.Slice:
 		if ts.Items != nil {
-			setPlainness(spec, ts.Items, t.Elem())
+			return setPlainness(spec, inOutputs, ts.Items, t.Elem())
 		}
 	case reflect.Map:
 		if ts.AdditionalProperties != nil {
-			setPlainness(spec, ts.AdditionalProperties, t.Elem())
+			return setPlainness(spec, inOutputs, ts.AdditionalProperties, t.Elem())
 		}
 	case reflect.Struct:
 		token := strings.TrimPrefix(ts.Ref, "#/types/")
-		if object, ok := spec.Types[token]; ok {
-			markPlainness(spec, object.Properties, t)
-			spec.Types[token] = object
+		object, ok := spec.Types[token]
+		if !ok {
+			return nil
 		}
+		if inOutputs[token] {
+			// One type cannot be plain as an input and an Output as an output: give the
+			// input its own Go type.
+			return fmt.Errorf("type %s is used in outputs, so its properties cannot be plain in inputs; use a separate type for the input", token)
+		}
+		if err := markPlainness(spec, inOutputs, object.Properties, t); err != nil {
+			return err
+		}
+		spec.Types[token] = object
 	}
+	return nil
 }
 
 // markPackable declares the package packable, Pulumi's convention for SDKs that are

@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iamrule"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
@@ -56,7 +57,7 @@ func NewServiceAccountRole(ctx *pulumi.Context, name string, args ServiceAccount
 		return trustPolicyDocument("trusts", trusts, s.trustPolicyMaxLength)
 	}).(pulumi.StringOutput)
 
-	role, err := newRole(ctx, s.role, args.fieldRefs(), trust, args.Tags, parent)
+	role, err := newRole(ctx, s.role, trust, args.Tags, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -68,42 +69,41 @@ func NewServiceAccountRole(ctx *pulumi.Context, name string, args ServiceAccount
 
 // resolveServiceAccountRole checks every plain input, listing all problems at once.
 func resolveServiceAccountRole(name string, args ServiceAccountRoleArgs) (serviceAccountRoleSettings, error) {
-	var errs []error
-	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	s := serviceAccountRoleSettings{trustPolicyMaxLength: intOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength)}
+	var errs problems
+	s := serviceAccountRoleSettings{trustPolicyMaxLength: valueOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength)}
 
-	if len(name) > maxRoleResourceName {
-		fail("name: %q is %d characters, too long for the IAM role name derived from it (at most %d); shorten the resource name",
-			name, len(name), maxRoleResourceName)
+	if len(name) > iamrule.MaxRoleResourceName {
+		errs.addf("name: %q is %d characters, too long for the IAM role name derived from it (at most %d); shorten the resource name",
+			name, len(name), iamrule.MaxRoleResourceName)
 	}
-	if err := checkTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength); err != nil {
-		errs = append(errs, err)
+	if err := policy.ValidateTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength); err != nil {
+		errs.add(err)
 	}
 	if len(args.Trusts) == 0 {
-		fail("trusts: must not be empty; list each cluster whose pods may assume the role, with its EksaIrsa trust output and service accounts")
+		errs.addf("trusts: must not be empty; list each cluster whose pods may assume the role, with its EksaIrsa trust output and service accounts")
 	}
 	for i, t := range args.Trusts {
 		field := fmt.Sprintf("trusts[%d]", i)
 		if t.OidcProviderArn == nil {
-			fail("%s.oidcProviderArn: required; give the cluster's IAM OIDC provider (EksaIrsa trust.oidcProviderArn)", field)
+			errs.addf("%s.oidcProviderArn: required; give the cluster's IAM OIDC provider (EksaIrsa trust.oidcProviderArn)", field)
 		}
 		if t.IssuerHostPath == nil {
-			fail("%s.issuerHostPath: required; give the cluster's issuer without https:// (EksaIrsa trust.issuerHostPath)", field)
+			errs.addf("%s.issuerHostPath: required; give the cluster's issuer without https:// (EksaIrsa trust.issuerHostPath)", field)
 		}
-		ts := trustSettings{audiences: []string{defaultAudience}}
+		ts := trustSettings{audiences: []string{iamrule.DefaultAudience}}
 		if t.Audiences != nil {
 			ts.audiences = t.Audiences
 		}
-		errs = append(errs, checkAudiences(field+".audiences", ts.audiences)...)
+		errs.addAll(iamrule.ValidateAudiences(field+".audiences", ts.audiences))
 		accounts, accountErrs := parseServiceAccounts(field+".serviceAccounts", t.ServiceAccounts)
-		errs = append(errs, accountErrs...)
+		errs.addAll(accountErrs)
 		ts.accounts = accounts
 		s.trusts = append(s.trusts, ts)
 	}
 	rs, fieldErrs := resolveRoleFields("", name, args.fieldRefs())
-	errs = append(errs, fieldErrs...)
+	errs.addAll(fieldErrs)
 	s.role = rs
-	if err := errRoleInputs("ServiceAccountRole", name, errs); err != nil {
+	if err := errs.err("ServiceAccountRole", name); err != nil {
 		return serviceAccountRoleSettings{}, err
 	}
 	return s, nil
@@ -118,7 +118,7 @@ func resolveServiceAccountRole(name string, args ServiceAccountRoleArgs) (servic
 func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountRole, name string,
 	s serviceAccountRoleSettings, args ServiceAccountRoleArgs,
 ) error {
-	var errs []error
+	var errs problems
 	estimates := make([]policy.TrustEstimate, len(args.Trusts))
 	trustedBy := map[string]int{}
 	needPartition := false
@@ -134,20 +134,20 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 		}
 		arn, arnKnown, host, hostKnown := arnIn.value, arnIn.known, hostIn.value, hostIn.known
 		if hostKnown && (host == "" || strings.Contains(host, "://") || strings.ContainsAny(host, " \t\n\r")) {
-			errs = append(errs, fmt.Errorf("%s.issuerHostPath: %q must be the issuer URL without https:// (EksaIrsa's trust.issuerHostPath)", field, host))
+			errs.addf("%s.issuerHostPath: %q must be the issuer URL without https:// (EksaIrsa's trust.issuerHostPath)", field, host)
 			continue
 		}
 		var issuer string
 		switch {
 		case arnKnown && hostKnown:
 			if err := policy.CheckProviderIssuer(arn, host); err != nil {
-				errs = append(errs, fmt.Errorf("%s.oidcProviderArn: %w", field, err))
+				errs.addf("%s.oidcProviderArn: %w", field, err)
 				continue
 			}
 			issuer = host
 		case arnKnown:
 			if issuer, err = policy.OIDCProviderHostPath(arn); err != nil {
-				errs = append(errs, fmt.Errorf("%s.oidcProviderArn: %w", field, err))
+				errs.addf("%s.oidcProviderArn: %w", field, err)
 				continue
 			}
 		case hostKnown:
@@ -155,7 +155,7 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 		}
 		if issuer != "" {
 			if first, dup := trustedBy[issuer]; dup {
-				errs = append(errs, fmt.Errorf("%s: issuer %q is already trusted by trusts[%d]; list all of its service accounts in one entry", field, issuer, first))
+				errs.addf("%s: issuer %q is already trusted by trusts[%d]; list all of its service accounts in one entry", field, issuer, first)
 			}
 			trustedBy[issuer] = i
 		}
@@ -174,13 +174,13 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 		}
 		estimates[i] = e
 	}
-	roleErrs, err := checkRoleInputs(ctx, s.role, args.fieldRefs())
+	roleErrs, err := checkRoleInputs(ctx, s.role)
 	if err != nil {
 		return err
 	}
-	errs = append(errs, roleErrs...)
+	errs.addAll(roleErrs)
 	if len(errs) > 0 {
-		return errRoleInputs("ServiceAccountRole", name, errs)
+		return errs.err("ServiceAccountRole", name)
 	}
 
 	if needPartition {
@@ -197,9 +197,9 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 			estimates[i].Partition = partition.value.(string)
 		}
 	}
-	sizeErr, warning := trustSizeCheck("trusts", estimates, s.trustPolicyMaxLength)
+	warning, sizeErr := trustSizeCheck("trusts", estimates, s.trustPolicyMaxLength)
 	if sizeErr != nil {
-		return errRoleInputs("ServiceAccountRole", name, []error{sizeErr})
+		return problems{sizeErr}.err("ServiceAccountRole", name)
 	}
 	if warning != "" {
 		return ctx.Log.Warn(warning, &pulumi.LogArgs{Resource: comp})

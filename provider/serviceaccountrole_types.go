@@ -72,9 +72,7 @@ type ServiceAccountRole struct {
 
 // Annotate documents the component and its outputs.
 func (r *ServiceAccountRole) Annotate(an infer.Annotator) {
-	an.Describe(r, "An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy "+
-		"statement per cluster's issuer, so a workload running in every cluster (external-dns, a reporting job) "+
-		"uses one role. Wire each cluster in with its `EksaIrsa` `trust` output.")
+	an.Describe(r, serviceAccountRoleDoc)
 	an.Describe(&r.RoleArn, "ARN of the role.")
 	an.Describe(&r.RoleName, "Name of the role (generated from the resource name).")
 	an.Describe(&r.ServiceAccountAnnotations, "Annotations to put on the role's service accounts in every cluster "+
@@ -103,10 +101,4 @@ func (IssuerTrustOutput) ElementType() reflect.Type { return reflect.TypeFor[Iss
 
 func init() { pulumi.RegisterOutputType(IssuerTrustOutput{}) }
 
-var (
-	_ infer.Annotated = (*ServiceAccountRoleArgs)(nil)
-	_ infer.Annotated = (*Trust)(nil)
-	_ infer.Annotated = (*ServiceAccountRole)(nil)
-	_ infer.Annotated = (*IssuerTrust)(nil)
-	_ pulumi.Output   = IssuerTrustOutput{}
-)
+var _ pulumi.Output = IssuerTrustOutput{}

@@ -1,9 +1,7 @@
 package provider
 
 import (
-	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -11,14 +9,16 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/hosting"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iamrule"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/k8sname"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
 
-// Defaults of DESIGN.md, named so that docs, code and tests agree on one value.
+// Defaults, named so that docs, code and tests agree on one value.
 const (
-	defaultAudience            = "sts.amazonaws.com"
+	defaultAudience            = iamrule.DefaultAudience
 	defaultWebhookNamespace    = "pod-identity-webhook"
 	defaultWebhookChart        = "amazon-eks-pod-identity-webhook"
 	defaultWebhookChartVersion = "2.6.5"
@@ -31,20 +31,23 @@ const (
 	clusterTagKey = "eksa-irsa/cluster"
 )
 
-// settings are the plain, defaulted and validated inputs: everything that decides which
-// resources exist. Inputs that stay eventual (keys, ARNs, policy documents, tags) are
-// read from the args directly.
+// settings are the defaulted and validated inputs: everything the builder needs. Inputs
+// that may be outputs of other resources (keys, ARNs, policy documents, tags) are kept as
+// inputs, with their value when it is known at preview.
 type settings struct {
 	clusterName         string
+	signingKeys         signingKeys
 	legacyKeyWithoutKid bool
 
 	issuer issuerSettings
 
 	createOidcProvider bool
+	oidcProviderArn    knownString // the provider to reuse, with createOidcProvider false
 	audiences          []string
 	thumbprints        []string
 
-	roles                []roleSettings // sorted by name, so registration order is stable
+	roles                []roleSettings        // sorted by name, so registration order is stable
+	tags                 pulumi.StringMapInput // the caller's, with the cluster tag
 	trustPolicyMaxLength int
 
 	webhook webhookSettings
@@ -91,71 +94,51 @@ type webhookSettings struct {
 	lookupGracePeriod   string // empty: leave the flag out
 }
 
-var (
-	// roleNamePattern keeps role keys usable in Pulumi resource names and IAM role names.
-	roleNamePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]*$`)
-	// policyArnPattern is an IAM managed-policy ARN in any partition.
-	policyArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/([\w+=,.@/-]+)$`)
-	// inlinePolicyNamePattern is IAM's rule for policy names.
-	inlinePolicyNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
-	// rolePathPattern is IAM's rule for paths.
-	rolePathPattern = regexp.MustCompile(`^/([\x21-\x7e]{0,510}/)?$`)
-	// thumbprintPattern is a SHA-1 fingerprint in hex, as IAM takes it.
-	thumbprintPattern = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
-)
-
-// maxRoleResourceName keeps `<component>-<role>` short enough that the IAM role name
-// Pulumi derives from it (plus an 8-character random suffix) fits IAM's 64 characters.
-const maxRoleResourceName = 56
-
 // resolveSettings applies defaults and checks every plain input, so that bad input fails
 // at preview with all problems listed at once, each naming its field and the fix.
 func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (settings, error) {
-	var errs []error
-	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	check := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
+	var errs problems
 
 	s := settings{
 		clusterName:          args.ClusterName,
-		legacyKeyWithoutKid:  boolOr(args.LegacyKeyWithoutKid, true),
+		legacyKeyWithoutKid:  valueOr(args.LegacyKeyWithoutKid, true),
 		createOidcProvider:   true,
 		audiences:            []string{defaultAudience},
-		trustPolicyMaxLength: intOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength),
+		trustPolicyMaxLength: valueOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength),
+		tags:                 mergeTags(args.Tags, args.ClusterName),
 	}
-	check(issuer.ValidateClusterName(args.ClusterName))
+	errs.add(issuer.ValidateClusterName(args.ClusterName))
 
 	is, issuerErrs, err := resolveIssuer(ctx, name, args.Issuer)
 	if err != nil {
 		return settings{}, err
 	}
-	errs = append(errs, issuerErrs...)
+	errs.addAll(issuerErrs)
 	s.issuer = is
 
 	if op := args.OidcProvider; op != nil {
-		s.createOidcProvider = boolOr(op.Create, true)
+		s.createOidcProvider = valueOr(op.Create, true)
 		if op.Audiences != nil {
 			s.audiences = op.Audiences
 		}
 		s.thumbprints = op.Thumbprints
 		switch {
 		case s.createOidcProvider && op.Arn != nil:
-			fail("oidcProvider.arn: only used with oidcProvider.create: false; set create to false to reuse that provider, or drop arn")
+			errs.addf("oidcProvider.arn: only used with oidcProvider.create: false; set create to false to reuse that provider, or drop arn")
 		case !s.createOidcProvider && op.Arn == nil:
-			fail("oidcProvider.arn: required when oidcProvider.create is false; give the ARN of the existing IAM OIDC provider")
+			errs.addf("oidcProvider.arn: required when oidcProvider.create is false; give the ARN of the existing IAM OIDC provider")
+		case !s.createOidcProvider:
+			if s.oidcProviderArn, err = awaitString(ctx, "oidcProvider.arn", op.Arn); err != nil {
+				return settings{}, err
+			}
 		}
 	}
-	errs = append(errs, checkAudiences("oidcProvider.audiences", s.audiences)...)
+	errs.addAll(iamrule.ValidateAudiences("oidcProvider.audiences", s.audiences))
 	for i, tp := range s.thumbprints {
-		if !thumbprintPattern.MatchString(tp) {
-			fail("oidcProvider.thumbprints[%d]: %q is not a SHA-1 thumbprint; give 40 hex digits or omit thumbprints", i, tp)
-		}
+		errs.add(iamrule.ValidateThumbprint(fmt.Sprintf("oidcProvider.thumbprints[%d]", i), tp))
 	}
 
-	check(checkTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength))
+	errs.add(policy.ValidateTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength))
 	roleNames := make([]string, 0, len(args.Roles))
 	for roleName := range args.Roles {
 		roleNames = append(roleNames, roleName)
@@ -163,17 +146,21 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 	sort.Strings(roleNames)
 	for _, roleName := range roleNames {
 		rs, roleErrs := resolveRole(name, roleName, args.Roles[roleName])
-		errs = append(errs, roleErrs...)
+		errs.addAll(roleErrs)
 		s.roles = append(s.roles, rs)
 	}
 
 	w, webhookErrs := resolveWebhook(args.Webhook)
-	errs = append(errs, webhookErrs...)
+	errs.addAll(webhookErrs)
 	s.webhook = w
-	errs = append(errs, checkWebhookConfigMap(s.roles, w)...)
+	errs.addAll(checkWebhookConfigMap(s.roles, w))
 
 	if len(errs) > 0 {
-		return settings{}, fmt.Errorf("invalid EksaIrsa %q inputs:\n%w", name, errors.Join(errs...))
+		return settings{}, errs.err("EksaIrsa", name)
+	}
+	s.signingKeys, err = awaitSigningKeys(ctx, args.SigningKeys)
+	if err != nil {
+		return settings{}, err
 	}
 	return s, nil
 }
@@ -181,22 +168,16 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 // resolveIssuer defaults and checks the issuer settings. Inputs that may be outputs
 // (bucket name, URL, certificate ARN) are checked here when their value is already known
 // and by the resources' inputs once it is.
-func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSettings, []error, error) {
+func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSettings, problems, error) {
 	s := issuerSettings{createBucket: true, serving: servingSettings{mode: hosting.S3}, verify: true}
 	if in == nil {
 		return s, nil, nil
 	}
-	var errs []error
-	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	check := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
+	var errs problems
 
-	s.createBucket = boolOr(in.CreateBucket, true)
-	s.keyPrefix = stringOr(in.KeyPrefix, "")
-	s.verify = boolOr(in.Verify, true)
+	s.createBucket = valueOr(in.CreateBucket, true)
+	s.keyPrefix = valueOr(in.KeyPrefix, "")
+	s.verify = valueOr(in.Verify, true)
 	var err error
 	if s.bucketName, err = awaitString(ctx, "issuer.bucketName", in.BucketName); err != nil {
 		return s, nil, err
@@ -207,14 +188,14 @@ func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSet
 
 	switch {
 	case s.bucketName.known && s.bucketName.value != "":
-		check(issuer.ValidateBucketName("issuer.bucketName", s.bucketName.value))
+		errs.add(issuer.ValidateBucketName("issuer.bucketName", s.bucketName.value))
 	case !s.createBucket && !s.bucketName.given():
-		fail("issuer.bucketName: required when issuer.createBucket is false; name the existing bucket that hosts the documents")
+		errs.addf("issuer.bucketName: required when issuer.createBucket is false; name the existing bucket that hosts the documents")
 	}
 	keyPrefixErr := issuer.ValidateKeyPrefix("issuer.keyPrefix", s.keyPrefix)
-	check(keyPrefixErr)
+	errs.add(keyPrefixErr)
 	if s.url.known && s.url.value != "" {
-		check(issuer.ValidateURL(s.url.value))
+		errs.add(issuer.ValidateURL(s.url.value))
 	}
 
 	var keyPrefixes []string
@@ -226,10 +207,10 @@ func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSet
 	if err != nil {
 		return s, nil, err
 	}
-	errs = append(errs, servingErrs...)
+	errs.addAll(servingErrs)
 	s.serving = serving
 	if serving.mode == hosting.CloudFront && s.url.given() {
-		fail("issuer.url: with issuer.hosting %q the issuer is the distribution's URL, or issuer.domain's; remove url. "+
+		errs.addf("issuer.url: with issuer.hosting %q the issuer is the distribution's URL, or issuer.domain's; remove url. "+
 			"To publish into a bucket that something else serves (an IssuerBucket, your own CDN), leave hosting unset, set createBucket to false and set url",
 			hosting.CloudFront)
 	}
@@ -248,29 +229,23 @@ type servingArgs struct {
 // fieldPrefix ("issuer." for EksaIrsa, "" for IssuerBucket); keyPrefixes are the valid
 // folders whose issuer URLs a custom domain must keep within IAM's limits.
 func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servingArgs, keyPrefixes []string,
-) (servingSettings, []error, error) {
+) (servingSettings, problems, error) {
 	s := servingSettings{mode: hosting.S3, fieldPrefix: fieldPrefix}
 	if in.hosting != nil {
 		s.mode = hosting.Mode(*in.hosting)
 	}
-	var errs []error
-	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	check := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
+	var errs problems
 	if err := hosting.ValidateMode(fieldPrefix+"hosting", string(s.mode)); err != nil {
-		return s, []error{err}, nil
+		return s, problems{err}, nil
 	}
 
 	if s.mode != hosting.CloudFront {
 		if in.domain != nil {
-			fail("%sdomain: only with %shosting %q: S3 serves HTTPS only under its own host names; set hosting to %q or remove domain",
+			errs.addf("%sdomain: only with %shosting %q: S3 serves HTTPS only under its own host names; set hosting to %q or remove domain",
 				fieldPrefix, fieldPrefix, hosting.CloudFront, hosting.CloudFront)
 		}
 		if in.priceClass != nil {
-			fail("%spriceClass: only with %shosting %q; remove it", fieldPrefix, fieldPrefix, hosting.CloudFront)
+			errs.addf("%spriceClass: only with %shosting %q; remove it", fieldPrefix, fieldPrefix, hosting.CloudFront)
 		}
 		return s, errs, nil
 	}
@@ -278,25 +253,25 @@ func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servi
 	s.priceClass = hosting.DefaultPriceClass
 	if in.priceClass != nil {
 		s.priceClass = string(*in.priceClass)
-		check(hosting.ValidatePriceClass(fieldPrefix+"priceClass", s.priceClass))
+		errs.add(hosting.ValidatePriceClass(fieldPrefix+"priceClass", s.priceClass))
 	}
 	// pulumi-aws names the Origin Access Control "<resource name>-<7 random characters>",
 	// and CloudFront allows 64.
 	if n := len(component + oacSuffix + "-1234567"); n > maxOriginAccessControlName {
-		fail("%shosting: the Origin Access Control named after component %q would have %d characters, CloudFront allows %d; shorten the component name to at most %d characters",
+		errs.addf("%shosting: the Origin Access Control named after component %q would have %d characters, CloudFront allows %d; shorten the component name to at most %d characters",
 			fieldPrefix, component, n, maxOriginAccessControlName, maxOriginAccessControlName-len(oacSuffix+"-1234567"))
 	}
 	d := in.domain
 	if d == nil {
 		return s, errs, nil
 	}
-	s.domain = &domainSettings{name: d.Name, zoneID: stringOr(d.ZoneID, "")}
+	s.domain = &domainSettings{name: d.Name, zoneID: valueOr(d.ZoneID, "")}
 	if err := hosting.ValidateDomainName(fieldPrefix+"domain.name", d.Name); err != nil {
-		errs = append(errs, err)
+		errs.add(err)
 	} else {
 		for _, keyPrefix := range keyPrefixes {
 			if err := issuer.ValidateURL(issuer.HostURL(d.Name, keyPrefix)); err != nil {
-				errs = append(errs, fmt.Errorf("%sdomain.name with folder %q: %w", fieldPrefix, keyPrefix, err))
+				errs.addf("%sdomain.name with folder %q: %w", fieldPrefix, keyPrefix, err)
 			}
 		}
 	}
@@ -306,12 +281,12 @@ func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servi
 	}
 	switch {
 	case !s.domain.certificateArn.given():
-		fail("%sdomain.certificateArn: required; give the ARN of an ACM certificate in us-east-1 that covers %q", fieldPrefix, d.Name)
+		errs.addf("%sdomain.certificateArn: required; give the ARN of an ACM certificate in us-east-1 that covers %q", fieldPrefix, d.Name)
 	case s.domain.certificateArn.known:
-		check(hosting.ValidateCertificateARN(fieldPrefix+"domain.certificateArn", s.domain.certificateArn.value))
+		errs.add(hosting.ValidateCertificateARN(fieldPrefix+"domain.certificateArn", s.domain.certificateArn.value))
 	}
 	if d.ZoneID != nil {
-		check(hosting.ValidateHostedZoneID(fieldPrefix+"domain.zoneId", *d.ZoneID))
+		errs.add(hosting.ValidateHostedZoneID(fieldPrefix+"domain.zoneId", *d.ZoneID))
 	}
 	return s, errs, nil
 }
@@ -335,7 +310,7 @@ type knownString struct {
 // given reports whether the input was set; a known empty string counts as unset, as an
 // empty plain string always did.
 func (k knownString) given() bool {
-	return k.input != nil && !(k.known && k.value == "")
+	return k.input != nil && (!k.known || k.value != "")
 }
 
 // awaitString reads an optional string input without blocking on values that are still
@@ -373,29 +348,25 @@ func (k knownString) validated(validate func(string) error) pulumi.StringOutput 
 
 // resolveRole checks an EksaIrsa role: its key, which names its resources, and its
 // service accounts; the fields every role has are checked by resolveRoleFields.
-func resolveRole(component, roleName string, r Role) (roleSettings, []error) {
-	var errs []error
-	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+func resolveRole(component, roleName string, r Role) (roleSettings, problems) {
+	var errs problems
 	field := "roles." + roleName
 
-	if !roleNamePattern.MatchString(roleName) {
-		fail("%s: role names may hold only letters, digits and '-', starting with a letter or digit; rename the key", field)
-	} else if n := len(component) + 1 + len(roleName); n > maxRoleResourceName {
-		fail("%s: %q-%q is %d characters, too long for the IAM role name derived from it (at most %d); shorten the role key or the component name",
-			field, component, roleName, n, maxRoleResourceName)
+	if err := iamrule.ValidateRoleKey(field, component, roleName); err != nil {
+		errs.add(err)
 	}
 
 	rs, fieldErrs := resolveRoleFields(field+".", component+"-"+roleName, r.fieldRefs())
-	errs = append(errs, fieldErrs...)
+	errs.addAll(fieldErrs)
 	rs.name = roleName
-	rs.webhookConfigMap = boolOr(r.WebhookConfigMap, false)
+	rs.webhookConfigMap = valueOr(r.WebhookConfigMap, false)
 	accounts, accountErrs := parseServiceAccounts(field+".serviceAccounts", r.ServiceAccounts)
-	errs = append(errs, accountErrs...)
+	errs.addAll(accountErrs)
 	rs.accounts = accounts
 	return rs, errs
 }
 
-func resolveWebhook(w *Webhook) (webhookSettings, []error) {
+func resolveWebhook(w *Webhook) (webhookSettings, problems) {
 	s := webhookSettings{
 		enabled:             true,
 		namespace:           defaultWebhookNamespace,
@@ -411,34 +382,33 @@ func resolveWebhook(w *Webhook) (webhookSettings, []error) {
 	if w == nil {
 		return s, nil
 	}
-	var errs []error
-	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	var errs problems
 
-	s.enabled = boolOr(w.Enabled, true)
-	s.namespace = stringOr(w.Namespace, s.namespace)
-	s.chart = stringOr(w.Chart, s.chart)
-	s.version = stringOr(w.Version, s.version)
-	s.repository = stringOr(w.Repository, s.repository)
+	s.enabled = valueOr(w.Enabled, true)
+	s.namespace = valueOr(w.Namespace, s.namespace)
+	s.chart = valueOr(w.Chart, s.chart)
+	s.version = valueOr(w.Version, s.version)
+	s.repository = valueOr(w.Repository, s.repository)
 	if w.Image != nil {
 		s.image = *w.Image
 	}
-	s.defaultRegion = stringOr(w.DefaultRegion, "")
-	s.stsRegionalEndpoint = boolOr(w.StsRegionalEndpoint, true)
-	s.tokenExpiration = intOr(w.TokenExpiration, s.tokenExpiration)
-	s.replicas = intOr(w.Replicas, s.replicas)
+	s.defaultRegion = valueOr(w.DefaultRegion, "")
+	s.stsRegionalEndpoint = valueOr(w.StsRegionalEndpoint, true)
+	s.tokenExpiration = valueOr(w.TokenExpiration, s.tokenExpiration)
+	s.replicas = valueOr(w.Replicas, s.replicas)
 	if w.TLS != nil {
 		s.tls = *w.TLS
 	}
 	s.values = w.Values
-	s.lookupGracePeriod = stringOr(w.ServiceAccountLookupGracePeriod, s.lookupGracePeriod)
+	s.lookupGracePeriod = valueOr(w.ServiceAccountLookupGracePeriod, s.lookupGracePeriod)
 
-	if err := policy.ValidateNamespace("webhook.namespace", s.namespace); err != nil {
-		errs = append(errs, err)
+	if err := k8sname.ValidateNamespace("webhook.namespace", s.namespace); err != nil {
+		errs.add(err)
 	}
 	if s.chart == "" {
-		fail("webhook.chart: empty; omit it to use %q, or give a chart name, oci:// reference or local path", defaultWebhookChart)
+		errs.addf("webhook.chart: empty; omit it to use %q, or give a chart name, oci:// reference or local path", defaultWebhookChart)
 	}
-	if chartIsReference(s.chart) {
+	if webhook.IsChartReference(s.chart) {
 		// An oci:// reference or a local path names its chart itself: the default
 		// repository would be wrong, and a local chart has the version it has.
 		if w.Repository == nil {
@@ -448,71 +418,25 @@ func resolveWebhook(w *Webhook) (webhookSettings, []error) {
 			s.version = ""
 		}
 	}
-	if err := checkTokenExpiration("webhook.tokenExpiration", s.tokenExpiration); err != nil {
-		errs = append(errs, err)
+	if err := webhook.ValidateTokenExpiration("webhook.tokenExpiration", s.tokenExpiration); err != nil {
+		errs.add(err)
 	}
-	if d, err := webhook.ValidateLookupGracePeriod("webhook.serviceAccountLookupGracePeriod", s.lookupGracePeriod, stringOr(s.image.Tag, "")); err != nil {
-		errs = append(errs, err)
+	if d, err := webhook.ValidateLookupGracePeriod("webhook.serviceAccountLookupGracePeriod", s.lookupGracePeriod, valueOr(s.image.Tag, "")); err != nil {
+		errs.add(err)
 	} else if d == 0 {
 		s.lookupGracePeriod = "" // the webhook's default: no flag, so older images start too
 	}
 	if s.replicas < 1 {
-		fail("webhook.replicas: %d; give at least 1 (2 or more keeps the webhook available during node drains)", s.replicas)
+		errs.addf("webhook.replicas: %d; give at least 1 (2 or more keeps the webhook available during node drains)", s.replicas)
 	}
 	if s.tls != WebhookTLSGenerated && s.tls != WebhookTLSCertManager {
-		fail("webhook.tls: %q is not a TLS mode; use %q (no cert-manager needed) or %q", s.tls, WebhookTLSGenerated, WebhookTLSCertManager)
+		errs.addf("webhook.tls: %q is not a TLS mode; use %q (no cert-manager needed) or %q", s.tls, WebhookTLSGenerated, WebhookTLSCertManager)
 	}
 	return s, errs
 }
 
-// checkAudiences checks a list of token audiences (OIDC client IDs): not empty, none
-// empty, none twice. field is its wire path.
-func checkAudiences(field string, audiences []string) []error {
-	var errs []error
-	if len(audiences) == 0 {
-		errs = append(errs, fmt.Errorf("%s: must not be empty; omit it to use %q", field, defaultAudience))
-	}
-	seen := map[string]bool{}
-	for i, aud := range audiences {
-		switch {
-		case strings.TrimSpace(aud) == "":
-			errs = append(errs, fmt.Errorf("%s[%d]: empty audience; remove it or give a client ID such as %q", field, i, defaultAudience))
-		case seen[aud]:
-			errs = append(errs, fmt.Errorf("%s[%d]: %q is listed twice; remove the duplicate", field, i, aud))
-		}
-		seen[aud] = true
-	}
-	return errs
-}
-
-// chartIsReference tells an oci:// reference or a local chart path from a chart name
-// looked up in a repository.
-func chartIsReference(chart string) bool {
-	return strings.HasPrefix(chart, "oci://") || strings.HasPrefix(chart, "/") ||
-		strings.HasPrefix(chart, "./") || strings.HasPrefix(chart, "../") || strings.HasSuffix(chart, ".tgz")
-}
-
-// policyShortName is the last path segment of a policy ARN: unique among a role's
-// attachments and readable in resource names and diffs.
-func policyShortName(arn string) string {
-	return arn[strings.LastIndex(arn, "/")+1:]
-}
-
-func boolOr(v *bool, def bool) bool {
-	if v == nil {
-		return def
-	}
-	return *v
-}
-
-func stringOr(v *string, def string) string {
-	if v == nil {
-		return def
-	}
-	return *v
-}
-
-func intOr(v *int, def int) int {
+// valueOr is what an optional input says, or def when it is not given.
+func valueOr[T any](v *T, def T) T {
 	if v == nil {
 		return def
 	}

@@ -280,10 +280,7 @@ type EksaIrsa struct {
 
 // Annotate documents the component and its outputs.
 func (c *EksaIrsa) Annotate(an infer.Annotator) {
-	an.Describe(c, "IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: an S3-hosted OIDC issuer "+
-		"(discovery document and JWKS), the IAM OIDC provider, IAM roles for service accounts and the pod identity "+
-		"webhook. Create it before the cluster (no `signingKeys`) to get `podIamConfig`, then add the cluster's "+
-		"public signing key.")
+	an.Describe(c, eksaIrsaDoc)
 	an.Describe(&c.IssuerURL, "The issuer URL: the cluster's `serviceAccountIssuer` and the OIDC provider URL.")
 	an.Describe(&c.IssuerHostPath, "The issuer without `https://`, the prefix of the trust policies' condition keys.")
 	an.Describe(&c.BucketName, "The bucket hosting the documents.")
@@ -336,9 +333,7 @@ type IssuerBucket struct {
 
 // Annotate documents IssuerBucket and its outputs.
 func (c *IssuerBucket) Annotate(an infer.Annotator) {
-	an.Describe(c, "One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or "+
-		"by CloudFront from a private bucket. Each cluster's EksaIrsa publishes into it with `issuer: {bucketName, "+
-		"createBucket: false, keyPrefix, url}` taken from this component's outputs.")
+	an.Describe(c, issuerBucketDoc)
 	an.Describe(&c.BucketName, "The bucket.")
 	an.Describe(&c.IssuerUrls, "The issuer URL of each folder, by folder: what each cluster's EksaIrsa takes as `issuer.url`.")
 }

@@ -67,9 +67,9 @@ func (b *builder) webhookRelease() error {
 	opts := webhook.Options{
 		Replicas: w.replicas,
 		Image: webhook.Image{
-			Registry:   stringOr(w.image.Registry, ""),
-			Repository: stringOr(w.image.Repository, ""),
-			Tag:        stringOr(w.image.Tag, ""),
+			Registry:   valueOr(w.image.Registry, ""),
+			Repository: valueOr(w.image.Repository, ""),
+			Tag:        valueOr(w.image.Tag, ""),
 		},
 		StsRegionalEndpoint: w.stsRegionalEndpoint,
 		TokenAudience:       b.s.audiences[0],
@@ -127,12 +127,12 @@ func (b *builder) configMapEntries() (map[string]webhook.ConfigMapEntry, pulumi.
 		}
 		e := webhook.ConfigMapEntry{
 			Audience:        b.s.audiences[0],
-			UseRegionalSTS:  boolOr(rs.tokens.StsRegionalEndpoints, w.stsRegionalEndpoint),
-			TokenExpiration: intOr(rs.tokens.TokenExpiration, w.tokenExpiration),
+			UseRegionalSTS:  valueOr(rs.tokens.StsRegionalEndpoints, w.stsRegionalEndpoint),
+			TokenExpiration: valueOr(rs.tokens.TokenExpiration, w.tokenExpiration),
 		}
 		for _, sa := range rs.accounts {
-			entries[configMapKey(sa)] = e
-			arns[configMapKey(sa)] = b.roleArns[rs.name]
+			entries[webhook.ConfigMapKey(sa.Namespace, sa.Name)] = e
+			arns[webhook.ConfigMapKey(sa.Namespace, sa.Name)] = b.roleArns[rs.name]
 		}
 	}
 	return entries, arns.ToStringMapOutput()

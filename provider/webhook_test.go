@@ -2,12 +2,14 @@ package provider_test
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 )
 
 // plain turns a property value into the Go shapes JSON decodes to, so whole value trees
@@ -265,19 +267,16 @@ func TestNoWebhookInPhase1OrWhenDisabled(t *testing.T) {
 	}
 }
 
-// TestDumpWebhookValues writes the release values of the default phase-2 component to
-// $EKSA_IRSA_WEBHOOK_VALUES, for rendering with `helm template` against the real chart
-// (which cannot be downloaded in CI). Without the variable it only checks the values are
-// JSON-serializable, as Helm needs.
-func TestDumpWebhookValues(t *testing.T) {
+// TestWebhookValuesGolden pins the complete chart values of a default phase-2 component
+// in testdata/webhook-values.json. The chart cannot be downloaded in CI, so that file is
+// also what to render with `helm template` against the real chart after a change of the
+// values (`helm template pod-identity-webhook <chart> -f provider/testdata/webhook-values.json`);
+// `go test ./provider -run TestWebhookValuesGolden -update` rewrites it.
+func TestWebhookValuesGolden(t *testing.T) {
 	aws, _ := mustConstruct(t, phase2(newRSAKey(t, 2048)))
-	values, err := json.MarshalIndent(plain(aws.named(t, "irsa-webhook").Inputs.Get("values")), "", "  ")
+	values, err := jsondoc.Marshal(plain(aws.named(t, "irsa-webhook").Inputs.Get("values")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if path := os.Getenv("EKSA_IRSA_WEBHOOK_VALUES"); path != "" {
-		if err := os.WriteFile(path, values, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	golden.Check(t, "webhook-values.json", values)
 }

@@ -28,7 +28,9 @@ func program(ctx *pulumi.Context) error {
 	// The clusters created so far (phase 2): their signing keys are read and their
 	// webhooks installed. A cluster not listed yet is in phase 1.
 	var existing []string
-	cfg.GetObject("existingClusters", &existing)
+	if err := cfg.GetObject("existingClusters", &existing); err != nil {
+		return err
+	}
 
 	awsProvider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
 		Region: pulumi.String(orDefault(cfg.Get("region"), "us-west-2")),

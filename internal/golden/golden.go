@@ -1,7 +1,7 @@
 // Package golden compares what a test produced with a file under the test package's
 // testdata/, so documents and policies are reviewed as files in pull requests and a
-// changed byte fails the test. `go test ./internal/... -update` rewrites the files after
-// an intended change.
+// changed byte fails the test. `go test ./internal/... ./provider -update` rewrites the
+// files after an intended change.
 package golden
 
 import (

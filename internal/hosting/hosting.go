@@ -129,7 +129,7 @@ func ValidateDomainName(field, name string) error {
 		case strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-"):
 			return fmt.Errorf("%s %q has a label %q starting or ending with '-'; DNS does not allow that", field, name, label)
 		}
-		if i := strings.IndexFunc(label, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') }); i >= 0 {
+		if i := strings.IndexFunc(label, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' }); i >= 0 {
 			return fmt.Errorf("%s %q contains %q; use letters, digits and '-' (write an international name in its xn-- form)", field, name, []rune(label[i:])[0])
 		}
 	}

@@ -3,6 +3,8 @@ package hosting
 import (
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
 )
 
 // wantError runs a validator's verdict against a table row: nil when want is empty,
@@ -158,4 +160,21 @@ func TestS3OriginDomain(t *testing.T) {
 			t.Errorf("S3OriginDomain(%q, %q, %q) = %q, want %q", tt.bucket, tt.region, tt.dns, got, tt.want)
 		}
 	}
+}
+
+// FuzzValidateDomainName: any text is judged without panicking, and a name it accepts
+// makes an issuer URL that the issuer rules accept too, so a custom domain can never pass
+// here and fail as an issuer.
+func FuzzValidateDomainName(f *testing.F) {
+	for _, seed := range []string{"oidc.example.com", "a.io", "OIDC.example.com", "*.example.com", "oidc..example.com", "10.0.0.1", "xn--bcher-kva.example"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if ValidateDomainName("issuer.domain.name", name) != nil {
+			return
+		}
+		if err := issuer.ValidateURL(issuer.HostURL(name, "")); err != nil {
+			t.Fatalf("accepted %q, but its issuer URL is refused: %v", name, err)
+		}
+	})
 }

@@ -91,7 +91,7 @@ func ValidateURLField(field, u string) error {
 	}
 	parsed, err := url.Parse(u)
 	if err != nil {
-		return fmt.Errorf("%s %q is not a valid URL (%v); use the form https://host[/path]", field, u, err)
+		return fmt.Errorf("%s %q is not a valid URL (%w); use the form https://host[/path]", field, u, err)
 	}
 	switch {
 	case parsed.User != nil:
@@ -163,8 +163,8 @@ func ValidateKeyPrefix(field, prefix string) error {
 			return fmt.Errorf("%s %q has a %q folder, which URLs resolve away so the issuer URL would not match the object keys; remove it", field, prefix, folder)
 		}
 	}
-	if max := maxS3KeyLength - len("/"+discoveryKey); len(prefix) > max {
-		return fmt.Errorf("%s is %d characters long; S3 object keys are limited to %d bytes, so use a prefix of at most %d", field, len(prefix), maxS3KeyLength, max)
+	if longest := maxS3KeyLength - len("/"+discoveryKey); len(prefix) > longest {
+		return fmt.Errorf("%s is %d characters long; S3 object keys are limited to %d bytes, so use a prefix of at most %d", field, len(prefix), maxS3KeyLength, longest)
 	}
 	return nil
 }
@@ -224,7 +224,7 @@ func ValidateBucketName(field, name string) error {
 		return fmt.Errorf("%s %q contains '.': the path-style issuer URL would work, but dotted bucket names break TLS for virtual-hosted-style access, so they are not accepted; use '-' instead, e.g. %q",
 			field, name, strings.Trim(strings.ReplaceAll(name, ".", "-"), "-"))
 	}
-	if i := strings.IndexFunc(name, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') }); i >= 0 {
+	if i := strings.IndexFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' }); i >= 0 {
 		return fmt.Errorf("%s %q contains %q; use only lowercase letters, digits and '-'", field, name, []rune(name[i:])[0])
 	}
 	if !isLowerAlnum(name[0]) || !isLowerAlnum(name[len(name)-1]) {
@@ -265,7 +265,7 @@ func ValidateClusterName(name string) error {
 	if strings.ToLower(name) != name {
 		return fmt.Errorf("clusterName %q must be lowercase like the cluster's metadata.name; use %q", name, strings.ToLower(name))
 	}
-	if i := strings.IndexFunc(name, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') }); i >= 0 {
+	if i := strings.IndexFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' }); i >= 0 {
 		return fmt.Errorf("clusterName %q contains %q; use the cluster's metadata.name: lowercase letters, digits and '-'", name, []rune(name[i:])[0])
 	}
 	if name[0] < 'a' || name[0] > 'z' {
@@ -287,4 +287,36 @@ func ValidateClusterName(name string) error {
 // An https URL needs no YAML quoting, and ValidateURL excludes characters that would.
 func PodIamConfig(issuerURL string) string {
 	return "podIamConfig:\n  serviceAccountIssuer: " + issuerURL + "\n"
+}
+
+// MaxBucketPrefix is the longest bucket-name prefix S3 accepts: the AWS provider appends
+// GeneratedBucketSuffixLength unique characters to it.
+const (
+	MaxBucketPrefix             = 37
+	GeneratedBucketSuffixLength = 26
+)
+
+// BucketPrefix derives the prefix of a generated bucket name from a name (a cluster's,
+// or an IssuerBucket component's): "<name>-irsa-", shortened to fit. S3 appends a unique
+// suffix, so two stacks for clusters of the same name never collide. name must be valid
+// as the start of a bucket name (ValidateClusterName, or ValidateBucketPrefixSource).
+func BucketPrefix(name string) string {
+	prefix := strings.TrimRight(name, "-")
+	const suffix = "-irsa-"
+	if len(prefix) > MaxBucketPrefix-len(suffix) {
+		prefix = strings.TrimRight(prefix[:MaxBucketPrefix-len(suffix)], "-")
+	}
+	return prefix + suffix
+}
+
+// ValidateBucketPrefixSource checks that a component name can start a bucket name, as
+// it does when no bucket name is given; field names the bucket-name input to set instead.
+func ValidateBucketPrefixSource(field, component string) error {
+	const lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	valid := component != "" && strings.ContainsRune(lowerAlnum, rune(component[0])) &&
+		strings.Trim(component, lowerAlnum+"-") == ""
+	if !valid {
+		return fmt.Errorf("%s: unset, so the bucket would be named after the component %q, which holds characters bucket names cannot; set %s, or name the component with lowercase letters, digits and '-'", field, component, field)
+	}
+	return nil
 }

@@ -94,6 +94,7 @@ func TestValidateURL(t *testing.T) {
 		{name: "empty query", url: "https://oidc.example.com/x?", want: []string{"issuer.url", "query", "remove it"}},
 		{name: "fragment", url: "https://oidc.example.com/x#k", want: []string{"issuer.url", "fragment", "remove it"}},
 		{name: "empty fragment", url: "https://oidc.example.com/x#", want: []string{"issuer.url", "fragment", "remove it"}},
+		//nolint:gosec // a URL with user info is the bad input under test
 		{name: "user info", url: "https://me:pw@oidc.example.com/x", want: []string{"issuer.url", "user info", `use "https://oidc.example.com/x"`}},
 		{name: "port", url: "https://oidc.example.com:8443/x", want: []string{"issuer.url", "must not set a port", `use "https://oidc.example.com/x"`}},
 		{name: "default port", url: "https://oidc.example.com:443", want: []string{"issuer.url", "must not set a port", `use "https://oidc.example.com"`}},
@@ -293,6 +294,39 @@ func TestPodIamConfig(t *testing.T) {
 	for _, tt := range tests {
 		if got := PodIamConfig(tt.url); got != tt.want {
 			t.Errorf("PodIamConfig(%q) =\n%s\nwant\n%s", tt.url, got, tt.want)
+		}
+	}
+}
+
+func TestBucketPrefix(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"prod", "prod-irsa-"},
+		{"issuers", "issuers-irsa-"},
+		{strings.Repeat("c", 63), strings.Repeat("c", 31) + "-irsa-"},
+		{strings.Repeat("c", 30) + "-x", strings.Repeat("c", 30) + "-irsa-"}, // no "--" where it is cut
+	} {
+		got := BucketPrefix(tt.name)
+		if got != tt.want {
+			t.Errorf("BucketPrefix(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+		if len(got) > MaxBucketPrefix {
+			t.Errorf("BucketPrefix(%q) has %d characters, S3 takes at most %d", tt.name, len(got), MaxBucketPrefix)
+		}
+		// What S3 makes of it is a valid bucket name.
+		if err := ValidateBucketName("bucketName", got+strings.Repeat("0", GeneratedBucketSuffixLength)); err != nil {
+			t.Errorf("BucketPrefix(%q) gives invalid bucket names: %v", tt.name, err)
+		}
+	}
+}
+
+func TestValidateBucketPrefixSource(t *testing.T) {
+	for name, ok := range map[string]bool{"issuers": true, "shared-issuers-2": true, "Shared": false, "shared_issuers": false, "-issuers": false, "": false} {
+		err := ValidateBucketPrefixSource("bucketName", name)
+		if (err == nil) != ok {
+			t.Errorf("%q: %v, want accepted %v", name, err, ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "set bucketName") {
+			t.Errorf("%q: %q does not say to set bucketName", name, err)
 		}
 	}
 }

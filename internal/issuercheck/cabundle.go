@@ -26,7 +26,7 @@ func ParseCABundle(bundle string) ([]*x509.Certificate, error) {
 		}
 		cert, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("PEM block %d is not a valid certificate (%v)", i, err)
+			return nil, fmt.Errorf("PEM block %d is not a valid certificate (%w)", i, err)
 		}
 		certs = append(certs, cert)
 	}

@@ -271,15 +271,15 @@ func (c *StepClock) Sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-// Exponential is a backoff that doubles from first up to max: the pause after the nth
-// failed attempt (n from 1) is first·2ⁿ⁻¹, at most max.
-func Exponential(first, max time.Duration) func(n int) time.Duration {
+// Exponential is a backoff that doubles from first up to limit: the pause after the nth
+// failed attempt (n from 1) is first·2ⁿ⁻¹, at most limit.
+func Exponential(first, limit time.Duration) func(n int) time.Duration {
 	return func(n int) time.Duration {
 		d := first
-		for i := 1; i < n && d < max; i++ {
+		for i := 1; i < n && d < limit; i++ {
 			d *= 2
 		}
-		return min(d, max)
+		return min(d, limit)
 	}
 }
 

@@ -294,7 +294,7 @@ func TestFailuresNameTheirCause(t *testing.T) {
 		},
 		{
 			name: "documents under another prefix",
-			arrange: func(t *testing.T, f *fixture, _ *Expected) {
+			arrange: func(_ *testing.T, f *fixture, _ *Expected) {
 				f.fake.answers[discoveryPath] = answer{status: 404, body: testdata(t, "s3-no-such-key.xml")}
 			},
 			cause: NoSuchKey,
@@ -302,7 +302,7 @@ func TestFailuresNameTheirCause(t *testing.T) {
 		},
 		{
 			name: "bucket gone",
-			arrange: func(t *testing.T, f *fixture, _ *Expected) {
+			arrange: func(_ *testing.T, f *fixture, _ *Expected) {
 				f.fake.answers[discoveryPath] = answer{status: 404, body: testdata(t, "s3-no-such-bucket.xml")}
 			},
 			cause: NoSuchBucket,
@@ -339,7 +339,7 @@ func TestFailuresNameTheirCause(t *testing.T) {
 		},
 		{
 			name: "not found outside S3",
-			arrange: func(t *testing.T, f *fixture, _ *Expected) {
+			arrange: func(_ *testing.T, f *fixture, _ *Expected) {
 				f.fake.answers[discoveryPath] = answer{status: 404, body: "404 page not found"}
 			},
 			cause: NotFound,
@@ -347,7 +347,7 @@ func TestFailuresNameTheirCause(t *testing.T) {
 		},
 		{
 			name: "redirected",
-			arrange: func(t *testing.T, f *fixture, _ *Expected) {
+			arrange: func(_ *testing.T, f *fixture, _ *Expected) {
 				f.fake.answers[discoveryPath] = answer{status: 302, header: map[string]string{"Location": "https://oidc.example.com/prod/.well-known/openid-configuration"}}
 			},
 			cause: Redirect,
@@ -355,7 +355,7 @@ func TestFailuresNameTheirCause(t *testing.T) {
 		},
 		{
 			name: "server error",
-			arrange: func(t *testing.T, f *fixture, _ *Expected) {
+			arrange: func(_ *testing.T, f *fixture, _ *Expected) {
 				f.fake.answers[discoveryPath] = answer{status: 503, body: "<Error><Code></Code></Error>"}
 			},
 			cause: HTTPStatus,
@@ -363,7 +363,7 @@ func TestFailuresNameTheirCause(t *testing.T) {
 		},
 		{
 			name: "an error page served as the document",
-			arrange: func(t *testing.T, f *fixture, _ *Expected) {
+			arrange: func(_ *testing.T, f *fixture, _ *Expected) {
 				f.fake.answers[discoveryPath] = ok("<html><body>Welcome to nginx!</body></html>")
 			},
 			cause: NotADocument,
@@ -455,7 +455,7 @@ func TestFailuresNameTheirCause(t *testing.T) {
 		},
 		{
 			name: "keys.json not a key set",
-			arrange: func(t *testing.T, f *fixture, _ *Expected) {
+			arrange: func(_ *testing.T, f *fixture, _ *Expected) {
 				f.fake.answers[jwksPath] = ok(`{"issuer":"` + issuer + `"}`)
 			},
 			cause: NotADocument,
@@ -659,7 +659,7 @@ func TestWaitRetriesUntilTheIssuerConverges(t *testing.T) {
 	var heard []Cause
 	served, err := Wait(t.Context(), f.client, f.pub.want, Retry{
 		Timeout: 5 * time.Minute, Clock: clock,
-		OnRetry: func(attempt int, f *Failure, pause time.Duration) { heard = append(heard, f.Cause) },
+		OnRetry: func(_ int, f *Failure, _ time.Duration) { heard = append(heard, f.Cause) },
 	})
 	if err != nil {
 		t.Fatalf("wait: %v", err)

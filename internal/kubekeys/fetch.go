@@ -36,11 +36,11 @@ func Fetch(ctx context.Context, req Request) (Keys, error) {
 	}
 	base, _, err := rest.DefaultServerUrlFor(config)
 	if err != nil {
-		return Keys{}, fmt.Errorf("kubeconfig: server %q of the context is not a usable URL: %v", config.Host, err)
+		return Keys{}, fmt.Errorf("kubeconfig: server %q of the context is not a usable URL: %w", config.Host, err)
 	}
 	client, err := rest.HTTPClientFor(config)
 	if err != nil {
-		return Keys{}, fmt.Errorf("kubeconfig: %v", err)
+		return Keys{}, fmt.Errorf("kubeconfig: %w", err)
 	}
 	defer client.CloseIdleConnections()
 

@@ -27,7 +27,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
-	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/k8sname"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
 )
 
@@ -87,7 +87,7 @@ func (r Request) Validate() error {
 	if err := issuer.ValidateClusterName(r.ClusterName); err != nil {
 		errs = append(errs, err)
 	}
-	if err := policy.ValidateNamespace("namespace", r.Namespace); err != nil {
+	if err := k8sname.ValidateNamespace("namespace", r.Namespace); err != nil {
 		errs = append(errs, err)
 	}
 	if r.Source != SourceSecret && r.Source != SourceAPIServer {
@@ -174,7 +174,7 @@ func (t Target) decodeSecret(body []byte) (Keys, error) {
 	var secret secretTLSCrt
 	if err := json.Unmarshal(body, &secret); err != nil {
 		// The error of encoding/json names a type or an offset, never a value.
-		return Keys{}, fmt.Errorf("%s from %s: the response is not a Kubernetes object (%v); is the kubeconfig's server a Kubernetes API server?",
+		return Keys{}, fmt.Errorf("%s from %s: the response is not a Kubernetes object (%w); is the kubeconfig's server a Kubernetes API server?",
 			t.what(), t.Server, err)
 	}
 	if secret.Kind != "Secret" {
@@ -199,14 +199,14 @@ func (t Target) decodeJWKS(body []byte) (Keys, error) {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.Unmarshal(body, &set); err != nil {
-		return Keys{}, fmt.Errorf("%s from %s: the response is not a JWKS (%v)", t.what(), t.Server, err)
+		return Keys{}, fmt.Errorf("%s from %s: the response is not a JWKS (%w)", t.what(), t.Server, err)
 	}
 	var keys []signingkey.Key
 	seen := map[string]bool{}
 	for i, raw := range set.Keys {
 		var jwk jose.JSONWebKey
 		if err := jwk.UnmarshalJSON(raw); err != nil {
-			return Keys{}, fmt.Errorf("%s from %s: keys[%d] is not a JSON Web Key (%v)", t.what(), t.Server, i, err)
+			return Keys{}, fmt.Errorf("%s from %s: keys[%d] is not a JSON Web Key (%w)", t.what(), t.Server, i, err)
 		}
 		if !jwk.IsPublic() {
 			return Keys{}, fmt.Errorf("%s from %s: keys[%d] (kid %q) is not a public key; refusing to use it", t.what(), t.Server, i, jwk.KeyID)
@@ -300,6 +300,6 @@ func (t Target) StatusError(code int, body []byte) error {
 
 // UnreachableError explains a request that got no response at all.
 func (t Target) UnreachableError(host string, err error) error {
-	return fmt.Errorf("cannot reach the API server of cluster %q at %s to read %s: %v; check the kubeconfig's server address and certificate authority, and that the cluster is running",
+	return fmt.Errorf("cannot reach the API server of cluster %q at %s to read %s: %w; check the kubeconfig's server address and certificate authority, and that the cluster is running",
 		t.ClusterName, host, t.what(), err)
 }

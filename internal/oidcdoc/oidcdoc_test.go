@@ -7,13 +7,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
 )
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/k8sname"
 )
 
 // Version is the IAM policy language version of every document rendered here; the only
@@ -79,73 +80,16 @@ func ParseServiceAccount(field, s string) (ServiceAccount, error) {
 	if onlyStars(ns) && onlyStars(name) {
 		return ServiceAccount{}, fmt.Errorf(`%s: %q matches every service account of every namespace, so any pod of the cluster could assume the role; name the namespace, e.g. "<namespace>/*"`, field, s)
 	}
-	if err := validatePart(ns, "namespace", 63, false); err != nil {
+	if err := k8sname.CheckPattern(ns, "namespace", k8sname.MaxNamespace, false); err != nil {
 		return ServiceAccount{}, fmt.Errorf("%s: %q: %w", field, s, err)
 	}
-	if err := validatePart(name, "name", 253, true); err != nil {
+	if err := k8sname.CheckPattern(name, "name", k8sname.MaxName, true); err != nil {
 		return ServiceAccount{}, fmt.Errorf("%s: %q: %w", field, s, err)
 	}
 	return ServiceAccount{Namespace: ns, Name: name}, nil
 }
 
 func onlyStars(s string) bool { return strings.Trim(s, "*") == "" }
-
-// validatePart checks a namespace (a DNS-1123 label) or a name (a DNS-1123 subdomain,
-// dots allowed) that may contain '*' wildcards. A '*' can stand for any valid characters,
-// so only the literal characters are checked, and a label's first or last character only
-// when it is literal.
-func validatePart(part, kind string, maxLen int, dots bool) error {
-	allowed := "lowercase letters, digits and '-'"
-	if dots {
-		allowed = "lowercase letters, digits, '-' and '.'"
-	}
-	if len(part) > maxLen {
-		return fmt.Errorf("%s %q is %d characters long; Kubernetes allows at most %d", kind, part, len(part), maxLen)
-	}
-	if strings.ToLower(part) != part {
-		return fmt.Errorf("%s %q must be lowercase, as in Kubernetes; use %q", kind, part, strings.ToLower(part))
-	}
-	for _, r := range part {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '*' || dots && r == '.') {
-			return fmt.Errorf("%s %q contains %q; a Kubernetes %s has only %s ('*' as a wildcard)", kind, part, r, kind, allowed)
-		}
-	}
-	labels := []string{part}
-	if dots {
-		labels = strings.Split(part, ".")
-	}
-	for i, l := range labels {
-		if l == "" && i > 0 && i < len(labels)-1 {
-			return fmt.Errorf("%s %q has an empty part between dots; remove the extra '.'", kind, part)
-		}
-		if l == "" {
-			return fmt.Errorf("%s %q must start and end with a lowercase letter or digit, as in Kubernetes; remove the '.'", kind, part)
-		}
-		if first := l[0]; first != '*' && !isAlnum(first) {
-			return fmt.Errorf("%s %q must start with a lowercase letter or digit%s, as in Kubernetes; remove the %q", kind, part, afterDot(dots), first)
-		}
-		if last := l[len(l)-1]; last != '*' && !isAlnum(last) {
-			return fmt.Errorf("%s %q must end with a lowercase letter or digit%s, as in Kubernetes; remove the %q", kind, part, beforeDot(dots), last)
-		}
-	}
-	return nil
-}
-
-func isAlnum(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' }
-
-func afterDot(dots bool) string {
-	if dots {
-		return ", also after each '.'"
-	}
-	return ""
-}
-
-func beforeDot(dots bool) string {
-	if dots {
-		return ", also before each '.'"
-	}
-	return ""
-}
 
 // trustPolicy and its parts fix the key order of the rendered document.
 type (

@@ -3,9 +3,10 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 )
 
 const field = "roles.reporting.serviceAccounts[1]"

@@ -89,8 +89,8 @@ type TrustEstimate struct {
 const placeholderAccount = "000000000000"
 
 // TrustPolicySizeRange bounds the Size of the RoleTrustPolicy of trusts some of whose
-// values are not known yet: min <= Size <= max for every value they can take. With every
-// value known, or known up to its length, min == max == the real Size.
+// values are not known yet: smallest <= Size <= largest for every value they can take.
+// With every value known, or known up to its length, smallest == largest == the real Size.
 //
 // It renders the real document twice, once with every unknown host path replaced by a
 // placeholder of the shortest length it can have and once of the longest, and derives
@@ -100,7 +100,7 @@ const placeholderAccount = "000000000000"
 // space and no character JSON escapes, and each appears verbatim (the host path three
 // times: in the ARN and in both condition keys). The Size grows with each length, so the
 // shortest and longest placeholders give the bounds.
-func TrustPolicySizeRange(trusts []TrustEstimate) (min, max int, err error) {
+func TrustPolicySizeRange(trusts []TrustEstimate) (smallest, largest int, err error) {
 	render := func(longest bool) (int, error) {
 		filled := make([]IssuerTrust, len(trusts))
 		for i, tr := range trusts {
@@ -135,11 +135,11 @@ func TrustPolicySizeRange(trusts []TrustEstimate) (min, max int, err error) {
 		doc, err := renderTrustPolicy(filled, false)
 		return Size(doc), err
 	}
-	if min, err = render(false); err != nil {
+	if smallest, err = render(false); err != nil {
 		return 0, 0, err
 	}
-	if max, err = render(true); err != nil {
+	if largest, err = render(true); err != nil {
 		return 0, 0, err
 	}
-	return min, max, nil
+	return smallest, largest, nil
 }

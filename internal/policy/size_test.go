@@ -46,17 +46,17 @@ func TestSizeOfTrustPoliciesIsTheirCompactLength(t *testing.T) {
 	}
 }
 
-// TestTrustPolicySizeRange checks the estimate against real policies: exact whenever the
-// unknown values are known up to their length, and bounds that hold the real size
+// TestTrustPolicySizeRange checks the estimate against actual policies: exact whenever the
+// unknown values are known up to their length, and bounds that hold the actual size
 // otherwise.
 func TestTrustPolicySizeRange(t *testing.T) {
 	a := sharedTrust(t, 0, "apps/reporting", "apps/report-viewer")
 	b := sharedTrust(t, 2, "batch/*")
-	real, err := RoleTrustPolicy([]IssuerTrust{a, b})
+	actual, err := RoleTrustPolicy([]IssuerTrust{a, b})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Size(real)
+	want := Size(actual)
 	hostLen := func(tr IssuerTrust) int { return len(tr.HostPath) }
 	unknownARN := func(tr IssuerTrust) TrustEstimate {
 		tr.ProviderARN = ""
@@ -66,13 +66,13 @@ func TestTrustPolicySizeRange(t *testing.T) {
 		tr.HostPath = ""
 		return TrustEstimate{IssuerTrust: tr, Partition: "aws"}
 	}
-	unknownBoth := func(tr IssuerTrust, min, max int) TrustEstimate {
+	unknownBoth := func(tr IssuerTrust, shortest, longest int) TrustEstimate {
 		n := len(tr.HostPath)
 		tr.ProviderARN, tr.HostPath = "", ""
-		if min == 0 {
-			min, max = n, n
+		if shortest == 0 {
+			shortest, longest = n, n
 		}
-		return TrustEstimate{IssuerTrust: tr, Partition: "aws", HostPathMin: min, HostPathMax: max}
+		return TrustEstimate{IssuerTrust: tr, Partition: "aws", HostPathMin: shortest, HostPathMax: longest}
 	}
 	exact := []struct {
 		name   string
@@ -84,21 +84,21 @@ func TestTrustPolicySizeRange(t *testing.T) {
 		{"both unknown, length known", []TrustEstimate{unknownBoth(a, 0, 0), unknownBoth(b, 0, 0)}},
 	}
 	for _, tt := range exact {
-		min, max, err := TrustPolicySizeRange(tt.trusts)
+		smallest, largest, err := TrustPolicySizeRange(tt.trusts)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		if min != want || max != want {
-			t.Errorf("%s: range %d..%d, want exactly %d", tt.name, min, max, want)
+		if smallest != want || largest != want {
+			t.Errorf("%s: range %d..%d, want exactly %d", tt.name, smallest, largest, want)
 		}
 	}
-	min, max, err := TrustPolicySizeRange([]TrustEstimate{unknownBoth(a, 1, MaxIssuerHostPathLength), {IssuerTrust: b}})
+	smallest, largest, err := TrustPolicySizeRange([]TrustEstimate{unknownBoth(a, 1, MaxIssuerHostPathLength), {IssuerTrust: b}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Each character of the host path appears three times: in the ARN and in both keys.
-	if min > want || want > max || max-min != 3*(MaxIssuerHostPathLength-1) {
-		t.Errorf("range %d..%d for a real size of %d (host path of %d characters)", min, max, want, hostLen(a))
+	if smallest > want || want > largest || largest-smallest != 3*(MaxIssuerHostPathLength-1) {
+		t.Errorf("range %d..%d for an actual size of %d (host path of %d characters)", smallest, largest, want, hostLen(a))
 	}
 	if _, _, err := TrustPolicySizeRange([]TrustEstimate{{IssuerTrust: IssuerTrust{HostPath: a.HostPath, Audiences: a.Audiences, Accounts: a.Accounts}}}); err == nil ||
 		!strings.Contains(err.Error(), "partition") {
@@ -109,7 +109,7 @@ func TestTrustPolicySizeRange(t *testing.T) {
 // TestTrustPolicyCapacity writes the table of how many service accounts fit IAM's default
 // trust-policy quota, for roles trusted by one to five clusters, by the shape of their
 // issuers and the length of "namespace/name". Each count is the largest for which the
-// real rendered policy fits: one more subject per issuer does not.
+// actual rendered policy fits: one more subject per issuer does not.
 func TestTrustPolicyCapacity(t *testing.T) {
 	shapes := []struct {
 		name     string

@@ -268,13 +268,13 @@ func publicKeyOf(block *pem.Block) (crypto.PublicKey, error) {
 	case blockRSAPublicKey:
 		pub, err := x509.ParsePKCS1PublicKey(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("PEM block %q does not hold a valid PKCS#1 RSA public key (%v); %s", block.Type, err, fixHint)
+			return nil, fmt.Errorf("PEM block %q does not hold a valid PKCS#1 RSA public key (%w); %s", block.Type, err, fixHint)
 		}
 		return pub, nil
 	case blockCertificate:
 		cert, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("PEM block %q is not a valid X.509 certificate (%v); %s", block.Type, err, fixHint)
+			return nil, fmt.Errorf("PEM block %q is not a valid X.509 certificate (%w); %s", block.Type, err, fixHint)
 		}
 		return parsePKIX(cert.RawSubjectPublicKeyInfo)
 	default:
@@ -346,7 +346,7 @@ func parsePKIX(der []byte) (crypto.PublicKey, error) {
 	}
 	pub, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("PKIX public key is invalid (%v); %s", err, fixHint)
+		return nil, fmt.Errorf("PKIX public key is invalid (%w); %s", err, fixHint)
 	}
 	return pub, nil
 }

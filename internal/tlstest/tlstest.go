@@ -139,7 +139,7 @@ type DialFunc func(ctx context.Context, network, address string) (net.Conn, erro
 // a client can reach nothing but the test server.
 func Dialer(server *httptest.Server, hosts ...string) DialFunc {
 	var dialer net.Dialer
-	return func(ctx context.Context, network, address string) (net.Conn, error) {
+	return func(ctx context.Context, _, address string) (net.Conn, error) {
 		host, port, err := net.SplitHostPort(address)
 		if err != nil || port != "443" || !slices.Contains(hosts, host) {
 			return nil, fmt.Errorf("test client may reach only port 443 of %v, not %s", hosts, address)

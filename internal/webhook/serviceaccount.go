@@ -3,6 +3,7 @@ package webhook
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/semver"
@@ -116,4 +117,23 @@ func ValidateLookupGracePeriod(field, value, imageTag string) (time.Duration, er
 			field, imageTag, lookupGracePeriodSince, field)
 	}
 	return d, nil
+}
+
+// ValidateTokenExpiration checks a projected-token lifetime against the webhook's range.
+func ValidateTokenExpiration(field string, seconds int) error {
+	if seconds < MinTokenExpiration || seconds > MaxTokenExpiration {
+		return fmt.Errorf("%s: %d is outside the webhook's range; give %d to %d seconds",
+			field, seconds, MinTokenExpiration, MaxTokenExpiration)
+	}
+	return nil
+}
+
+// ConfigMapKey is a service account's key in the webhook's ConfigMap, or "" when the
+// webhook cannot match it: it looks up "namespace/name", then "*/name", so a wildcard
+// anywhere else has no entry that could match.
+func ConfigMapKey(namespace, name string) string {
+	if strings.Contains(name, "*") || namespace != "*" && strings.Contains(namespace, "*") {
+		return ""
+	}
+	return namespace + "/" + name
 }

@@ -138,3 +138,31 @@ func TestValidateLookupGracePeriod(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateTokenExpiration(t *testing.T) {
+	for seconds, ok := range map[int]bool{600: true, 86400: true, 3600: true, 599: false, 86401: false, 0: false} {
+		err := ValidateTokenExpiration("webhook.tokenExpiration", seconds)
+		if (err == nil) != ok {
+			t.Errorf("%d: %v, want accepted %v", seconds, err, ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "600 to 86400") {
+			t.Errorf("%d: %q does not give the range", seconds, err)
+		}
+	}
+}
+
+// TestConfigMapKey follows the webhook's lookup: "namespace/name", then "*/name"; any
+// other wildcard has no entry it could match.
+func TestConfigMapKey(t *testing.T) {
+	for _, tt := range []struct{ namespace, name, want string }{
+		{"kube-system", "external-dns", "kube-system/external-dns"},
+		{"*", "fluent-bit", "*/fluent-bit"},
+		{"apps", "*", ""},
+		{"team-*", "exporter", ""},
+		{"apps", "report-*", ""},
+	} {
+		if got := ConfigMapKey(tt.namespace, tt.name); got != tt.want {
+			t.Errorf("ConfigMapKey(%q, %q) = %q, want %q", tt.namespace, tt.name, got, tt.want)
+		}
+	}
+}

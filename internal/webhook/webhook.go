@@ -162,3 +162,11 @@ func ServiceDNSNames(fullname, namespace string) []string {
 	svc := fmt.Sprintf("%s.%s.svc", fullname, namespace)
 	return []string{svc, svc + ".cluster.local"}
 }
+
+// IsChartReference tells an oci:// reference or a local chart path from a chart name
+// looked up in a repository: a reference names its chart itself, so the default
+// repository would be wrong for it, and a local chart has the version it has.
+func IsChartReference(chart string) bool {
+	return strings.HasPrefix(chart, "oci://") || strings.HasPrefix(chart, "/") ||
+		strings.HasPrefix(chart, "./") || strings.HasPrefix(chart, "../") || strings.HasSuffix(chart, ".tgz")
+}

@@ -1,11 +1,11 @@
 package webhook
 
 import (
-	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 )
 
@@ -213,4 +213,19 @@ func deepCopy(m map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+func TestIsChartReference(t *testing.T) {
+	for chart, want := range map[string]bool{
+		"amazon-eks-pod-identity-webhook":                                   false,
+		"oci://registry.example.com/charts/amazon-eks-pod-identity-webhook": true,
+		"./charts/webhook":    true,
+		"../charts/webhook":   true,
+		"/srv/charts/webhook": true,
+		"webhook-2.6.5.tgz":   true,
+	} {
+		if got := IsChartReference(chart); got != want {
+			t.Errorf("IsChartReference(%q) = %v, want %v", chart, got, want)
+		}
+	}
 }

@@ -8,7 +8,58 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: an S3-hosted OIDC issuer (discovery document and JWKS), the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook. Create it before the cluster (no `signingKeys`) to get `podIamConfig`, then add the cluster's public signing key.
+ * IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: the OIDC issuer (discovery document and JWKS, served by S3 or, where public buckets are forbidden, by CloudFront from a private bucket), a check that STS can read it, the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook.
+ *
+ * The issuer URL must be in the cluster spec before the cluster exists, and the signing key exists only after, so the component works in two phases. Phase 1, without `signingKeys`: create it, and paste the `podIamConfig` output under `spec:` of the cluster spec before `eksctl anywhere create cluster`. Phase 2, once the cluster exists: pass its public signing key, read with `getSigningKeys` (never read the `<cluster>-sa` secret as a Kubernetes resource: that stores its private key in the state); `keys.json` is published and the webhook installed into the cluster of the Kubernetes provider you pass. Nothing created in phase 1 is replaced.
+ *
+ * ## Example Usage
+ *
+ * ### A cluster with one role
+ *
+ * ```typescript
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as eksa from "@eksa-irsa/pulumi-eksa-irsa";
+ *
+ * const config = new pulumi.Config();
+ * // Phase 1 until the cluster exists; then its public signing key.
+ * const signingKeys = config.getBoolean("clusterExists")
+ *     ? eksa.getSigningKeysOutput({ kubeconfig: config.requireSecret("managementKubeconfig"), clusterName: "prod" }).signingKeys
+ *     : [];
+ *
+ * const irsa = new eksa.EksaIrsa("prod", {
+ *     clusterName: "prod",
+ *     signingKeys: signingKeys,
+ *     roles: {
+ *         reporting: {
+ *             serviceAccounts: ["apps/reporting"],
+ *             policyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+ *         },
+ *     },
+ * });
+ *
+ * export const podIamConfig = irsa.podIamConfig;
+ * export const annotations = irsa.serviceAccountAnnotations;
+ * ```
+ *
+ * ### Behind CloudFront, under your own domain
+ *
+ * ```typescript
+ * import * as eksa from "@eksa-irsa/pulumi-eksa-irsa";
+ *
+ * const irsa = new eksa.EksaIrsa("prod", {
+ *     clusterName: "prod",
+ *     issuer: {
+ *         hosting: eksa.Hosting.CloudFront,
+ *         domain: {
+ *             name: "oidc.example.com",
+ *             certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+ *             zoneId: "Z0123456789ABCDEFGHIJ",
+ *         },
+ *     },
+ * });
+ *
+ * export const issuerUrl = irsa.issuerUrl; // https://oidc.example.com
+ * ```
  */
 export class EksaIrsa extends pulumi.ComponentResource {
     /** @internal */

@@ -8,7 +8,36 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or by CloudFront from a private bucket. Each cluster's EksaIrsa publishes into it with `issuer: {bucketName, createBucket: false, keyPrefix, url}` taken from this component's outputs.
+ * One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or by CloudFront from a private bucket. Its policy lets exactly the two documents of each listed folder be read (a list of folders, never a wildcard over the bucket), and adding or removing a folder changes nothing but that policy. Each cluster's `EksaIrsa` publishes its documents into its folder with `issuer: {bucketName, createBucket: false, keyPrefix, url}` taken from this component's outputs, and leaves the bucket alone.
+ *
+ * ## Example Usage
+ *
+ * ### Three clusters in one bucket behind CloudFront
+ *
+ * ```typescript
+ * import * as eksa from "@eksa-irsa/pulumi-eksa-irsa";
+ *
+ * const clusters = ["prod", "staging", "dev"];
+ * const issuers = new eksa.IssuerBucket("issuers", {
+ *     prefixes: clusters,
+ *     hosting: eksa.Hosting.CloudFront,
+ *     domain: {
+ *         name: "oidc.example.com",
+ *         certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+ *     },
+ * });
+ * for (const cluster of clusters) {
+ *     new eksa.EksaIrsa(cluster, {
+ *         clusterName: cluster,
+ *         issuer: {
+ *             bucketName: issuers.bucketName,
+ *             createBucket: false,
+ *             keyPrefix: cluster,
+ *             url: issuers.issuerUrls.apply(urls => urls[cluster]),
+ *         },
+ *     });
+ * }
+ * ```
  */
 export class IssuerBucket extends pulumi.ComponentResource {
     /** @internal */

@@ -6,6 +6,27 @@ import * as utilities from "./utilities";
 
 /**
  * Waits, on create and update (never in a preview), until an OIDC issuer serves what was published: it reads `<issuerUrl>/.well-known/openid-configuration` anonymously over HTTPS, as STS does, checks that it names the issuer exactly and points `jwks_uri` where the JWKS is published, then reads the JWKS and checks that every published key is served and nothing unparseable is. It retries until `timeout` and fails naming the cause (S3 AccessDenied and Block Public Access, a missing key or bucket, another region, the names a TLS certificate covers, a stale cache or another writer). `pulumi refresh` reads the issuer again and records what is served, so the next update re-runs the check when it differs. Changing `issuerUrl` replaces the check and warns: clusters keep signing tokens for the issuer they were created with.
+ *
+ * `EksaIrsa` creates one for its issuer (unless `issuer.verify` is `false`); use it alone for issuers published some other way.
+ *
+ * ## Example Usage
+ *
+ * ### Checking an issuer you publish yourself
+ *
+ * ```typescript
+ * import * as eksa from "@eksa-irsa/pulumi-eksa-irsa";
+ *
+ * declare const discoveryDocument: string; // what you upload to .well-known/openid-configuration
+ * declare const jwks: string;              // what you upload as keys.json (computeJwks gives it)
+ *
+ * const check = new eksa.IssuerCheck("issuer", {
+ *     issuerUrl: "https://oidc.example.com/prod",
+ *     discoveryDocument: discoveryDocument,
+ *     jwks: jwks,
+ *     timeout: 600,
+ * });
+ * export const servedKids = check.kids;
+ * ```
  */
 export class IssuerCheck extends pulumi.CustomResource {
     /**

@@ -8,7 +8,29 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy statement per cluster's issuer, so a workload running in every cluster (external-dns, a reporting job) uses one role. Wire each cluster in with its `EksaIrsa` `trust` output.
+ * An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy statement per cluster's issuer, each naming only its own OIDC provider and condition keys, so a workload that runs in every cluster (external-dns, a reporting job) uses one role, and a token of one cluster never stands in for another's service account. Wire each cluster in with its `EksaIrsa` `trust` output. The trust policy's size is checked against the account's quota (`trustPolicyMaxLength`) at preview.
+ *
+ * ## Example Usage
+ *
+ * ### One reporting role for two clusters
+ *
+ * ```typescript
+ * import * as eksa from "@eksa-irsa/pulumi-eksa-irsa";
+ *
+ * const prod = new eksa.EksaIrsa("prod", { clusterName: "prod" });
+ * const staging = new eksa.EksaIrsa("staging", { clusterName: "staging" });
+ *
+ * const reporting = new eksa.ServiceAccountRole("reporting", {
+ *     trusts: [prod, staging].map(irsa => ({
+ *         oidcProviderArn: irsa.trust.oidcProviderArn,
+ *         issuerHostPath: irsa.trust.issuerHostPath,
+ *         serviceAccounts: ["apps/reporting"],
+ *     })),
+ *     policyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+ * });
+ *
+ * export const annotations = reporting.serviceAccountAnnotations;
+ * ```
  */
 export class ServiceAccountRole extends pulumi.ComponentResource {
     /** @internal */

@@ -144,7 +144,7 @@ func TestGoSDKSendsThePlatformProgramInputs(t *testing.T) {
 		"issuers": "eksa-irsa:index:IssuerBucket", "staging": "eksa-irsa:index:EksaIrsa", "reporting": "eksa-irsa:index:ServiceAccountRole",
 	} {
 		c, ok := rec.components[name]
-		if !ok || string(c.TypeToken) != typ || c.Custom {
+		if !ok || c.TypeToken != typ || c.Custom {
 			t.Fatalf("no component %s of type %s registered: %v", name, typ, rec.components)
 		}
 		wire, err := plugin.MarshalProperties(c.Inputs, plugin.MarshalOptions{KeepSecrets: true, KeepUnknowns: true})

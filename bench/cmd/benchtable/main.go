@@ -5,8 +5,8 @@
 // with `go test -bench` (or reads from a file given with -gobench). Run it from the
 // repository root; it needs the go command.
 //
-// For each plugin it builds a stripped binary (-trimpath -ldflags "-s -w", as issue 6
-// asks, so that symbol tables do not count), then starts it several times and, each
+// For each plugin it builds a stripped binary (-trimpath -ldflags "-s -w", as releases
+// are built, so that symbol tables do not count), then starts it several times and, each
 // time, measures the time from exec to the port line the plugin protocol requires on
 // stdout, asks for the schema over gRPC as the engine would, and reads the process's
 // peak RSS (VmHWM) before killing it. Runs of the two plugins alternate, so load from
@@ -157,7 +157,8 @@ type plugin struct {
 
 func (pl *plugin) build(dir string) error {
 	pl.binary = filepath.Join(dir, pl.name)
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", pl.binary, pl.pkg)
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", pl.binary, pl.pkg) //nolint:gosec // this program's own plugin packages
+
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("build %s: %w", pl.pkg, err)
@@ -181,7 +182,7 @@ type startMeasure struct {
 // comment) and an environment without Pulumi tracing endpoints, which would make it
 // start exporters.
 func (pl *plugin) start() (startMeasure, error) {
-	cmd := exec.Command(pl.binary)
+	cmd := exec.Command(pl.binary) //nolint:gosec // the plugin this program just built
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "PULUMI_OTEL_") || strings.HasPrefix(kv, "PULUMI_TRACING")
 	})
@@ -202,7 +203,7 @@ func (pl *plugin) start() (startMeasure, error) {
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	startup := time.Since(began)
 	if err != nil {
-		return startMeasure{}, fmt.Errorf("%s printed no port line: %v; stderr: %s", pl.name, err, stderr.String())
+		return startMeasure{}, fmt.Errorf("%s printed no port line: %w; stderr: %s", pl.name, err, stderr.String())
 	}
 	port, err := strconv.Atoi(strings.TrimSpace(line))
 	if err != nil {

@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// Targets of issue 6. They are printed next to the ratios rather than enforced: timings on
-// a shared machine vary, and a benchmark that fails builds on a busy day helps nobody.
+// The project's targets for the plugin's cost next to a bare pulumi-go-provider plugin.
+// They are printed next to the ratios rather than enforced: timings on a shared machine
+// vary, and a benchmark that fails builds on a busy day helps nobody.
 const (
 	startupTarget = 1.5 // × baseline
 	rssTarget     = 1.5 // × baseline

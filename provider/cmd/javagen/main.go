@@ -128,7 +128,7 @@ func renderPom(pkg *schema.Package, info *javagen.PackageInfo) ([]byte, error) {
 	for coordinate, version := range info.Dependencies {
 		group, artifact, ok := strings.Cut(coordinate, ":")
 		if !ok {
-			return nil, fmt.Errorf("Java dependency %q is not group:artifact", coordinate)
+			return nil, fmt.Errorf("dependency %q of the Java SDK is not group:artifact", coordinate)
 		}
 		deps = append(deps, dependency{group, artifact, version})
 	}

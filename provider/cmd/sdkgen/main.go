@@ -23,6 +23,7 @@ import (
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/provider"
 )
 
@@ -49,7 +50,7 @@ func run(root, version, javagenDir string) error {
 	if err != nil {
 		return fmt.Errorf("get schema: %w", err)
 	}
-	schemaJSON, err := provider.MarshalSchema(spec)
+	schemaJSON, err := jsondoc.Marshal(spec)
 	if err != nil {
 		return err
 	}

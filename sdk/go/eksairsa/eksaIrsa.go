@@ -12,7 +12,95 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: an S3-hosted OIDC issuer (discovery document and JWKS), the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook. Create it before the cluster (no `signingKeys`) to get `podIamConfig`, then add the cluster's public signing key.
+// IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: the OIDC issuer (discovery document and JWKS, served by S3 or, where public buckets are forbidden, by CloudFront from a private bucket), a check that STS can read it, the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook.
+//
+// The issuer URL must be in the cluster spec before the cluster exists, and the signing key exists only after, so the component works in two phases. Phase 1, without `signingKeys`: create it, and paste the `podIamConfig` output under `spec:` of the cluster spec before `eksctl anywhere create cluster`. Phase 2, once the cluster exists: pass its public signing key, read with `getSigningKeys` (never read the `<cluster>-sa` secret as a Kubernetes resource: that stores its private key in the state); `keys.json` is published and the webhook installed into the cluster of the Kubernetes provider you pass. Nothing created in phase 1 is replaced.
+//
+// ## Example Usage
+//
+// ### A cluster with one role
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+//
+//	"github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			cfg := config.New(ctx, "")
+//			// Phase 1 until the cluster exists; then its public signing key.
+//			var signingKeys pulumi.StringArrayInput = pulumi.StringArray{}
+//			if cfg.GetBool("clusterExists") {
+//				signingKeys = eksairsa.GetSigningKeysOutput(ctx, eksairsa.GetSigningKeysOutputArgs{
+//					Kubeconfig:  cfg.RequireSecret("managementKubeconfig"),
+//					ClusterName: pulumi.String("prod"),
+//				}).SigningKeys()
+//			}
+//			irsa, err := eksairsa.NewEksaIrsa(ctx, "prod", &eksairsa.EksaIrsaArgs{
+//				ClusterName: "prod",
+//				SigningKeys: signingKeys,
+//				Roles: map[string]eksairsa.RoleArgs{
+//					"reporting": {
+//						ServiceAccounts: []string{"apps/reporting"},
+//						PolicyArns:      []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
+//					},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("podIamConfig", irsa.PodIamConfig)
+//			ctx.Export("annotations", irsa.ServiceAccountAnnotations)
+//			return nil
+//		})
+//	}
+//
+// ```
+//
+// ### Behind CloudFront, under your own domain
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+//	"github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			cloudFront := eksairsa.HostingCloudFront
+//			zoneID := "Z0123456789ABCDEFGHIJ"
+//			irsa, err := eksairsa.NewEksaIrsa(ctx, "prod", &eksairsa.EksaIrsaArgs{
+//				ClusterName: "prod",
+//				Issuer: &eksairsa.IssuerArgs{
+//					Hosting: &cloudFront,
+//					Domain: &eksairsa.IssuerDomainArgs{
+//						Name:           "oidc.example.com",
+//						CertificateArn: pulumi.String("arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"),
+//						ZoneId:         &zoneID,
+//					},
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("issuerUrl", irsa.IssuerUrl) // https://oidc.example.com
+//			return nil
+//		})
+//	}
+//
+// ```
 type EksaIrsa struct {
 	pulumi.ResourceState
 

@@ -12,7 +12,57 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or by CloudFront from a private bucket. Each cluster's EksaIrsa publishes into it with `issuer: {bucketName, createBucket: false, keyPrefix, url}` taken from this component's outputs.
+// One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or by CloudFront from a private bucket. Its policy lets exactly the two documents of each listed folder be read (a list of folders, never a wildcard over the bucket), and adding or removing a folder changes nothing but that policy. Each cluster's `EksaIrsa` publishes its documents into its folder with `issuer: {bucketName, createBucket: false, keyPrefix, url}` taken from this component's outputs, and leaves the bucket alone.
+//
+// ## Example Usage
+//
+// ### Three clusters in one bucket behind CloudFront
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+//	"github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			clusters := []string{"prod", "staging", "dev"}
+//			cloudFront := eksairsa.HostingCloudFront
+//			issuers, err := eksairsa.NewIssuerBucket(ctx, "issuers", &eksairsa.IssuerBucketArgs{
+//				Prefixes: clusters,
+//				Hosting:  &cloudFront,
+//				Domain: &eksairsa.IssuerDomainArgs{
+//					Name:           "oidc.example.com",
+//					CertificateArn: pulumi.String("arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"),
+//				},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			for _, cluster := range clusters {
+//				_, err := eksairsa.NewEksaIrsa(ctx, cluster, &eksairsa.EksaIrsaArgs{
+//					ClusterName: cluster,
+//					Issuer: &eksairsa.IssuerArgs{
+//						BucketName:   issuers.BucketName,
+//						CreateBucket: pulumi.BoolRef(false),
+//						KeyPrefix:    pulumi.StringRef(cluster),
+//						Url:          issuers.IssuerUrls.MapIndex(pulumi.String(cluster)),
+//					},
+//				})
+//				if err != nil {
+//					return err
+//				}
+//			}
+//			return nil
+//		})
+//	}
+//
+// ```
 type IssuerBucket struct {
 	pulumi.ResourceState
 

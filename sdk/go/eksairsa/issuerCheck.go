@@ -13,6 +13,51 @@ import (
 )
 
 // Waits, on create and update (never in a preview), until an OIDC issuer serves what was published: it reads `<issuerUrl>/.well-known/openid-configuration` anonymously over HTTPS, as STS does, checks that it names the issuer exactly and points `jwks_uri` where the JWKS is published, then reads the JWKS and checks that every published key is served and nothing unparseable is. It retries until `timeout` and fails naming the cause (S3 AccessDenied and Block Public Access, a missing key or bucket, another region, the names a TLS certificate covers, a stale cache or another writer). `pulumi refresh` reads the issuer again and records what is served, so the next update re-runs the check when it differs. Changing `issuerUrl` replaces the check and warns: clusters keep signing tokens for the issuer they were created with.
+//
+// `EksaIrsa` creates one for its issuer (unless `issuer.verify` is `false`); use it alone for issuers published some other way.
+//
+// ## Example Usage
+//
+// ### Checking an issuer you publish yourself
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"os"
+//
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+//	"github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			discovery, err := os.ReadFile("openid-configuration") // what you upload
+//			if err != nil {
+//				return err
+//			}
+//			jwks, err := os.ReadFile("keys.json") // computeJwks gives it
+//			if err != nil {
+//				return err
+//			}
+//			check, err := eksairsa.NewIssuerCheck(ctx, "issuer", &eksairsa.IssuerCheckArgs{
+//				IssuerUrl:         pulumi.String("https://oidc.example.com/prod"),
+//				DiscoveryDocument: pulumi.String(string(discovery)),
+//				Jwks:              pulumi.String(string(jwks)),
+//				Timeout:           pulumi.Int(600),
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("servedKids", check.Kids)
+//			return nil
+//		})
+//	}
+//
+// ```
 type IssuerCheck struct {
 	pulumi.CustomResourceState
 

@@ -12,7 +12,50 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy statement per cluster's issuer, so a workload running in every cluster (external-dns, a reporting job) uses one role. Wire each cluster in with its `EksaIrsa` `trust` output.
+// An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy statement per cluster's issuer, each naming only its own OIDC provider and condition keys, so a workload that runs in every cluster (external-dns, a reporting job) uses one role, and a token of one cluster never stands in for another's service account. Wire each cluster in with its `EksaIrsa` `trust` output. The trust policy's size is checked against the account's quota (`trustPolicyMaxLength`) at preview.
+//
+// ## Example Usage
+//
+// ### One reporting role for two clusters
+//
+// ```go
+// package main
+//
+// import (
+//
+//	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+//
+//	"github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa"
+//
+// )
+//
+//	func main() {
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			var trusts []eksairsa.TrustArgs
+//			for _, cluster := range []string{"prod", "staging"} {
+//				irsa, err := eksairsa.NewEksaIrsa(ctx, cluster, &eksairsa.EksaIrsaArgs{ClusterName: cluster})
+//				if err != nil {
+//					return err
+//				}
+//				trusts = append(trusts, eksairsa.TrustArgs{
+//					OidcProviderArn: irsa.Trust.OidcProviderArn(),
+//					IssuerHostPath:  irsa.Trust.IssuerHostPath(),
+//					ServiceAccounts: []string{"apps/reporting"},
+//				})
+//			}
+//			reporting, err := eksairsa.NewServiceAccountRole(ctx, "reporting", &eksairsa.ServiceAccountRoleArgs{
+//				Trusts:     trusts,
+//				PolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("annotations", reporting.ServiceAccountAnnotations)
+//			return nil
+//		})
+//	}
+//
+// ```
 type ServiceAccountRole struct {
 	pulumi.ResourceState
 

@@ -188,7 +188,59 @@ class EksaIrsa(pulumi.ComponentResource):
                  webhook: Optional[Union['WebhookArgs', 'WebhookArgsDict']] = None,
                  __props__=None):
         """
-        IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: an S3-hosted OIDC issuer (discovery document and JWKS), the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook. Create it before the cluster (no `signingKeys`) to get `podIamConfig`, then add the cluster's public signing key.
+        IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: the OIDC issuer (discovery document and JWKS, served by S3 or, where public buckets are forbidden, by CloudFront from a private bucket), a check that STS can read it, the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook.
+
+        The issuer URL must be in the cluster spec before the cluster exists, and the signing key exists only after, so the component works in two phases. Phase 1, without `signingKeys`: create it, and paste the `podIamConfig` output under `spec:` of the cluster spec before `eksctl anywhere create cluster`. Phase 2, once the cluster exists: pass its public signing key, read with `getSigningKeys` (never read the `<cluster>-sa` secret as a Kubernetes resource: that stores its private key in the state); `keys.json` is published and the webhook installed into the cluster of the Kubernetes provider you pass. Nothing created in phase 1 is replaced.
+
+        ## Example Usage
+
+        ### A cluster with one role
+
+        ```python
+        import pulumi
+        import pulumi_eksa_irsa as eksa
+
+        config = pulumi.Config()
+        # Phase 1 until the cluster exists; then its public signing key.
+        signing_keys = []
+        if config.get_bool("clusterExists"):
+            signing_keys = eksa.get_signing_keys_output(
+                kubeconfig=config.require_secret("managementKubeconfig"), cluster_name="prod").signing_keys
+
+        irsa = eksa.EksaIrsa("prod",
+            cluster_name="prod",
+            signing_keys=signing_keys,
+            roles={
+                "reporting": eksa.RoleArgs(
+                    service_accounts=["apps/reporting"],
+                    policy_arns=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+                ),
+            })
+
+        pulumi.export("podIamConfig", irsa.pod_iam_config)
+        pulumi.export("annotations", irsa.service_account_annotations)
+        ```
+
+        ### Behind CloudFront, under your own domain
+
+        ```python
+        import pulumi
+        import pulumi_eksa_irsa as eksa
+
+        irsa = eksa.EksaIrsa("prod",
+            cluster_name="prod",
+            issuer=eksa.IssuerArgs(
+                hosting=eksa.Hosting.CLOUD_FRONT,
+                domain=eksa.IssuerDomainArgs(
+                    name="oidc.example.com",
+                    certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+                    zone_id="Z0123456789ABCDEFGHIJ",
+                ),
+            ))
+
+        pulumi.export("issuerUrl", irsa.issuer_url)  # https://oidc.example.com
+        ```
+
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -209,7 +261,59 @@ class EksaIrsa(pulumi.ComponentResource):
                  args: EksaIrsaArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: an S3-hosted OIDC issuer (discovery document and JWKS), the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook. Create it before the cluster (no `signingKeys`) to get `podIamConfig`, then add the cluster's public signing key.
+        IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: the OIDC issuer (discovery document and JWKS, served by S3 or, where public buckets are forbidden, by CloudFront from a private bucket), a check that STS can read it, the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook.
+
+        The issuer URL must be in the cluster spec before the cluster exists, and the signing key exists only after, so the component works in two phases. Phase 1, without `signingKeys`: create it, and paste the `podIamConfig` output under `spec:` of the cluster spec before `eksctl anywhere create cluster`. Phase 2, once the cluster exists: pass its public signing key, read with `getSigningKeys` (never read the `<cluster>-sa` secret as a Kubernetes resource: that stores its private key in the state); `keys.json` is published and the webhook installed into the cluster of the Kubernetes provider you pass. Nothing created in phase 1 is replaced.
+
+        ## Example Usage
+
+        ### A cluster with one role
+
+        ```python
+        import pulumi
+        import pulumi_eksa_irsa as eksa
+
+        config = pulumi.Config()
+        # Phase 1 until the cluster exists; then its public signing key.
+        signing_keys = []
+        if config.get_bool("clusterExists"):
+            signing_keys = eksa.get_signing_keys_output(
+                kubeconfig=config.require_secret("managementKubeconfig"), cluster_name="prod").signing_keys
+
+        irsa = eksa.EksaIrsa("prod",
+            cluster_name="prod",
+            signing_keys=signing_keys,
+            roles={
+                "reporting": eksa.RoleArgs(
+                    service_accounts=["apps/reporting"],
+                    policy_arns=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+                ),
+            })
+
+        pulumi.export("podIamConfig", irsa.pod_iam_config)
+        pulumi.export("annotations", irsa.service_account_annotations)
+        ```
+
+        ### Behind CloudFront, under your own domain
+
+        ```python
+        import pulumi
+        import pulumi_eksa_irsa as eksa
+
+        irsa = eksa.EksaIrsa("prod",
+            cluster_name="prod",
+            issuer=eksa.IssuerArgs(
+                hosting=eksa.Hosting.CLOUD_FRONT,
+                domain=eksa.IssuerDomainArgs(
+                    name="oidc.example.com",
+                    certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+                    zone_id="Z0123456789ABCDEFGHIJ",
+                ),
+            ))
+
+        pulumi.export("issuerUrl", irsa.issuer_url)  # https://oidc.example.com
+        ```
+
 
         :param str resource_name: The name of the resource.
         :param EksaIrsaArgs args: The arguments to use to populate this resource's properties.

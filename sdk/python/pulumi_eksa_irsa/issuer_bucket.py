@@ -136,7 +136,34 @@ class IssuerBucket(pulumi.ComponentResource):
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         """
-        One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or by CloudFront from a private bucket. Each cluster's EksaIrsa publishes into it with `issuer: {bucketName, createBucket: false, keyPrefix, url}` taken from this component's outputs.
+        One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or by CloudFront from a private bucket. Its policy lets exactly the two documents of each listed folder be read (a list of folders, never a wildcard over the bucket), and adding or removing a folder changes nothing but that policy. Each cluster's `EksaIrsa` publishes its documents into its folder with `issuer: {bucketName, createBucket: false, keyPrefix, url}` taken from this component's outputs, and leaves the bucket alone.
+
+        ## Example Usage
+
+        ### Three clusters in one bucket behind CloudFront
+
+        ```python
+        import pulumi_eksa_irsa as eksa
+
+        clusters = ["prod", "staging", "dev"]
+        issuers = eksa.IssuerBucket("issuers",
+            prefixes=clusters,
+            hosting=eksa.Hosting.CLOUD_FRONT,
+            domain=eksa.IssuerDomainArgs(
+                name="oidc.example.com",
+                certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+            ))
+        for cluster in clusters:
+            eksa.EksaIrsa(cluster,
+                cluster_name=cluster,
+                issuer=eksa.IssuerArgs(
+                    bucket_name=issuers.bucket_name,
+                    create_bucket=False,
+                    key_prefix=cluster,
+                    url=issuers.issuer_urls.apply(lambda urls, c=cluster: urls[c]),
+                ))
+        ```
+
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -154,7 +181,34 @@ class IssuerBucket(pulumi.ComponentResource):
                  args: IssuerBucketArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or by CloudFront from a private bucket. Each cluster's EksaIrsa publishes into it with `issuer: {bucketName, createBucket: false, keyPrefix, url}` taken from this component's outputs.
+        One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or by CloudFront from a private bucket. Its policy lets exactly the two documents of each listed folder be read (a list of folders, never a wildcard over the bucket), and adding or removing a folder changes nothing but that policy. Each cluster's `EksaIrsa` publishes its documents into its folder with `issuer: {bucketName, createBucket: false, keyPrefix, url}` taken from this component's outputs, and leaves the bucket alone.
+
+        ## Example Usage
+
+        ### Three clusters in one bucket behind CloudFront
+
+        ```python
+        import pulumi_eksa_irsa as eksa
+
+        clusters = ["prod", "staging", "dev"]
+        issuers = eksa.IssuerBucket("issuers",
+            prefixes=clusters,
+            hosting=eksa.Hosting.CLOUD_FRONT,
+            domain=eksa.IssuerDomainArgs(
+                name="oidc.example.com",
+                certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d",
+            ))
+        for cluster in clusters:
+            eksa.EksaIrsa(cluster,
+                cluster_name=cluster,
+                issuer=eksa.IssuerArgs(
+                    bucket_name=issuers.bucket_name,
+                    create_bucket=False,
+                    key_prefix=cluster,
+                    url=issuers.issuer_urls.apply(lambda urls, c=cluster: urls[c]),
+                ))
+        ```
+
 
         :param str resource_name: The name of the resource.
         :param IssuerBucketArgs args: The arguments to use to populate this resource's properties.

@@ -120,6 +120,28 @@ class IssuerCheck(pulumi.CustomResource):
         """
         Waits, on create and update (never in a preview), until an OIDC issuer serves what was published: it reads `<issuerUrl>/.well-known/openid-configuration` anonymously over HTTPS, as STS does, checks that it names the issuer exactly and points `jwks_uri` where the JWKS is published, then reads the JWKS and checks that every published key is served and nothing unparseable is. It retries until `timeout` and fails naming the cause (S3 AccessDenied and Block Public Access, a missing key or bucket, another region, the names a TLS certificate covers, a stale cache or another writer). `pulumi refresh` reads the issuer again and records what is served, so the next update re-runs the check when it differs. Changing `issuerUrl` replaces the check and warns: clusters keep signing tokens for the issuer they were created with.
 
+        `EksaIrsa` creates one for its issuer (unless `issuer.verify` is `false`); use it alone for issuers published some other way.
+
+        ## Example Usage
+
+        ### Checking an issuer you publish yourself
+
+        ```python
+        import pulumi
+        import pulumi_eksa_irsa as eksa
+
+        discovery_document = open("openid-configuration").read()  # what you upload
+        jwks = open("keys.json").read()                            # computeJwks gives it
+
+        check = eksa.IssuerCheck("issuer",
+            issuer_url="https://oidc.example.com/prod",
+            discovery_document=discovery_document,
+            jwks=jwks,
+            timeout=600)
+        pulumi.export("servedKids", check.kids)
+        ```
+
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] ca_bundle: Extra certificate authorities to trust (PEM certificates), for an issuer behind a private CA; STS itself trusts only public ones.
@@ -136,6 +158,28 @@ class IssuerCheck(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         Waits, on create and update (never in a preview), until an OIDC issuer serves what was published: it reads `<issuerUrl>/.well-known/openid-configuration` anonymously over HTTPS, as STS does, checks that it names the issuer exactly and points `jwks_uri` where the JWKS is published, then reads the JWKS and checks that every published key is served and nothing unparseable is. It retries until `timeout` and fails naming the cause (S3 AccessDenied and Block Public Access, a missing key or bucket, another region, the names a TLS certificate covers, a stale cache or another writer). `pulumi refresh` reads the issuer again and records what is served, so the next update re-runs the check when it differs. Changing `issuerUrl` replaces the check and warns: clusters keep signing tokens for the issuer they were created with.
+
+        `EksaIrsa` creates one for its issuer (unless `issuer.verify` is `false`); use it alone for issuers published some other way.
+
+        ## Example Usage
+
+        ### Checking an issuer you publish yourself
+
+        ```python
+        import pulumi
+        import pulumi_eksa_irsa as eksa
+
+        discovery_document = open("openid-configuration").read()  # what you upload
+        jwks = open("keys.json").read()                            # computeJwks gives it
+
+        check = eksa.IssuerCheck("issuer",
+            issuer_url="https://oidc.example.com/prod",
+            discovery_document=discovery_document,
+            jwks=jwks,
+            timeout=600)
+        pulumi.export("servedKids", check.kids)
+        ```
+
 
         :param str resource_name: The name of the resource.
         :param IssuerCheckArgs args: The arguments to use to populate this resource's properties.

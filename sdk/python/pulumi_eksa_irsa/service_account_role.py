@@ -237,7 +237,28 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  trusts: Optional[Sequence[Union['TrustArgs', 'TrustArgsDict']]] = None,
                  __props__=None):
         """
-        An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy statement per cluster's issuer, so a workload running in every cluster (external-dns, a reporting job) uses one role. Wire each cluster in with its `EksaIrsa` `trust` output.
+        An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy statement per cluster's issuer, each naming only its own OIDC provider and condition keys, so a workload that runs in every cluster (external-dns, a reporting job) uses one role, and a token of one cluster never stands in for another's service account. Wire each cluster in with its `EksaIrsa` `trust` output. The trust policy's size is checked against the account's quota (`trustPolicyMaxLength`) at preview.
+
+        ## Example Usage
+
+        ### One reporting role for two clusters
+
+        ```python
+        import pulumi
+        import pulumi_eksa_irsa as eksa
+
+        clusters = [eksa.EksaIrsa(name, cluster_name=name) for name in ["prod", "staging"]]
+        reporting = eksa.ServiceAccountRole("reporting",
+            trusts=[eksa.TrustArgs(
+                oidc_provider_arn=irsa.trust.oidc_provider_arn,
+                issuer_host_path=irsa.trust.issuer_host_path,
+                service_accounts=["apps/reporting"],
+            ) for irsa in clusters],
+            policy_arns=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"])
+
+        pulumi.export("annotations", reporting.service_account_annotations)
+        ```
+
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -261,7 +282,28 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  args: ServiceAccountRoleArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy statement per cluster's issuer, so a workload running in every cluster (external-dns, a reporting job) uses one role. Wire each cluster in with its `EksaIrsa` `trust` output.
+        An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy statement per cluster's issuer, each naming only its own OIDC provider and condition keys, so a workload that runs in every cluster (external-dns, a reporting job) uses one role, and a token of one cluster never stands in for another's service account. Wire each cluster in with its `EksaIrsa` `trust` output. The trust policy's size is checked against the account's quota (`trustPolicyMaxLength`) at preview.
+
+        ## Example Usage
+
+        ### One reporting role for two clusters
+
+        ```python
+        import pulumi
+        import pulumi_eksa_irsa as eksa
+
+        clusters = [eksa.EksaIrsa(name, cluster_name=name) for name in ["prod", "staging"]]
+        reporting = eksa.ServiceAccountRole("reporting",
+            trusts=[eksa.TrustArgs(
+                oidc_provider_arn=irsa.trust.oidc_provider_arn,
+                issuer_host_path=irsa.trust.issuer_host_path,
+                service_accounts=["apps/reporting"],
+            ) for irsa in clusters],
+            policy_arns=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"])
+
+        pulumi.export("annotations", reporting.service_account_annotations)
+        ```
+
 
         :param str resource_name: The name of the resource.
         :param ServiceAccountRoleArgs args: The arguments to use to populate this resource's properties.

@@ -15,7 +15,11 @@ import java.util.Map;
 import javax.annotation.Nullable;
 
 /**
- * IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: an S3-hosted OIDC issuer (discovery document and JWKS), the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook. Create it before the cluster (no `signingKeys`) to get `podIamConfig`, then add the cluster&#39;s public signing key.
+ * IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: the OIDC issuer (discovery document and JWKS, served by S3 or, where public buckets are forbidden, by CloudFront from a private bucket), a check that STS can read it, the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook.
+ * 
+ * The issuer URL must be in the cluster spec before the cluster exists, and the signing key exists only after, so the component works in two phases. Phase 1, without `signingKeys`: create it, and paste the `podIamConfig` output under `spec:` of the cluster spec before `eksctl anywhere create cluster`. Phase 2, once the cluster exists: pass its public signing key, read with `getSigningKeys` (never read the `&lt;cluster&gt;-sa` secret as a Kubernetes resource: that stores its private key in the state); `keys.json` is published and the webhook installed into the cluster of the Kubernetes provider you pass. Nothing created in phase 1 is replaced.
+ * 
+ * ## Example Usage
  * 
  */
 @ResourceType(type="eksa-irsa:index:EksaIrsa")

@@ -14,7 +14,9 @@ import java.util.Map;
 import javax.annotation.Nullable;
 
 /**
- * One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or by CloudFront from a private bucket. Each cluster&#39;s EksaIrsa publishes into it with `issuer: {bucketName, createBucket: false, keyPrefix, url}` taken from this component&#39;s outputs.
+ * One S3 bucket hosting the OIDC issuers of many EKS Anywhere clusters, one folder each, served by S3 or by CloudFront from a private bucket. Its policy lets exactly the two documents of each listed folder be read (a list of folders, never a wildcard over the bucket), and adding or removing a folder changes nothing but that policy. Each cluster&#39;s `EksaIrsa` publishes its documents into its folder with `issuer: {bucketName, createBucket: false, keyPrefix, url}` taken from this component&#39;s outputs, and leaves the bucket alone.
+ * 
+ * ## Example Usage
  * 
  */
 @ResourceType(type="eksa-irsa:index:IssuerBucket")

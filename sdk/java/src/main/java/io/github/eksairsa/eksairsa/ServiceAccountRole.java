@@ -14,7 +14,9 @@ import java.util.Map;
 import javax.annotation.Nullable;
 
 /**
- * An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy statement per cluster&#39;s issuer, so a workload running in every cluster (external-dns, a reporting job) uses one role. Wire each cluster in with its `EksaIrsa` `trust` output.
+ * An IAM role for service accounts trusted by several EKS Anywhere clusters: one trust-policy statement per cluster&#39;s issuer, each naming only its own OIDC provider and condition keys, so a workload that runs in every cluster (external-dns, a reporting job) uses one role, and a token of one cluster never stands in for another&#39;s service account. Wire each cluster in with its `EksaIrsa` `trust` output. The trust policy&#39;s size is checked against the account&#39;s quota (`trustPolicyMaxLength`) at preview.
+ * 
+ * ## Example Usage
  * 
  */
 @ResourceType(type="eksa-irsa:index:ServiceAccountRole")
