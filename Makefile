@@ -187,8 +187,8 @@ dist-java:
 test-dist:
 	EKSA_IRSA_DIST=$(CURDIR)/$(DIST) EKSA_IRSA_VERSION=$(VERSION) go test -count=1 -tags dist ./tests/dist/
 
-# Fuzzing of every rule that parses text: keys, issuer URLs, custom domains, policy ARNs
-# and Kubernetes names (go test -fuzz takes one target per run; make test runs each for
+# Fuzzing of every rule that parses text: keys, issuer URLs, custom domains, policy ARNs,
+# Kubernetes names, and the bucket names derived from cluster names (go test -fuzz takes one target per run; make test runs each for
 # 3 seconds); a failing input is written to testdata/fuzz/<FuzzName>/ and from then on run
 # by go test.
 fuzz:
@@ -197,6 +197,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzValidateDomainName$$' -fuzztime=$(FUZZTIME) ./internal/hosting
 	go test -run='^$$' -fuzz='^FuzzValidatePolicyARN$$' -fuzztime=$(FUZZTIME) ./internal/iamrule
 	go test -run='^$$' -fuzz='^FuzzCheckPattern$$' -fuzztime=$(FUZZTIME) ./internal/k8sname
+	go test -run='^$$' -fuzz='^FuzzBucketPrefix$$' -fuzztime=$(FUZZTIME) ./internal/issuer
 
 # Benchmarks, not part of `make test` (they measure and assert nothing): the plugin's
 # binary size, start-up and memory next to the bench/baseline fixture, then the Construct

@@ -77,7 +77,11 @@ func resolveIssuerBucket(ctx *pulumi.Context, component string, args IssuerBucke
 		s.bucketName = knownString{input: pulumi.String(*args.BucketName), value: *args.BucketName, known: true}
 		errs.add(issuer.ValidateBucketName("bucketName", *args.BucketName))
 	} else {
-		errs.add(issuer.ValidateBucketPrefixSource("bucketName", component))
+		if err := issuer.ValidateBucketPrefixSource("bucketName", component); err != nil {
+			errs.add(err)
+		} else {
+			errs.add(issuer.ValidateGeneratedBucketPrefix("bucketName", component))
+		}
 	}
 
 	if len(args.Prefixes) == 0 {

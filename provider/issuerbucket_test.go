@@ -179,13 +179,16 @@ func TestIssuerBucketBadInput(t *testing.T) {
 		})
 	}
 
-	// A component name that cannot start a bucket name needs bucketName.
-	_, _, err := constructOn(t, &fakeAWS{}, p.ConstructRequest{
-		Inputs: toValue(t, map[string]any{"prefixes": fleet}).AsMap(),
-		Urn:    presource.NewURN("test", "proj", "", provider.IssuerBucketToken, "Shared_Issuers"),
-	})
-	if err == nil || !strings.Contains(err.Error(), "set bucketName") {
-		t.Errorf("component %q without bucketName: %v, want an error asking for bucketName", "Shared_Issuers", err)
+	// A component name that cannot start a bucket name, or that would start it with a
+	// prefix S3 reserves, needs bucketName.
+	for _, component := range []string{"Shared_Issuers", "xn--issuers"} {
+		_, _, err := constructOn(t, &fakeAWS{}, p.ConstructRequest{
+			Inputs: toValue(t, map[string]any{"prefixes": fleet}).AsMap(),
+			Urn:    presource.NewURN("test", "proj", "", provider.IssuerBucketToken, component),
+		})
+		if err == nil || !strings.Contains(err.Error(), "set bucketName") {
+			t.Errorf("component %q without bucketName: %v, want an error asking for bucketName", component, err)
+		}
 	}
 }
 

@@ -115,6 +115,9 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 	}
 	errs.addAll(issuerErrs)
 	s.issuer = is
+	if is.createBucket && !is.bucketName.given() && issuer.ValidateClusterName(args.ClusterName) == nil {
+		errs.add(issuer.ValidateGeneratedBucketPrefix("issuer.bucketName", args.ClusterName))
+	}
 
 	if op := args.OidcProvider; op != nil {
 		s.createOidcProvider = valueOr(op.Create, true)

@@ -75,6 +75,7 @@ func TestBadInputFailsAtConstruct(t *testing.T) {
 		{name: "bucket name with reserved prefix", mutate: withIssuer("bucketName", "xn--bucket"), field: "issuer.bucketName", fix: "choose another name"},
 		{name: "bucket name with reserved suffix", mutate: withIssuer("bucketName", "bucket-s3alias"), field: "issuer.bucketName", fix: "choose another name"},
 		{name: "existing bucket without name", mutate: withIssuer("createBucket", false), field: "issuer.bucketName", fix: "existing bucket"},
+		{name: "generated bucket name S3 reserves", mutate: func(in map[string]any) { in["clusterName"] = "xn--prod" }, field: "issuer.bucketName", fix: "set issuer.bucketName"},
 
 		// issuer.keyPrefix: a folder both S3 and URLs read the same way.
 		{name: "key prefix with leading slash", mutate: withIssuer("keyPrefix", "/clusters"), field: "issuer.keyPrefix", fix: `use "clusters"`},

@@ -135,3 +135,41 @@ func checkAcceptedURL(t *testing.T, u, hostPath string) {
 		t.Fatalf("PodIamConfig(%q) = %q", u, PodIamConfig(u))
 	}
 }
+
+// FuzzBucketPrefix feeds BucketPrefix every name a bucket may be named after: a cluster
+// name ValidateClusterName accepts (EksaIrsa) or a component name
+// ValidateBucketPrefixSource accepts (IssuerBucket). The prefix plus the unique suffix S3
+// appends must be a bucket name S3 accepts, or the bucket fails half-way through an
+// update; and nothing may panic.
+//
+// Run it with `go test -run='^$' -fuzz='^FuzzBucketPrefix$' ./internal/issuer`; plain
+// `go test` runs the seeds.
+func FuzzBucketPrefix(f *testing.F) {
+	for _, seed := range []string{
+		"prod", "prod-", "a", "0fleet", "xn--prod", "sthree-prod", "amzn-s3-demo-x", "prod--x",
+		strings.Repeat("c", 31), strings.Repeat("c", 30) + "-x", strings.Repeat("c", 63), "Prod", "",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if ValidateClusterName(name) != nil && ValidateBucketPrefixSource("bucketName", name) != nil {
+			return // refused before any bucket is named after it
+		}
+		prefix := BucketPrefix(name)
+		if len(prefix) > MaxBucketPrefix {
+			t.Fatalf("BucketPrefix(%q) = %q has %d characters, S3 takes at most %d", name, prefix, len(prefix), MaxBucketPrefix)
+		}
+		// S3's suffix: digits (a timestamp and a counter).
+		generated := prefix + strings.Repeat("0", GeneratedBucketSuffixLength)
+		nameErr := ValidateBucketName("bucketName", generated)
+		prefixErr := ValidateGeneratedBucketPrefix("issuer.bucketName", name)
+		switch {
+		case nameErr != nil && prefixErr == nil:
+			t.Fatalf("the bucket named after %q would be %q, which S3 refuses: %v", name, generated, nameErr)
+		case nameErr == nil && prefixErr != nil:
+			t.Fatalf("refused %q, whose bucket %q S3 accepts: %v", name, generated, prefixErr)
+		case prefixErr != nil && !strings.HasPrefix(prefixErr.Error(), "issuer.bucketName: "):
+			t.Fatalf("error does not start with the field: %v", prefixErr)
+		}
+	})
+}

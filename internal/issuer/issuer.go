@@ -320,3 +320,19 @@ func ValidateBucketPrefixSource(field, component string) error {
 	}
 	return nil
 }
+
+// ValidateGeneratedBucketPrefix checks that the bucket named after name (BucketPrefix
+// and S3's unique suffix) gets a name S3 accepts: a cluster or component name may start
+// with a prefix S3 reserves for its own features ("xn--", "sthree-", ...), and S3 would
+// refuse the bucket half-way through an update. field is the bucket-name input that was
+// left out.
+func ValidateGeneratedBucketPrefix(field, name string) error {
+	prefix := BucketPrefix(name)
+	for _, reserved := range reservedPrefixes {
+		if strings.HasPrefix(prefix, reserved) {
+			return fmt.Errorf("%s: unset, so the bucket would be named %q followed by a unique suffix, but S3 reserves names starting with %q; set %s",
+				field, prefix, reserved, field)
+		}
+	}
+	return nil
+}

@@ -330,3 +330,21 @@ func TestValidateBucketPrefixSource(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateGeneratedBucketPrefix(t *testing.T) {
+	for name, want := range map[string]string{
+		"prod":             "",
+		"xn-prod":          "",
+		"xn--prod":         `issuer.bucketName: unset, so the bucket would be named "xn--prod-irsa-" followed by a unique suffix, but S3 reserves names starting with "xn--"; set issuer.bucketName`,
+		"sthree-prod":      `S3 reserves names starting with "sthree-"`,
+		"amzn-s3-demo-abc": `S3 reserves names starting with "amzn-s3-demo-"`,
+	} {
+		err := ValidateGeneratedBucketPrefix("issuer.bucketName", name)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%q: unexpected error %v", name, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%q: err = %v, want %q", name, err, want)
+		}
+	}
+}
