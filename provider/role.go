@@ -196,34 +196,15 @@ func parseServiceAccounts(field string, list []string) ([]policy.ServiceAccount,
 }
 
 // checkWebhookConfigMap checks the roles that map their service accounts in the
-// webhook's ConfigMap: the webhook must be there to read it, and it matches only exact
-// "namespace/name" entries and "*/name", one role per service account.
-func checkWebhookConfigMap(roles []roleSettings, w webhookSettings) problems {
-	var errs problems
-	mappedBy := map[string]string{}
+// webhook's ConfigMap.
+func checkWebhookConfigMap(roles []roleSettings, webhookEnabled bool) problems {
+	var mapped []webhook.ConfigMapRole
 	for _, rs := range roles {
-		if !rs.webhookConfigMap {
-			continue
-		}
-		field := rs.field + "webhookConfigMap"
-		if !w.enabled {
-			errs.addf("%s: the webhook is disabled (webhook.enabled: false), so nothing reads its ConfigMap; enable the webhook or drop webhookConfigMap", field)
-			continue
-		}
-		for _, sa := range rs.accounts {
-			key := webhook.ConfigMapKey(sa.Namespace, sa.Name)
-			if key == "" {
-				errs.addf("%s: service account %q has a wildcard, but the webhook's ConfigMap matches only exact namespace/name entries (or \"*/name\"); list the service accounts by name, or annotate them instead", field, sa)
-				continue
-			}
-			if other, dup := mappedBy[key]; dup {
-				errs.addf("%s: service account %q is already mapped by %swebhookConfigMap; the ConfigMap gives a service account one role, so map it in one role only", field, key, other)
-				continue
-			}
-			mappedBy[key] = rs.field
+		if rs.webhookConfigMap {
+			mapped = append(mapped, webhook.ConfigMapRole{Field: rs.field, Accounts: rs.accounts})
 		}
 	}
-	return errs
+	return webhook.CheckConfigMapRoles(webhookEnabled, mapped)
 }
 
 // trustPolicyDocument renders a role's trust policy once every value is known, and

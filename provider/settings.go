@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
@@ -18,13 +17,7 @@ import (
 
 // Defaults, named so that docs, code and tests agree on one value.
 const (
-	defaultAudience            = iamrule.DefaultAudience
-	defaultWebhookNamespace    = "pod-identity-webhook"
-	defaultWebhookChart        = "amazon-eks-pod-identity-webhook"
-	defaultWebhookChartVersion = "2.6.5"
-	defaultWebhookRepository   = "https://jkroepke.github.io/helm-charts"
-	defaultTokenExpiration     = 86400
-	defaultWebhookReplicas     = 2
+	defaultAudience = iamrule.DefaultAudience
 
 	// clusterTagKey names the cluster on every AWS resource, so resources of one cluster
 	// can be found (and cost-attributed) whatever the component was called.
@@ -81,9 +74,7 @@ type domainSettings struct {
 type webhookSettings struct {
 	enabled             bool
 	namespace           string
-	chart               string
-	version             string
-	repository          string
+	chart               webhook.Chart
 	image               WebhookImage
 	defaultRegion       string // empty: the AWS provider's region
 	stsRegionalEndpoint bool
@@ -156,7 +147,7 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 	w, webhookErrs := resolveWebhook(args.Webhook)
 	errs.addAll(webhookErrs)
 	s.webhook = w
-	errs.addAll(checkWebhookConfigMap(s.roles, w))
+	errs.addAll(checkWebhookConfigMap(s.roles, w.enabled))
 
 	if len(errs) > 0 {
 		return settings{}, errs.err("EksaIrsa", name)
@@ -372,13 +363,11 @@ func resolveRole(component, roleName string, r Role) (roleSettings, problems) {
 func resolveWebhook(w *Webhook) (webhookSettings, problems) {
 	s := webhookSettings{
 		enabled:             true,
-		namespace:           defaultWebhookNamespace,
-		chart:               defaultWebhookChart,
-		version:             defaultWebhookChartVersion,
-		repository:          defaultWebhookRepository,
+		namespace:           webhook.DefaultNamespace,
+		chart:               webhook.Chart{Name: webhook.DefaultChart, Version: webhook.DefaultChartVersion, Repository: webhook.DefaultRepository},
 		stsRegionalEndpoint: true,
-		tokenExpiration:     defaultTokenExpiration,
-		replicas:            defaultWebhookReplicas,
+		tokenExpiration:     webhook.DefaultTokenExpiration,
+		replicas:            webhook.DefaultReplicas,
 		tls:                 WebhookTLSGenerated,
 		lookupGracePeriod:   webhook.DefaultLookupGracePeriod,
 	}
@@ -389,52 +378,24 @@ func resolveWebhook(w *Webhook) (webhookSettings, problems) {
 
 	s.enabled = valueOr(w.Enabled, true)
 	s.namespace = valueOr(w.Namespace, s.namespace)
-	s.chart = valueOr(w.Chart, s.chart)
-	s.version = valueOr(w.Version, s.version)
-	s.repository = valueOr(w.Repository, s.repository)
-	if w.Image != nil {
-		s.image = *w.Image
-	}
+	s.image = valueOr(w.Image, s.image)
 	s.defaultRegion = valueOr(w.DefaultRegion, "")
 	s.stsRegionalEndpoint = valueOr(w.StsRegionalEndpoint, true)
 	s.tokenExpiration = valueOr(w.TokenExpiration, s.tokenExpiration)
 	s.replicas = valueOr(w.Replicas, s.replicas)
-	if w.TLS != nil {
-		s.tls = *w.TLS
-	}
+	s.tls = valueOr(w.TLS, s.tls)
 	s.values = w.Values
-	s.lookupGracePeriod = valueOr(w.ServiceAccountLookupGracePeriod, s.lookupGracePeriod)
 
-	if err := k8sname.ValidateNamespace("webhook.namespace", s.namespace); err != nil {
-		errs.add(err)
-	}
-	if s.chart == "" {
-		errs.addf("webhook.chart: empty; omit it to use %q, or give a chart name, oci:// reference or local path", defaultWebhookChart)
-	}
-	if webhook.IsChartReference(s.chart) {
-		// An oci:// reference or a local path names its chart itself: the default
-		// repository would be wrong, and a local chart has the version it has.
-		if w.Repository == nil {
-			s.repository = ""
-		}
-		if w.Version == nil && !strings.HasPrefix(s.chart, "oci://") {
-			s.version = ""
-		}
-	}
-	if err := webhook.ValidateTokenExpiration("webhook.tokenExpiration", s.tokenExpiration); err != nil {
-		errs.add(err)
-	}
-	if d, err := webhook.ValidateLookupGracePeriod("webhook.serviceAccountLookupGracePeriod", s.lookupGracePeriod, valueOr(s.image.Tag, "")); err != nil {
-		errs.add(err)
-	} else if d == 0 {
-		s.lookupGracePeriod = "" // the webhook's default: no flag, so older images start too
-	}
-	if s.replicas < 1 {
-		errs.addf("webhook.replicas: %d; give at least 1 (2 or more keeps the webhook available during node drains)", s.replicas)
-	}
-	if s.tls != WebhookTLSGenerated && s.tls != WebhookTLSCertManager {
-		errs.addf("webhook.tls: %q is not a TLS mode; use %q (no cert-manager needed) or %q", s.tls, WebhookTLSGenerated, WebhookTLSCertManager)
-	}
+	errs.add(k8sname.ValidateNamespace("webhook.namespace", s.namespace))
+	var err error
+	s.chart, err = webhook.ResolveChart("webhook.", w.Chart, w.Version, w.Repository)
+	errs.add(err)
+	errs.add(webhook.ValidateTokenExpiration("webhook.tokenExpiration", s.tokenExpiration))
+	s.lookupGracePeriod, err = webhook.LookupGracePeriodFlag("webhook.serviceAccountLookupGracePeriod",
+		valueOr(w.ServiceAccountLookupGracePeriod, s.lookupGracePeriod), valueOr(s.image.Tag, ""))
+	errs.add(err)
+	errs.add(webhook.ValidateReplicas("webhook.replicas", s.replicas))
+	errs.add(webhook.ValidateTLSMode("webhook.tls", string(s.tls)))
 	return s, errs
 }
 

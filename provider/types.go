@@ -204,11 +204,11 @@ type Webhook struct {
 // Annotate documents the webhook settings.
 func (w *Webhook) Annotate(an infer.Annotator) {
 	an.Describe(&w.Enabled, "Install the webhook in phase 2. Defaults to `true`.")
-	an.Describe(&w.Namespace, "Namespace of the release, created if missing. Defaults to `"+defaultWebhookNamespace+"`.")
-	an.Describe(&w.Chart, "Chart name, `oci://` reference or local path. Defaults to `"+defaultWebhookChart+"`.")
-	an.Describe(&w.Version, "Chart version. Defaults to `"+defaultWebhookChartVersion+"`.")
+	an.Describe(&w.Namespace, "Namespace of the release, created if missing. Defaults to `"+webhook.DefaultNamespace+"`.")
+	an.Describe(&w.Chart, "Chart name, `oci://` reference or local path. Defaults to `"+webhook.DefaultChart+"`.")
+	an.Describe(&w.Version, "Chart version. Defaults to `"+webhook.DefaultChartVersion+"`.")
 	an.Describe(&w.Repository, "Chart repository URL; empty for `oci://` or local charts. Defaults to `"+
-		defaultWebhookRepository+"`.")
+		webhook.DefaultRepository+"`.")
 	an.Describe(&w.Image, "Webhook image override, for mirrors and air-gapped sites.")
 	an.Describe(&w.DefaultRegion, "AWS region injected into pods. Defaults to the AWS provider's region.")
 	an.Describe(&w.StsRegionalEndpoint, "Make pods use the regional STS endpoint. Defaults to `true`.")
@@ -230,8 +230,8 @@ type WebhookTLS string
 
 // The webhook TLS modes.
 const (
-	WebhookTLSGenerated   WebhookTLS = "generated"
-	WebhookTLSCertManager WebhookTLS = "certManager"
+	WebhookTLSGenerated   WebhookTLS = webhook.TLSGenerated
+	WebhookTLSCertManager WebhookTLS = webhook.TLSCertManager
 )
 
 var _ infer.Enum[WebhookTLS] = WebhookTLS("")

@@ -96,15 +96,15 @@ func (b *builder) webhookRelease() error {
 
 	release := helmRelease{
 		Name:      pulumi.String(webhook.ReleaseName),
-		Chart:     pulumi.String(w.chart),
+		Chart:     pulumi.String(w.chart.Name),
 		Namespace: ns,
 		Values:    values,
 	}
-	if w.version != "" {
-		release.Version = pulumi.String(w.version)
+	if w.chart.Version != "" {
+		release.Version = pulumi.String(w.chart.Version)
 	}
-	if w.repository != "" {
-		release.Repository = pulumi.String(w.repository)
+	if w.chart.Repository != "" {
+		release.Repository = pulumi.String(w.chart.Repository)
 	}
 	if err := newHelmRelease(b.ctx, b.name+"-webhook", release, b.parent, pulumi.DependsOn(deps)); err != nil {
 		return err
