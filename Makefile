@@ -188,9 +188,10 @@ test-dist:
 	EKSA_IRSA_DIST=$(CURDIR)/$(DIST) EKSA_IRSA_VERSION=$(VERSION) go test -count=1 -tags dist ./tests/dist/
 
 # Fuzzing of every rule that parses text: keys, issuer URLs, custom domains, policy ARNs,
-# Kubernetes names, the bucket names derived from cluster names and the webhook's grace
-# period (go test -fuzz takes one target per run; make test runs each for 3 seconds); a
-# failing input is written to testdata/fuzz/<FuzzName>/ and from then on run by go test.
+# Kubernetes names, service accounts, the bucket names derived from cluster names and the
+# webhook's grace period (go test -fuzz takes one target per run; make test runs each for
+# 3 seconds); a failing input is written to testdata/fuzz/<FuzzName>/ and from then on run
+# by go test.
 fuzz:
 	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/signingkey
 	go test -run='^$$' -fuzz='^FuzzValidateURL$$' -fuzztime=$(FUZZTIME) ./internal/issuer
@@ -199,6 +200,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzCheckPattern$$' -fuzztime=$(FUZZTIME) ./internal/k8sname
 	go test -run='^$$' -fuzz='^FuzzBucketPrefix$$' -fuzztime=$(FUZZTIME) ./internal/issuer
 	go test -run='^$$' -fuzz='^FuzzLookupGracePeriodFlag$$' -fuzztime=$(FUZZTIME) ./internal/webhook
+	go test -run='^$$' -fuzz='^FuzzParseServiceAccount$$' -fuzztime=$(FUZZTIME) ./internal/policy
 
 # Benchmarks, not part of `make test` (they measure and assert nothing): the plugin's
 # binary size, start-up and memory next to the bench/baseline fixture, then the Construct

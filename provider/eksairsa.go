@@ -295,9 +295,10 @@ func (b *builder) roles() error {
 	for _, rs := range b.s.roles {
 		audiences, accounts, maxLength, field := b.s.audiences, rs.accounts, b.s.trustPolicyMaxLength, "roles."+rs.name
 		trust := pulumi.All(b.providerArn, b.comp.IssuerHostPath).ApplyT(func(v []any) (string, error) {
-			return trustPolicyDocument(field, []policy.IssuerTrust{{
+			doc, err := policy.RoleTrustPolicyWithin(field, []policy.IssuerTrust{{
 				ProviderARN: v[0].(string), HostPath: v[1].(string), Audiences: audiences, Accounts: accounts,
 			}}, maxLength)
+			return string(doc), err
 		}).(pulumi.StringOutput)
 		role, err := newRole(b.ctx, rs, trust, b.tags, b.parent)
 		if err != nil {

@@ -197,7 +197,7 @@ const originID = "issuer-documents"
 // distribution builds the Origin Access Control, the cache policy and the distribution
 // that serves the bucket's documents over HTTPS only.
 func (sc awsScope) distribution(spec hostingSpec, bucket pulumi.StringOutput) (*cloudfront.Distribution, error) {
-	oac, err := cloudfront.NewOriginAccessControl(sc.ctx, sc.name+oacSuffix, &cloudfront.OriginAccessControlArgs{
+	oac, err := cloudfront.NewOriginAccessControl(sc.ctx, sc.name+hosting.OriginAccessControlSuffix, &cloudfront.OriginAccessControlArgs{
 		Description:                   pulumi.String("Signs CloudFront's requests for OIDC issuer documents in a private bucket"),
 		OriginAccessControlOriginType: pulumi.String("s3"),
 		SigningBehavior:               pulumi.String("always"),

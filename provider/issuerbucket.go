@@ -1,9 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
-	"fmt"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/hosting"
@@ -13,9 +10,6 @@ import (
 
 // IssuerBucketToken is the IssuerBucket component's type token.
 const IssuerBucketToken = "eksa-irsa:index:IssuerBucket"
-
-// maxBucketPolicyBytes is S3's limit on the size of a bucket policy (20 KB).
-const maxBucketPolicyBytes = 20 * 1024
 
 // issuerBucketSettings are IssuerBucket's defaulted and validated inputs.
 type issuerBucketSettings struct {
@@ -43,7 +37,7 @@ func NewIssuerBucket(ctx *pulumi.Context, name string, args IssuerBucketArgs, op
 		createBucket: true,
 		bucketName:   s.bucketName,
 		bucketPrefix: issuer.BucketPrefix(name),
-		objectKeys:   documentKeys(s.prefixes),
+		objectKeys:   issuer.DocumentKeys(s.prefixes),
 		// Not the folders: adding a cluster must change nothing but the bucket policy.
 		comment: "OIDC issuers of EKS Anywhere clusters",
 	})
@@ -57,16 +51,6 @@ func NewIssuerBucket(ctx *pulumi.Context, name string, args IssuerBucketArgs, op
 	comp.BucketName = hosted.bucket
 	comp.IssuerUrls = urls.ToStringMapOutput()
 	return comp, nil
-}
-
-// documentKeys lists the two document keys of each folder, folder by folder.
-func documentKeys(prefixes []string) []string {
-	keys := make([]string, 0, 2*len(prefixes))
-	for _, prefix := range prefixes {
-		discovery, jwks := issuer.ObjectKeys(prefix)
-		keys = append(keys, discovery, jwks)
-	}
-	return keys
 }
 
 // resolveIssuerBucket checks IssuerBucket's inputs, every problem at once.
@@ -84,27 +68,9 @@ func resolveIssuerBucket(ctx *pulumi.Context, component string, args IssuerBucke
 		}
 	}
 
-	if len(args.Prefixes) == 0 {
-		errs.addf("prefixes: must not be empty; list one folder per cluster, e.g. its cluster name")
-	}
-	seen := map[string]int{}
-	for i, prefix := range args.Prefixes {
-		field := fmt.Sprintf("prefixes[%d]", i)
-		if prefix == "" {
-			errs.addf("%s: empty; give each cluster its own folder, e.g. its cluster name", field)
-			continue
-		}
-		if err := issuer.ValidateKeyPrefix(field, prefix); err != nil {
-			errs.add(err)
-			continue
-		}
-		if first, dup := seen[prefix]; dup {
-			errs.addf("%s: %q repeats prefixes[%d]; two clusters cannot share an issuer, remove one", field, prefix, first)
-			continue
-		}
-		seen[prefix] = i
-		s.prefixes = append(s.prefixes, prefix)
-	}
+	prefixes, prefixErrs := issuer.ValidateFolders("prefixes", args.Prefixes)
+	errs.addAll(prefixErrs)
+	s.prefixes = prefixes
 
 	serving, servingErrs, err := resolveServing(ctx, "", component,
 		servingArgs{hosting: args.Hosting, domain: args.Domain, priceClass: args.PriceClass}, s.prefixes)
@@ -114,38 +80,10 @@ func resolveIssuerBucket(ctx *pulumi.Context, component string, args IssuerBucke
 	errs.addAll(servingErrs)
 	s.serving = serving
 	if len(errs) == 0 {
-		errs.add(checkBucketPolicySize(serving.mode, s.prefixes))
+		errs.add(policy.CheckBucketPolicySize("prefixes", len(s.prefixes), issuer.DocumentKeys(s.prefixes), serving.mode == hosting.CloudFront))
 	}
 	if len(errs) > 0 {
 		return issuerBucketSettings{}, errs.err("IssuerBucket", component)
 	}
 	return s, nil
-}
-
-// checkBucketPolicySize renders the bucket policy for the listed folders with the longest
-// names the bucket and distribution can have, so a fleet that outgrows S3's 20 KB policy
-// limit fails at preview instead of at PutBucketPolicy.
-func checkBucketPolicySize(mode hosting.Mode, prefixes []string) error {
-	const longestBucket = "a23456789012345678901234567890123456789012345678901234567890123"
-	keys := documentKeys(prefixes)
-	var statement []byte
-	var err error
-	if mode == hosting.CloudFront {
-		statement, err = policy.CloudFrontReadStatement("aws", longestBucket, keys,
-			"arn:aws:cloudfront::123456789012:distribution/E1234567890ABCDEFGHIJKLMNOP")
-	} else {
-		statement, err = policy.PublicReadStatement("aws-us-gov", longestBucket, keys)
-	}
-	if err != nil {
-		return err
-	}
-	doc, err := policy.BucketPolicy(json.RawMessage(statement))
-	if err != nil {
-		return err
-	}
-	if len(doc) > maxBucketPolicyBytes {
-		return fmt.Errorf("prefixes: %d folders make a bucket policy of up to %d bytes, over S3's limit of %d; spread the clusters over several IssuerBuckets",
-			len(prefixes), len(doc), maxBucketPolicyBytes)
-	}
-	return nil
 }

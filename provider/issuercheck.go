@@ -22,13 +22,6 @@ import (
 // registers it by name and users depend on it.
 const IssuerCheckToken = "eksa-irsa:index:IssuerCheck"
 
-// Limits of IssuerCheck's timeout, in seconds: the default gives S3 and CloudFront the
-// minutes they may take to converge; an hour is more than any of them needs.
-const (
-	defaultIssuerCheckTimeout = 300
-	maxIssuerCheckTimeout     = 3600
-)
-
 // IssuerCheck is the eksa-irsa:index:IssuerCheck resource: creating or updating it waits
 // until the issuer serves what was published, read anonymously over HTTPS as STS reads
 // it, and fails naming the cause otherwise, so `pulumi up` does not succeed while STS
@@ -73,8 +66,8 @@ func (a *IssuerCheckArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.Jwks, "The JWKS as published. Leave it out before the cluster has signing keys: only the discovery "+
 		"document is checked then.")
 	an.Describe(&a.Timeout, fmt.Sprintf("How long to retry, in seconds (1 to %d), before failing with the last cause.",
-		maxIssuerCheckTimeout))
-	an.SetDefault(&a.Timeout, defaultIssuerCheckTimeout)
+		issuercheck.MaxTimeoutSeconds))
+	an.SetDefault(&a.Timeout, issuercheck.DefaultTimeoutSeconds)
 	an.Describe(&a.CaBundle, "Extra certificate authorities to trust (PEM certificates), for an issuer behind a "+
 		"private CA; STS itself trusts only public ones.")
 }
@@ -104,9 +97,10 @@ func (*IssuerCheck) Check(ctx context.Context, req infer.CheckRequest) (infer.Ch
 			urlOK = false
 		}
 	}
-	if t := args.Timeout; t != nil && (*t < 1 || *t > maxIssuerCheckTimeout) {
-		fail("timeout", "%d seconds is out of range; give 1 to %d, or leave it out for %d", *t, maxIssuerCheckTimeout,
-			defaultIssuerCheckTimeout)
+	if t := args.Timeout; t != nil {
+		if err := issuercheck.ValidateTimeout(*t); err != nil {
+			fail("timeout", "%v", err)
+		}
 	}
 	if known("caBundle") && args.CaBundle != nil {
 		if _, err := issuercheck.ParseCABundle(*args.CaBundle); err != nil {
@@ -178,7 +172,7 @@ func (*IssuerCheck) Diff(ctx context.Context, req infer.DiffRequest[IssuerCheckA
 	}
 	optional("jwks", olds.Jwks, news.Jwks)
 	optional("caBundle", olds.CaBundle, news.CaBundle)
-	if valueOr(olds.Timeout, defaultIssuerCheckTimeout) != valueOr(news.Timeout, defaultIssuerCheckTimeout) {
+	if valueOr(olds.Timeout, issuercheck.DefaultTimeoutSeconds) != valueOr(news.Timeout, issuercheck.DefaultTimeoutSeconds) {
 		diff["timeout"] = p.PropertyDiff{Kind: p.Update, InputDiff: true}
 	}
 	return infer.DiffResponse{HasChanges: len(diff) > 0, DetailedDiff: diff}, nil
@@ -258,7 +252,7 @@ func waitForIssuer(ctx context.Context, args IssuerCheckArgs) (IssuerCheckState,
 	}
 	defer client.CloseIdleConnections()
 	served, err := issuercheck.Wait(ctx, client, expectedIssuer(args), issuercheck.Retry{
-		Timeout: time.Duration(valueOr(args.Timeout, defaultIssuerCheckTimeout)) * time.Second,
+		Timeout: time.Duration(valueOr(args.Timeout, issuercheck.DefaultTimeoutSeconds)) * time.Second,
 		Clock:   env.clock,
 		OnRetry: func(attempt int, f *issuercheck.Failure, pause time.Duration) {
 			p.GetLogger(ctx).InfoStatusf("issuer not served as published yet (attempt %d, next in %s): %v", attempt, pause, f)

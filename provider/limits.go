@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -66,7 +65,7 @@ func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
 	case is.serving.mode == hosting.CloudFront && is.serving.domain != nil:
 		return knownHostPath(withPrefix(is.serving.domain.name)), nil
 	case is.serving.mode == hosting.CloudFront:
-		return lengths(1+len(cloudFrontDomainSuffix), maxDNSLabel+len(cloudFrontDomainSuffix)), nil
+		return lengths(1+len(hosting.CloudFrontDomainSuffix), hosting.MaxLabelLength+len(hosting.CloudFrontDomainSuffix)), nil
 	}
 	region, err := awaitOutput(b.ctx, b.region)
 	if err != nil {
@@ -87,38 +86,10 @@ func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
 	case is.bucketName.given() && is.bucketName.known:
 		return knownHostPath(s3Host(is.bucketName.value)), nil
 	case is.bucketName.given():
-		return hostPathAtPreview{min: bucketLength(minBucketName), max: bucketLength(maxBucketName)}, nil
+		return hostPathAtPreview{min: bucketLength(issuer.MinBucketName), max: bucketLength(issuer.MaxBucketName)}, nil
 	}
 	n := bucketLength(len(issuer.BucketPrefix(b.s.clusterName)) + issuer.GeneratedBucketSuffixLength)
 	return hostPathAtPreview{min: n, max: n}, nil
-}
-
-// Lengths the issuer's host can have when it is not known yet.
-const (
-	cloudFrontDomainSuffix = ".cloudfront.net"
-	maxDNSLabel            = 63
-	minBucketName          = 3
-	maxBucketName          = 63
-)
-
-// trustSizeCheck compares the bounds of a trust policy's size with the quota: an error
-// when it exceeds the quota whatever the unknown values turn out to be, a warning when
-// only some of them would make it exceed it (it is then checked again once they are
-// known, before the role is created or changed), nothing when it fits in any case.
-func trustSizeCheck(field string, trusts []policy.TrustEstimate, maxLength int) (warning string, err error) {
-	smallest, largest, err := policy.TrustPolicySizeRange(trusts)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", field, err)
-	}
-	switch {
-	case smallest > maxLength:
-		return "", policy.TrustPolicyTooLong(field, smallest, largest, maxLength)
-	case largest > maxLength:
-		return fmt.Sprintf("%s: the trust policy will be %d to %d characters as IAM counts them, and the quota is %d "+
-			"(trustPolicyMaxLength); it is checked again when the issuers' values unknown in this preview are known, "+
-			"before the role is created", field, smallest, largest, maxLength), nil
-	}
-	return "", nil
 }
 
 // checkAtPreview checks the limits IAM enforces on EksaIrsa's roles and OIDC provider
@@ -158,7 +129,7 @@ func (b *builder) checkAtPreview() error {
 		if !partition.known {
 			continue // without the partition an unknown ARN has no length; checked when known
 		}
-		warning, sizeErr := trustSizeCheck("roles."+rs.name, []policy.TrustEstimate{{
+		warning, sizeErr := policy.CheckTrustPolicySize("roles."+rs.name, []policy.TrustEstimate{{
 			IssuerTrust: policy.IssuerTrust{ProviderARN: providerARN, HostPath: host.value, Audiences: b.s.audiences, Accounts: rs.accounts},
 			Partition:   partition.value.(string),
 			HostPathMin: host.min, HostPathMax: host.max,

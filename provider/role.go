@@ -169,32 +169,6 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 	return rs, errs
 }
 
-// parseServiceAccounts parses a non-empty list of "namespace/name" without duplicates;
-// field is its wire path.
-func parseServiceAccounts(field string, list []string) ([]policy.ServiceAccount, problems) {
-	var errs problems
-	if len(list) == 0 {
-		errs.addf("%s: must not be empty; list the service accounts that may assume the role as \"namespace/name\"", field)
-	}
-	var accounts []policy.ServiceAccount
-	subjects := map[string]int{}
-	for i, text := range list {
-		entry := fmt.Sprintf("%s[%d]", field, i)
-		sa, err := policy.ParseServiceAccount(entry, text)
-		if err != nil {
-			errs.add(err)
-			continue
-		}
-		if first, dup := subjects[sa.Subject()]; dup {
-			errs.addf("%s: %q repeats %s[%d]; remove one", entry, text, field, first)
-			continue
-		}
-		subjects[sa.Subject()] = i
-		accounts = append(accounts, sa)
-	}
-	return accounts, errs
-}
-
 // checkWebhookConfigMap checks the roles that map their service accounts in the
 // webhook's ConfigMap.
 func checkWebhookConfigMap(roles []roleSettings, webhookEnabled bool) problems {
@@ -205,20 +179,6 @@ func checkWebhookConfigMap(roles []roleSettings, webhookEnabled bool) problems {
 		}
 	}
 	return webhook.CheckConfigMapRoles(webhookEnabled, mapped)
-}
-
-// trustPolicyDocument renders a role's trust policy once every value is known, and
-// refuses it when it exceeds the quota: the last line of defence when the values were
-// unknown at preview.
-func trustPolicyDocument(field string, trusts []policy.IssuerTrust, maxLength int) (string, error) {
-	doc, err := policy.RoleTrustPolicy(trusts)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", field, err)
-	}
-	if n := policy.Size(doc); n > maxLength {
-		return "", policy.TrustPolicyTooLong(field, n, n, maxLength)
-	}
-	return string(doc), nil
 }
 
 // newRole creates an IAM role with the trust policy trust, its managed-policy

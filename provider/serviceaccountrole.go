@@ -2,12 +2,12 @@ package provider
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iamrule"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
@@ -15,17 +15,22 @@ import (
 // ServiceAccountRoleToken is the component's type token, fixed like EksaIrsaToken.
 const ServiceAccountRoleToken = "eksa-irsa:index:ServiceAccountRole"
 
-// serviceAccountRoleSettings are the plain, defaulted and validated inputs.
+// serviceAccountRoleSettings are ServiceAccountRole's inputs, defaulted and checked.
 type serviceAccountRoleSettings struct {
 	role                 roleSettings
 	trusts               []trustSettings
 	trustPolicyMaxLength int
+	tags                 pulumi.StringMapInput
 }
 
-// trustSettings are the plain parts of one trusted issuer.
+// trustSettings are one trusted issuer: its provider and host path, which usually come
+// from a cluster's EksaIrsa, and the plain parts of its statement.
 type trustSettings struct {
-	audiences []string
-	accounts  []policy.ServiceAccount
+	field           string // its wire path, "trusts[<i>]"
+	oidcProviderArn pulumi.StringInput
+	issuerHostPath  pulumi.StringInput
+	audiences       []string
+	accounts        []policy.ServiceAccount
 }
 
 // NewServiceAccountRole constructs the component: one IAM role whose trust policy has a
@@ -40,24 +45,24 @@ func NewServiceAccountRole(ctx *pulumi.Context, name string, args ServiceAccount
 	if err := ctx.RegisterComponentResource(ServiceAccountRoleToken, name, comp, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(comp)
-	if err := checkServiceAccountRoleAtPreview(ctx, comp, name, s, args); err != nil {
+	if err := checkServiceAccountRoleAtPreview(ctx, comp, name, s); err != nil {
 		return nil, err
 	}
 
-	values := make([]any, 0, 2*len(args.Trusts))
-	for _, t := range args.Trusts {
-		values = append(values, t.OidcProviderArn, t.IssuerHostPath)
+	values := make([]any, 0, 2*len(s.trusts))
+	for _, ts := range s.trusts {
+		values = append(values, ts.oidcProviderArn, ts.issuerHostPath)
 	}
 	trust := pulumi.All(values...).ApplyT(func(v []any) (string, error) {
 		trusts := make([]policy.IssuerTrust, len(s.trusts))
 		for i, ts := range s.trusts {
 			trusts[i] = policy.IssuerTrust{ProviderARN: v[2*i].(string), HostPath: v[2*i+1].(string), Audiences: ts.audiences, Accounts: ts.accounts}
 		}
-		return trustPolicyDocument("trusts", trusts, s.trustPolicyMaxLength)
+		doc, err := policy.RoleTrustPolicyWithin("trusts", trusts, s.trustPolicyMaxLength)
+		return string(doc), err
 	}).(pulumi.StringOutput)
 
-	role, err := newRole(ctx, s.role, trust, args.Tags, parent)
+	role, err := newRole(ctx, s.role, trust, s.tags, pulumi.Parent(comp))
 	if err != nil {
 		return nil, err
 	}
@@ -70,34 +75,18 @@ func NewServiceAccountRole(ctx *pulumi.Context, name string, args ServiceAccount
 // resolveServiceAccountRole checks every plain input, listing all problems at once.
 func resolveServiceAccountRole(name string, args ServiceAccountRoleArgs) (serviceAccountRoleSettings, error) {
 	var errs problems
-	s := serviceAccountRoleSettings{trustPolicyMaxLength: valueOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength)}
-
-	if len(name) > iamrule.MaxRoleResourceName {
-		errs.addf("name: %q is %d characters, too long for the IAM role name derived from it (at most %d); shorten the resource name",
-			name, len(name), iamrule.MaxRoleResourceName)
+	s := serviceAccountRoleSettings{
+		trustPolicyMaxLength: valueOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength),
+		tags:                 args.Tags,
 	}
-	if err := policy.ValidateTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength); err != nil {
-		errs.add(err)
-	}
+	errs.add(iamrule.ValidateRoleResourceName("name", name))
+	errs.add(policy.ValidateTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength))
 	if len(args.Trusts) == 0 {
 		errs.addf("trusts: must not be empty; list each cluster whose pods may assume the role, with its EksaIrsa trust output and service accounts")
 	}
 	for i, t := range args.Trusts {
-		field := fmt.Sprintf("trusts[%d]", i)
-		if t.OidcProviderArn == nil {
-			errs.addf("%s.oidcProviderArn: required; give the cluster's IAM OIDC provider (EksaIrsa trust.oidcProviderArn)", field)
-		}
-		if t.IssuerHostPath == nil {
-			errs.addf("%s.issuerHostPath: required; give the cluster's issuer without https:// (EksaIrsa trust.issuerHostPath)", field)
-		}
-		ts := trustSettings{audiences: []string{iamrule.DefaultAudience}}
-		if t.Audiences != nil {
-			ts.audiences = t.Audiences
-		}
-		errs.addAll(iamrule.ValidateAudiences(field+".audiences", ts.audiences))
-		accounts, accountErrs := parseServiceAccounts(field+".serviceAccounts", t.ServiceAccounts)
-		errs.addAll(accountErrs)
-		ts.accounts = accounts
+		ts, trustErrs := resolveTrust(fmt.Sprintf("trusts[%d]", i), t)
+		errs.addAll(trustErrs)
 		s.trusts = append(s.trusts, ts)
 	}
 	rs, fieldErrs := resolveRoleFields("", name, args.fieldRefs())
@@ -109,70 +98,59 @@ func resolveServiceAccountRole(name string, args ServiceAccountRoleArgs) (servic
 	return s, nil
 }
 
+// resolveTrust checks one trusted issuer's plain parts and that its Inputs are given.
+func resolveTrust(field string, t Trust) (trustSettings, problems) {
+	var errs problems
+	if t.OidcProviderArn == nil {
+		errs.addf("%s.oidcProviderArn: required; give the cluster's IAM OIDC provider (EksaIrsa trust.oidcProviderArn)", field)
+	}
+	if t.IssuerHostPath == nil {
+		errs.addf("%s.issuerHostPath: required; give the cluster's issuer without https:// (EksaIrsa trust.issuerHostPath)", field)
+	}
+	ts := trustSettings{
+		field:           field,
+		oidcProviderArn: t.OidcProviderArn,
+		issuerHostPath:  t.IssuerHostPath,
+		audiences:       []string{iamrule.DefaultAudience},
+	}
+	if t.Audiences != nil {
+		ts.audiences = t.Audiences
+	}
+	errs.addAll(iamrule.ValidateAudiences(field+".audiences", ts.audiences))
+	accounts, accountErrs := policy.ParseServiceAccounts(field+".serviceAccounts", t.ServiceAccounts)
+	errs.addAll(accountErrs)
+	ts.accounts = accounts
+	return ts, errs
+}
+
 // checkServiceAccountRoleAtPreview checks what IAM would refuse at apply time on the
 // values known now: each provider ARN against its host path, no issuer twice, the trust
 // policy's size, and the role inputs that may be outputs. A trust whose provider ARN and
 // host path are both unknown (a cluster created in the same update) has a host path of
 // 1 to 247 characters; when only that uncertainty could push the policy over the quota,
 // a warning says so and the policy is checked again once they are known.
-func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountRole, name string,
-	s serviceAccountRoleSettings, args ServiceAccountRoleArgs,
-) error {
+func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountRole, name string, s serviceAccountRoleSettings) error {
 	var errs problems
-	estimates := make([]policy.TrustEstimate, len(args.Trusts))
+	estimates := make([]policy.TrustEstimate, len(s.trusts))
 	trustedBy := map[string]int{}
 	needPartition := false
-	for i, t := range args.Trusts {
-		field := fmt.Sprintf("trusts[%d]", i)
-		arnIn, err := awaitString(ctx, field+".oidcProviderArn", t.OidcProviderArn)
+	for i, ts := range s.trusts {
+		preview, trustErrs, err := previewTrust(ctx, ts)
 		if err != nil {
 			return err
 		}
-		hostIn, err := awaitString(ctx, field+".issuerHostPath", t.IssuerHostPath)
-		if err != nil {
-			return err
-		}
-		arn, arnKnown, host, hostKnown := arnIn.value, arnIn.known, hostIn.value, hostIn.known
-		if hostKnown && (host == "" || strings.Contains(host, "://") || strings.ContainsAny(host, " \t\n\r")) {
-			errs.addf("%s.issuerHostPath: %q must be the issuer URL without https:// (EksaIrsa's trust.issuerHostPath)", field, host)
+		errs.addAll(trustErrs)
+		if preview == nil {
 			continue
 		}
-		var issuer string
-		switch {
-		case arnKnown && hostKnown:
-			if err := policy.CheckProviderIssuer(arn, host); err != nil {
-				errs.addf("%s.oidcProviderArn: %w", field, err)
-				continue
+		if preview.issuer != "" {
+			if first, dup := trustedBy[preview.issuer]; dup {
+				errs.addf("%s: issuer %q is already trusted by trusts[%d]; list all of its service accounts in one entry", ts.field, preview.issuer, first)
 			}
-			issuer = host
-		case arnKnown:
-			if issuer, err = policy.OIDCProviderHostPath(arn); err != nil {
-				errs.addf("%s.oidcProviderArn: %w", field, err)
-				continue
-			}
-		case hostKnown:
-			issuer = host
+			trustedBy[preview.issuer] = i
 		}
-		if issuer != "" {
-			if first, dup := trustedBy[issuer]; dup {
-				errs.addf("%s: issuer %q is already trusted by trusts[%d]; list all of its service accounts in one entry", field, issuer, first)
-			}
-			trustedBy[issuer] = i
-		}
-		e := policy.TrustEstimate{IssuerTrust: policy.IssuerTrust{Audiences: s.trusts[i].audiences, Accounts: s.trusts[i].accounts}}
-		if arnKnown {
-			e.ProviderARN = arn
-		}
-		if hostKnown {
-			e.HostPath = host
-		}
-		if !arnKnown {
-			needPartition = true
-			if !hostKnown {
-				e.HostPathMin, e.HostPathMax = unknownHostPath.min, unknownHostPath.max
-			}
-		}
-		estimates[i] = e
+		needPartition = needPartition || preview.estimate.ProviderARN == ""
+		estimates[i] = preview.estimate
 	}
 	roleErrs, err := checkRoleInputs(ctx, s.role)
 	if err != nil {
@@ -197,14 +175,62 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 			estimates[i].Partition = partition.value.(string)
 		}
 	}
-	warning, sizeErr := trustSizeCheck("trusts", estimates, s.trustPolicyMaxLength)
-	if sizeErr != nil {
-		return problems{sizeErr}.err("ServiceAccountRole", name)
+	warning, err := policy.CheckTrustPolicySize("trusts", estimates, s.trustPolicyMaxLength)
+	if err != nil {
+		return problems{err}.err("ServiceAccountRole", name)
 	}
 	if warning != "" {
 		return ctx.Log.Warn(warning, &pulumi.LogArgs{Resource: comp})
 	}
 	return nil
+}
+
+// trustPreview is what Construct knows of one trusted issuer.
+type trustPreview struct {
+	estimate policy.TrustEstimate // its statement, with what is unknown left empty
+	issuer   string               // its host path, from either input; "" while unknown
+}
+
+// previewTrust reads a trust's provider ARN and host path where they are known and
+// checks that they name the same issuer; the preview is nil when a problem was found.
+func previewTrust(ctx *pulumi.Context, ts trustSettings) (*trustPreview, problems, error) {
+	arn, err := awaitString(ctx, ts.field+".oidcProviderArn", ts.oidcProviderArn)
+	if err != nil {
+		return nil, nil, err
+	}
+	host, err := awaitString(ctx, ts.field+".issuerHostPath", ts.issuerHostPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	if host.known {
+		if err := issuer.ValidateHostPath(ts.field+".issuerHostPath", host.value); err != nil {
+			return nil, problems{err}, nil
+		}
+	}
+	p := &trustPreview{estimate: policy.TrustEstimate{IssuerTrust: policy.IssuerTrust{Audiences: ts.audiences, Accounts: ts.accounts}}}
+	switch {
+	case arn.known && host.known:
+		if err := policy.CheckProviderIssuer(arn.value, host.value); err != nil {
+			return nil, problems{fmt.Errorf("%s.oidcProviderArn: %w", ts.field, err)}, nil
+		}
+		p.issuer = host.value
+	case arn.known:
+		if p.issuer, err = policy.OIDCProviderHostPath(arn.value); err != nil {
+			return nil, problems{fmt.Errorf("%s.oidcProviderArn: %w", ts.field, err)}, nil
+		}
+	case host.known:
+		p.issuer = host.value
+	}
+	if arn.known {
+		p.estimate.ProviderARN = arn.value
+	}
+	if host.known {
+		p.estimate.HostPath = host.value
+	}
+	if !arn.known && !host.known {
+		p.estimate.HostPathMin, p.estimate.HostPathMax = unknownHostPath.min, unknownHostPath.max
+	}
+	return p, nil, nil
 }
 
 // serviceAccountAnnotations are the annotations that give a service account the role

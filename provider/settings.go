@@ -249,12 +249,7 @@ func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servi
 		s.priceClass = string(*in.priceClass)
 		errs.add(hosting.ValidatePriceClass(fieldPrefix+"priceClass", s.priceClass))
 	}
-	// pulumi-aws names the Origin Access Control "<resource name>-<7 random characters>",
-	// and CloudFront allows 64.
-	if n := len(component + oacSuffix + "-1234567"); n > maxOriginAccessControlName {
-		errs.addf("%shosting: the Origin Access Control named after component %q would have %d characters, CloudFront allows %d; shorten the component name to at most %d characters",
-			fieldPrefix, component, n, maxOriginAccessControlName, maxOriginAccessControlName-len(oacSuffix+"-1234567"))
-	}
+	errs.add(hosting.ValidateOriginAccessControlName(fieldPrefix+"hosting", component))
 	d := in.domain
 	if d == nil {
 		return s, errs, nil
@@ -284,13 +279,6 @@ func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servi
 	}
 	return s, errs, nil
 }
-
-// oacSuffix ends the resource name of the Origin Access Control; maxOriginAccessControlName
-// is CloudFront's limit on its name.
-const (
-	oacSuffix                  = "-oac"
-	maxOriginAccessControlName = 64
-)
 
 // knownString is an optional string input together with its value when Construct already
 // knows it (a literal, or an output of a resource that already exists), so that it is
@@ -354,7 +342,7 @@ func resolveRole(component, roleName string, r Role) (roleSettings, problems) {
 	errs.addAll(fieldErrs)
 	rs.name = roleName
 	rs.webhookConfigMap = valueOr(r.WebhookConfigMap, false)
-	accounts, accountErrs := parseServiceAccounts(field+".serviceAccounts", r.ServiceAccounts)
+	accounts, accountErrs := policy.ParseServiceAccounts(field+".serviceAccounts", r.ServiceAccounts)
 	errs.addAll(accountErrs)
 	rs.accounts = accounts
 	return rs, errs

@@ -6,18 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
 )
-
-func parsedAccounts(t *testing.T, specs ...string) []policy.ServiceAccount {
-	t.Helper()
-	accounts, errs := parseServiceAccounts("serviceAccounts", specs)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	return accounts
-}
 
 type noResources struct{}
 
@@ -74,28 +63,5 @@ func TestSigningKeysOfAnotherShapeAreAnError(t *testing.T) {
 				t.Errorf("%s: awaitSigningKeys = %+v, %v; want phase 1", name, got, err)
 			}
 		})
-	}
-}
-
-// TestTrustPolicyDocumentRefusesOverQuota checks the check made when the trust policy's
-// values resolve, the one left when they were unknown at preview.
-func TestTrustPolicyDocumentRefusesOverQuota(t *testing.T) {
-	host := "oidc.example.com/prod"
-	trusts := []policy.IssuerTrust{{ProviderARN: "arn:aws:iam::123456789012:oidc-provider/" + host, HostPath: host,
-		Audiences: []string{"sts.amazonaws.com"}, Accounts: parsedAccounts(t, "apps/reporting")}}
-	doc, err := trustPolicyDocument("trusts", trusts, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	size := len(strings.Join(strings.Fields(doc), ""))
-	if _, err := trustPolicyDocument("trusts", trusts, size); err != nil {
-		t.Errorf("quota = size %d: %v", size, err)
-	}
-	if _, err := trustPolicyDocument("trusts", trusts, size-1); err == nil || !strings.Contains(err.Error(), "trusts: the trust policy is") {
-		t.Errorf("quota below the size: err = %v", err)
-	}
-	trusts[0].ProviderARN = "arn:aws:iam::123456789012:oidc-provider/oidc.example.com/staging"
-	if _, err := trustPolicyDocument("trusts", trusts, 2048); err == nil || !strings.Contains(err.Error(), "trusts: ") {
-		t.Errorf("provider of another issuer: err = %v", err)
 	}
 }

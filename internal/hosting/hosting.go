@@ -90,11 +90,35 @@ func CloudFrontAvailable(field, partition string) error {
 	return fmt.Errorf("%s: cloudfront is not available in partition %s; use hosting %q", field, partition, S3)
 }
 
-// maxDomainName and maxLabel are DNS's limits on a name and on each of its labels.
+// maxDomainName and MaxLabelLength are DNS's limits on a name and on each of its labels.
 const (
-	maxDomainName = 253
-	maxLabel      = 63
+	maxDomainName  = 253
+	MaxLabelLength = 63
 )
+
+// CloudFrontDomainSuffix ends the domain name CloudFront gives every distribution
+// (d111111abcdef8.cloudfront.net): what an issuer served by a distribution without a
+// custom domain is known to end with before the distribution exists.
+const CloudFrontDomainSuffix = ".cloudfront.net"
+
+// OriginAccessControlSuffix ends the resource name of a component's Origin Access
+// Control, which pulumi-aws turns into its name by appending a dash and 7 random
+// characters; CloudFront allows names of at most 64 characters.
+const (
+	OriginAccessControlSuffix  = "-oac"
+	maxOriginAccessControlName = 64
+	autoNameSuffixLength       = len("-1234567")
+)
+
+// ValidateOriginAccessControlName checks that the Origin Access Control named after
+// component fits CloudFront's limit; field names the input that asks for CloudFront.
+func ValidateOriginAccessControlName(field, component string) error {
+	if n := len(component) + len(OriginAccessControlSuffix) + autoNameSuffixLength; n > maxOriginAccessControlName {
+		return fmt.Errorf("%s: the Origin Access Control named after component %q would have %d characters, CloudFront allows %d; shorten the component name to at most %d characters",
+			field, component, n, maxOriginAccessControlName, maxOriginAccessControlName-len(OriginAccessControlSuffix)-autoNameSuffixLength)
+	}
+	return nil
+}
 
 // ValidateDomainName checks the issuer's own host name (a CloudFront alternate domain
 // name): lowercase, because STS compares the issuer byte for byte and DNS names are
@@ -124,8 +148,8 @@ func ValidateDomainName(field, name string) error {
 		switch {
 		case label == "":
 			return fmt.Errorf("%s %q has an empty label (\"..\"); remove it", field, name)
-		case len(label) > maxLabel:
-			return fmt.Errorf("%s %q has a label of %d characters; DNS labels have at most %d", field, name, len(label), maxLabel)
+		case len(label) > MaxLabelLength:
+			return fmt.Errorf("%s %q has a label of %d characters; DNS labels have at most %d", field, name, len(label), MaxLabelLength)
 		case strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-"):
 			return fmt.Errorf("%s %q has a label %q starting or ending with '-'; DNS does not allow that", field, name, label)
 		}

@@ -178,3 +178,10 @@ func FuzzValidateDomainName(f *testing.F) {
 		}
 	})
 }
+
+func TestValidateOriginAccessControlName(t *testing.T) {
+	// "<component>-oac-<7 random characters>" must fit CloudFront's 64: 52 characters.
+	wantError(t, ValidateOriginAccessControlName("issuer.hosting", strings.Repeat("c", 52)), "", nil)
+	wantError(t, ValidateOriginAccessControlName("issuer.hosting", strings.Repeat("c", 53)), "issuer.hosting: ",
+		[]string{"would have 65 characters, CloudFront allows 64", "shorten the component name to at most 52 characters"})
+}

@@ -53,6 +53,16 @@ func ValidateRoleKey(field, component, key string) error {
 	return nil
 }
 
+// ValidateRoleResourceName checks the name of a resource that is one IAM role (a
+// ServiceAccountRole), from which Pulumi derives the role's name.
+func ValidateRoleResourceName(field, name string) error {
+	if len(name) > MaxRoleResourceName {
+		return fmt.Errorf("%s: %q is %d characters, too long for the IAM role name derived from it (at most %d); shorten the resource name",
+			field, name, len(name), MaxRoleResourceName)
+	}
+	return nil
+}
+
 // ValidatePolicyARN checks a managed-policy ARN, AWS's own (arn:aws:iam::aws:policy/…)
 // or an account's, in any partition.
 func ValidatePolicyARN(field, arn string) error {

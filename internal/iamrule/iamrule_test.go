@@ -3,21 +3,9 @@ package iamrule
 import (
 	"strings"
 	"testing"
-)
 
-// verdict checks a validator's answer: nil when want is empty, otherwise an error naming
-// field and containing want.
-func verdict(t *testing.T, err error, field, want string) {
-	t.Helper()
-	switch {
-	case want == "" && err != nil:
-		t.Errorf("unexpected error: %v", err)
-	case want != "" && err == nil:
-		t.Errorf("accepted, want an error containing %q", want)
-	case want != "" && (!strings.Contains(err.Error(), field) || !strings.Contains(err.Error(), want)):
-		t.Errorf("error %q lacks the field %q or %q", err, field, want)
-	}
-}
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/wanterr"
+)
 
 func TestValidatePolicyARN(t *testing.T) {
 	for _, tt := range []struct{ arn, want string }{
@@ -33,7 +21,7 @@ func TestValidatePolicyARN(t *testing.T) {
 		{"arn:aws:iam::aws:policy/team/", "not an IAM policy ARN"},
 		{"arn:aws:iam::aws:policy/team//reports", "not an IAM policy ARN"},
 	} {
-		verdict(t, ValidatePolicyARN("roles.r.policyArns[0]", tt.arn), "roles.r.policyArns[0]", tt.want)
+		wanterr.Check(t, "roles.r.policyArns[0]", ValidatePolicyARN("roles.r.policyArns[0]", tt.arn), tt.want)
 	}
 }
 
@@ -59,7 +47,7 @@ func TestValidateRoleKey(t *testing.T) {
 		{strings.Repeat("p", 47), "reporting", "57 characters, too long"},
 		{strings.Repeat("p", 46), "reporting", ""},
 	} {
-		verdict(t, ValidateRoleKey("roles.x", tt.component, tt.key), "roles.x", tt.want)
+		wanterr.Check(t, "roles.x", ValidateRoleKey("roles.x", tt.component, tt.key), tt.want)
 	}
 }
 
@@ -73,8 +61,8 @@ func TestPolicyNames(t *testing.T) {
 		{"with space", "1 to 128"},
 		{"slash/name", "1 to 128"},
 	} {
-		verdict(t, ValidateInlinePolicyName("inlinePolicies.x", tt.name), "inlinePolicies.x", strings.ReplaceAll(tt.want, "1 to 128", "policy names are 1 to 128"))
-		verdict(t, ValidateAttachmentName("policies.x", tt.name), "policies.x", strings.ReplaceAll(tt.want, "1 to 128", "attachment names are 1 to 128"))
+		wanterr.Check(t, "inlinePolicies.x", ValidateInlinePolicyName("inlinePolicies.x", tt.name), strings.ReplaceAll(tt.want, "1 to 128", "policy names are 1 to 128"))
+		wanterr.Check(t, "policies.x", ValidateAttachmentName("policies.x", tt.name), strings.ReplaceAll(tt.want, "1 to 128", "attachment names are 1 to 128"))
 	}
 }
 
@@ -83,23 +71,23 @@ func TestRoleFields(t *testing.T) {
 		seconds int
 		want    string
 	}{{3600, ""}, {43200, ""}, {3599, "3600 to 43200"}, {43201, "3600 to 43200"}} {
-		verdict(t, ValidateMaxSessionDuration("maxSessionDuration", tt.seconds), "maxSessionDuration", tt.want)
+		wanterr.Check(t, "maxSessionDuration", ValidateMaxSessionDuration("maxSessionDuration", tt.seconds), tt.want)
 	}
 	for _, tt := range []struct{ path, want string }{
 		{"/", ""}, {"/irsa/", ""}, {"/a/b/c/", ""},
 		{"irsa/", "start and end with '/'"}, {"/irsa", "start and end with '/'"}, {"/ir sa/", "not an IAM path"},
 		{"/" + strings.Repeat("p", 511) + "/", "not an IAM path"},
 	} {
-		verdict(t, ValidateRolePath("path", tt.path), "path", tt.want)
+		wanterr.Check(t, "path", ValidateRolePath("path", tt.path), tt.want)
 	}
-	verdict(t, ValidateRoleDescription("description", strings.Repeat("d", 1000)), "description", "")
-	verdict(t, ValidateRoleDescription("description", strings.Repeat("d", 1001)), "description", "at most 1000")
+	wanterr.Check(t, "description", ValidateRoleDescription("description", strings.Repeat("d", 1000)), "")
+	wanterr.Check(t, "description", ValidateRoleDescription("description", strings.Repeat("d", 1001)), "at most 1000")
 }
 
 func TestOIDCProviderFields(t *testing.T) {
-	verdict(t, ValidateThumbprint("thumbprints[0]", strings.Repeat("aF", 20)), "thumbprints[0]", "")
-	verdict(t, ValidateThumbprint("thumbprints[0]", strings.Repeat("a", 39)), "thumbprints[0]", "40 hex digits")
-	verdict(t, ValidateThumbprint("thumbprints[0]", strings.Repeat("g", 40)), "thumbprints[0]", "not a SHA-1 thumbprint")
+	wanterr.Check(t, "thumbprints[0]", ValidateThumbprint("thumbprints[0]", strings.Repeat("aF", 20)), "")
+	wanterr.Check(t, "thumbprints[0]", ValidateThumbprint("thumbprints[0]", strings.Repeat("a", 39)), "40 hex digits")
+	wanterr.Check(t, "thumbprints[0]", ValidateThumbprint("thumbprints[0]", strings.Repeat("g", 40)), "not a SHA-1 thumbprint")
 
 	for _, tt := range []struct {
 		audiences []string
@@ -141,4 +129,10 @@ func FuzzValidatePolicyARN(f *testing.F) {
 			t.Fatalf("accepted %q with short name %q", arn, short)
 		}
 	})
+}
+
+func TestValidateRoleResourceName(t *testing.T) {
+	wanterr.Check(t, "name", ValidateRoleResourceName("name", strings.Repeat("n", 56)), "")
+	wanterr.Check(t, "name", ValidateRoleResourceName("name", strings.Repeat("n", 57)),
+		"is 57 characters, too long for the IAM role name derived from it (at most 56); shorten the resource name")
 }

@@ -193,6 +193,12 @@ func ObjectKeys(keyPrefix string) (discovery, jwks string) {
 	return keyPrefix + "/" + discoveryKey, keyPrefix + "/" + jwksKey
 }
 
+// S3's limits on a bucket name's length.
+const (
+	MinBucketName = 3
+	MaxBucketName = 63
+)
+
 // reservedPrefixes and reservedSuffixes are bucket name affixes S3 keeps for its own
 // features (punycode, access point aliases, Object Lambda, directory and table buckets).
 var (
@@ -214,8 +220,8 @@ func ValidateBucketName(field, name string) error {
 	switch {
 	case name == "":
 		return fmt.Errorf("%s is empty; leave it unset to name the bucket after clusterName, or set a name of 3 to 63 lowercase letters, digits and '-'", field)
-	case len(name) < 3 || len(name) > 63:
-		return fmt.Errorf("%s %q is %d characters long; S3 bucket names have 3 to 63 characters", field, name, len(name))
+	case len(name) < MinBucketName || len(name) > MaxBucketName:
+		return fmt.Errorf("%s %q is %d characters long; S3 bucket names have %d to %d characters", field, name, len(name), MinBucketName, MaxBucketName)
 	case strings.ToLower(name) != name:
 		return fmt.Errorf("%s %q must be lowercase; use %q", field, name, strings.ToLower(name))
 	case net.ParseIP(name) != nil:
@@ -273,6 +279,56 @@ func ValidateClusterName(name string) error {
 	}
 	if !isLowerAlnum(name[len(name)-1]) {
 		return fmt.Errorf("clusterName %q must end with a lowercase letter or digit; use the cluster's metadata.name", name)
+	}
+	return nil
+}
+
+// ValidateFolders checks the folders of a bucket that hosts many issuers, one per
+// cluster: at least one, none empty, each a valid key prefix (ValidateKeyPrefix), none
+// twice, since two clusters cannot share an issuer. field is the list's wire path. It
+// returns the valid folders, in the order given, with every problem.
+func ValidateFolders(field string, prefixes []string) ([]string, []error) {
+	var errs []error
+	if len(prefixes) == 0 {
+		errs = append(errs, fmt.Errorf("%s: must not be empty; list one folder per cluster, e.g. its cluster name", field))
+	}
+	var valid []string
+	seen := map[string]int{}
+	for i, prefix := range prefixes {
+		entry := fmt.Sprintf("%s[%d]", field, i)
+		if prefix == "" {
+			errs = append(errs, fmt.Errorf("%s: empty; give each cluster its own folder, e.g. its cluster name", entry))
+			continue
+		}
+		if err := ValidateKeyPrefix(entry, prefix); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if first, dup := seen[prefix]; dup {
+			errs = append(errs, fmt.Errorf("%s: %q repeats %s[%d]; two clusters cannot share an issuer, remove one", entry, prefix, field, first))
+			continue
+		}
+		seen[prefix] = i
+		valid = append(valid, prefix)
+	}
+	return valid, errs
+}
+
+// DocumentKeys lists the two document keys (ObjectKeys) of each folder, folder by folder.
+func DocumentKeys(prefixes []string) []string {
+	keys := make([]string, 0, 2*len(prefixes))
+	for _, prefix := range prefixes {
+		discovery, jwks := ObjectKeys(prefix)
+		keys = append(keys, discovery, jwks)
+	}
+	return keys
+}
+
+// ValidateHostPath checks an issuer host path given as an input (a trust's
+// issuerHostPath): the issuer URL without "https://", as HostPath makes it.
+func ValidateHostPath(field, hostPath string) error {
+	if hostPath == "" || strings.Contains(hostPath, "://") || strings.ContainsAny(hostPath, " \t\n\r") {
+		return fmt.Errorf("%s: %q must be the issuer URL without https:// (EksaIrsa's trust.issuerHostPath)", field, hostPath)
 	}
 	return nil
 }

@@ -1,8 +1,12 @@
 package issuer
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/wanterr"
 )
 
 // checkErr asserts err is nil when want is empty, and otherwise an error containing every
@@ -346,5 +350,52 @@ func TestValidateGeneratedBucketPrefix(t *testing.T) {
 		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
 			t.Errorf("%q: err = %v, want %q", name, err, want)
 		}
+	}
+}
+
+func TestValidateFolders(t *testing.T) {
+	valid, errs := ValidateFolders("prefixes", []string{"clusters/a", "b"})
+	if len(errs) > 0 || !reflect.DeepEqual(valid, []string{"clusters/a", "b"}) {
+		t.Fatalf("ValidateFolders = %v, %v", valid, errs)
+	}
+	for _, tc := range []struct {
+		name      string
+		prefixes  []string
+		wantValid []string
+		wantErrs  []string // one fragment per error, in order
+	}{
+		{"none", nil, nil, []string{"prefixes: must not be empty; list one folder per cluster"}},
+		{"empty folder", []string{"a", ""}, []string{"a"}, []string{"prefixes[1]: empty; give each cluster its own folder"}},
+		{"invalid folder", []string{"/a", "b"}, []string{"b"}, []string{`prefixes[0] "/a" must not start with "/"`}},
+		{"twice", []string{"a", "b", "a"}, []string{"a", "b"}, []string{`prefixes[2]: "a" repeats prefixes[0]; two clusters cannot share an issuer, remove one`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			valid, errs := ValidateFolders("prefixes", tc.prefixes)
+			if !reflect.DeepEqual(valid, tc.wantValid) {
+				t.Errorf("valid = %v, want %v", valid, tc.wantValid)
+			}
+			wanterr.List(t, errs, tc.wantErrs)
+		})
+	}
+}
+
+func TestDocumentKeys(t *testing.T) {
+	got := DocumentKeys([]string{"clusters/a", "b"})
+	want := []string{"clusters/a/.well-known/openid-configuration", "clusters/a/keys.json", "b/.well-known/openid-configuration", "b/keys.json"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("DocumentKeys = %v, want %v", got, want)
+	}
+}
+
+func TestValidateHostPath(t *testing.T) {
+	for host, valid := range map[string]bool{
+		"s3.us-west-2.amazonaws.com/bucket/prod": true, "oidc.example.com": true,
+		"": false, "https://oidc.example.com": false, "oidc.example.com/a b": false, "oidc.example.com\n": false,
+	} {
+		want := ""
+		if !valid {
+			want = fmt.Sprintf("%q must be the issuer URL without https://", host)
+		}
+		wanterr.Check(t, "trusts[0].issuerHostPath: ", ValidateHostPath("trusts[0].issuerHostPath", host), want)
 	}
 }

@@ -292,6 +292,22 @@ const (
 	DefaultAttemptTimeout = 30 * time.Second
 )
 
+// Limits of an IssuerCheck's timeout, in seconds: the default gives S3 and CloudFront
+// the minutes they may take to converge; an hour is more than any of them needs.
+const (
+	DefaultTimeoutSeconds = 300
+	MaxTimeoutSeconds     = 3600
+)
+
+// ValidateTimeout checks a timeout in seconds given to an IssuerCheck; the error is the
+// reason alone, as the resource's check failures name their property apart.
+func ValidateTimeout(seconds int) error {
+	if seconds < 1 || seconds > MaxTimeoutSeconds {
+		return fmt.Errorf("%d seconds is out of range; give 1 to %d, or leave it out for %d", seconds, MaxTimeoutSeconds, DefaultTimeoutSeconds)
+	}
+	return nil
+}
+
 // Retry says how long and how often Wait tries.
 type Retry struct {
 	// Timeout is how long Wait tries in all; an attempt always runs at the end.

@@ -900,3 +900,15 @@ func TestParseCABundle(t *testing.T) {
 		})
 	}
 }
+
+func TestValidateTimeout(t *testing.T) {
+	for seconds, valid := range map[int]bool{1: true, 300: true, 3600: true, 0: false, -5: false, 3601: false} {
+		err := ValidateTimeout(seconds)
+		if (err == nil) != valid {
+			t.Errorf("%d: err = %v, want valid %v", seconds, err, valid)
+		}
+		if want := fmt.Sprintf("%d seconds is out of range; give 1 to 3600, or leave it out for 300", seconds); err != nil && err.Error() != want {
+			t.Errorf("%d: error %q, want %q", seconds, err, want)
+		}
+	}
+}

@@ -89,6 +89,33 @@ func ParseServiceAccount(field, s string) (ServiceAccount, error) {
 	return ServiceAccount{Namespace: ns, Name: name}, nil
 }
 
+// ParseServiceAccounts parses a role's list of "namespace/name": not empty, each valid
+// (ParseServiceAccount), none twice. field is the list's wire path; the errors name each
+// entry.
+func ParseServiceAccounts(field string, list []string) ([]ServiceAccount, []error) {
+	var errs []error
+	if len(list) == 0 {
+		errs = append(errs, fmt.Errorf("%s: must not be empty; list the service accounts that may assume the role as \"namespace/name\"", field))
+	}
+	var accounts []ServiceAccount
+	subjects := map[string]int{}
+	for i, text := range list {
+		entry := fmt.Sprintf("%s[%d]", field, i)
+		sa, err := ParseServiceAccount(entry, text)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if first, dup := subjects[sa.Subject()]; dup {
+			errs = append(errs, fmt.Errorf("%s: %q repeats %s[%d]; remove one", entry, text, field, first))
+			continue
+		}
+		subjects[sa.Subject()] = i
+		accounts = append(accounts, sa)
+	}
+	return accounts, errs
+}
+
 func onlyStars(s string) bool { return strings.Trim(s, "*") == "" }
 
 // trustPolicy and its parts fix the key order of the rendered document.
