@@ -260,18 +260,18 @@ func (b *builder) verifyIssuer() error {
 // oidcProvider creates the IAM OIDC provider once the issuer is readable (IAM may fetch
 // the issuer when the provider is created), or adopts an existing one by ARN.
 func (b *builder) oidcProvider() error {
-	if !b.s.createOidcProvider {
-		b.providerArn = b.s.oidcProviderArn.input.ToStringOutput()
+	if !b.s.oidcProvider.create {
+		b.providerArn = b.s.oidcProvider.arn.input.ToStringOutput()
 		b.comp.OidcProviderArn = b.providerArn
 		return nil
 	}
 	providerArgs := &iam.OpenIdConnectProviderArgs{
 		Url:           b.comp.IssuerURL,
-		ClientIdLists: pulumi.ToStringArray(b.s.audiences),
+		ClientIdLists: pulumi.ToStringArray(b.s.oidcProvider.audiences),
 		Tags:          b.tags,
 	}
-	if len(b.s.thumbprints) > 0 {
-		providerArgs.ThumbprintLists = pulumi.ToStringArray(b.s.thumbprints)
+	if len(b.s.oidcProvider.thumbprints) > 0 {
+		providerArgs.ThumbprintLists = pulumi.ToStringArray(b.s.oidcProvider.thumbprints)
 	}
 	provider, err := iam.NewOpenIdConnectProvider(b.ctx, b.name+"-oidc-provider", providerArgs,
 		b.parent, pulumi.DependsOn(b.issuerReady))
@@ -293,7 +293,7 @@ func (b *builder) roles() error {
 	arns := pulumi.StringMap{}
 	annotations := pulumi.StringMapMap{}
 	for _, rs := range b.s.roles {
-		audiences, accounts, maxLength, field := b.s.audiences, rs.accounts, b.s.trustPolicyMaxLength, "roles."+rs.name
+		audiences, accounts, maxLength, field := b.s.oidcProvider.audiences, rs.accounts, b.s.trustPolicyMaxLength, "roles."+rs.name
 		trust := pulumi.All(b.providerArn, b.comp.IssuerHostPath).ApplyT(func(v []any) (string, error) {
 			doc, err := policy.RoleTrustPolicyWithin(field, []policy.IssuerTrust{{
 				ProviderARN: v[0].(string), HostPath: v[1].(string), Audiences: audiences, Accounts: accounts,

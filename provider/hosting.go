@@ -91,32 +91,8 @@ func (sc awsScope) host(spec hostingSpec) (hosted, error) {
 		h.bucket = spec.bucketName.validated(validBucketName)
 	}
 
-	keys := spec.objectKeys
-	switch serving.mode {
-	case hosting.CloudFront:
-		distribution, err := sc.distribution(spec, h.bucket)
-		if err != nil {
-			return hosted{}, err
-		}
-		h.ready = append(h.ready, distribution)
-		h.host = distribution.DomainName
-		if serving.domain != nil {
-			h.host = pulumi.String(serving.domain.name).ToStringOutput()
-			records, err := sc.aliasRecords(serving.domain, distribution)
-			if err != nil {
-				return hosted{}, err
-			}
-			h.ready = append(h.ready, records...)
-		}
-		h.statement = pulumi.All(sc.partition.Partition(), h.bucket, distribution.Arn).ApplyT(func(v []any) (string, error) {
-			doc, err := policy.CloudFrontReadStatement(v[0].(string), v[1].(string), keys, v[2].(string))
-			return string(doc), err
-		}).(pulumi.StringOutput)
-	default:
-		h.statement = pulumi.All(sc.partition.Partition(), h.bucket).ApplyT(func(v []any) (string, error) {
-			doc, err := policy.PublicReadStatement(v[0].(string), v[1].(string), keys)
-			return string(doc), err
-		}).(pulumi.StringOutput)
+	if err := sc.serve(spec, &h); err != nil {
+		return hosted{}, err
 	}
 
 	if created != nil {
@@ -133,6 +109,39 @@ func (sc awsScope) host(spec hostingSpec) (hosted, error) {
 		h.ready = append(h.ready, bucketPolicy)
 	}
 	return h, nil
+}
+
+// serve builds what serves the documents of h's bucket and the bucket-policy statement
+// that lets it read them: nothing but the statement for S3 hosting (anyone may read the
+// documents); a distribution, and DNS records for a custom domain, for CloudFront.
+func (sc awsScope) serve(spec hostingSpec, h *hosted) error {
+	keys := spec.objectKeys
+	if h.mode != hosting.CloudFront {
+		h.statement = pulumi.All(sc.partition.Partition(), h.bucket).ApplyT(func(v []any) (string, error) {
+			doc, err := policy.PublicReadStatement(v[0].(string), v[1].(string), keys)
+			return string(doc), err
+		}).(pulumi.StringOutput)
+		return nil
+	}
+	distribution, err := sc.distribution(spec, h.bucket)
+	if err != nil {
+		return err
+	}
+	h.ready = append(h.ready, distribution)
+	h.host = distribution.DomainName
+	if d := spec.serving.domain; d != nil {
+		h.host = pulumi.String(d.name).ToStringOutput()
+		records, err := sc.aliasRecords(d, distribution)
+		if err != nil {
+			return err
+		}
+		h.ready = append(h.ready, records...)
+	}
+	h.statement = pulumi.All(sc.partition.Partition(), h.bucket, distribution.Arn).ApplyT(func(v []any) (string, error) {
+		doc, err := policy.CloudFrontReadStatement(v[0].(string), v[1].(string), keys, v[2].(string))
+		return string(doc), err
+	}).(pulumi.StringOutput)
+	return nil
 }
 
 // privateBucket is a bucket created for the documents, with the settings its policy must
@@ -206,28 +215,7 @@ func (sc awsScope) distribution(spec hostingSpec, bucket pulumi.StringOutput) (*
 	if err != nil {
 		return nil, err
 	}
-	// Every TTL is capped so a rotated keys.json reaches STS within minutes, whatever
-	// Cache-Control an object carries. Nothing of the request varies the documents, so
-	// nothing but the path is in the cache key.
-	cachePolicy, err := cloudfront.NewCachePolicy(sc.ctx, sc.name+"-cache-policy", &cloudfront.CachePolicyArgs{
-		Comment:    pulumi.String("OIDC issuer documents: cached at most " + hosting.CacheControl),
-		MinTtl:     pulumi.Int(0),
-		DefaultTtl: pulumi.Int(hosting.CacheTTLSeconds),
-		MaxTtl:     pulumi.Int(hosting.CacheTTLSeconds),
-		ParametersInCacheKeyAndForwardedToOrigin: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
-			CookiesConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{
-				CookieBehavior: pulumi.String("none"),
-			},
-			HeadersConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{
-				HeaderBehavior: pulumi.String("none"),
-			},
-			QueryStringsConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{
-				QueryStringBehavior: pulumi.String("none"),
-			},
-			EnableAcceptEncodingGzip:   pulumi.Bool(true),
-			EnableAcceptEncodingBrotli: pulumi.Bool(true),
-		},
-	}, sc.parent)
+	cachePolicy, err := sc.cachePolicy()
 	if err != nil {
 		return nil, err
 	}
@@ -274,6 +262,31 @@ func (sc awsScope) distribution(spec hostingSpec, bucket pulumi.StringOutput) (*
 		},
 		ViewerCertificate: certificate,
 		Tags:              sc.tags,
+	}, sc.parent)
+}
+
+// cachePolicy caps every TTL so a rotated keys.json reaches STS within minutes, whatever
+// Cache-Control an object carries. Nothing of the request varies the documents, so
+// nothing but the path is in the cache key.
+func (sc awsScope) cachePolicy() (*cloudfront.CachePolicy, error) {
+	return cloudfront.NewCachePolicy(sc.ctx, sc.name+"-cache-policy", &cloudfront.CachePolicyArgs{
+		Comment:    pulumi.String("OIDC issuer documents: cached at most " + hosting.CacheControl),
+		MinTtl:     pulumi.Int(0),
+		DefaultTtl: pulumi.Int(hosting.CacheTTLSeconds),
+		MaxTtl:     pulumi.Int(hosting.CacheTTLSeconds),
+		ParametersInCacheKeyAndForwardedToOrigin: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
+			CookiesConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{
+				CookieBehavior: pulumi.String("none"),
+			},
+			HeadersConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{
+				HeaderBehavior: pulumi.String("none"),
+			},
+			QueryStringsConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{
+				QueryStringBehavior: pulumi.String("none"),
+			},
+			EnableAcceptEncodingGzip:   pulumi.Bool(true),
+			EnableAcceptEncodingBrotli: pulumi.Bool(true),
+		},
 	}, sc.parent)
 }
 

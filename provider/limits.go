@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -99,22 +100,7 @@ func (b *builder) checkAtPreview() error {
 	if err != nil {
 		return err
 	}
-	var errs problems
-	providerARN := ""
-	if !b.s.createOidcProvider {
-		if k := b.s.oidcProviderArn; k.known {
-			arn := k.value
-			providerARN = arn
-			_, err := policy.OIDCProviderHostPath(arn)
-			if host.value != "" {
-				err = policy.CheckProviderIssuer(arn, host.value)
-			}
-			if err != nil {
-				errs.addf("oidcProvider.arn: %w", err)
-				providerARN = "" // its size says nothing about the real policy
-			}
-		}
-	}
+	providerARN, errs := b.existingProviderARN(host)
 	partition, err := awaitOutput(b.ctx, b.partition.Partition())
 	if err != nil {
 		return err
@@ -130,13 +116,11 @@ func (b *builder) checkAtPreview() error {
 			continue // without the partition an unknown ARN has no length; checked when known
 		}
 		warning, sizeErr := policy.CheckTrustPolicySize("roles."+rs.name, []policy.TrustEstimate{{
-			IssuerTrust: policy.IssuerTrust{ProviderARN: providerARN, HostPath: host.value, Audiences: b.s.audiences, Accounts: rs.accounts},
+			IssuerTrust: policy.IssuerTrust{ProviderARN: providerARN, HostPath: host.value, Audiences: b.s.oidcProvider.audiences, Accounts: rs.accounts},
 			Partition:   partition.value.(string),
 			HostPathMin: host.min, HostPathMax: host.max,
 		}}, b.s.trustPolicyMaxLength)
-		if sizeErr != nil {
-			errs.add(sizeErr)
-		}
+		errs.add(sizeErr)
 		if warning != "" {
 			warnings = append(warnings, warning)
 		}
@@ -147,4 +131,23 @@ func (b *builder) checkAtPreview() error {
 		}
 	}
 	return errs.err("EksaIrsa", b.name)
+}
+
+// existingProviderARN is the ARN of the existing OIDC provider when it is known and
+// names the issuer (or, with the issuer unknown, is an OIDC provider ARN at all): "" when
+// the component creates the provider, when the ARN is unknown, and when it is wrong,
+// since then its length says nothing about the real trust policy.
+func (b *builder) existingProviderARN(host hostPathAtPreview) (string, problems) {
+	arn := b.s.oidcProvider.arn
+	if b.s.oidcProvider.create || !arn.known {
+		return "", nil
+	}
+	_, err := policy.OIDCProviderHostPath(arn.value)
+	if host.value != "" {
+		err = policy.CheckProviderIssuer(arn.value, host.value)
+	}
+	if err != nil {
+		return "", problems{fmt.Errorf("oidcProvider.arn: %w", err)}
+	}
+	return arn.value, nil
 }

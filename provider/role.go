@@ -88,11 +88,12 @@ type roleSettings struct {
 // resolveRoleFields checks the shared role fields; prefix is the wire path of the role
 // ("roles.<key>." or "") and resourceName the IAM role child's name.
 func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettings, problems) {
-	var errs problems
 	rs := roleSettings{
 		field:              prefix,
 		resourceName:       resourceName,
 		policyArns:         *f.PolicyArns,
+		policyNames:        sortedKeys(*f.Policies),
+		inlinePolicyNames:  sortedKeys(*f.InlinePolicies),
 		maxSessionDuration: *f.MaxSessionDuration,
 		path:               *f.Path,
 		description:        *f.Description,
@@ -102,58 +103,7 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 		inlinePolicies:      *f.InlinePolicies,
 		permissionsBoundary: *f.PermissionsBoundary,
 	}
-
-	// Every child of the role is named "<resourceName>-<suffix>"; two with one suffix
-	// would be one resource name registered twice.
-	suffixes := map[string]string{}
-	for i, arn := range rs.policyArns {
-		if err := iamrule.ValidatePolicyARN(fmt.Sprintf("%spolicyArns[%d]", prefix, i), arn); err != nil {
-			errs.add(err)
-			continue
-		}
-		short := iamrule.PolicyShortName(arn)
-		if first, dup := suffixes[short]; dup {
-			errs.addf("%spolicyArns[%d]: a policy named %q is already attached by %s; remove the duplicate", prefix, i, short, first)
-			continue
-		}
-		suffixes[short] = fmt.Sprintf("policyArns[%d]", i)
-	}
-	for name := range *f.InlinePolicies {
-		rs.inlinePolicyNames = append(rs.inlinePolicyNames, name)
-	}
-	sort.Strings(rs.inlinePolicyNames)
-	for name := range *f.Policies {
-		rs.policyNames = append(rs.policyNames, name)
-	}
-	sort.Strings(rs.policyNames)
-	for _, name := range rs.policyNames {
-		field := prefix + "policies." + name
-		if err := iamrule.ValidateAttachmentName(field, name); err != nil {
-			errs.add(err)
-			continue
-		}
-		if (*f.Policies)[name] == nil {
-			errs.addf("%s: empty policy ARN; give the ARN or remove the entry", field)
-		}
-		if first, dup := suffixes[name]; dup {
-			errs.addf("%s: its attachment would be named %q like the one of %s; rename the key", field, resourceName+"-"+name, first)
-			continue
-		}
-		suffixes[name] = "policies." + name
-	}
-	for _, name := range rs.inlinePolicyNames {
-		field := prefix + "inlinePolicies." + name
-		if err := iamrule.ValidateInlinePolicyName(field, name); err != nil {
-			errs.add(err)
-		}
-		if (*f.InlinePolicies)[name] == nil {
-			errs.addf("%s: empty policy; give the policy JSON or remove the entry", field)
-		}
-		if first, dup := suffixes["inline-"+name]; dup {
-			errs.addf("%s: its resource would be named %q like the attachment of %s; rename one of them", field, resourceName+"-inline-"+name, first)
-		}
-	}
-
+	errs := checkRoleChildren(rs)
 	if d := rs.maxSessionDuration; d != nil {
 		errs.add(iamrule.ValidateMaxSessionDuration(prefix+"maxSessionDuration", *d))
 	}
@@ -167,6 +117,64 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 		errs.add(webhook.ValidateTokenExpiration(prefix+"tokenExpiration", *e))
 	}
 	return rs, errs
+}
+
+// checkRoleChildren checks the role's attachments and inline policies: each valid, and
+// no two children of the role with one name. Every child is named
+// "<resourceName>-<suffix>"; two with one suffix would be one resource name registered
+// twice.
+func checkRoleChildren(rs roleSettings) problems {
+	var errs problems
+	prefix := rs.field
+	suffixes := map[string]string{}
+	for i, arn := range rs.policyArns {
+		if err := iamrule.ValidatePolicyARN(fmt.Sprintf("%spolicyArns[%d]", prefix, i), arn); err != nil {
+			errs.add(err)
+			continue
+		}
+		short := iamrule.PolicyShortName(arn)
+		if first, dup := suffixes[short]; dup {
+			errs.addf("%spolicyArns[%d]: a policy named %q is already attached by %s; remove the duplicate", prefix, i, short, first)
+			continue
+		}
+		suffixes[short] = fmt.Sprintf("policyArns[%d]", i)
+	}
+	for _, name := range rs.policyNames {
+		field := prefix + "policies." + name
+		if err := iamrule.ValidateAttachmentName(field, name); err != nil {
+			errs.add(err)
+			continue
+		}
+		if rs.policies[name] == nil {
+			errs.addf("%s: empty policy ARN; give the ARN or remove the entry", field)
+		}
+		if first, dup := suffixes[name]; dup {
+			errs.addf("%s: its attachment would be named %q like the one of %s; rename the key", field, rs.resourceName+"-"+name, first)
+			continue
+		}
+		suffixes[name] = "policies." + name
+	}
+	for _, name := range rs.inlinePolicyNames {
+		field := prefix + "inlinePolicies." + name
+		errs.add(iamrule.ValidateInlinePolicyName(field, name))
+		if rs.inlinePolicies[name] == nil {
+			errs.addf("%s: empty policy; give the policy JSON or remove the entry", field)
+		}
+		if first, dup := suffixes["inline-"+name]; dup {
+			errs.addf("%s: its resource would be named %q like the attachment of %s; rename one of them", field, rs.resourceName+"-inline-"+name, first)
+		}
+	}
+	return errs
+}
+
+// sortedKeys are m's keys in order, so that children are registered in a stable order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for key := range m {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // checkWebhookConfigMap checks the roles that map their service accounts in the
@@ -223,11 +231,19 @@ func newRole(ctx *pulumi.Context, rs roleSettings, trust pulumi.StringOutput,
 		}
 	}
 
-	inline := rs.inlinePolicies
-	fits := inlinePoliciesFit(rs, inline)
+	if err := newInlinePolicies(ctx, rs, role, opts...); err != nil {
+		return nil, err
+	}
+	return role, nil
+}
+
+// newInlinePolicies creates the role's inline policies, each checked once its document
+// is known and only once all of them together fit IAM's limit.
+func newInlinePolicies(ctx *pulumi.Context, rs roleSettings, role *iam.Role, opts ...pulumi.ResourceOption) error {
+	fits := inlinePoliciesFit(rs, rs.inlinePolicies)
 	for _, name := range rs.inlinePolicyNames {
 		field := rs.field + "inlinePolicies." + name
-		document := pulumi.All(inline[name], fits).ApplyT(func(v []any) (string, error) {
+		document := pulumi.All(rs.inlinePolicies[name], fits).ApplyT(func(v []any) (string, error) {
 			doc := v[0].(string)
 			return doc, policy.ValidateInlinePolicy(field, doc)
 		}).(pulumi.StringOutput)
@@ -237,10 +253,10 @@ func newRole(ctx *pulumi.Context, rs roleSettings, trust pulumi.StringOutput,
 			Policy: document,
 		}, opts...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return role, nil
+	return nil
 }
 
 // inlinePoliciesFit resolves once every inline policy of the role is known, and fails if

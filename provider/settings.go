@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
@@ -34,10 +33,7 @@ type settings struct {
 
 	issuer issuerSettings
 
-	createOidcProvider bool
-	oidcProviderArn    knownString // the provider to reuse, with createOidcProvider false
-	audiences          []string
-	thumbprints        []string
+	oidcProvider oidcProviderSettings
 
 	roles                []roleSettings        // sorted by name, so registration order is stable
 	tags                 pulumi.StringMapInput // the caller's, with the cluster tag
@@ -93,8 +89,6 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 	s := settings{
 		clusterName:          args.ClusterName,
 		legacyKeyWithoutKid:  valueOr(args.LegacyKeyWithoutKid, true),
-		createOidcProvider:   true,
-		audiences:            []string{defaultAudience},
 		trustPolicyMaxLength: valueOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength),
 		tags:                 mergeTags(args.Tags, args.ClusterName),
 	}
@@ -110,39 +104,17 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 		errs.add(issuer.ValidateGeneratedBucketPrefix("issuer.bucketName", args.ClusterName))
 	}
 
-	if op := args.OidcProvider; op != nil {
-		s.createOidcProvider = valueOr(op.Create, true)
-		if op.Audiences != nil {
-			s.audiences = op.Audiences
-		}
-		s.thumbprints = op.Thumbprints
-		switch {
-		case s.createOidcProvider && op.Arn != nil:
-			errs.addf("oidcProvider.arn: only used with oidcProvider.create: false; set create to false to reuse that provider, or drop arn")
-		case !s.createOidcProvider && op.Arn == nil:
-			errs.addf("oidcProvider.arn: required when oidcProvider.create is false; give the ARN of the existing IAM OIDC provider")
-		case !s.createOidcProvider:
-			if s.oidcProviderArn, err = awaitString(ctx, "oidcProvider.arn", op.Arn); err != nil {
-				return settings{}, err
-			}
-		}
+	op, opErrs, err := resolveOidcProvider(ctx, args.OidcProvider)
+	if err != nil {
+		return settings{}, err
 	}
-	errs.addAll(iamrule.ValidateAudiences("oidcProvider.audiences", s.audiences))
-	for i, tp := range s.thumbprints {
-		errs.add(iamrule.ValidateThumbprint(fmt.Sprintf("oidcProvider.thumbprints[%d]", i), tp))
-	}
+	errs.addAll(opErrs)
+	s.oidcProvider = op
 
 	errs.add(policy.ValidateTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength))
-	roleNames := make([]string, 0, len(args.Roles))
-	for roleName := range args.Roles {
-		roleNames = append(roleNames, roleName)
-	}
-	sort.Strings(roleNames)
-	for _, roleName := range roleNames {
-		rs, roleErrs := resolveRole(name, roleName, args.Roles[roleName])
-		errs.addAll(roleErrs)
-		s.roles = append(s.roles, rs)
-	}
+	roles, roleErrs := resolveRoles(name, args.Roles)
+	errs.addAll(roleErrs)
+	s.roles = roles
 
 	w, webhookErrs := resolveWebhook(args.Webhook)
 	errs.addAll(webhookErrs)
@@ -157,6 +129,56 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 		return settings{}, err
 	}
 	return s, nil
+}
+
+// oidcProviderSettings say which IAM OIDC provider trusts the issuer.
+type oidcProviderSettings struct {
+	create      bool
+	arn         knownString // the existing provider, when create is false
+	audiences   []string    // the first is the webhook's token audience
+	thumbprints []string
+}
+
+// resolveOidcProvider defaults and checks which OIDC provider trusts the issuer: one the
+// component creates, or an existing one given by ARN.
+func resolveOidcProvider(ctx *pulumi.Context, in *OidcProvider) (oidcProviderSettings, problems, error) {
+	s := oidcProviderSettings{create: true, audiences: []string{defaultAudience}}
+	var errs problems
+	if in != nil {
+		s.create = valueOr(in.Create, true)
+		if in.Audiences != nil {
+			s.audiences = in.Audiences
+		}
+		s.thumbprints = in.Thumbprints
+		switch {
+		case s.create && in.Arn != nil:
+			errs.addf("oidcProvider.arn: only used with oidcProvider.create: false; set create to false to reuse that provider, or drop arn")
+		case !s.create && in.Arn == nil:
+			errs.addf("oidcProvider.arn: required when oidcProvider.create is false; give the ARN of the existing IAM OIDC provider")
+		case !s.create:
+			var err error
+			if s.arn, err = awaitString(ctx, "oidcProvider.arn", in.Arn); err != nil {
+				return s, nil, err
+			}
+		}
+	}
+	errs.addAll(iamrule.ValidateAudiences("oidcProvider.audiences", s.audiences))
+	for i, tp := range s.thumbprints {
+		errs.add(iamrule.ValidateThumbprint(fmt.Sprintf("oidcProvider.thumbprints[%d]", i), tp))
+	}
+	return s, errs, nil
+}
+
+// resolveRoles checks EksaIrsa's roles, in the order of their keys.
+func resolveRoles(component string, roles map[string]Role) ([]roleSettings, problems) {
+	var errs problems
+	var resolved []roleSettings
+	for _, key := range sortedKeys(roles) {
+		rs, roleErrs := resolveRole(component, key, roles[key])
+		errs.addAll(roleErrs)
+		resolved = append(resolved, rs)
+	}
+	return resolved, errs
 }
 
 // resolveIssuer defaults and checks the issuer settings. Inputs that may be outputs
@@ -250,11 +272,24 @@ func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servi
 		errs.add(hosting.ValidatePriceClass(fieldPrefix+"priceClass", s.priceClass))
 	}
 	errs.add(hosting.ValidateOriginAccessControlName(fieldPrefix+"hosting", component))
-	d := in.domain
-	if d == nil {
+	if in.domain == nil {
 		return s, errs, nil
 	}
-	s.domain = &domainSettings{name: d.Name, zoneID: valueOr(d.ZoneID, "")}
+	domain, domainErrs, err := resolveDomain(ctx, fieldPrefix, in.domain, keyPrefixes)
+	if err != nil {
+		return s, nil, err
+	}
+	errs.addAll(domainErrs)
+	s.domain = domain
+	return s, errs, nil
+}
+
+// resolveDomain checks the custom domain of a CloudFront-hosted issuer; keyPrefixes are
+// the valid folders whose issuer URLs the domain must keep within IAM's limits.
+func resolveDomain(ctx *pulumi.Context, fieldPrefix string, d *IssuerDomain, keyPrefixes []string,
+) (*domainSettings, problems, error) {
+	var errs problems
+	s := &domainSettings{name: d.Name, zoneID: valueOr(d.ZoneID, "")}
 	if err := hosting.ValidateDomainName(fieldPrefix+"domain.name", d.Name); err != nil {
 		errs.add(err)
 	} else {
@@ -265,14 +300,14 @@ func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servi
 		}
 	}
 	var err error
-	if s.domain.certificateArn, err = awaitString(ctx, fieldPrefix+"domain.certificateArn", d.CertificateArn); err != nil {
-		return s, nil, err
+	if s.certificateArn, err = awaitString(ctx, fieldPrefix+"domain.certificateArn", d.CertificateArn); err != nil {
+		return nil, nil, err
 	}
 	switch {
-	case !s.domain.certificateArn.given():
+	case !s.certificateArn.given():
 		errs.addf("%sdomain.certificateArn: required; give the ARN of an ACM certificate in us-east-1 that covers %q", fieldPrefix, d.Name)
-	case s.domain.certificateArn.known:
-		errs.add(hosting.ValidateCertificateARN(fieldPrefix+"domain.certificateArn", s.domain.certificateArn.value))
+	case s.certificateArn.known:
+		errs.add(hosting.ValidateCertificateARN(fieldPrefix+"domain.certificateArn", s.certificateArn.value))
 	}
 	if d.ZoneID != nil {
 		errs.add(hosting.ValidateHostedZoneID(fieldPrefix+"domain.zoneId", *d.ZoneID))

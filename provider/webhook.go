@@ -60,40 +60,7 @@ func (b *builder) webhookRelease() error {
 		caBundle = pulumi.String("").ToStringOutput()
 	}
 
-	region := b.region
-	if w.defaultRegion != "" {
-		region = pulumi.String(w.defaultRegion).ToStringOutput()
-	}
-	opts := webhook.Options{
-		Replicas: w.replicas,
-		Image: webhook.Image{
-			Registry:   valueOr(w.image.Registry, ""),
-			Repository: valueOr(w.image.Repository, ""),
-			Tag:        valueOr(w.image.Tag, ""),
-		},
-		StsRegionalEndpoint: w.stsRegionalEndpoint,
-		TokenAudience:       b.s.audiences[0],
-		TokenExpiration:     w.tokenExpiration,
-		CertManager:         w.tls == WebhookTLSCertManager,
-		TLSSecretName:       tlsSecretName,
-		Overrides:           w.values,
-
-		ServiceAccountLookupGracePeriod: w.lookupGracePeriod,
-	}
-	entries, arns := b.configMapEntries()
-	values := pulumi.All(region, caBundle, arns).ApplyT(func(v []any) map[string]any {
-		o := opts
-		o.Region, o.CABundle = v[0].(string), v[1].(string)
-		if len(entries) > 0 {
-			o.ServiceAccountRoles = map[string]webhook.ConfigMapEntry{}
-			for key, e := range entries {
-				e.RoleARN = v[2].(map[string]string)[key]
-				o.ServiceAccountRoles[key] = e
-			}
-		}
-		return webhook.Values(o)
-	}).(pulumi.MapOutput)
-
+	values := b.webhookValues(caBundle)
 	release := helmRelease{
 		Name:      pulumi.String(webhook.ReleaseName),
 		Chart:     pulumi.String(w.chart.Name),
@@ -113,6 +80,45 @@ func (b *builder) webhookRelease() error {
 	return nil
 }
 
+// webhookValues are the chart values of the webhook release: the settings, with the
+// region, the CA bundle (empty with cert-manager) and the ConfigMap's role ARNs once known.
+func (b *builder) webhookValues(caBundle pulumi.StringOutput) pulumi.MapOutput {
+	w := b.s.webhook
+	region := b.region
+	if w.defaultRegion != "" {
+		region = pulumi.String(w.defaultRegion).ToStringOutput()
+	}
+	opts := webhook.Options{
+		Replicas: w.replicas,
+		Image: webhook.Image{
+			Registry:   valueOr(w.image.Registry, ""),
+			Repository: valueOr(w.image.Repository, ""),
+			Tag:        valueOr(w.image.Tag, ""),
+		},
+		StsRegionalEndpoint: w.stsRegionalEndpoint,
+		TokenAudience:       b.s.oidcProvider.audiences[0],
+		TokenExpiration:     w.tokenExpiration,
+		CertManager:         w.tls == WebhookTLSCertManager,
+		TLSSecretName:       tlsSecretName,
+		Overrides:           w.values,
+
+		ServiceAccountLookupGracePeriod: w.lookupGracePeriod,
+	}
+	entries, arns := b.configMapEntries()
+	return pulumi.All(region, caBundle, arns).ApplyT(func(v []any) map[string]any {
+		o := opts
+		o.Region, o.CABundle = v[0].(string), v[1].(string)
+		if len(entries) > 0 {
+			o.ServiceAccountRoles = map[string]webhook.ConfigMapEntry{}
+			for key, e := range entries {
+				e.RoleARN = v[2].(map[string]string)[key]
+				o.ServiceAccountRoles[key] = e
+			}
+		}
+		return webhook.Values(o)
+	}).(pulumi.MapOutput)
+}
+
 // configMapEntries are the entries of the webhook's ConfigMap for the roles that ask
 // for it, by "namespace/name", without their role ARNs, which arns holds by the same keys.
 // The role's token settings are written out where the webhook would otherwise apply
@@ -126,7 +132,7 @@ func (b *builder) configMapEntries() (map[string]webhook.ConfigMapEntry, pulumi.
 			continue
 		}
 		e := webhook.ConfigMapEntry{
-			Audience:        b.s.audiences[0],
+			Audience:        b.s.oidcProvider.audiences[0],
 			UseRegionalSTS:  valueOr(rs.tokens.StsRegionalEndpoints, w.stsRegionalEndpoint),
 			TokenExpiration: valueOr(rs.tokens.TokenExpiration, w.tokenExpiration),
 		}
@@ -143,32 +149,11 @@ func (b *builder) configMapEntries() (map[string]webhook.ConfigMapEntry, pulumi.
 // Private keys are wrapped as secrets wherever they are passed on, whatever the TLS
 // provider marks. It returns the Secret and the CA certificate for the caBundle.
 func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (pulumi.Resource, pulumi.StringOutput, error) {
-	newKey := func(name string) (pulumi.StringOutput, error) {
-		key, err := tls.NewPrivateKey(b.ctx, name, &tls.PrivateKeyArgs{
-			Algorithm:  pulumi.String("ECDSA"),
-			EcdsaCurve: pulumi.String("P256"),
-		}, b.parent)
-		if err != nil {
-			return pulumi.StringOutput{}, err
-		}
-		return pulumi.ToSecret(key.PrivateKeyPem).(pulumi.StringOutput), nil
-	}
-	caKey, err := newKey(b.name + "-webhook-ca-key")
+	caKey, ca, err := b.webhookCA()
 	if err != nil {
 		return nil, pulumi.StringOutput{}, err
 	}
-	ca, err := tls.NewSelfSignedCert(b.ctx, b.name+"-webhook-ca", &tls.SelfSignedCertArgs{
-		PrivateKeyPem:       caKey,
-		IsCaCertificate:     pulumi.Bool(true),
-		AllowedUses:         pulumi.ToStringArray([]string{"cert_signing", "crl_signing", "digital_signature"}),
-		Subject:             &tls.SelfSignedCertSubjectArgs{CommonName: pulumi.String("eksa-irsa pod identity webhook CA")},
-		ValidityPeriodHours: pulumi.Int(caValidityHours),
-		EarlyRenewalHours:   pulumi.Int(caEarlyRenewalHours),
-	}, b.parent)
-	if err != nil {
-		return nil, pulumi.StringOutput{}, err
-	}
-	servingKey, err := newKey(b.name + "-webhook-key")
+	servingKey, err := b.webhookKey(b.name + "-webhook-key")
 	if err != nil {
 		return nil, pulumi.StringOutput{}, err
 	}
@@ -203,4 +188,34 @@ func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (
 		return nil, pulumi.StringOutput{}, err
 	}
 	return secret, ca.CertPem, nil
+}
+
+// webhookCA makes the CA that signs the webhook's serving certificate, and its key.
+func (b *builder) webhookCA() (pulumi.StringOutput, *tls.SelfSignedCert, error) {
+	caKey, err := b.webhookKey(b.name + "-webhook-ca-key")
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	ca, err := tls.NewSelfSignedCert(b.ctx, b.name+"-webhook-ca", &tls.SelfSignedCertArgs{
+		PrivateKeyPem:       caKey,
+		IsCaCertificate:     pulumi.Bool(true),
+		AllowedUses:         pulumi.ToStringArray([]string{"cert_signing", "crl_signing", "digital_signature"}),
+		Subject:             &tls.SelfSignedCertSubjectArgs{CommonName: pulumi.String("eksa-irsa pod identity webhook CA")},
+		ValidityPeriodHours: pulumi.Int(caValidityHours),
+		EarlyRenewalHours:   pulumi.Int(caEarlyRenewalHours),
+	}, b.parent)
+	return caKey, ca, err
+}
+
+// webhookKey makes a P-256 private key and returns its PEM wrapped as a secret, whatever
+// the TLS provider marks.
+func (b *builder) webhookKey(name string) (pulumi.StringOutput, error) {
+	key, err := tls.NewPrivateKey(b.ctx, name, &tls.PrivateKeyArgs{
+		Algorithm:  pulumi.String("ECDSA"),
+		EcdsaCurve: pulumi.String("P256"),
+	}, b.parent)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return pulumi.ToSecret(key.PrivateKeyPem).(pulumi.StringOutput), nil
 }
