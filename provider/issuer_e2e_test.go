@@ -160,9 +160,6 @@ func decodeSegment(t *testing.T, raw string, i int) map[string]any {
 	return v
 }
 
-func withoutKid() *string         { s := ""; return &s }
-func claimedKid(k string) *string { return &k }
-
 // fakeS3 answers anonymous GETs the way S3 path-style hosting does: object <key> of
 // bucket <bucket> at https://s3.<region>.amazonaws.com/<bucket>/<key>, with the object's
 // content type, and only for objects a bucket policy statement makes public (Allow,
@@ -360,18 +357,18 @@ func TestIssuerVerifiesTokensWithGoOIDC(t *testing.T) {
 	other.namespace, other.name = "kube-system", "external-dns"
 	tl.accept(ctx, t, v, "another service account", other) // trust policies, not the issuer, pick accounts
 	legacy := validToken(rsaKey, wantIssuer)
-	legacy.kid = withoutKid()
+	legacy.kid = new("")
 	tl.accept(ctx, t, v, "RS256 token without kid (legacyKeyWithoutKid defaults to on)", legacy)
 
 	forged := validToken(foreignRSA, wantIssuer)
-	forged.kid = claimedKid(rsaKey.kid)
+	forged.kid = new(rsaKey.kid)
 	tl.reject(ctx, t, v, "foreign RSA key claiming the published kid", forged, "failed to verify signature")
 	forgedEC := validToken(foreignEC, wantIssuer)
-	forgedEC.kid = claimedKid(p256.kid)
+	forgedEC.kid = new(p256.kid)
 	tl.reject(ctx, t, v, "foreign EC key claiming the published kid", forgedEC, "failed to verify signature")
 	tl.reject(ctx, t, v, "foreign key with its own kid", validToken(foreignRSA, wantIssuer), "failed to verify signature")
 	unnamed := validToken(foreignEC, wantIssuer)
-	unnamed.kid = withoutKid()
+	unnamed.kid = new("")
 	tl.reject(ctx, t, v, "foreign key without kid", unnamed, "failed to verify signature")
 
 	for _, iss := range []string{
@@ -437,7 +434,7 @@ func TestRotationKeepsBothKeysUntilTheOldIsDropped(t *testing.T) {
 func TestLegacyKeyWithoutKid(t *testing.T) {
 	current, previous := newSigningKey(t, jose.RS256), newSigningKey(t, jose.ES256)
 	var tl, strict tally
-	for _, setting := range []*bool{nil, ptrTo(true), ptrTo(false)} {
+	for _, setting := range []*bool{nil, new(true), new(false)} {
 		legacyOn := setting == nil || *setting
 		name := "default"
 		if setting != nil {
@@ -453,7 +450,7 @@ func TestLegacyKeyWithoutKid(t *testing.T) {
 			ctx := issuer.ctx
 			v := oidcVerifier(ctx, t, wantIssuer)
 			keyed, unkeyed := validToken(current, wantIssuer), validToken(current, wantIssuer)
-			unkeyed.kid = withoutKid()
+			unkeyed.kid = new("")
 
 			tl.accept(ctx, t, v, "token with kid", keyed)
 			if legacyOn {
@@ -495,8 +492,6 @@ func TestLegacyKeyWithoutKid(t *testing.T) {
 	t.Logf("go-oidc accepted %d tokens; the kid-selecting verifier accepted %d and rejected %d",
 		tl.accepted, strict.accepted, strict.rejected)
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 // servedJWKS fetches the JWKS the way a verifier finds it: discovery document, then its
 // jwks_uri, both through the test's HTTPS client.

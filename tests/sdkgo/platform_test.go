@@ -30,12 +30,12 @@ func platformProgram(t *testing.T) func(*pulumi.Context) error {
 		reportsBucketPolicy := pulumi.String("arn:aws:iam::123456789012:policy/reports-bucket").ToStringOutput()
 		issuers, err := eksairsa.NewIssuerBucket(ctx, "issuers", &eksairsa.IssuerBucketArgs{
 			Prefixes:   []string{"staging", "prod"},
-			Hosting:    ptr(eksairsa.HostingCloudFront),
-			PriceClass: ptr(eksairsa.PriceClassPriceClassAll),
+			Hosting:    new(eksairsa.HostingCloudFront),
+			PriceClass: new(eksairsa.PriceClassPriceClassAll),
 			Domain: &eksairsa.IssuerDomainArgs{
 				Name:           "oidc.example.com",
 				CertificateArn: pulumi.String("arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"),
-				ZoneId:         ptr("Z0123456789ABCDEFGHIJ"),
+				ZoneId:         new("Z0123456789ABCDEFGHIJ"),
 			},
 			Tags: pulumi.StringMap{"team": pulumi.String("platform")},
 		})
@@ -47,25 +47,25 @@ func platformProgram(t *testing.T) func(*pulumi.Context) error {
 			SigningKeys: pulumi.StringArray{pulumi.String(fixture(t, "ec-p256.pem"))},
 			Issuer: &eksairsa.IssuerArgs{
 				BucketName:   issuers.BucketName,
-				CreateBucket: ptr(false),
-				KeyPrefix:    ptr("staging"),
+				CreateBucket: new(false),
+				KeyPrefix:    new("staging"),
 				Url:          issuers.IssuerUrls.MapIndex(pulumi.String("staging")),
 			},
 			Roles: map[string]eksairsa.RoleArgs{
 				"reporting": {
 					ServiceAccounts:      []string{"apps/reporting"},
 					Policies:             map[string]pulumi.StringInput{"reports-bucket": reportsBucketPolicy},
-					StsRegionalEndpoints: ptr(true),
-					TokenExpiration:      ptr(3600),
+					StsRegionalEndpoints: new(true),
+					TokenExpiration:      new(3600),
 				},
 				"external-dns": {
 					ServiceAccounts:  []string{"kube-system/external-dns"},
 					PolicyArns:       []string{"arn:aws:iam::123456789012:policy/route53-change-records"},
-					WebhookConfigMap: ptr(true),
+					WebhookConfigMap: new(true),
 				},
 			},
-			Webhook:              &eksairsa.WebhookArgs{Tls: ptr(eksairsa.WebhookTLSCertManager), ServiceAccountLookupGracePeriod: ptr("2s")},
-			TrustPolicyMaxLength: ptr(4096),
+			Webhook:              &eksairsa.WebhookArgs{Tls: new(eksairsa.WebhookTLSCertManager), ServiceAccountLookupGracePeriod: new("2s")},
+			TrustPolicyMaxLength: new(4096),
 		})
 		if err != nil {
 			return err
@@ -83,13 +83,13 @@ func platformProgram(t *testing.T) func(*pulumi.Context) error {
 			PolicyArns:           []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
 			Policies:             map[string]pulumi.StringInput{"reports-bucket": reportsBucketPolicy},
 			InlinePolicies:       map[string]pulumi.StringInput{"send-reports": pulumi.String(sendReportsPolicy)},
-			MaxSessionDuration:   ptr(7200),
+			MaxSessionDuration:   new(7200),
 			PermissionsBoundary:  pulumi.String("arn:aws:iam::123456789012:policy/boundary"),
-			Path:                 ptr("/shared/"),
-			Description:          ptr("reporting in every cluster"),
-			StsRegionalEndpoints: ptr(false),
-			TokenExpiration:      ptr(3600),
-			TrustPolicyMaxLength: ptr(4096),
+			Path:                 new("/shared/"),
+			Description:          new("reporting in every cluster"),
+			StsRegionalEndpoints: new(false),
+			TokenExpiration:      new(3600),
+			TrustPolicyMaxLength: new(4096),
 			Tags:                 pulumi.StringMap{"team": pulumi.String("platform")},
 		})
 		return err

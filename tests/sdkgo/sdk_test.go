@@ -39,27 +39,27 @@ func program(t *testing.T) func(*pulumi.Context) error {
 		irsa, err := eksairsa.NewEksaIrsa(ctx, "prod", &eksairsa.EksaIrsaArgs{
 			ClusterName:         "prod",
 			SigningKeys:         pulumi.StringArray{pulumi.ToSecret(pulumi.String(fixture(t, "rsa2048.pem"))).(pulumi.StringOutput), pulumi.String(fixture(t, "ec-p256.pem"))},
-			LegacyKeyWithoutKid: ptr(false),
-			Issuer:              &eksairsa.IssuerArgs{KeyPrefix: ptr("clusters/prod")},
+			LegacyKeyWithoutKid: new(false),
+			Issuer:              &eksairsa.IssuerArgs{KeyPrefix: new("clusters/prod")},
 			OidcProvider:        &eksairsa.OidcProviderArgs{Audiences: []string{"sts.amazonaws.com"}},
 			Roles: map[string]eksairsa.RoleArgs{
 				"reporting": {
 					ServiceAccounts:    []string{"apps/reporting"},
 					PolicyArns:         []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
-					MaxSessionDuration: ptr(7200),
+					MaxSessionDuration: new(7200),
 				},
 				"external-dns": {
 					ServiceAccounts: []string{"kube-system/external-dns"},
 					InlinePolicies:  map[string]pulumi.StringInput{"route53-changes": pulumi.String(route53ChangePolicy)},
-					Path:            ptr("/irsa/"),
-					Description:     ptr("external-dns updates DNS records"),
+					Path:            new("/irsa/"),
+					Description:     new("external-dns updates DNS records"),
 				},
 			},
 			Webhook: &eksairsa.WebhookArgs{
-				Namespace:       ptr("irsa-system"),
-				Replicas:        ptr(3),
-				TokenExpiration: ptr(3600),
-				Image:           &eksairsa.WebhookImageArgs{Registry: ptr("registry.example.com")},
+				Namespace:       new("irsa-system"),
+				Replicas:        new(3),
+				TokenExpiration: new(3600),
+				Image:           &eksairsa.WebhookImageArgs{Registry: new("registry.example.com")},
 				Values:          map[string]any{"nodeSelector": map[string]any{"kubernetes.io/os": "linux"}},
 			},
 			Tags: pulumi.StringMap{"team": pulumi.String("platform")},
@@ -71,8 +71,6 @@ func program(t *testing.T) func(*pulumi.Context) error {
 		return nil
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 type recorder struct {
 	mu         sync.Mutex
@@ -147,7 +145,7 @@ func TestGoSDKCallsGetSigningKeys(t *testing.T) {
 	k := &keysAnswer{}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		direct, err := eksairsa.GetSigningKeys(ctx, &eksairsa.GetSigningKeysArgs{
-			Kubeconfig: "kc", ClusterName: "prod", Namespace: ptr("ns"), Source: ptr("apiserver"), Context: ptr("ctx"),
+			Kubeconfig: "kc", ClusterName: "prod", Namespace: new("ns"), Source: new("apiserver"), Context: new("ctx"),
 		})
 		if err != nil {
 			return err
