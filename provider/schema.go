@@ -116,9 +116,12 @@ var inputType = reflect.TypeFor[pulumi.Input]()
 func markPlainness(spec *schema.PackageSpec, inOutputs map[string]bool, props map[string]schema.PropertySpec, goType reflect.Type) error {
 	for _, field := range reflect.VisibleFields(goType) {
 		name, _, _ := strings.Cut(field.Tag.Get("pulumi"), ",")
-		prop, ok := props[name]
-		if name == "" || !ok {
+		if name == "" {
 			continue
+		}
+		prop, ok := props[name]
+		if !ok {
+			return fmt.Errorf("the schema has no property %q for Go field %s.%s", name, goType.Name(), field.Name)
 		}
 		if err := setPlainness(spec, inOutputs, &prop.TypeSpec, field.Type); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -153,10 +156,10 @@ func setPlainness(spec *schema.PackageSpec, inOutputs map[string]bool, ts *schem
 			return setPlainness(spec, inOutputs, ts.AdditionalProperties, t.Elem())
 		}
 	case reflect.Struct:
-		token := strings.TrimPrefix(ts.Ref, "#/types/")
+		token, isObject := strings.CutPrefix(ts.Ref, "#/types/")
 		object, ok := spec.Types[token]
-		if !ok {
-			return nil
+		if !isObject || !ok {
+			return fmt.Errorf("the schema has no object type to mark for Go type %s (ref %q)", t, ts.Ref)
 		}
 		if inOutputs[token] {
 			// One type cannot be plain as an input and an Output as an output: give the

@@ -46,3 +46,36 @@ func TestPlainnessRefusesTypesUsedInOutputs(t *testing.T) {
 		t.Errorf("a type also used in outputs: %v, want an error naming it", err)
 	}
 }
+
+// TestPlainnessFailsOnWhatItCannotMark: a Go field without its property, or a struct
+// field whose object type the schema lacks, means the inferred schema is not what the
+// fix expects; it fails rather than leave those properties unmarked.
+func TestPlainnessFailsOnWhatItCannotMark(t *testing.T) {
+	type inner struct {
+		Name string `pulumi:"name"`
+	}
+	type args struct {
+		Flag   bool  `pulumi:"flag"`
+		Shared inner `pulumi:"shared"`
+	}
+	for _, tc := range []struct {
+		name  string
+		props map[string]schema.PropertySpec
+		types map[string]schema.ComplexTypeSpec
+		want  string
+	}{
+		{"property missing", map[string]schema.PropertySpec{"shared": {TypeSpec: schema.TypeSpec{Ref: "#/types/p:index:Shared"}}},
+			nil, `the schema has no property "flag" for Go field args.Flag`},
+		{"object type missing", map[string]schema.PropertySpec{
+			"flag": {TypeSpec: schema.TypeSpec{Type: "boolean"}}, "shared": {TypeSpec: schema.TypeSpec{Ref: "#/types/p:index:Shared"}},
+		}, nil, `shared: the schema has no object type to mark for Go type provider.inner (ref "#/types/p:index:Shared")`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := &schema.PackageSpec{Types: tc.types}
+			err := markPlainness(spec, typesInOutputs(spec), tc.props, reflect.TypeFor[args]())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("markPlainness = %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
