@@ -1,7 +1,8 @@
-// Package provider serves the eksa-irsa Pulumi package: the EksaIrsa and ServiceAccountRole
-// components and the computeJwks function. It is deliberately thin: every rule about keys, documents,
-// policies and validation lives in the internal packages, so this package only turns
-// validated inputs into Pulumi resources and outputs.
+// Package provider serves the eksa-irsa Pulumi package: the EksaIrsa, IssuerBucket and
+// ServiceAccountRole components, the IssuerCheck resource and the computeJwks and
+// getSigningKeys functions. It is deliberately thin: every rule about keys, documents,
+// names, policies and limits lives in the internal packages, so this package only decodes
+// inputs, calls those rules and turns the result into Pulumi resources and outputs.
 package provider
 
 import (
@@ -29,9 +30,12 @@ const ComputeJwksToken = "eksa-irsa:index:computeJwks"
 // pulumi-resource-eksa-irsa-v<version>-<os>-<arch>.tar.gz as the CLI expects.
 const PluginDownloadURL = "github://api.github.com/eksa-irsa/pulumi-eksa-irsa"
 
-// Provider returns the eksa-irsa provider. The schema metadata pins every SDK's package
-// name and import path, because the inferred defaults would name them after this Go
-// package ("provider") rather than after the product.
+// Provider returns the eksa-irsa provider. The language map pins every SDK's package name
+// and import path because the generators' defaults assume a package Pulumi itself
+// publishes: the npm scope @pulumi, which this project cannot publish to, and a Go import
+// path made of the repository URL and the package name ("https://github.com/…/sdk/go/
+// eksa-irsa", no valid import path). The module map makes this Go package, named
+// provider, the schema's index module.
 func Provider() p.Provider {
 	prov, err := infer.NewProviderBuilder().
 		WithDisplayName("EKS Anywhere IRSA").
