@@ -31,7 +31,7 @@ GOLANGCI    := $(TOOLS)/golangci-lint
 # `make dist` builds a local snapshot; the release workflow sets GORELEASER_MODE= to publish.
 GORELEASER_MODE ?= --snapshot
 
-.PHONY: all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
+.PHONY: engine-tools all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
 
 all: build generate
 
@@ -66,9 +66,41 @@ test-go:
 # so that neither it nor its replace directives enter the product's go.mod. The first build
 # takes minutes; after that the build cache makes it take seconds.
 KUBE_VERSION = $(shell cd tests/kubeapiserver && go list -m -f '{{.Version}}' k8s.io/kubernetes)
-kube-apiserver:
-	cd tests/kubeapiserver && go build -trimpath -o ../../bin/kube-apiserver \
-		-ldflags "-X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION)" .
+KUBE_LDFLAGS = -s -w -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION)
+kube-apiserver: bin/kube-apiserver
+bin/kube-apiserver: tests/kubeapiserver/go.mod tests/kubeapiserver/main.go
+	cd tests/kubeapiserver && go build -trimpath -o ../../$@ -ldflags "$(KUBE_LDFLAGS)" .
+
+# Its garbage-collector, namespace, deployment and replica-set controllers, for the engine
+# tests.
+bin/kube-controller-manager: tests/kubeapiserver/go.mod tests/kubeapiserver/kube-controller-manager/main.go
+	cd tests/kubeapiserver && go build -trimpath -o ../../$@ -ldflags "$(KUBE_LDFLAGS)" ./kube-controller-manager
+
+# The real Pulumi engine and what it runs beside this plugin, each built once into bin/ and
+# rebuilt only when its pinned version changes: the CLI and the kubernetes provider from
+# wrapper modules under tests/engine/tools (their go.mod pins the version), the YAML
+# language host and the pod identity webhook with `go install` at the versions here.
+PULUMI_YAML_VERSION := v1.25.0
+WEBHOOK_VERSION     := v0.6.17
+YAML_HOST_STAMP     := bin/.pulumi-language-yaml-$(PULUMI_YAML_VERSION)
+WEBHOOK_STAMP       := bin/.amazon-eks-pod-identity-webhook-$(WEBHOOK_VERSION)
+ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
+
+engine-tools: $(ENGINE_TOOLS)
+
+bin/pulumi: tests/engine/tools/pulumi/go.mod tests/engine/tools/build-pulumi
+	tests/engine/tools/build-pulumi $@
+
+bin/pulumi-resource-kubernetes: tests/engine/tools/kubernetes/go.mod tests/engine/tools/kubernetes/main.go tests/engine/tools/build-kubernetes
+	tests/engine/tools/build-kubernetes $@
+
+$(YAML_HOST_STAMP):
+	GOBIN=$(CURDIR)/bin go install -trimpath -ldflags "-s -w" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$(PULUMI_YAML_VERSION)
+	touch $@
+
+$(WEBHOOK_STAMP):
+	GOBIN=$(CURDIR)/bin go install -trimpath -ldflags "-s -w" github.com/aws/amazon-eks-pod-identity-webhook@$(WEBHOOK_VERSION)
+	touch $@
 
 # The tests tagged apiserver run that kube-apiserver, with etcd (tests/kubeapiserver/ensure-etcd
 # installs Debian's etcd-server when no etcd is on PATH), on loopback ports of their own.
