@@ -56,14 +56,12 @@ var replaces = map[string][]string{
 
 // autoNames lists, per type, the name the provider fills when the program gives none.
 var autoNames = map[string]*standin.AutoName{
-	bucketToken:     {Property: "bucket", Prefix: "bucketPrefix", MaxLen: 63, Lower: true},
-	roleToken:       {Property: "name", Prefix: "namePrefix", MaxLen: 64},
-	rolePolicyToken: {Property: "name", Prefix: "namePrefix", MaxLen: 128},
-	policyToken:     {Property: "name", Prefix: "namePrefix", MaxLen: 128},
-	oacToken:        {Property: "name", MaxLen: 64},
-	cachePolicyToken: {
-		Property: "name", MaxLen: 128,
-	},
+	bucketToken:      {Property: "bucket", Prefix: "bucketPrefix", MaxLen: 63, Lower: true},
+	roleToken:        {Property: "name", Prefix: "namePrefix", MaxLen: 64},
+	rolePolicyToken:  {Property: "name", Prefix: "namePrefix", MaxLen: 128},
+	policyToken:      {Property: "name", Prefix: "namePrefix", MaxLen: 128},
+	oacToken:         {Property: "name", MaxLen: 64},
+	cachePolicyToken: {Property: "name", MaxLen: 128},
 }
 
 // kinds is the behaviour of every simulated type.
@@ -86,7 +84,10 @@ func kinds(s3 s3Store) map[string]*standin.Kind {
 		bucketPolicyToken: {
 			Check:  checkJSON("policy"),
 			Create: s3.putBucketPolicy,
-			Update: func(r *standin.Request) (resource.PropertyMap, error) { _, _, err := s3.putBucketPolicy(r); return nil, err },
+			Update: func(r *standin.Request) (resource.PropertyMap, error) {
+				_, _, err := s3.putBucketPolicy(r)
+				return nil, err
+			},
 			Delete: func(r *standin.Request) error { return s3.deletePolicy(r.ID) },
 		},
 		publicAccessBlockToken: {
