@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -412,5 +413,18 @@ func TestMissingRegionFailsCheckConfig(t *testing.T) {
 	}
 	if len(resp.GetFailures()) != 1 || resp.GetFailures()[0].GetProperty() != "region" {
 		t.Errorf("failures %v: want region missing", resp.GetFailures())
+	}
+}
+
+func TestSchemaBindsWithEverySimulatedType(t *testing.T) {
+	c, _ := client(t)
+	resources, functions := st.BindSchema(t, c.Schema())
+	p := awsstandin.New(awsstandin.Env{})
+	if !slices.Equal(resources, p.Types()) {
+		t.Errorf("schema resources %v\nsimulated types  %v", resources, p.Types())
+	}
+	want := []string{"aws:index/getPartition:getPartition", "aws:index/getRegion:getRegion"}
+	if !slices.Equal(functions, want) {
+		t.Errorf("schema functions %v, want %v", functions, want)
 	}
 }

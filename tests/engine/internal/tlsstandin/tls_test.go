@@ -250,3 +250,11 @@ func TestCAWithoutSubjectFails(t *testing.T) {
 		t.Errorf("a CA without subject: %v, want upstream's refusal", err)
 	}
 }
+
+func TestSchemaBindsWithEverySimulatedType(t *testing.T) {
+	c, _ := client(t)
+	resources, _ := st.BindSchema(t, c.Schema())
+	if want := tlsstandin.New(tlsstandin.Env{}).Types(); !slices.Equal(resources, want) {
+		t.Errorf("schema resources %v\nsimulated types  %v", resources, want)
+	}
+}
