@@ -102,6 +102,17 @@ $(WEBHOOK_STAMP):
 	GOBIN=$(CURDIR)/bin go install -trimpath -ldflags "-s -w" github.com/aws/amazon-eks-pod-identity-webhook@$(WEBHOOK_VERSION)
 	touch $@
 
+# The stand-in aws and tls plugins of the engine tests (tests/engine/README.md), from their
+# own module, and their tests.
+STANDIN_SOURCES := $(shell find tests/engine/standin tests/engine/internal -name '*.go' -o -name '*.json') tests/engine/go.mod tests/engine/go.sum
+.PHONY: test-engine-standins
+bin/pulumi-resource-aws: $(STANDIN_SOURCES)
+	cd tests/engine && go build -trimpath -o ../../$@ ./standin/aws
+bin/pulumi-resource-tls: $(STANDIN_SOURCES)
+	cd tests/engine && go build -trimpath -o ../../$@ ./standin/tls
+test-engine-standins:
+	cd tests/engine && go vet ./... && go test -count=1 ./...
+
 # The tests tagged apiserver run that kube-apiserver, with etcd (tests/kubeapiserver/ensure-etcd
 # installs Debian's etcd-server when no etcd is on PATH), on loopback ports of their own.
 test-apiserver: kube-apiserver
