@@ -401,6 +401,18 @@ func prefixedName(a *AutoName, urn resource.URN, inputs resource.PropertyMap) re
 	return out
 }
 
+// withoutInternal returns m without engine metadata such as "__defaults", which belongs
+// to inputs only.
+func withoutInternal(m resource.PropertyMap) resource.PropertyMap {
+	out := Copy(m)
+	for k := range out {
+		if internalKey(k) {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
 // merge overlays each map in turn onto a copy of base.
 func merge(base resource.PropertyMap, overlays ...resource.PropertyMap) resource.PropertyMap {
 	out := Copy(base)
@@ -427,7 +439,7 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	var id string
 	var outputs resource.PropertyMap
 	if req.GetPreview() {
-		outputs = Copy(inputs)
+		outputs = withoutInternal(inputs)
 		computed := k.Computed
 		if a := k.AutoName; a != nil && !Has(inputs, a.Property) {
 			computed = append(slices.Clone(computed), a.Property)
@@ -441,7 +453,7 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		named := merge(inputs, prefixedName(k.AutoName, urn, inputs))
 		var computed resource.PropertyMap
 		id, computed, err = k.Create(&Request{URN: urn, Inputs: named, Config: p.currentConfig(), Now: p.opts.Now()})
-		outputs = merge(named, computed)
+		outputs = merge(withoutInternal(named), computed)
 	}
 	p.log.Record(Call{Method: "Create", URN: req.GetUrn(), Type: string(urn.Type()), ID: id,
 		Preview: req.GetPreview(), Inputs: inputs, Outputs: outputs, Err: err})
@@ -512,7 +524,7 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	for key := range oldInputs {
 		delete(outputs, key)
 	}
-	outputs = merge(outputs, news)
+	outputs = merge(outputs, withoutInternal(news))
 	if !req.GetPreview() && k.Update != nil {
 		var computed resource.PropertyMap
 		computed, err = k.Update(&Request{URN: urn, ID: req.GetId(), Inputs: outputs, OldInputs: oldInputs,

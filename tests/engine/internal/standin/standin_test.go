@@ -111,6 +111,9 @@ func TestAutoName(t *testing.T) {
 	if got := standin.StringOr(fresh, "name", ""); got == name {
 		t.Errorf("a replacement (Check without olds, other inputs) must get a new name, got %q again", got)
 	}
+	if _, out, err := c.Create(urn, first, false); err != nil || standin.Has(out, "__defaults") {
+		t.Errorf("outputs %v (%v): the record of filled-in inputs belongs to inputs, not outputs", out, err)
+	}
 	named := c.MustCheck(urn, nil, st.Props(map[string]any{"name": "mine"}))
 	if standin.StringOr(named, "name", "") != "mine" || standin.Has(named, "__defaults") {
 		t.Errorf("a given name must stay, unmarked as a default: %v", named)
