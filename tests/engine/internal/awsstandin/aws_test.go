@@ -14,11 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
 	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/awsstandin"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
 	st "github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin/standintest"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 // client is the stand-in configured for us-west-2, keeping S3 objects in a temporary

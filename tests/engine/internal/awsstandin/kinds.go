@@ -12,8 +12,9 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
 )
 
 // Resource type tokens, as the component registers them.

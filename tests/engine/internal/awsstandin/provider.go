@@ -11,8 +11,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
 )
 
 // Identity of the real provider this plugin stands in for.

@@ -7,10 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
-	st "github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin/standintest"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
+	st "github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin/standintest"
 )
 
 func TestDiff(t *testing.T) {

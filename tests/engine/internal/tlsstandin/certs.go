@@ -17,8 +17,9 @@ import (
 	"sort"
 	"time"
 
-	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
 )
 
 // keyUsages and extKeyUsages map upstream's allowedUses names to X.509 usages.

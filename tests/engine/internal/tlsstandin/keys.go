@@ -14,9 +14,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
 )
 
 // Key algorithms, as upstream names them.
@@ -65,7 +66,7 @@ func createPrivateKey(r *standin.Request) (string, resource.PropertyMap, error) 
 		bits = defaultRSABits
 	}
 	curve := standin.StringOr(r.Inputs, "ecdsaCurve", defaultCurve)
-	key, err := generateKey(alg, int(bits), curve)
+	key, err := generateKey(alg, bits, curve)
 	if err != nil {
 		return "", nil, err
 	}
@@ -81,10 +82,13 @@ func createPrivateKey(r *standin.Request) (string, resource.PropertyMap, error) 
 }
 
 // generateKey makes a private key of the algorithm.
-func generateKey(alg string, bits int, curve string) (crypto.Signer, error) {
+func generateKey(alg string, bits int64, curve string) (crypto.Signer, error) {
 	switch alg {
 	case algRSA:
-		return rsa.GenerateKey(rand.Reader, bits)
+		if bits < 1024 || bits > 16384 {
+			return nil, fmt.Errorf("unsupported RSA key size %d", bits)
+		}
+		return rsa.GenerateKey(rand.Reader, int(bits))
 	case algECDSA:
 		c, ok := curves[curve]
 		if !ok {

@@ -11,11 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
 	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin"
 	st "github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/standin/standintest"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/tlsstandin"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 // clock is a settable time for the provider.

@@ -4,10 +4,11 @@
 package main
 
 import (
-	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/awsstandin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/awsstandin"
 )
 
 func main() {
