@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/internal/awsstandin"
@@ -427,5 +428,36 @@ func TestSchemaBindsWithEverySimulatedType(t *testing.T) {
 	want := []string{"aws:index/getPartition:getPartition", "aws:index/getRegion:getRegion"}
 	if !slices.Equal(functions, want) {
 		t.Errorf("schema functions %v, want %v", functions, want)
+	}
+}
+
+func TestRegionChangeReplacesTheProvider(t *testing.T) {
+	p := awsstandin.New(awsstandin.Env{})
+	urn := "urn:pulumi:dev::engine::pulumi:providers:aws::default_6_83_4"
+	diff := func(olds, news map[string]any) *pulumirpc.DiffResponse {
+		o, err := plugin.MarshalProperties(st.Props(olds), plugin.MarshalOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := plugin.MarshalProperties(st.Props(news), plugin.MarshalOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := p.DiffConfig(t.Context(), &pulumirpc.DiffRequest{Urn: urn, Olds: o, OldInputs: o, News: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	if d := diff(map[string]any{"region": "us-west-2", "version": "6.83.4"},
+		map[string]any{"region": "eu-west-1", "version": "6.83.4"}); !slices.Equal(d.GetReplaces(), []string{"region"}) {
+		t.Errorf("region change: replaces %v; pulumi-aws replaces the provider and so every resource", d.GetReplaces())
+	}
+	if d := diff(map[string]any{"region": "us-west-2", "version": "6.83.3"},
+		map[string]any{"region": "us-west-2", "version": "6.83.4"}); d.GetChanges() != pulumirpc.DiffResponse_DIFF_NONE {
+		t.Errorf("a plugin version is no configuration change: %v", d)
+	}
+	if d := diff(map[string]any{"version": "6.83.4"}, map[string]any{"region": "us-west-2", "version": "6.83.4"}); len(d.GetReplaces()) > 0 {
+		t.Errorf("a region first recorded must not replace: %v", d.GetReplaces())
 	}
 }

@@ -101,7 +101,8 @@ type Options struct {
 	Functions map[string]Function
 	// CheckConfig validates the provider configuration; nil accepts anything.
 	CheckConfig func(news resource.PropertyMap) (resource.PropertyMap, []Failure)
-	// ConfigReplaces lists configuration keys whose change replaces the provider.
+	// ConfigReplaces lists configuration keys whose change replaces the provider, and
+	// with it every resource it manages.
 	ConfigReplaces []string
 	// LogPath is the call log; empty logs nothing.
 	LogPath string
@@ -225,7 +226,15 @@ func (p *Provider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*p
 	}
 	delete(olds, "version")
 	delete(news, "version")
-	resp := Diff(olds, news, p.opts.ConfigReplaces, nil)
+	// A setting absent from the old state (written before it was recorded) is taken as
+	// unchanged by replacement, as pulumi-aws does for region.
+	var replaces []string
+	for _, k := range p.opts.ConfigReplaces {
+		if Has(olds, k) {
+			replaces = append(replaces, k)
+		}
+	}
+	resp := Diff(olds, news, replaces, nil)
 	p.log.Record(Call{Method: "DiffConfig", URN: req.GetUrn(), Inputs: news, Olds: olds,
 		Changes: resp.GetDiffs(), Replaces: resp.GetReplaces()})
 	return resp, nil
