@@ -461,3 +461,48 @@ func TestRegionChangeReplacesTheProvider(t *testing.T) {
 		t.Errorf("a region first recorded must not replace: %v", d.GetReplaces())
 	}
 }
+
+func TestDistributionRecordedForTheTestServer(t *testing.T) {
+	c, dir := client(t)
+	urn := st.URN("aws:cloudfront/distribution:Distribution", "cdn")
+	inputs := func(alias string) resource.PropertyMap {
+		return st.Props(map[string]any{
+			"enabled": true,
+			"aliases": []string{alias},
+			"origins": []any{map[string]any{"originId": "issuer-documents",
+				"domainName": "issuer.s3.us-west-2.amazonaws.com", "originPath": "/cluster"}},
+		})
+	}
+	id, in, out := c.MustCreate(urn, inputs("oidc.example.com"))
+	read := func() map[string]any {
+		var d map[string]any
+		data, err := os.ReadFile(filepath.Join(dir, awsstandin.DistributionDir, id+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d := read()
+	origins, _ := d["origins"].([]any)
+	origin, _ := origins[0].(map[string]any)
+	if d["arn"] != standin.StringOr(out, "arn", "") || d["domainName"] != standin.StringOr(out, "domainName", "") ||
+		origin["domainName"] != "issuer.s3.us-west-2.amazonaws.com" || origin["originPath"] != "/cluster" {
+		t.Errorf("record %v does not match outputs %v", d, out)
+	}
+	news := c.MustCheck(urn, in, inputs("issuer.example.com"))
+	if _, err := c.Update(urn, id, in, out, news, false); err != nil {
+		t.Fatal(err)
+	}
+	if aliases, _ := read()["aliases"].([]any); len(aliases) != 1 || aliases[0] != "issuer.example.com" {
+		t.Errorf("after Update the record's aliases are %v", aliases)
+	}
+	if err := c.Delete(urn, id, news, out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, awsstandin.DistributionDir, id+".json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the record remains after Delete: %v", err)
+	}
+}

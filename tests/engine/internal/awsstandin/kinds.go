@@ -153,8 +153,9 @@ func kinds(s3 s3Store) map[string]*standin.Kind {
 		distributionToken: {
 			Computed: []string{"arn", "etag", "domainName", "hostedZoneId", "status", "callerReference",
 				"lastModifiedTime", "inProgressValidationBatches", "tagsAll", "trustedKeyGroups", "trustedSigners"},
-			Create: createDistribution,
-			Update: cloudFrontUpdate,
+			Create: s3.createDistribution,
+			Update: s3.updateDistribution,
+			Delete: func(r *standin.Request) error { return s3.deleteDistribution(r.ID) },
 		},
 		recordToken: {
 			Computed: []string{"fqdn"},
@@ -544,8 +545,9 @@ func cloudFrontUpdate(r *standin.Request) (resource.PropertyMap, error) {
 // cloudFrontZone is the hosted zone of every CloudFront distribution.
 const cloudFrontZone = "Z2FDTNDATAQYW2"
 
-// createDistribution creates a distribution, deployed at once.
-func createDistribution(r *standin.Request) (string, resource.PropertyMap, error) {
+// createDistribution creates a distribution, deployed at once, and records it for the
+// test server.
+func (s s3Store) createDistribution(r *standin.Request) (string, resource.PropertyMap, error) {
 	id, out, err := cloudFrontCreate("distribution", false)(r)
 	if err != nil {
 		return "", nil, err
@@ -560,7 +562,51 @@ func createDistribution(r *standin.Request) (string, resource.PropertyMap, error
 	out["trustedKeyGroups"] = resource.NewProperty([]resource.PropertyValue{})
 	out["trustedSigners"] = resource.NewProperty([]resource.PropertyValue{})
 	out["tagsAll"] = tagsAll(r.Inputs)
+	if err := s.putDistribution(distributionOf(id, r.Inputs, out)); err != nil {
+		return "", nil, fmt.Errorf("recording CloudFront Distribution (%s): %w", id, err)
+	}
 	return id, out, nil
+}
+
+// updateDistribution updates a distribution in place and its record.
+func (s s3Store) updateDistribution(r *standin.Request) (resource.PropertyMap, error) {
+	out, err := cloudFrontUpdate(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.putDistribution(distributionOf(r.ID, r.Inputs, r.OldOutputs)); err != nil {
+		return nil, fmt.Errorf("recording CloudFront Distribution (%s): %w", r.ID, err)
+	}
+	return out, nil
+}
+
+// distributionOf is the record of a distribution: its identity from outputs, its
+// aliases and origins from inputs.
+func distributionOf(id string, inputs, outputs resource.PropertyMap) distributionRecord {
+	d := distributionRecord{
+		ID:         id,
+		ARN:        standin.StringOr(outputs, "arn", ""),
+		DomainName: standin.StringOr(outputs, "domainName", ""),
+		Aliases:    standin.Strings(inputs, "aliases"),
+		Origins:    []originRecord{},
+	}
+	if d.Aliases == nil {
+		d.Aliases = []string{}
+	}
+	if v := standin.Plain(inputs["origins"]); v.IsArray() {
+		for _, o := range v.ArrayValue() {
+			if !o.IsObject() {
+				continue
+			}
+			m := o.ObjectValue()
+			d.Origins = append(d.Origins, originRecord{
+				OriginID:   standin.StringOr(m, "originId", ""),
+				DomainName: standin.StringOr(m, "domainName", ""),
+				OriginPath: standin.StringOr(m, "originPath", ""),
+			})
+		}
+	}
+	return d
 }
 
 // createRecord creates a DNS record; its id is zone_name_type[_setIdentifier].

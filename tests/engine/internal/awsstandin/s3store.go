@@ -17,6 +17,10 @@ const (
 	// PublicAccessBlockFile holds the Block Public Access settings as JSON with the
 	// four real property names.
 	PublicAccessBlockFile = ".public-access-block.json"
+	// DistributionDir holds one <id>.json per CloudFront distribution (a name no bucket
+	// can have), so a test server can answer for its domain name and aliases from its
+	// origin bucket.
+	DistributionDir = ".cloudfront"
 )
 
 // s3Store keeps buckets as directories of dir and objects as files below them. With no
@@ -294,4 +298,63 @@ func everyone(raw json.RawMessage) bool {
 		}
 	}
 	return false
+}
+
+// distributionRecord is what a test server needs of a distribution.
+type distributionRecord struct {
+	ID         string         `json:"id"`
+	ARN        string         `json:"arn"`
+	DomainName string         `json:"domainName"`
+	Aliases    []string       `json:"aliases"`
+	Origins    []originRecord `json:"origins"`
+}
+
+// originRecord is one origin of a distribution.
+type originRecord struct {
+	OriginID   string `json:"originId"`
+	DomainName string `json:"domainName"`
+	OriginPath string `json:"originPath"`
+}
+
+// distributionPath is the record file of a distribution, refusing ids that would leave
+// the folder.
+func (s s3Store) distributionPath(id string) (string, error) {
+	if id == "" || strings.ContainsAny(id, `/\.`) {
+		return "", fmt.Errorf("the stand-in cannot record distribution %q", id)
+	}
+	return filepath.Join(s.dir, DistributionDir, id+".json"), nil
+}
+
+// putDistribution records a distribution.
+func (s s3Store) putDistribution(d distributionRecord) error {
+	if !s.enabled() {
+		return nil
+	}
+	p, err := s.distributionPath(d.ID)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(p, append(data, '\n'), 0o600)
+}
+
+// deleteDistribution removes a distribution's record.
+func (s s3Store) deleteDistribution(id string) error {
+	if !s.enabled() {
+		return nil
+	}
+	p, err := s.distributionPath(id)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
