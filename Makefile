@@ -31,7 +31,7 @@ GOLANGCI    := $(TOOLS)/golangci-lint
 # `make dist` builds a local snapshot; the release workflow sets GORELEASER_MODE= to publish.
 GORELEASER_MODE ?= --snapshot
 
-.PHONY: engine-tools all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
+.PHONY: test-engine engine-tools all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
 
 all: build generate
 
@@ -102,23 +102,37 @@ $(WEBHOOK_STAMP):
 	GOBIN=$(CURDIR)/bin go install -trimpath -ldflags "-s -w" github.com/aws/amazon-eks-pod-identity-webhook@$(WEBHOOK_VERSION)
 	touch $@
 
-# The stand-in aws and tls plugins of the engine tests (tests/engine/README.md), from their
-# own module, and their tests.
-STANDIN_SOURCES := $(shell find tests/engine/standin tests/engine/internal -name '*.go' -o -name '*.json') tests/engine/go.mod tests/engine/go.sum
-.PHONY: test-engine-standins
-bin/pulumi-resource-aws: $(STANDIN_SOURCES)
-	cd tests/engine && go build -trimpath -o ../../$@ ./standin/aws
-bin/pulumi-resource-tls: $(STANDIN_SOURCES)
-	cd tests/engine && go build -trimpath -o ../../$@ ./standin/tls
-test-engine-standins:
-	cd tests/engine && go vet ./... && go test -count=1 ./...
-
 # The tests tagged apiserver run that kube-apiserver, with etcd (tests/kubeapiserver/ensure-etcd
 # installs Debian's etcd-server when no etcd is on PATH), on loopback ports of their own.
 test-apiserver: kube-apiserver
 	tests/kubeapiserver/ensure-etcd
 	go vet -tags apiserver ./provider/
 	EKSA_IRSA_KUBE_APISERVER=$(CURDIR)/bin/kube-apiserver go test -count=1 -tags apiserver -run '^TestAPIServer' ./provider/
+
+# The engine suite (tests/engine, its own module): YAML programs run by the real CLI, YAML
+# host and kubernetes provider against a real kube-apiserver and kube-controller-manager,
+# with stand-ins for the aws and tls plugins, all inside a network namespace of its own
+# (it re-executes itself under unshare, as root). ENGINE_FLAGS=-update rewrites its goldens.
+ENGINE_FLAGS ?=
+ENGINE_RUN   ?= .
+# The stand-ins' code lives in standin/ (mains) and internal/ (behaviour, embedded schemas).
+STANDIN_SRC  := $(shell find tests/engine/standin tests/engine/internal -name '*.go' -o -name '*.json' 2>/dev/null) tests/engine/go.mod tests/engine/go.sum
+
+bin/pulumi-resource-aws: $(STANDIN_SRC)
+	cd tests/engine && go build -trimpath -o ../../$@ ./standin/aws
+
+bin/pulumi-resource-tls: $(STANDIN_SRC)
+	cd tests/engine && go build -trimpath -o ../../$@ ./standin/tls
+
+# The stand-ins' own tests alone (tests/engine/README.md): no engine, cluster or root.
+.PHONY: test-engine-standins
+test-engine-standins:
+	cd tests/engine && go vet ./... && go test -count=1 ./...
+
+test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS)
+	tests/kubeapiserver/ensure-etcd
+	cd tests/engine && go vet ./... && go vet -tags engine ./... && go test -count=1 ./...
+	cd tests/engine && go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
 
 $(ACTIONLINT):
 	GOBIN=$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12

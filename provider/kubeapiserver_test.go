@@ -28,6 +28,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iameval"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/provider"
 )
 
@@ -53,9 +54,9 @@ func newECSigner(t *testing.T) crypto.Signer {
 }
 
 // servedKeys is what the API server serves at /openid/v1/jwks, each key as a JSON object.
-func (s *apiServer) servedKeys(t *testing.T) []map[string]any {
+func servedKeys(t *testing.T, s *kubetest.APIServer) []map[string]any {
 	t.Helper()
-	code, body := s.do(t, adminUser, http.MethodGet, "/openid/v1/jwks", nil)
+	code, body := s.Do(t, kubetest.Admin, http.MethodGet, "/openid/v1/jwks", nil)
 	if code != http.StatusOK {
 		t.Fatalf("GET /openid/v1/jwks: %d %s", code, body)
 	}
@@ -67,9 +68,9 @@ func (s *apiServer) servedKeys(t *testing.T) []map[string]any {
 }
 
 // version is the gitVersion the API server reports.
-func (s *apiServer) version(t *testing.T) string {
+func version(t *testing.T, s *kubetest.APIServer) string {
 	t.Helper()
-	code, body := s.do(t, adminUser, http.MethodGet, "/version", nil)
+	code, body := s.Do(t, kubetest.Admin, http.MethodGet, "/version", nil)
 	var v struct{ GitVersion string }
 	if code != http.StatusOK || json.Unmarshal(body, &v) != nil {
 		t.Fatalf("GET /version: %d %s", code, body)
@@ -89,30 +90,6 @@ func wantKubernetesVersion(t *testing.T) string {
 		t.Fatal("tests/kubeapiserver/go.mod does not require k8s.io/kubernetes")
 	}
 	return string(m[1])
-}
-
-// serviceAccountToken asks the API server for a token of namespace/name with the audience,
-// through the TokenRequest API as the pod identity webhook's projected volumes do,
-// creating the namespace and service account first.
-func (s *apiServer) serviceAccountToken(t *testing.T, namespace, name, audience string) string {
-	t.Helper()
-	s.apply(t, "/api/v1/namespaces", map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": namespace}})
-	s.apply(t, "/api/v1/namespaces/"+namespace+"/serviceaccounts",
-		map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": name}})
-	spec := map[string]any{"expirationSeconds": 3600}
-	if audience != "" {
-		spec["audiences"] = []string{audience}
-	}
-	code, body := s.do(t, adminUser, http.MethodPost, "/api/v1/namespaces/"+namespace+"/serviceaccounts/"+name+"/token",
-		map[string]any{"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": spec})
-	if code != http.StatusCreated {
-		t.Fatalf("TokenRequest %s/%s: %d %s", namespace, name, code, body)
-	}
-	var tr struct{ Status struct{ Token string } }
-	if err := json.Unmarshal(body, &tr); err != nil || tr.Status.Token == "" {
-		t.Fatalf("TokenRequest: %v %s", err, body)
-	}
-	return tr.Status.Token
 }
 
 // invokeCapturing calls getSigningKeys through the in-process server, the kubeconfig as a
@@ -157,13 +134,13 @@ func signingKeysOf(t *testing.T, result property.Map) (pems, kids []string) {
 
 // grantIssuerDiscovery binds the discovery user to the ClusterRole that reads
 // /openid/v1/jwks, as an administrator would for source "apiserver".
-func (s *apiServer) grantIssuerDiscovery(t *testing.T) {
+func grantIssuerDiscovery(t *testing.T, s *kubetest.APIServer) {
 	t.Helper()
-	s.apply(t, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", map[string]any{
+	s.Apply(t, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", map[string]any{
 		"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
 		"metadata": map[string]any{"name": "eksa-irsa-issuer-discovery"},
 		"roleRef":  map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:service-account-issuer-discovery"},
-		"subjects": []any{map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": discoveryUser}},
+		"subjects": []any{map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": kubetest.Discovery}},
 	})
 }
 
@@ -183,14 +160,14 @@ func TestAPIServerJWKSMatchesTheComponent(t *testing.T) {
 		{"rotation", newRSASigner, newECSigner},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := apiServerOptions{issuer: wantIssuer, signingKey: tc.signing(t)}
-			keys := []crypto.Signer{opts.signingKey}
+			opts := kubetest.Options{Issuers: []string{wantIssuer}, SigningKey: tc.signing(t)}
+			keys := []crypto.Signer{opts.SigningKey}
 			if tc.extra != nil {
-				opts.extraKeys = []crypto.Signer{tc.extra(t)}
-				keys = append(keys, opts.extraKeys...)
+				opts.ExtraKeys = []crypto.Signer{tc.extra(t)}
+				keys = append(keys, opts.ExtraKeys...)
 			}
-			server := startAPIServer(t, opts)
-			if got, want := server.version(t), wantKubernetesVersion(t); got != want {
+			server := kubetest.StartAPIServer(t, opts)
+			if got, want := version(t, server), wantKubernetesVersion(t); got != want {
 				t.Errorf("kube-apiserver reports %s, want %s (tests/kubeapiserver/go.mod)", got, want)
 			} else {
 				t.Logf("kube-apiserver %s", got)
@@ -209,7 +186,7 @@ func TestAPIServerJWKSMatchesTheComponent(t *testing.T) {
 				}
 			}
 
-			served := server.servedKeys(t)
+			served := servedKeys(t, server)
 			if len(served) != len(keys) {
 				t.Errorf("the API server serves %d keys, want %d", len(served), len(keys))
 			}
@@ -239,9 +216,9 @@ func TestAPIServerJWKSMatchesTheComponent(t *testing.T) {
 				}
 			}
 
-			server.grantIssuerDiscovery(t)
+			grantIssuerDiscovery(t, server)
 			result, _, err := invokeCapturing(t, map[string]any{
-				"kubeconfig": server.kubeconfig(discoveryUser), "clusterName": "prod", "source": "apiserver",
+				"kubeconfig": server.Kubeconfig(kubetest.Discovery), "clusterName": "prod", "source": "apiserver",
 			})
 			if err != nil {
 				t.Fatalf("getSigningKeys source apiserver: %v", err)
@@ -259,9 +236,9 @@ func TestAPIServerJWKSMatchesTheComponent(t *testing.T) {
 			}
 
 			_, _, err = invokeCapturing(t, map[string]any{
-				"kubeconfig": server.kubeconfig(nobodyUser), "clusterName": "prod", "source": "apiserver",
+				"kubeconfig": server.Kubeconfig(kubetest.Nobody), "clusterName": "prod", "source": "apiserver",
 			})
-			for _, want := range []string{"403 Forbidden", "system:service-account-issuer-discovery", "--user=" + nobodyUser, server.url} {
+			for _, want := range []string{"403 Forbidden", "system:service-account-issuer-discovery", "--user=" + kubetest.Nobody, server.URL} {
 				if err == nil || !strings.Contains(err.Error(), want) {
 					t.Errorf("source apiserver without the ClusterRole: error lacks %q: %v", want, err)
 				}
@@ -281,7 +258,7 @@ func TestAPIServerTokensVerifyAndMeetTheTrustPolicy(t *testing.T) {
 	for name, signer := range map[string]func(*testing.T) crypto.Signer{"RS256": newRSASigner, "ES256": newECSigner} {
 		t.Run(name, func(t *testing.T) {
 			key := signer(t)
-			server := startAPIServer(t, apiServerOptions{issuer: wantIssuer, signingKey: key})
+			server := kubetest.StartAPIServer(t, kubetest.Options{Issuers: []string{wantIssuer}, SigningKey: key})
 			aws, state := mustConstruct(t, phase2(publicTestKey(t, key.Public())))
 			if got := str(t, state, "issuerUrl"); got != wantIssuer {
 				t.Fatalf("issuerUrl = %q, want %q", got, wantIssuer)
@@ -292,7 +269,7 @@ func TestAPIServerTokensVerifyAndMeetTheTrustPolicy(t *testing.T) {
 }
 
 // checkAPIServerTokens verifies tokens server mints against the issuer aws recorded.
-func checkAPIServerTokens(t *testing.T, server *apiServer, aws *fakeAWS, state property.Map) {
+func checkAPIServerTokens(t *testing.T, server *kubetest.APIServer, aws *fakeAWS, state property.Map) {
 	t.Helper()
 	issuer := serveIssuer(t, aws)
 	verifier := oidcVerifier(issuer.ctx, t, wantIssuer)
@@ -308,7 +285,7 @@ func checkAPIServerTokens(t *testing.T, server *apiServer, aws *fakeAWS, state p
 		{"apps", "billing", false},
 		{"kube-system", "external-dns", false},
 	} {
-		raw := server.serviceAccountToken(t, tc.namespace, tc.name, stsAudience)
+		raw := server.ServiceAccountToken(t, tc.namespace, tc.name, audiences(stsAudience), 3600)
 		token, err := verifier.Verify(issuer.ctx, raw)
 		if err != nil {
 			t.Errorf("%s/%s: go-oidc refused the API server's token: %v", tc.namespace, tc.name, err)
@@ -335,7 +312,7 @@ func checkAPIServerTokens(t *testing.T, server *apiServer, aws *fakeAWS, state p
 			t.Errorf("%s/%s: the reporting role's trust policy admits = %v, want %v", tc.namespace, tc.name, allowed, tc.admitted)
 		}
 	}
-	own := server.serviceAccountToken(t, "apps", "reporting", "")
+	own := server.ServiceAccountToken(t, "apps", "reporting", audiences(""), 3600)
 	if _, err := verifier.Verify(issuer.ctx, own); err == nil || !strings.Contains(err.Error(), "expected audience") {
 		t.Errorf("a token for the API server's own audience: err = %v, want an audience refusal", err)
 	}
@@ -354,19 +331,19 @@ func prodSecret(tlsCrt, tlsKey []byte) map[string]any {
 // grantSecretAccess sets up the users of the getSigningKeys tests: reader may get the one
 // secret prod-sa in eksa-system and nothing else; operator may get every secret of
 // eksa-system; nobody may do nothing.
-func (s *apiServer) grantSecretAccess(t *testing.T) {
+func grantSecretAccess(t *testing.T, s *kubetest.APIServer) {
 	t.Helper()
-	s.apply(t, "/api/v1/namespaces", map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "eksa-system"}})
+	s.Apply(t, "/api/v1/namespaces", map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "eksa-system"}})
 	rbac := "/apis/rbac.authorization.k8s.io/v1/namespaces/eksa-system/"
 	for user, rule := range map[string]map[string]any{
-		readerUser:   {"apiGroups": []string{""}, "resources": []string{"secrets"}, "resourceNames": []string{"prod-sa"}, "verbs": []string{"get"}},
-		operatorUser: {"apiGroups": []string{""}, "resources": []string{"secrets"}, "verbs": []string{"get"}},
+		kubetest.Reader:   {"apiGroups": []string{""}, "resources": []string{"secrets"}, "resourceNames": []string{"prod-sa"}, "verbs": []string{"get"}},
+		kubetest.Operator: {"apiGroups": []string{""}, "resources": []string{"secrets"}, "verbs": []string{"get"}},
 	} {
-		s.apply(t, rbac+"roles", map[string]any{
+		s.Apply(t, rbac+"roles", map[string]any{
 			"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
 			"metadata": map[string]any{"name": user}, "rules": []any{rule},
 		})
-		s.apply(t, rbac+"rolebindings", map[string]any{
+		s.Apply(t, rbac+"rolebindings", map[string]any{
 			"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
 			"metadata": map[string]any{"name": user},
 			"roleRef":  map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": user},
@@ -397,13 +374,13 @@ func selfSignedCertificate(t *testing.T, key crypto.Signer) []byte {
 // secret, bad credentials and source "apiserver" each fail or succeed as documented.
 func TestAPIServerGetSigningKeysFromTheSecret(t *testing.T) {
 	key := newRSASigner(t)
-	private := string(privatePEM(t, key))
+	private := string(kubetest.PrivatePEM(t, key))
 	want := publicTestKey(t, key.Public())
-	server := startAPIServer(t, apiServerOptions{issuer: wantIssuer, signingKey: key})
-	server.grantSecretAccess(t)
-	server.grantIssuerDiscovery(t)
+	server := kubetest.StartAPIServer(t, kubetest.Options{Issuers: []string{wantIssuer}, SigningKey: key})
+	grantSecretAccess(t, server)
+	grantIssuerDiscovery(t, server)
 	read := func(user string, extra map[string]any) (property.Map, []string, error) {
-		args := map[string]any{"kubeconfig": server.kubeconfig(user), "clusterName": "prod"}
+		args := map[string]any{"kubeconfig": server.Kubeconfig(user), "clusterName": "prod"}
 		for k, v := range extra {
 			args[k] = v
 		}
@@ -411,12 +388,12 @@ func TestAPIServerGetSigningKeysFromTheSecret(t *testing.T) {
 	}
 
 	for form, tlsCrt := range map[string][]byte{
-		"PUBLIC KEY":  publicPEM(t, key.Public()),
+		"PUBLIC KEY":  kubetest.PublicPEM(t, key.Public()),
 		"certificate": selfSignedCertificate(t, key),
 	} {
 		t.Run("tls.crt as "+form, func(t *testing.T) {
-			server.apply(t, "/api/v1/namespaces/eksa-system/secrets", prodSecret(tlsCrt, []byte(private)))
-			result, logs, err := read(readerUser, nil)
+			server.Apply(t, "/api/v1/namespaces/eksa-system/secrets", prodSecret(tlsCrt, []byte(private)))
+			result, logs, err := read(kubetest.Reader, nil)
 			if err != nil {
 				t.Fatalf("getSigningKeys: %v", err)
 			}
@@ -437,7 +414,7 @@ func TestAPIServerGetSigningKeysFromTheSecret(t *testing.T) {
 
 	// The reader sees only prod-sa, so the apiserver source gives the same key to a user
 	// of the issuer-discovery role, while the reader lacks that role.
-	result, _, err := read(discoveryUser, map[string]any{"source": "apiserver"})
+	result, _, err := read(kubetest.Discovery, map[string]any{"source": "apiserver"})
 	if err != nil {
 		t.Fatalf("source apiserver: %v", err)
 	}
@@ -445,24 +422,24 @@ func TestAPIServerGetSigningKeysFromTheSecret(t *testing.T) {
 		t.Errorf("source apiserver = %q %q, want the key of the secret", pems, kids)
 	}
 
-	wrongToken := strings.Replace(server.kubeconfig(readerUser), tokenOf(readerUser), "not-a-token-of-anyone-000000", 1)
+	wrongToken := strings.Replace(server.Kubeconfig(kubetest.Reader), kubetest.Token(kubetest.Reader), "not-a-token-of-anyone-000000", 1)
 	for _, tc := range []struct {
 		name       string
 		kubeconfig string
 		args       map[string]any
 		want       []string
 	}{
-		{"user without permission", server.kubeconfig(nobodyUser), nil,
+		{"user without permission", server.Kubeconfig(kubetest.Nobody), nil,
 			[]string{"secret eksa-system/prod-sa", "403 Forbidden", `User "nobody" cannot get resource "secrets"`,
-				`get secrets named "prod-sa" in namespace "eksa-system"`, "--resource-name=prod-sa", "--user=nobody", server.url}},
-		{"reader asks for another secret", server.kubeconfig(readerUser), map[string]any{"clusterName": "staging"},
+				`get secrets named "prod-sa" in namespace "eksa-system"`, "--resource-name=prod-sa", "--user=nobody", server.URL}},
+		{"reader asks for another secret", server.Kubeconfig(kubetest.Reader), map[string]any{"clusterName": "staging"},
 			[]string{"secret eksa-system/staging-sa", "403 Forbidden", `get secrets named "staging-sa"`}},
-		{"missing secret", server.kubeconfig(operatorUser), map[string]any{"clusterName": "staging"},
+		{"missing secret", server.Kubeconfig(kubetest.Operator), map[string]any{"clusterName": "staging"},
 			[]string{"secret eksa-system/staging-sa", "404 Not Found", `secrets "staging-sa" not found`, "may not exist yet", "phase 1"}},
-		{"missing namespace", server.kubeconfig(operatorUser), map[string]any{"namespace": "eksa-elsewhere"},
+		{"missing namespace", server.Kubeconfig(kubetest.Operator), map[string]any{"namespace": "eksa-elsewhere"},
 			[]string{"secret eksa-elsewhere/prod-sa", "403 Forbidden"}},
-		{"bad credentials", wrongToken, nil, []string{"401 Unauthorized", "credentials", readerUser}},
-		{"apiserver source without the role", server.kubeconfig(readerUser), map[string]any{"source": "apiserver"},
+		{"bad credentials", wrongToken, nil, []string{"401 Unauthorized", "credentials", kubetest.Reader}},
+		{"apiserver source without the role", server.Kubeconfig(kubetest.Reader), map[string]any{"source": "apiserver"},
 			[]string{"/openid/v1/jwks", "403 Forbidden", "system:service-account-issuer-discovery", "--user=reader"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -482,7 +459,7 @@ func TestAPIServerGetSigningKeysFromTheSecret(t *testing.T) {
 			assertNoKeyMaterial(t, "the error", err.Error(), private)
 			assertNoKeyMaterial(t, "the logs", strings.Join(logs, "\n"), private)
 			for _, u := range testUsers {
-				if strings.Contains(err.Error(), tokenOf(u)) {
+				if strings.Contains(err.Error(), kubetest.Token(u)) {
 					t.Errorf("the error quotes the token of %s", u)
 				}
 			}
@@ -496,11 +473,11 @@ func TestAPIServerGetSigningKeysFromTheSecret(t *testing.T) {
 // the role's trust policy.
 func TestAPIServerWholeFlow(t *testing.T) {
 	key := newRSASigner(t)
-	server := startAPIServer(t, apiServerOptions{issuer: wantIssuer, signingKey: key})
-	server.grantSecretAccess(t)
-	server.apply(t, "/api/v1/namespaces/eksa-system/secrets", prodSecret(publicPEM(t, key.Public()), privatePEM(t, key)))
+	server := kubetest.StartAPIServer(t, kubetest.Options{Issuers: []string{wantIssuer}, SigningKey: key})
+	grantSecretAccess(t, server)
+	server.Apply(t, "/api/v1/namespaces/eksa-system/secrets", prodSecret(kubetest.PublicPEM(t, key.Public()), kubetest.PrivatePEM(t, key)))
 
-	result, _, err := invokeCapturing(t, map[string]any{"kubeconfig": server.kubeconfig(readerUser), "clusterName": "prod"})
+	result, _, err := invokeCapturing(t, map[string]any{"kubeconfig": server.Kubeconfig(kubetest.Reader), "clusterName": "prod"})
 	if err != nil {
 		t.Fatalf("getSigningKeys: %v", err)
 	}
@@ -508,7 +485,7 @@ func TestAPIServerWholeFlow(t *testing.T) {
 	in["signingKeys"] = result.Get("signingKeys")
 	aws, state := mustConstruct(t, in)
 	uploaded := str(t, aws.named(t, "irsa-jwks").Inputs, "content")
-	for _, served := range server.servedKeys(t) {
+	for _, served := range servedKeys(t, server) {
 		if !strings.Contains(uploaded, served["kid"].(string)) {
 			t.Errorf("keys.json lacks the served kid %v", served["kid"])
 		}
@@ -522,4 +499,12 @@ func allStrings(v property.Value) string {
 	var texts []string
 	walkStrings(v, "", false, func(_, s string, _ bool) { texts = append(texts, s) })
 	return strings.Join(texts, "\n")
+}
+
+// audiences is the audience list of a TokenRequest: none asks for the API server's own.
+func audiences(audience string) []string {
+	if audience == "" {
+		return nil
+	}
+	return []string{audience}
 }

@@ -120,7 +120,21 @@ func (ca *CA) ServerCertificate(t testing.TB, validity Validity, names ...string
 // the test ends.
 func Serve(t testing.TB, handler http.Handler, cert tls.Certificate) *httptest.Server {
 	t.Helper()
+	return serve(t, httptest.NewUnstartedServer(handler), cert)
+}
+
+// ServeListener is Serve on a listener of the caller's, for a server that must hold a
+// fixed address (port 443 inside a test's own network namespace).
+func ServeListener(t testing.TB, listener net.Listener, handler http.Handler, cert tls.Certificate) *httptest.Server {
+	t.Helper()
 	server := httptest.NewUnstartedServer(handler)
+	server.Listener.Close()
+	server.Listener = listener
+	return serve(t, server, cert)
+}
+
+func serve(t testing.TB, server *httptest.Server, cert tls.Certificate) *httptest.Server {
+	t.Helper()
 	server.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	// Handshakes the tests make fail on purpose are not worth a log line.
 	server.Config.ErrorLog = log.New(io.Discard, "", 0)

@@ -1,0 +1,150 @@
+//go:build engine
+
+package engine_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// interruptSeed fixes the points at which TestEngineInterruptedUpdates kills `pulumi up`,
+// so a failure can be run again exactly.
+const interruptSeed = 20261204
+
+// TestEngineInterruptedUpdates kills a phase-2 `pulumi up`, the CLI and every plugin it
+// started, with SIGKILL at seeded points (after the n-th resource step began), as a
+// cancelled CI job does; after `pulumi refresh --clear-pending-creates` and `pulumi up`
+// the stack converges: one of each resource, the issuer documents byte-equal to the
+// component's outputs, and no object in the cluster that the state does not hold. Between
+// points the program goes back to phase 1, which removes the webhook again.
+func TestEngineInterruptedUpdates(t *testing.T) {
+	p := upBothPhases(t)
+	want := p.state.byType()
+	wantSecrets := p.cluster.objectNames(t, "/api/v1/namespaces/"+webhookNamespace+"/secrets")
+	steps := countSteps(t, p)
+	rng := rand.New(rand.NewPCG(interruptSeed, uint64(steps))) //nolint:gosec // reproducible points, not security
+	points := rng.Perm(steps)[:min(5, steps)]
+	slices.Sort(points)
+	t.Logf("a phase-2 update has %d resource steps; killing after steps %v (seed %d)", steps, points, interruptSeed)
+
+	for _, point := range points {
+		backToPhase1(t, p)
+		killed := upKilledAfter(t, p.stack, point+1)
+		t.Logf("killed after step %d: %s", point+1, killed)
+		p.stack.must("refresh", "--clear-pending-creates", "--yes", "--skip-preview")
+		p.stack.up()
+
+		state := p.stack.export()
+		if got := state.byType(); !maps.Equal(got, want) {
+			t.Errorf("after a kill at step %d and recovery the state holds %v, want %v", point+1, got, want)
+		}
+		if n := len(state.Deployment.PendingOperations); n > 0 {
+			t.Errorf("after recovery %d operations are still pending", n)
+		}
+		out := p.stack.outputs()
+		bucket, _ := out["bucketName"].(string)
+		for file, output := range map[string]string{".well-known/openid-configuration": "discoveryDocument", "keys.json": "jwks"} {
+			served, err := os.ReadFile(filepath.Join(p.endpoints.s3Dir, bucket, file))
+			if want, _ := out[output].(string); err != nil || string(served) != want {
+				t.Errorf("after a kill at step %d, %s served %q (%v), want the %s output", point+1, file, served, err, output)
+			}
+		}
+		if got := p.cluster.objectNames(t, "/api/v1/namespaces/"+webhookNamespace+"/secrets"); !slices.Equal(got, wantSecrets) {
+			t.Errorf("after a kill at step %d the webhook namespace holds secrets %v, want %v", point+1, got, wantSecrets)
+		}
+		p.stack.must("preview", "--expect-no-changes")
+	}
+}
+
+// countSteps counts the resource steps of a phase-2 update from phase 1.
+func countSteps(t *testing.T, p *phase2) int {
+	t.Helper()
+	backToPhase1(t, p)
+	log := filepath.Join(t.TempDir(), "events.jsonl")
+	p.stack.must("up", "--yes", "--skip-preview", "--event-log", log)
+	return len(stepEvents(t, log))
+}
+
+// backToPhase1 runs the phase-1 program, which removes the webhook and keys.json, and
+// writes the phase-2 program back for the next update.
+func backToPhase1(t *testing.T, p *phase2) {
+	t.Helper()
+	phase1 := p.program
+	phase1.phase2 = false
+	p.stack.writeProgram(phase1.yaml())
+	p.stack.up()
+	p.stack.writeProgram(p.program.yaml())
+}
+
+// upKilledAfter starts `pulumi up` in a process group of its own and kills the group
+// with SIGKILL once the n-th resource step has begun; it returns that step's URN.
+func upKilledAfter(t *testing.T, s *stack, n int) string {
+	t.Helper()
+	log := filepath.Join(t.TempDir(), "events.jsonl")
+	cmd := s.command("up", "--yes", "--skip-preview", "--event-log", log)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(5 * time.Minute)
+	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("pulumi up ended (%v) before step %d began", err, n)
+		case <-deadline:
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			t.Fatalf("step %d did not begin within 5 minutes", n)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if steps := stepEvents(t, log); len(steps) >= n {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+			return steps[n-1]
+		}
+	}
+}
+
+// stepEvents are the URNs of the resource steps (creates, updates, deletes, replaces)
+// that began, in the order of the engine's event log; same-steps are left out.
+func stepEvents(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path) //nolint:gosec // the test's own event log
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var urns []string
+	scanner := bufio.NewScanner(f)
+	scanner.Buffer(make([]byte, 1<<20), 64<<20)
+	for scanner.Scan() {
+		var event struct {
+			ResourcePreEvent *struct {
+				Metadata struct {
+					Op  string `json:"op"`
+					URN string `json:"urn"`
+				} `json:"metadata"`
+			} `json:"resourcePreEvent"`
+		}
+		if json.Unmarshal(scanner.Bytes(), &event) != nil || event.ResourcePreEvent == nil {
+			continue // a line the CLI is still writing
+		}
+		if op := event.ResourcePreEvent.Metadata.Op; op != "same" && !strings.HasPrefix(op, "read") {
+			urns = append(urns, event.ResourcePreEvent.Metadata.URN)
+		}
+	}
+	return urns
+}

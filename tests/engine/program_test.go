@@ -1,0 +1,105 @@
+//go:build engine
+
+package engine_test
+
+import (
+	"fmt"
+	"strings"
+)
+
+// clusterName is the EKS Anywhere cluster of the suite's programs: its secret is
+// eksa-system/prod-sa.
+const clusterName = "prod"
+
+// program describes the suite's YAML program, one EksaIrsa in the shape the README
+// teaches, at either phase.
+type program struct {
+	// phase2 adds the workload cluster: the kubeconfig config value, the kubernetes
+	// provider, getSigningKeys and the webhook.
+	phase2 bool
+	// serviceAccounts of the reporting role.
+	serviceAccounts []string
+	// chart is webhook.chart: the local chart archive.
+	chart string
+	// extraIrsa is YAML appended to the component's properties (indented by the caller
+	// to six spaces).
+	extraIrsa string
+}
+
+// yaml renders the program.
+func (p program) yaml() string {
+	var b strings.Builder
+	b.WriteString(`name: engine-irsa
+runtime: yaml
+description: EksaIrsa under the real engine.
+`)
+	if p.phase2 {
+		b.WriteString(`config:
+  kubeconfig:
+    type: string
+    secret: true
+variables:
+  signingKeys:
+    fn::invoke:
+      function: eksa-irsa:index:getSigningKeys
+      arguments:
+        kubeconfig: ${kubeconfig}
+        clusterName: ` + clusterName + `
+      return: signingKeys
+`)
+	}
+	b.WriteString(`resources:
+  aws:
+    type: pulumi:providers:aws
+    properties:
+      region: us-west-2
+`)
+	providers := "[${aws}]"
+	if p.phase2 {
+		b.WriteString(`  workload:
+    type: pulumi:providers:kubernetes
+    properties:
+      kubeconfig: ${kubeconfig}
+`)
+		providers = "[${aws}, ${workload}]"
+	}
+	accounts := p.serviceAccounts
+	if accounts == nil {
+		accounts = []string{"apps/reporting"}
+	}
+	fmt.Fprintf(&b, `  irsa:
+    type: eksa-irsa:index:EksaIrsa
+    properties:
+      clusterName: %s
+`, clusterName)
+	if p.phase2 {
+		b.WriteString("      signingKeys: ${signingKeys}\n")
+	}
+	b.WriteString(`      roles:
+        reporting:
+          serviceAccounts:
+`)
+	for _, a := range accounts {
+		fmt.Fprintf(&b, "            - %s\n", a)
+	}
+	b.WriteString(`          policyArns:
+            - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+`)
+	if p.chart != "" {
+		fmt.Fprintf(&b, `      webhook:
+        chart: %s
+`, p.chart)
+	}
+	b.WriteString(p.extraIrsa)
+	fmt.Fprintf(&b, `    options:
+      providers: %s
+outputs:
+  issuerUrl: ${irsa.issuerUrl}
+  bucketName: ${irsa.bucketName}
+  discoveryDocument: ${irsa.discoveryDocument}
+  jwks: ${irsa.jwks}
+  roleArns: ${irsa.roleArns}
+  webhookNamespace: ${irsa.webhookNamespace}
+`, providers)
+	return b.String()
+}

@@ -1,0 +1,123 @@
+//go:build engine
+
+package engine_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// TestEngineRepositoryPrograms runs every YAML program of the repository as a user would
+// run it, `pulumi up` then `pulumi preview --expect-no-changes` then `pulumi destroy`:
+// the root Pulumi.yaml and each YAML block of README.md and of the embedded docs that
+// declares resources. Blocks that are fragments of a program get the project header a
+// user's Pulumi.yaml has; default providers get their settings from the stack's config
+// (aws:region) and KUBECONFIG, as on a user's machine.
+func TestEngineRepositoryPrograms(t *testing.T) {
+	root, err := repositoryRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startEndpoints(t)
+	c := startCluster(t, clusterName, "https://s3.us-west-2.amazonaws.com/unused-by-these-programs")
+	c.playKubelet(t, webhookNamespace)
+	c.api.EnsureNamespace(t, "apps")
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kubeconfig, []byte(c.api.Kubeconfig("admin")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	programs := map[string]string{}
+	rootProgram, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml")) //nolint:gosec // the repository's program
+	if err != nil {
+		t.Fatal(err)
+	}
+	programs["Pulumi.yaml"] = string(rootProgram)
+	docs, _ := filepath.Glob(filepath.Join(root, "provider", "docs", "*.md"))
+	for _, doc := range append([]string{filepath.Join(root, "README.md")}, docs...) {
+		rel, _ := filepath.Rel(root, doc)
+		for name, block := range yamlPrograms(t, doc) {
+			programs[rel+":"+name] = block
+		}
+	}
+	if len(programs) < 6 {
+		t.Fatalf("found %d YAML programs (%v); the README and every component's docs have at least one", len(programs), keys(programs))
+	}
+
+	for name, text := range programs {
+		t.Run(name, func(t *testing.T) {
+			files := map[string]string{}
+			if strings.Contains(text, "fn::readFile: openid-configuration") {
+				// The IssuerCheck example checks documents its user published at
+				// https://oidc.example.com/prod; publish them there.
+				discovery, jwks := e.publishStatic(t, "https://oidc.example.com/prod", c.publicKeyPEM(t))
+				files["openid-configuration"], files["keys.json"] = discovery, jwks
+			}
+			s := newStack(t, e, asProject(text), files)
+			s.env = append(s.env, "KUBECONFIG="+kubeconfig)
+			if err := os.Symlink(filepath.Join(root, "bin"), filepath.Join(s.dir, "bin")); err != nil {
+				t.Fatal(err)
+			}
+			s.config("aws:region", "us-west-2", false)
+			for _, key := range []string{"managementKubeconfig", "workloadKubeconfig", "kubeconfig"} {
+				if regexp.MustCompile(`(?m)^  ` + key + `:`).MatchString(text) {
+					s.config(key, c.api.Kubeconfig("admin"), true)
+				}
+			}
+			s.up()
+			s.must("preview", "--expect-no-changes")
+			s.must("destroy", "--yes", "--skip-preview")
+		})
+	}
+}
+
+var yamlBlock = regexp.MustCompile("(?ms)^```yaml\n(.*?)^```")
+
+// yamlPrograms are the YAML blocks of a markdown file that declare resources, named by
+// their line.
+func yamlPrograms(t *testing.T, path string) map[string]string {
+	t.Helper()
+	text, err := os.ReadFile(path) //nolint:gosec // a file of the repository
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, m := range yamlBlock.FindAllSubmatchIndex(text, -1) {
+		block := string(text[m[2]:m[3]])
+		var doc map[string]any
+		if err := yaml.Unmarshal([]byte(block), &doc); err != nil {
+			t.Errorf("%s line %d: a YAML block that is not YAML: %v", path, lineOf(text, m[0]), err)
+			continue
+		}
+		if _, ok := doc["resources"]; ok {
+			out[fmt.Sprintf("line-%d", lineOf(text, m[0]))] = block
+		}
+	}
+	return out
+}
+
+func lineOf(text []byte, offset int) int {
+	return strings.Count(string(text[:offset]), "\n") + 1
+}
+
+// asProject gives a program fragment the header of a Pulumi.yaml.
+func asProject(text string) string {
+	if regexp.MustCompile(`(?m)^runtime:`).MatchString(text) {
+		return text
+	}
+	return "name: docs-example\nruntime: yaml\n" + text
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

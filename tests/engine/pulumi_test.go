@@ -1,0 +1,257 @@
+//go:build engine
+
+package engine_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// stackName is the one stack of every program the suite runs.
+const stackName = "engine"
+
+// stack is a Pulumi project in a temporary directory with a stack of its own, run by the
+// real CLI of bin/ with a local file backend and a PULUMI_HOME of its own, so nothing of
+// the machine's Pulumi set-up is used or changed.
+type stack struct {
+	t   *testing.T
+	dir string
+	env []string
+}
+
+// newStack writes program as the project's Pulumi.yaml (plus files, relative paths to
+// contents) and initialises the stack. Plugins come from pluginDirs first, then bin/:
+// the engine uses a plugin found on PATH without asking for its version.
+func newStack(t *testing.T, e *endpoints, program string, files map[string]string, pluginDirs ...string) *stack {
+	t.Helper()
+	root, err := repositoryRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files = withFile(files, "Pulumi.yaml", program)
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := strings.Join(append(pluginDirs, filepath.Join(root, "bin"), os.Getenv("PATH")), string(os.PathListSeparator))
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PULUMI_") && !strings.HasPrefix(kv, "PATH=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env,
+		"PATH="+path,
+		"PULUMI_HOME="+filepath.Join(dir, ".pulumi-home"),
+		"PULUMI_BACKEND_URL=file://"+filepath.Join(dir, ".state"),
+		"PULUMI_CONFIG_PASSPHRASE=engine-suite",
+		"PULUMI_SKIP_UPDATE_CHECK=true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true",
+		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true",
+		"SSL_CERT_FILE="+e.caFile,
+		"EKSA_IRSA_STANDIN_S3_DIR="+e.s3Dir,
+		"EKSA_IRSA_STANDIN_LOG="+filepath.Join(dir, "aws-calls.jsonl"),
+	)
+	if err := os.MkdirAll(filepath.Join(dir, ".state"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s := &stack{t: t, dir: dir, env: env}
+	s.must("stack", "init", stackName)
+	return s
+}
+
+func withFile(files map[string]string, name, content string) map[string]string {
+	out := map[string]string{name: content}
+	for k, v := range files {
+		out[k] = v
+	}
+	return out
+}
+
+// writeProgram replaces the project's Pulumi.yaml, as a user edits the program between
+// two runs.
+func (s *stack) writeProgram(program string) {
+	s.t.Helper()
+	if err := os.WriteFile(filepath.Join(s.dir, "Pulumi.yaml"), []byte(program), 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// command is `pulumi args...` in the project, not yet started.
+func (s *stack) command(args ...string) *exec.Cmd {
+	root, _ := repositoryRoot()
+	cmd := exec.Command(filepath.Join(root, "bin", "pulumi"), append(args, "--non-interactive", "--color", "never")...) //nolint:gosec // the CLI of bin/
+	cmd.Dir = s.dir
+	cmd.Env = s.env
+	return cmd
+}
+
+// run runs `pulumi args...` and returns its combined output.
+func (s *stack) run(args ...string) (string, error) {
+	s.t.Helper()
+	out, err := s.command(args...).CombinedOutput()
+	return string(out), err
+}
+
+// must runs `pulumi args...` and fails the test, with the output, when it fails.
+func (s *stack) must(args ...string) string {
+	s.t.Helper()
+	out, err := s.run(args...)
+	if err != nil {
+		s.t.Fatalf("pulumi %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// config sets a stack configuration value, as a secret when secret is true.
+func (s *stack) config(key, value string, secret bool) {
+	s.t.Helper()
+	args := []string{"config", "set", key, "--"}
+	if secret {
+		args = []string{"config", "set", "--secret", key, "--"}
+	}
+	cmd := s.command(append(args, value)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		s.t.Fatalf("pulumi config set %s: %v\n%s", key, err, out)
+	}
+}
+
+// up runs `pulumi up` and returns its output.
+func (s *stack) up(extra ...string) string {
+	s.t.Helper()
+	return s.must(append([]string{"up", "--yes", "--skip-preview", "--diff"}, extra...)...)
+}
+
+// resource is one resource of the stack's state.
+type resource struct {
+	URN     string         `json:"urn"`
+	Type    string         `json:"type"`
+	ID      string         `json:"id"`
+	Custom  bool           `json:"custom"`
+	Parent  string         `json:"parent"`
+	Inputs  map[string]any `json:"inputs"`
+	Outputs map[string]any `json:"outputs"`
+}
+
+// deployment is what `pulumi stack export` prints that the suite reads.
+type deployment struct {
+	Deployment struct {
+		Resources         []resource `json:"resources"`
+		PendingOperations []struct {
+			Resource resource `json:"resource"`
+			Type     string   `json:"type"`
+		} `json:"pending_operations"`
+	} `json:"deployment"`
+}
+
+// export is the stack's state.
+func (s *stack) export() deployment {
+	s.t.Helper()
+	out, err := s.command("stack", "export", "--show-secrets").Output()
+	if err != nil {
+		s.t.Fatalf("pulumi stack export: %v", err)
+	}
+	var d deployment
+	if err := json.Unmarshal(out, &d); err != nil {
+		s.t.Fatalf("pulumi stack export: %v\n%s", err, out)
+	}
+	return d
+}
+
+// outputs are the stack's outputs.
+func (s *stack) outputs() map[string]any {
+	s.t.Helper()
+	out, err := s.command("stack", "output", "--json", "--show-secrets").Output()
+	if err != nil {
+		s.t.Fatalf("pulumi stack output: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		s.t.Fatalf("pulumi stack output: %v\n%s", err, out)
+	}
+	return m
+}
+
+// awsCalls are the calls the aws stand-in logged, in order, each as the JSON object it
+// wrote.
+func (s *stack) awsCalls() []map[string]any {
+	s.t.Helper()
+	f, err := os.Open(filepath.Join(s.dir, "aws-calls.jsonl"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer f.Close()
+	var calls []map[string]any
+	scanner := bufio.NewScanner(f)
+	scanner.Buffer(make([]byte, 1<<20), 16<<20)
+	for scanner.Scan() {
+		var call map[string]any
+		if err := json.Unmarshal(scanner.Bytes(), &call); err != nil {
+			s.t.Fatalf("aws stand-in log: %v: %s", err, scanner.Bytes())
+		}
+		calls = append(calls, call)
+	}
+	return calls
+}
+
+// byType counts the state's resources per type.
+func (d deployment) byType() map[string]int {
+	counts := map[string]int{}
+	for _, r := range d.Deployment.Resources {
+		counts[r.Type]++
+	}
+	return counts
+}
+
+// ids maps each resource's URN to its physical id, to tell a replacement from an update.
+func (d deployment) ids() map[string]string {
+	ids := map[string]string{}
+	for _, r := range d.Deployment.Resources {
+		if r.Custom {
+			ids[r.URN] = r.ID
+		}
+	}
+	return ids
+}
+
+// find returns the one resource of the type whose URN ends with ::name.
+func (d deployment) find(t *testing.T, typ, name string) resource {
+	t.Helper()
+	for _, r := range d.Deployment.Resources {
+		if r.Type == typ && strings.HasSuffix(r.URN, "::"+name) {
+			return r
+		}
+	}
+	t.Fatalf("no %s named %s in the state", typ, name)
+	return resource{}
+}
+
+// replaced lists the URNs whose physical id changed from before to after, and those
+// that went away.
+func replaced(before, after deployment) []string {
+	var out []string
+	now := after.ids()
+	for urn, id := range before.ids() {
+		if got, ok := now[urn]; !ok {
+			out = append(out, "deleted "+urn)
+		} else if got != id {
+			out = append(out, fmt.Sprintf("replaced %s (%s -> %s)", urn, id, got))
+		}
+	}
+	return out
+}

@@ -1,0 +1,159 @@
+//go:build engine
+
+package engine_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// upgradeFrom is the commit of main whose plugin made the stacks that
+// TestEngineUpgrade upgrades: the last one before the engine suite existed, while no
+// release has been tagged (VERSION is still the first). Once a release is tagged, name its
+// last commit here.
+const upgradeFrom = "5f33db8a997e235de1de67320f0026f8fafdfdb3"
+
+// upgradePluginEnv carries the earlier plugin's folder into the namespace.
+const upgradePluginEnv = "EKSA_IRSA_ENGINE_UPGRADE_PLUGIN"
+
+// buildUpgradePlugin builds the plugin of upgradeFrom from the repository's history into
+// bin/.upgrade/<commit>/, once, before the suite enters its namespace (the build may need
+// the module proxy), and returns that folder.
+func buildUpgradePlugin() (string, error) {
+	root, err := repositoryRoot()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(root, "bin", ".upgrade", upgradeFrom)
+	plugin := filepath.Join(dir, "pulumi-resource-eksa-irsa")
+	if _, err := os.Stat(plugin); err == nil {
+		return dir, nil
+	}
+	src := filepath.Join(root, "bin", ".upgrade", upgradeFrom+".src")
+	if err := os.RemoveAll(src); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(src, 0o700); err != nil {
+		return "", err
+	}
+	archive := exec.Command("sh", "-c", `git -C "$1" archive "$2" | tar -x -C "$3"`, "sh", root, upgradeFrom, src) //nolint:gosec // fixed commands
+	if out, err := archive.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("extract %s from the repository's history (a shallow clone lacks it): %w: %s", upgradeFrom, err, out)
+	}
+	build := exec.Command("go", "build", "-trimpath", "-o", plugin, "./provider/cmd/pulumi-resource-eksa-irsa") //nolint:gosec // fixed command
+	build.Dir = src
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the plugin of %s: %w: %s", upgradeFrom, err, out)
+	}
+	return dir, os.RemoveAll(src)
+}
+
+// TestEngineUpgrade: a stack made through both phases by the plugin of upgradeFrom, then
+// previewed and updated with this checkout's plugin, changes exactly what CHANGELOG.md's
+// unreleased section says an upgrade changes in existing stacks, and nothing else.
+func TestEngineUpgrade(t *testing.T) {
+	oldPlugin := os.Getenv(upgradePluginEnv)
+	if oldPlugin == "" {
+		t.Fatalf("%s is unset: TestMain builds the earlier plugin before the tests run", upgradePluginEnv)
+	}
+	e := startEndpoints(t)
+	prog := program{chart: chartPath(t)}
+	s := newStack(t, e, prog.yaml(), nil, oldPlugin)
+	s.up()
+	issuer, _ := s.outputs()["issuerUrl"].(string)
+	c := startCluster(t, clusterName, issuer)
+	c.playKubelet(t, webhookNamespace)
+	prog.phase2 = true
+	s.writeProgram(prog.yaml())
+	s.config("kubeconfig", c.api.Kubeconfig("admin"), true)
+	s.up()
+	before := s.export()
+
+	// The same stack, now with this checkout's plugin first on PATH.
+	s.env = slices.DeleteFunc(s.env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
+	root, _ := repositoryRoot()
+	s.env = append(s.env, "PATH="+filepath.Join(root, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+
+	changes := previewChanges(t, s)
+	want := changelogUpgradeChanges(t)
+	slices.Sort(changes)
+	if !slices.Equal(changes, want) {
+		t.Errorf("upgrading from %s, preview shows:\n  %s\nCHANGELOG.md says an upgrade changes:\n  %s",
+			upgradeFrom[:12], strings.Join(changes, "\n  "), strings.Join(want, "\n  "))
+	}
+	s.up()
+	if r := replaced(before, s.export()); len(r) > 0 && len(want) == 0 {
+		t.Errorf("the upgrade replaced or deleted:\n%s", strings.Join(r, "\n"))
+	}
+	s.must("preview", "--expect-no-changes")
+}
+
+// previewChanges are the steps a preview would take other than "same", each as
+// "<op> <type> <name>".
+func previewChanges(t *testing.T, s *stack) []string {
+	t.Helper()
+	out, err := s.command("preview", "--json").Output()
+	if err != nil {
+		t.Fatalf("pulumi preview --json: %v\n%s", err, out)
+	}
+	var preview struct {
+		Steps []struct {
+			Op  string `json:"op"`
+			URN string `json:"urn"`
+		} `json:"steps"`
+	}
+	if err := json.Unmarshal(out, &preview); err != nil {
+		t.Fatalf("pulumi preview --json: %v\n%s", err, out)
+	}
+	var changes []string
+	for _, step := range preview.Steps {
+		if step.Op == "same" {
+			continue
+		}
+		parts := strings.Split(step.URN, "::")
+		typ := parts[len(parts)-2]
+		if i := strings.LastIndex(typ, "$"); i >= 0 {
+			typ = typ[i+1:]
+		}
+		changes = append(changes, fmt.Sprintf("%s %s %s", step.Op, typ, parts[len(parts)-1]))
+	}
+	return changes
+}
+
+var changelogLine = regexp.MustCompile("^- `(\\S+) (\\S+) (\\S+)`")
+
+// changelogUpgradeChanges are the lines of CHANGELOG.md's unreleased section under "What
+// an upgrade changes in existing stacks", each "- `<op> <type> <name>`: why".
+func changelogUpgradeChanges(t *testing.T) []string {
+	t.Helper()
+	root, _ := repositoryRoot()
+	text, err := os.ReadFile(filepath.Join(root, "CHANGELOG.md")) //nolint:gosec // the repository's changelog
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, unreleased, ok := strings.Cut(string(text), "## Unreleased")
+	if !ok {
+		t.Fatal("CHANGELOG.md has no \"## Unreleased\" section")
+	}
+	unreleased, _, _ = strings.Cut(unreleased, "\n## ")
+	_, section, ok := strings.Cut(unreleased, "### What an upgrade changes in existing stacks")
+	if !ok {
+		t.Fatal("CHANGELOG.md's unreleased section has no \"### What an upgrade changes in existing stacks\"")
+	}
+	section, _, _ = strings.Cut(section, "\n### ")
+	changes := []string{}
+	for line := range strings.SplitSeq(section, "\n") {
+		if m := changelogLine.FindStringSubmatch(line); m != nil {
+			changes = append(changes, m[1]+" "+m[2]+" "+m[3])
+		}
+	}
+	slices.Sort(changes)
+	return changes
+}
