@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/oidcdoc"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/tlstest"
@@ -357,9 +359,12 @@ func checkChart(p string) error {
 		if err != nil {
 			return err
 		}
-		text := string(body)
-		if !strings.Contains(text, "name: "+chartName+"\n") || !strings.Contains(text, "version: "+chartVersion+"\n") {
-			return fmt.Errorf("Chart.yaml is not %s %s:\n%s", chartName, chartVersion, text)
+		var chart struct{ Name, Version string }
+		if err := yaml.Unmarshal(body, &chart); err != nil {
+			return fmt.Errorf("Chart.yaml: %w", err)
+		}
+		if chart.Name != chartName || chart.Version != chartVersion {
+			return fmt.Errorf("Chart.yaml names %s %s, want %s %s", chart.Name, chart.Version, chartName, chartVersion)
 		}
 		return nil
 	}

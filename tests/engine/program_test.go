@@ -54,14 +54,14 @@ variables:
     properties:
       region: us-west-2
 `)
-	providers := "[${aws}]"
+	providers := "\n        - ${aws}"
 	if p.phase2 {
 		b.WriteString(`  workload:
     type: pulumi:providers:kubernetes
     properties:
       kubeconfig: ${kubeconfig}
 `)
-		providers = "[${aws}, ${workload}]"
+		providers += "\n        - ${workload}"
 	}
 	accounts := p.serviceAccounts
 	if accounts == nil {
