@@ -92,7 +92,7 @@ func (s *stack) writeProgram(program string) {
 // command is `pulumi args...` in the project, not yet started.
 func (s *stack) command(args ...string) *exec.Cmd {
 	root, _ := repositoryRoot()
-	cmd := exec.Command(filepath.Join(root, "bin", "pulumi"), append(args, "--non-interactive", "--color", "never")...) //nolint:gosec // the CLI of bin/
+	cmd := exec.Command(filepath.Join(root, "bin", "pulumi"), append([]string{"--non-interactive", "--color", "never"}, args...)...) //nolint:gosec // the CLI of bin/
 	cmd.Dir = s.dir
 	cmd.Env = s.env
 	return cmd
