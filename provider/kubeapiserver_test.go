@@ -458,7 +458,7 @@ func TestAPIServerGetSigningKeysFromTheSecret(t *testing.T) {
 			}
 			assertNoKeyMaterial(t, "the error", err.Error(), private)
 			assertNoKeyMaterial(t, "the logs", strings.Join(logs, "\n"), private)
-			for _, u := range testUsers {
+			for _, u := range kubetest.Users {
 				if strings.Contains(err.Error(), kubetest.Token(u)) {
 					t.Errorf("the error quotes the token of %s", u)
 				}
