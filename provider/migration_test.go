@@ -3,6 +3,8 @@ package provider_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -214,5 +216,17 @@ func TestIssuerMigrationPreviewWithUnknownPreviousIssuer(t *testing.T) {
 	over := constructLogging(t, provider.EksaIrsaToken, "irsa", withAccounts(20), true)
 	if over.err == nil || !strings.Contains(over.err.Error(), "roles.reporting: the trust policy is at least") {
 		t.Errorf("20 accounts: err = %v, want an error whatever the old issuer", over.err)
+	}
+}
+
+// TestIssuerURLWarningPointsAtTheReadme keeps the IssuerCheck warning's link true: the
+// README has the section it names.
+func TestIssuerURLWarningPointsAtTheReadme(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "\n## Changing the issuer\n") {
+		t.Error(`README lacks the section "## Changing the issuer" (#changing-the-issuer) the issuer URL warning links to`)
 	}
 }
