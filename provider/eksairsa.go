@@ -284,7 +284,8 @@ func (b *builder) oidcProvider() error {
 }
 
 // roles creates one IAM role per entry with its attachments and inline policies, each
-// trusted by this cluster's issuer only.
+// trusted by this cluster's issuer and, during a migration, by the issuer it is leaving
+// (a statement each, the current issuer's first).
 func (b *builder) roles() error {
 	b.comp.Trust = pulumi.All(b.providerArn, b.comp.IssuerHostPath).ApplyT(func(v []any) IssuerTrust {
 		return IssuerTrust{OidcProviderArn: v[0].(string), IssuerHostPath: v[1].(string)}
@@ -292,12 +293,26 @@ func (b *builder) roles() error {
 	b.roleArns = map[string]pulumi.StringOutput{}
 	arns := pulumi.StringMap{}
 	annotations := pulumi.StringMapMap{}
+	issuers := []any{b.providerArn, b.comp.IssuerHostPath}
+	previous := b.s.issuer.previous
+	if previous != nil {
+		issuers = append(issuers, previous.oidcProviderArn, previous.issuerHostPath)
+	}
 	for _, rs := range b.s.roles {
 		audiences, accounts, maxLength, field := b.s.oidcProvider.audiences, rs.accounts, b.s.trustPolicyMaxLength, "roles."+rs.name
-		trust := pulumi.All(b.providerArn, b.comp.IssuerHostPath).ApplyT(func(v []any) (string, error) {
-			doc, err := policy.RoleTrustPolicyWithin(field, []policy.IssuerTrust{{
-				ProviderARN: v[0].(string), HostPath: v[1].(string), Audiences: audiences, Accounts: accounts,
-			}}, maxLength)
+		trust := pulumi.All(issuers...).ApplyT(func(v []any) (string, error) {
+			current := policy.IssuerTrust{ProviderARN: v[0].(string), HostPath: v[1].(string), Audiences: audiences, Accounts: accounts}
+			var old *policy.IssuerTrust
+			if previous != nil {
+				old = &policy.IssuerTrust{ProviderARN: v[2].(string), HostPath: v[3].(string)}
+				if err := issuer.ValidateHostPath(previous.field+".issuerHostPath", old.HostPath); err != nil {
+					return "", err
+				}
+				if err := policy.CheckPreviousIssuer(previous.field, current.HostPath, old.ProviderARN, old.HostPath); err != nil {
+					return "", err
+				}
+			}
+			doc, err := policy.RoleTrustPolicyWithin(field, policy.MigrationTrusts(current, old), maxLength)
 			return string(doc), err
 		}).(pulumi.StringOutput)
 		role, err := newRole(b.ctx, rs, trust, b.tags, b.parent)

@@ -178,19 +178,28 @@ func (*IssuerCheck) Diff(ctx context.Context, req infer.DiffRequest[IssuerCheckA
 	return infer.DiffResponse{HasChanges: len(diff) > 0, DetailedDiff: diff}, nil
 }
 
-// issuerURLChangeWarning says what a new issuer URL does to clusters made with the old.
+// issuerURLChangeWarning says what a new issuer URL does to clusters made with the old,
+// and names the way to move them without their pods losing AWS access.
 func issuerURLChangeWarning(before, after string) string {
 	to := fmt.Sprintf("%q", after)
 	if after == "" {
 		to = "a URL known only during the update (something it is made of, such as the bucket, is replaced)"
 	}
-	return fmt.Sprintf("The issuer URL changes from %q to %s. Clusters created with %q keep signing their "+
-		"service-account tokens for that issuer (it is fixed in the cluster spec's podIamConfig.serviceAccountIssuer), "+
-		"so once the OIDC provider and the trust policies follow the new URL, every IAM role of those clusters stops "+
-		"working until each cluster is re-created with the new issuer. If that is not intended, restore the setting "+
-		"that changed (issuer.url, issuer.bucketName, issuer.keyPrefix, the hosting, or the AWS provider's region).",
-		before, to, before)
+	return fmt.Sprintf("The issuer URL changes from %q to %s. Clusters running with %q keep signing their "+
+		"service-account tokens for it until their spec's podIamConfig.serviceAccountIssuer changes, and their pods "+
+		"hold such tokens for up to a day after that, so once the OIDC provider and the trust policies follow the new "+
+		"URL, every IAM role of those clusters stops working for them. If this stack published the old issuer, this "+
+		"update also replaces its OIDC provider and documents, so it stops verifying at once. To move a running "+
+		"cluster, keep the old issuer published and its OIDC provider in place, set issuer.previous to the old issuer's "+
+		"trust so every role trusts both, then change the cluster spec and wait out the tokens: see %s. If the change "+
+		"is not intended, restore "+
+		"the setting that changed (issuer.url, issuer.bucketName, issuer.keyPrefix, the hosting, or the AWS "+
+		"provider's region).",
+		before, to, before, changingTheIssuerURL)
 }
+
+// changingTheIssuerURL is the README section on moving a running cluster to another issuer.
+const changingTheIssuerURL = "https://github.com/eksa-irsa/pulumi-eksa-irsa#changing-the-issuer"
 
 // Read (`pulumi refresh`) reads the issuer once more. When it is no longer served as
 // published, Read warns with the cause and records what is served in place of the

@@ -331,7 +331,8 @@ func TestIssuerURLChangeReplacesTheCheckAndWarns(t *testing.T) {
 			news:  after.named(t, "irsa-issuer-check").Inputs,
 			kinds: map[string]p.DiffKind{"issuerUrl": p.UpdateReplace, "discoveryDocument": p.Update, "jwks": p.Update},
 			warning: []string{`from "` + wantIssuer + `" to "` + newIssuer + `"`, "keep signing their service-account tokens",
-				"serviceAccountIssuer", "every IAM role of those clusters stops working", "re-created", "issuer.keyPrefix"},
+				"serviceAccountIssuer", "every IAM role of those clusters stops working", "issuer.previous",
+				"https://github.com/eksa-irsa/pulumi-eksa-irsa#changing-the-issuer", "issuer.keyPrefix"},
 		},
 		{
 			name:    "issuer URL not known until the update",

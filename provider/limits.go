@@ -101,6 +101,11 @@ func (b *builder) checkAtPreview() error {
 		return err
 	}
 	providerARN, errs := b.existingProviderARN(host)
+	previous, previousErrs, err := b.previousIssuerAtPreview(host)
+	if err != nil {
+		return err
+	}
+	errs.addAll(previousErrs)
 	partition, err := awaitOutput(b.ctx, b.partition.Partition())
 	if err != nil {
 		return err
@@ -112,14 +117,21 @@ func (b *builder) checkAtPreview() error {
 			return err
 		}
 		errs.addAll(roleErrs)
-		if !partition.known {
+		if !partition.known || len(previousErrs) > 0 {
 			continue // without the partition an unknown ARN has no length; checked when known
 		}
-		warning, sizeErr := policy.CheckTrustPolicySize("roles."+rs.name, []policy.TrustEstimate{{
+		estimates := []policy.TrustEstimate{{
 			IssuerTrust: policy.IssuerTrust{ProviderARN: providerARN, HostPath: host.value, Audiences: b.s.oidcProvider.audiences, Accounts: rs.accounts},
 			Partition:   partition.value.(string),
 			HostPathMin: host.min, HostPathMax: host.max,
-		}}, b.s.trustPolicyMaxLength)
+		}}
+		if previous != nil {
+			// During a migration the role trusts both issuers: the quota holds both statements.
+			old := *previous
+			old.Audiences, old.Accounts, old.Partition = b.s.oidcProvider.audiences, rs.accounts, partition.value.(string)
+			estimates = append(estimates, old)
+		}
+		warning, sizeErr := policy.CheckTrustPolicySize("roles."+rs.name, estimates, b.s.trustPolicyMaxLength)
 		errs.add(sizeErr)
 		if warning != "" {
 			warnings = append(warnings, warning)
@@ -150,4 +162,26 @@ func (b *builder) existingProviderARN(host hostPathAtPreview) (string, problems)
 		return "", problems{fmt.Errorf("oidcProvider.arn: %w", err)}
 	}
 	return arn.value, nil
+}
+
+// previousIssuerAtPreview is what Construct knows of the issuer being left, as an
+// estimate of its trust statement (nil outside a migration), after checking what is
+// known of it: its host path, its provider against it, and that it is not the issuer
+// the cluster moves to.
+func (b *builder) previousIssuerAtPreview(current hostPathAtPreview) (*policy.TrustEstimate, problems, error) {
+	previous := b.s.issuer.previous
+	if previous == nil {
+		return nil, nil, nil
+	}
+	preview, errs, err := previewTrust(b.ctx, *previous)
+	if err != nil || len(errs) > 0 {
+		return nil, errs, err
+	}
+	// previewTrust has checked the provider against the host path where both are known.
+	if preview.issuer != "" && current.value != "" {
+		if err := policy.CheckPreviousIssuer(previous.field, current.value, "", preview.issuer); err != nil {
+			return nil, problems{err}, nil
+		}
+	}
+	return &preview.estimate, nil, nil
 }

@@ -50,6 +50,9 @@ type issuerSettings struct {
 	url          knownString // not given: the hosting's own URL
 	serving      servingSettings
 	verify       bool // check the published issuer before anything relies on it
+	// previous is the issuer the cluster is leaving, which every role trusts too; nil
+	// outside a migration. Its audiences are the component's (set with the provider's).
+	previous *trustSettings
 }
 
 // servingSettings say how documents are served.
@@ -110,6 +113,10 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 	}
 	errs.addAll(opErrs)
 	s.oidcProvider = op
+	if s.issuer.previous != nil {
+		// The cluster's tokens carry the same audience whichever issuer signed them.
+		s.issuer.previous.audiences = op.audiences
+	}
 
 	errs.add(policy.ValidateTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength))
 	roles, roleErrs := resolveRoles(name, args.Roles)
@@ -225,6 +232,15 @@ func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSet
 	}
 	errs.addAll(servingErrs)
 	s.serving = serving
+	if in.Previous != nil {
+		s.previous = &trustSettings{field: "issuer.previous", oidcProviderArn: in.Previous.OidcProviderArn, issuerHostPath: in.Previous.IssuerHostPath}
+		if in.Previous.OidcProviderArn == nil {
+			errs.addf("issuer.previous.oidcProviderArn: required; give the IAM OIDC provider of the issuer being left (its trust.oidcProviderArn)")
+		}
+		if in.Previous.IssuerHostPath == nil {
+			errs.addf("issuer.previous.issuerHostPath: required; give the issuer being left without https:// (its trust.issuerHostPath)")
+		}
+	}
 	if serving.mode == hosting.CloudFront && s.url.given() {
 		errs.addf("issuer.url: with issuer.hosting %q the issuer is the distribution's URL, or issuer.domain's; remove url. "+
 			"To publish into a bucket that something else serves (an IssuerBucket, your own CDN), leave hosting unset, set createBucket to false and set url",

@@ -58,6 +58,7 @@ type Issuer struct {
 	Domain       *IssuerDomain      `pulumi:"domain,optional"`
 	PriceClass   *PriceClass        `pulumi:"priceClass,optional"`
 	Verify       *bool              `pulumi:"verify,optional"`
+	Previous     *PreviousIssuer    `pulumi:"previous,optional"`
 }
 
 // Annotate documents the issuer settings.
@@ -78,7 +79,7 @@ func (i *Issuer) Annotate(an infer.Annotator) {
 	an.Describe(&i.Hosting, "How the documents are served: `s3` (the bucket serves the two documents to anyone; "+
 		"needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket "+
 		"read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, "+
-		"which a running cluster cannot follow. Defaults to `s3`.")
+		"which a running cluster follows only through a migration (`previous`). Defaults to `s3`.")
 	an.Describe(&i.Domain, "Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL "+
 		"becomes `https://<name>[/<keyPrefix>]`.")
 	an.Describe(&i.PriceClass, "CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to "+
@@ -87,6 +88,28 @@ func (i *Issuer) Annotate(an infer.Annotator) {
 		"anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail "+
 		"naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach "+
 		"the issuer. Defaults to `true`.")
+	an.Describe(&i.Previous, "The issuer this cluster is moving away from, while its pods still hold tokens it "+
+		"signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output "+
+		"(or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay "+
+		"published until it is removed. Remove it once the cluster has run on the new issuer for the longest token "+
+		"lifetime (see \"Changing the issuer\" in the README).")
+}
+
+// PreviousIssuer is the issuer a running cluster is leaving: during the move, tokens
+// signed for it are still in pods, so the roles keep trusting it beside the new one.
+// Its fields are those of the `trust` output, so the old issuer's trust can be given
+// as it is.
+type PreviousIssuer struct {
+	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
+	IssuerHostPath  pulumi.StringInput `pulumi:"issuerHostPath"`
+}
+
+// Annotate documents the issuer being left.
+func (p *PreviousIssuer) Annotate(an infer.Annotator) {
+	an.Describe(&p.OidcProviderArn, "ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it "+
+		"must stay until this input is removed.")
+	an.Describe(&p.IssuerHostPath, "The old issuer URL without `https://` (its `trust.issuerHostPath`), as the "+
+		"tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.")
 }
 
 // IssuerDomain is a custom host name for a CloudFront-hosted issuer: a stable issuer that

@@ -20,10 +20,12 @@ type Issuer struct {
 	CreateBucket *bool `pulumi:"createBucket"`
 	// Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
 	Domain *IssuerDomain `pulumi:"domain"`
-	// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+	// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
 	Hosting *Hosting `pulumi:"hosting"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
+	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+	Previous *PreviousIssuer `pulumi:"previous"`
 	// CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
 	PriceClass *PriceClass `pulumi:"priceClass"`
 	// Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
@@ -50,10 +52,12 @@ type IssuerArgs struct {
 	CreateBucket *bool `pulumi:"createBucket"`
 	// Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
 	Domain *IssuerDomainArgs `pulumi:"domain"`
-	// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+	// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
 	Hosting *Hosting `pulumi:"hosting"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
+	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+	Previous *PreviousIssuerArgs `pulumi:"previous"`
 	// CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
 	PriceClass *PriceClass `pulumi:"priceClass"`
 	// Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
@@ -154,7 +158,7 @@ func (o IssuerOutput) Domain() IssuerDomainPtrOutput {
 	return o.ApplyT(func(v Issuer) *IssuerDomain { return v.Domain }).(IssuerDomainPtrOutput)
 }
 
-// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
 func (o IssuerOutput) Hosting() HostingPtrOutput {
 	return o.ApplyT(func(v Issuer) *Hosting { return v.Hosting }).(HostingPtrOutput)
 }
@@ -162,6 +166,11 @@ func (o IssuerOutput) Hosting() HostingPtrOutput {
 // Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 func (o IssuerOutput) KeyPrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.KeyPrefix }).(pulumi.StringPtrOutput)
+}
+
+// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+func (o IssuerOutput) Previous() PreviousIssuerPtrOutput {
+	return o.ApplyT(func(v Issuer) *PreviousIssuer { return v.Previous }).(PreviousIssuerPtrOutput)
 }
 
 // CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
@@ -233,7 +242,7 @@ func (o IssuerPtrOutput) Domain() IssuerDomainPtrOutput {
 	}).(IssuerDomainPtrOutput)
 }
 
-// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+// How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
 func (o IssuerPtrOutput) Hosting() HostingPtrOutput {
 	return o.ApplyT(func(v *Issuer) *Hosting {
 		if v == nil {
@@ -251,6 +260,16 @@ func (o IssuerPtrOutput) KeyPrefix() pulumi.StringPtrOutput {
 		}
 		return v.KeyPrefix
 	}).(pulumi.StringPtrOutput)
+}
+
+// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+func (o IssuerPtrOutput) Previous() PreviousIssuerPtrOutput {
+	return o.ApplyT(func(v *Issuer) *PreviousIssuer {
+		if v == nil {
+			return nil
+		}
+		return v.Previous
+	}).(PreviousIssuerPtrOutput)
 }
 
 // CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
@@ -711,6 +730,162 @@ func (o OidcProviderPtrOutput) Thumbprints() pulumi.StringArrayOutput {
 		}
 		return v.Thumbprints
 	}).(pulumi.StringArrayOutput)
+}
+
+type PreviousIssuer struct {
+	// The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+	IssuerHostPath string `pulumi:"issuerHostPath"`
+	// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+	OidcProviderArn string `pulumi:"oidcProviderArn"`
+}
+
+// PreviousIssuerInput is an input type that accepts PreviousIssuerArgs and PreviousIssuerOutput values.
+// You can construct a concrete instance of `PreviousIssuerInput` via:
+//
+//	PreviousIssuerArgs{...}
+type PreviousIssuerInput interface {
+	pulumi.Input
+
+	ToPreviousIssuerOutput() PreviousIssuerOutput
+	ToPreviousIssuerOutputWithContext(context.Context) PreviousIssuerOutput
+}
+
+type PreviousIssuerArgs struct {
+	// The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+	IssuerHostPath pulumi.StringInput `pulumi:"issuerHostPath"`
+	// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
+}
+
+func (PreviousIssuerArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*PreviousIssuer)(nil)).Elem()
+}
+
+func (i PreviousIssuerArgs) ToPreviousIssuerOutput() PreviousIssuerOutput {
+	return i.ToPreviousIssuerOutputWithContext(context.Background())
+}
+
+func (i PreviousIssuerArgs) ToPreviousIssuerOutputWithContext(ctx context.Context) PreviousIssuerOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PreviousIssuerOutput)
+}
+
+func (i PreviousIssuerArgs) ToPreviousIssuerPtrOutput() PreviousIssuerPtrOutput {
+	return i.ToPreviousIssuerPtrOutputWithContext(context.Background())
+}
+
+func (i PreviousIssuerArgs) ToPreviousIssuerPtrOutputWithContext(ctx context.Context) PreviousIssuerPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PreviousIssuerOutput).ToPreviousIssuerPtrOutputWithContext(ctx)
+}
+
+// PreviousIssuerPtrInput is an input type that accepts PreviousIssuerArgs, PreviousIssuerPtr and PreviousIssuerPtrOutput values.
+// You can construct a concrete instance of `PreviousIssuerPtrInput` via:
+//
+//	        PreviousIssuerArgs{...}
+//
+//	or:
+//
+//	        nil
+type PreviousIssuerPtrInput interface {
+	pulumi.Input
+
+	ToPreviousIssuerPtrOutput() PreviousIssuerPtrOutput
+	ToPreviousIssuerPtrOutputWithContext(context.Context) PreviousIssuerPtrOutput
+}
+
+type previousIssuerPtrType PreviousIssuerArgs
+
+func PreviousIssuerPtr(v *PreviousIssuerArgs) PreviousIssuerPtrInput {
+	return (*previousIssuerPtrType)(v)
+}
+
+func (*previousIssuerPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**PreviousIssuer)(nil)).Elem()
+}
+
+func (i *previousIssuerPtrType) ToPreviousIssuerPtrOutput() PreviousIssuerPtrOutput {
+	return i.ToPreviousIssuerPtrOutputWithContext(context.Background())
+}
+
+func (i *previousIssuerPtrType) ToPreviousIssuerPtrOutputWithContext(ctx context.Context) PreviousIssuerPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(PreviousIssuerPtrOutput)
+}
+
+type PreviousIssuerOutput struct{ *pulumi.OutputState }
+
+func (PreviousIssuerOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*PreviousIssuer)(nil)).Elem()
+}
+
+func (o PreviousIssuerOutput) ToPreviousIssuerOutput() PreviousIssuerOutput {
+	return o
+}
+
+func (o PreviousIssuerOutput) ToPreviousIssuerOutputWithContext(ctx context.Context) PreviousIssuerOutput {
+	return o
+}
+
+func (o PreviousIssuerOutput) ToPreviousIssuerPtrOutput() PreviousIssuerPtrOutput {
+	return o.ToPreviousIssuerPtrOutputWithContext(context.Background())
+}
+
+func (o PreviousIssuerOutput) ToPreviousIssuerPtrOutputWithContext(ctx context.Context) PreviousIssuerPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v PreviousIssuer) *PreviousIssuer {
+		return &v
+	}).(PreviousIssuerPtrOutput)
+}
+
+// The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+func (o PreviousIssuerOutput) IssuerHostPath() pulumi.StringOutput {
+	return o.ApplyT(func(v PreviousIssuer) string { return v.IssuerHostPath }).(pulumi.StringOutput)
+}
+
+// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+func (o PreviousIssuerOutput) OidcProviderArn() pulumi.StringOutput {
+	return o.ApplyT(func(v PreviousIssuer) string { return v.OidcProviderArn }).(pulumi.StringOutput)
+}
+
+type PreviousIssuerPtrOutput struct{ *pulumi.OutputState }
+
+func (PreviousIssuerPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**PreviousIssuer)(nil)).Elem()
+}
+
+func (o PreviousIssuerPtrOutput) ToPreviousIssuerPtrOutput() PreviousIssuerPtrOutput {
+	return o
+}
+
+func (o PreviousIssuerPtrOutput) ToPreviousIssuerPtrOutputWithContext(ctx context.Context) PreviousIssuerPtrOutput {
+	return o
+}
+
+func (o PreviousIssuerPtrOutput) Elem() PreviousIssuerOutput {
+	return o.ApplyT(func(v *PreviousIssuer) PreviousIssuer {
+		if v != nil {
+			return *v
+		}
+		var ret PreviousIssuer
+		return ret
+	}).(PreviousIssuerOutput)
+}
+
+// The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+func (o PreviousIssuerPtrOutput) IssuerHostPath() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.IssuerHostPath
+	}).(pulumi.StringPtrOutput)
+}
+
+// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+func (o PreviousIssuerPtrOutput) OidcProviderArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcProviderArn
+	}).(pulumi.StringPtrOutput)
 }
 
 type Role struct {
@@ -1572,6 +1747,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerTrustInput)(nil)).Elem(), IssuerTrustArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*OidcProviderInput)(nil)).Elem(), OidcProviderArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*OidcProviderPtrInput)(nil)).Elem(), OidcProviderArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PreviousIssuerInput)(nil)).Elem(), PreviousIssuerArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*PreviousIssuerPtrInput)(nil)).Elem(), PreviousIssuerArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleInput)(nil)).Elem(), RoleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleMapInput)(nil)).Elem(), RoleMap{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TrustInput)(nil)).Elem(), TrustArgs{})
@@ -1587,6 +1764,8 @@ func init() {
 	pulumi.RegisterOutputType(IssuerTrustOutput{})
 	pulumi.RegisterOutputType(OidcProviderOutput{})
 	pulumi.RegisterOutputType(OidcProviderPtrOutput{})
+	pulumi.RegisterOutputType(PreviousIssuerOutput{})
+	pulumi.RegisterOutputType(PreviousIssuerPtrOutput{})
 	pulumi.RegisterOutputType(RoleOutput{})
 	pulumi.RegisterOutputType(RoleMapOutput{})
 	pulumi.RegisterOutputType(TrustOutput{})

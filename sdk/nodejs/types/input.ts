@@ -20,13 +20,17 @@ export interface IssuerArgs {
      */
     domain?: inputs.IssuerDomainArgs;
     /**
-     * How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+     * How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
      */
     hosting?: enums.Hosting;
     /**
      * Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
      */
     keyPrefix?: string;
+    /**
+     * The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+     */
+    previous?: inputs.PreviousIssuerArgs;
     /**
      * CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
      */
@@ -73,6 +77,17 @@ export interface OidcProviderArgs {
      * Optional server-certificate thumbprints; IAM trusts S3's CA without one.
      */
     thumbprints?: string[];
+}
+
+export interface PreviousIssuerArgs {
+    /**
+     * The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+     */
+    issuerHostPath: pulumi.Input<string>;
+    /**
+     * ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+     */
+    oidcProviderArn: pulumi.Input<string>;
 }
 
 export interface RoleArgs {

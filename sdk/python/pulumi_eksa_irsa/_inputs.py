@@ -22,6 +22,8 @@ __all__ = [
     'IssuerDomainArgsDict',
     'OidcProviderArgs',
     'OidcProviderArgsDict',
+    'PreviousIssuerArgs',
+    'PreviousIssuerArgsDict',
     'RoleArgs',
     'RoleArgsDict',
     'TrustArgs',
@@ -47,11 +49,15 @@ class IssuerArgsDict(TypedDict):
     """
     hosting: NotRequired['Hosting']
     """
-    How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+    How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
     """
     key_prefix: NotRequired[_builtins.str]
     """
     Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
+    """
+    previous: NotRequired['PreviousIssuerArgsDict']
+    """
+    The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
     """
     price_class: NotRequired['PriceClass']
     """
@@ -74,6 +80,7 @@ class IssuerArgs:
                  domain: Optional['IssuerDomainArgs'] = None,
                  hosting: Optional['Hosting'] = None,
                  key_prefix: Optional[_builtins.str] = None,
+                 previous: Optional['PreviousIssuerArgs'] = None,
                  price_class: Optional['PriceClass'] = None,
                  url: pulumi.Input[Optional[_builtins.str]] = None,
                  verify: Optional[_builtins.bool] = None):
@@ -81,8 +88,9 @@ class IssuerArgs:
         :param pulumi.Input[_builtins.str] bucket_name: S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
         :param _builtins.bool create_bucket: Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
         :param 'IssuerDomainArgs' domain: Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
-        :param 'Hosting' hosting: How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+        :param 'Hosting' hosting: How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
         :param _builtins.str key_prefix: Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
+        :param 'PreviousIssuerArgs' previous: The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
         :param 'PriceClass' price_class: CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
         :param pulumi.Input[_builtins.str] url: Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
         :param _builtins.bool verify: Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
@@ -97,6 +105,8 @@ class IssuerArgs:
             pulumi.set(__self__, "hosting", hosting)
         if key_prefix is not None:
             pulumi.set(__self__, "key_prefix", key_prefix)
+        if previous is not None:
+            pulumi.set(__self__, "previous", previous)
         if price_class is not None:
             pulumi.set(__self__, "price_class", price_class)
         if url is not None:
@@ -144,7 +154,7 @@ class IssuerArgs:
     @pulumi.getter
     def hosting(self) -> Optional['Hosting']:
         """
-        How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+        How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
         """
         return pulumi.get(self, "hosting")
 
@@ -163,6 +173,18 @@ class IssuerArgs:
     @key_prefix.setter
     def key_prefix(self, value: Optional[_builtins.str]):
         pulumi.set(self, "key_prefix", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def previous(self) -> Optional['PreviousIssuerArgs']:
+        """
+        The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+        """
+        return pulumi.get(self, "previous")
+
+    @previous.setter
+    def previous(self, value: Optional['PreviousIssuerArgs']):
+        pulumi.set(self, "previous", value)
 
     @_builtins.property
     @pulumi.getter(name="priceClass")
@@ -355,6 +377,53 @@ class OidcProviderArgs:
     @thumbprints.setter
     def thumbprints(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "thumbprints", value)
+
+
+class PreviousIssuerArgsDict(TypedDict):
+    issuer_host_path: pulumi.Input[_builtins.str]
+    """
+    The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+    """
+    oidc_provider_arn: pulumi.Input[_builtins.str]
+    """
+    ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+    """
+
+@pulumi.input_type
+class PreviousIssuerArgs:
+    def __init__(__self__, *,
+                 issuer_host_path: pulumi.Input[_builtins.str],
+                 oidc_provider_arn: pulumi.Input[_builtins.str]):
+        """
+        :param pulumi.Input[_builtins.str] issuer_host_path: The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+        :param pulumi.Input[_builtins.str] oidc_provider_arn: ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+        """
+        pulumi.set(__self__, "issuer_host_path", issuer_host_path)
+        pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
+
+    @_builtins.property
+    @pulumi.getter(name="issuerHostPath")
+    def issuer_host_path(self) -> pulumi.Input[_builtins.str]:
+        """
+        The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+        """
+        return pulumi.get(self, "issuer_host_path")
+
+    @issuer_host_path.setter
+    def issuer_host_path(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "issuer_host_path", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderArn")
+    def oidc_provider_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+        """
+        return pulumi.get(self, "oidc_provider_arn")
+
+    @oidc_provider_arn.setter
+    def oidc_provider_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_arn", value)
 
 
 class RoleArgsDict(TypedDict):

@@ -8,6 +8,7 @@ import com.pulumi.core.annotations.Import;
 import io.github.eksairsa.eksairsa.enums.Hosting;
 import io.github.eksairsa.eksairsa.enums.PriceClass;
 import io.github.eksairsa.eksairsa.inputs.IssuerDomainArgs;
+import io.github.eksairsa.eksairsa.inputs.PreviousIssuerArgs;
 import java.lang.Boolean;
 import java.lang.String;
 import java.util.Objects;
@@ -65,14 +66,14 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+     * How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
      * 
      */
     @Import(name="hosting")
     private @Nullable Hosting hosting;
 
     /**
-     * @return How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+     * @return How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
      * 
      */
     public Optional<Hosting> hosting() {
@@ -92,6 +93,21 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
      */
     public Optional<String> keyPrefix() {
         return Optional.ofNullable(this.keyPrefix);
+    }
+
+    /**
+     * The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see &#34;Changing the issuer&#34; in the README).
+     * 
+     */
+    @Import(name="previous")
+    private @Nullable PreviousIssuerArgs previous;
+
+    /**
+     * @return The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see &#34;Changing the issuer&#34; in the README).
+     * 
+     */
+    public Optional<PreviousIssuerArgs> previous() {
+        return Optional.ofNullable(this.previous);
     }
 
     /**
@@ -147,6 +163,7 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
         this.domain = $.domain;
         this.hosting = $.hosting;
         this.keyPrefix = $.keyPrefix;
+        this.previous = $.previous;
         this.priceClass = $.priceClass;
         this.url = $.url;
         this.verify = $.verify;
@@ -214,7 +231,7 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param hosting How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster cannot follow. Defaults to `s3`.
+         * @param hosting How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
          * 
          * @return builder
          * 
@@ -232,6 +249,17 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder keyPrefix(@Nullable String keyPrefix) {
             $.keyPrefix = keyPrefix;
+            return this;
+        }
+
+        /**
+         * @param previous The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see &#34;Changing the issuer&#34; in the README).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder previous(@Nullable PreviousIssuerArgs previous) {
+            $.previous = previous;
             return this;
         }
 

@@ -1,0 +1,232 @@
+package provider_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iameval"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/provider"
+)
+
+// An issuer migration moves a running cluster from issuer A (the generated bucket's S3
+// issuer, wantIssuer) to issuer B (here an explicitly named bucket); during it every role
+// trusts both, and removing issuer.previous leaves B alone.
+const (
+	migrationBucket = "prod-issuer-b"
+	oldHostPath     = s3Host + "/" + generatedBucket
+	newHostPath     = s3Host + "/" + migrationBucket
+	newIssuer       = "https://" + newHostPath
+)
+
+// migrating is phase 2 moved to issuer B, with A as issuer.previous unless previous is
+// nil.
+func migrating(key testKey, previous map[string]any) map[string]any {
+	in := phase2(key)
+	is := map[string]any{"bucketName": migrationBucket}
+	if previous != nil {
+		is["previous"] = previous
+	}
+	in["issuer"] = is
+	return in
+}
+
+// previousA is issuer A as its EksaIrsa's trust output gives it.
+func previousA() map[string]any {
+	return map[string]any{"oidcProviderArn": oidcARN(oldHostPath), "issuerHostPath": oldHostPath}
+}
+
+// trustStatements decodes a trust policy's statements.
+func trustStatements(t *testing.T, doc string) []map[string]any {
+	t.Helper()
+	var policy struct{ Statement []map[string]any }
+	if err := json.Unmarshal([]byte(doc), &policy); err != nil {
+		t.Fatalf("trust policy: %v\n%s", err, doc)
+	}
+	return policy.Statement
+}
+
+func admits(t *testing.T, doc, providerARN, hostPath, sub string) bool {
+	t.Helper()
+	ok, err := iameval.AllowsAssumeRole([]byte(doc), iameval.WebIdentity(providerARN, hostPath, sub, stsAudience))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+// TestIssuerMigrationEveryRoleTrustsBothIssuers: with issuer.previous, each role's trust
+// policy has the new issuer's statement and then the old one's, for the same service
+// accounts and audience, and admits exactly those accounts' tokens of either issuer;
+// removing issuer.previous changes nothing but the trust policies, which then name the
+// new issuer only.
+func TestIssuerMigrationEveryRoleTrustsBothIssuers(t *testing.T) {
+	key := newRSAKey(t, 2048)
+	during, state := mustConstruct(t, migrating(key, previousA()))
+	after, afterState := mustConstruct(t, migrating(key, nil))
+	if got := str(t, state, "issuerUrl"); got != newIssuer {
+		t.Fatalf("issuerUrl = %q, want %q", got, newIssuer)
+	}
+	if got, want := afterState.Get("trust"), state.Get("trust"); !got.Equals(want) {
+		t.Errorf("trust output during the migration = %v, after = %v: it is the current issuer's in both", want, got)
+	}
+
+	for role, account := range map[string]string{"reporting": "apps/reporting", "external-dns": "kube-system/external-dns"} {
+		ns, name, _ := strings.Cut(account, "/")
+		sub := "system:serviceaccount:" + ns + ":" + name
+		doc := str(t, during.named(t, "irsa-"+role).Inputs, "assumeRolePolicy")
+		statements := trustStatements(t, doc)
+		if len(statements) != 2 {
+			t.Fatalf("%s: %d statements, want the new issuer's and the old one's:\n%s", role, len(statements), doc)
+		}
+		for i, host := range []string{newHostPath, oldHostPath} {
+			want := map[string]any{
+				"Effect": "Allow", "Principal": map[string]any{"Federated": oidcARN(host)},
+				"Action":    "sts:AssumeRoleWithWebIdentity",
+				"Condition": map[string]any{"StringEquals": map[string]any{host + ":aud": stsAudience, host + ":sub": sub}},
+			}
+			if diff := cmp.Diff(want, statements[i]); diff != "" {
+				t.Errorf("%s statement %d (-want +got):\n%s", role, i, diff)
+			}
+		}
+		afterDoc := str(t, after.named(t, "irsa-"+role).Inputs, "assumeRolePolicy")
+		if strings.Contains(afterDoc, generatedBucket) {
+			t.Errorf("%s: without issuer.previous the trust still names the old issuer:\n%s", role, afterDoc)
+		}
+		for _, tc := range []struct {
+			what              string
+			arn, host, sub    string
+			duringOK, afterOK bool
+		}{
+			{"new issuer", oidcARN(newHostPath), newHostPath, sub, true, true},
+			{"old issuer", oidcARN(oldHostPath), oldHostPath, sub, true, false},
+			{"old issuer, another account", oidcARN(oldHostPath), oldHostPath, "system:serviceaccount:apps:billing", false, false},
+			{"new issuer, another account", oidcARN(newHostPath), newHostPath, "system:serviceaccount:apps:billing", false, false},
+		} {
+			if got := admits(t, doc, tc.arn, tc.host, tc.sub); got != tc.duringOK {
+				t.Errorf("%s, %s, during the migration: admitted = %v, want %v", role, tc.what, got, tc.duringOK)
+			}
+			if got := admits(t, afterDoc, tc.arn, tc.host, tc.sub); got != tc.afterOK {
+				t.Errorf("%s, %s, after it: admitted = %v, want %v", role, tc.what, got, tc.afterOK)
+			}
+		}
+	}
+
+	// Dropping the old issuer touches the roles' trust policies and nothing else.
+	if diff := cmp.Diff(during.names(), after.names()); diff != "" {
+		t.Errorf("children differ (-during +after):\n%s", diff)
+	}
+	for _, c := range during.children {
+		inputs := after.named(t, c.Name).Inputs
+		if c.Type == tRole {
+			inputs = inputs.Set("assumeRolePolicy", c.Inputs.Get("assumeRolePolicy"))
+		}
+		if !c.Inputs.Equals(inputs) {
+			t.Errorf("%s: inputs change when issuer.previous is removed:\n%v\n%v", c.Name, c.Inputs, inputs)
+		}
+	}
+}
+
+// TestIssuerMigrationBadInput: a previous issuer that cannot be what the cluster leaves,
+// and a doubled trust policy over the quota, fail at preview naming the input, before
+// anything is registered.
+func TestIssuerMigrationBadInput(t *testing.T) {
+	key := newRSAKey(t, 2048)
+	// 20 accounts of 20 characters fit one S3 issuer's statement (36 do), not two (13 do).
+	accounts := make([]any, 20)
+	for i := range accounts {
+		accounts[i] = fmt.Sprintf("apps/reporting-%05d", i)
+	}
+	manyAccounts := func(in map[string]any) map[string]any {
+		in["roles"] = map[string]any{"reporting": map[string]any{"serviceAccounts": accounts}}
+		return in
+	}
+	if _, _, err := construct(t, manyAccounts(migrating(key, nil))); err != nil {
+		t.Fatalf("20 accounts, one issuer: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		in   map[string]any
+		want []string
+	}{
+		{"no host path", migrating(key, map[string]any{"oidcProviderArn": oidcARN(oldHostPath)}),
+			[]string{"issuer.previous.issuerHostPath: required", "trust.issuerHostPath"}},
+		{"no provider", migrating(key, map[string]any{"issuerHostPath": oldHostPath}),
+			[]string{"issuer.previous.oidcProviderArn: required", "trust.oidcProviderArn"}},
+		{"provider of another issuer", migrating(key, map[string]any{"oidcProviderArn": oidcARN(newHostPath), "issuerHostPath": oldHostPath}),
+			[]string{"issuer.previous.oidcProviderArn:", "is the OIDC provider of the issuer https://" + newHostPath}},
+		{"a URL for a host path", migrating(key, map[string]any{"oidcProviderArn": oidcARN(oldHostPath), "issuerHostPath": wantIssuer}),
+			[]string{"issuer.previous.issuerHostPath:", "without https://"}},
+		{"the current issuer", migrating(key, map[string]any{"oidcProviderArn": oidcARN(newHostPath), "issuerHostPath": newHostPath}),
+			[]string{"issuer.previous: names the current issuer https://" + newHostPath, "Remove issuer.previous"}},
+		{"two statements over the quota", manyAccounts(migrating(key, previousA())),
+			[]string{"roles.reporting: the trust policy is", "over the quota of 2048", "trustPolicyMaxLength"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := constructLogging(t, provider.EksaIrsaToken, "irsa", tc.in, true)
+			if run.err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(run.err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, run.err)
+				}
+			}
+			if len(run.aws.children) != 0 {
+				t.Errorf("registered %v before failing", run.aws.names())
+			}
+		})
+	}
+}
+
+// TestIssuerMigrationPreviewWithUnknownPreviousIssuer: the old issuer's trust taken from
+// another stack's outputs may be unknown in a preview. The doubled trust policy is then
+// bounded as ServiceAccountRole's is (a host path of 1 to 247 characters): it fails when
+// even the shortest old issuer cannot fit, warns when only a long one would not, and
+// otherwise plans the roles with a trust policy known once the values are.
+func TestIssuerMigrationPreviewWithUnknownPreviousIssuer(t *testing.T) {
+	key := newRSAKey(t, 2048)
+	unknown := map[string]any{"oidcProviderArn": property.New(property.Computed), "issuerHostPath": property.New(property.Computed)}
+	withAccounts := func(n int) map[string]any {
+		in := migrating(key, unknown)
+		accounts := make([]any, n)
+		for i := range accounts {
+			accounts[i] = fmt.Sprintf("apps/reporting-%05d", i)
+		}
+		in["roles"] = map[string]any{"reporting": map[string]any{"serviceAccounts": accounts}}
+		return in
+	}
+	fits := constructLogging(t, provider.EksaIrsaToken, "irsa", withAccounts(1), true)
+	if fits.err != nil || len(fits.warnings) != 0 {
+		t.Fatalf("one account: err %v, warnings %q", fits.err, fits.warnings)
+	}
+	if doc := fits.aws.named(t, "irsa-reporting").Inputs.Get("assumeRolePolicy"); !doc.IsComputed() {
+		t.Errorf("assumeRolePolicy = %v, want unknown until the old issuer is", doc)
+	}
+	may := constructLogging(t, provider.EksaIrsaToken, "irsa", withAccounts(10), true)
+	if may.err != nil || len(may.warnings) != 1 || !strings.Contains(may.warnings[0], "roles.reporting: the trust policy will be") {
+		t.Errorf("ten accounts: err %v, warnings %q; want one warning that the size is checked once known", may.err, may.warnings)
+	}
+	over := constructLogging(t, provider.EksaIrsaToken, "irsa", withAccounts(20), true)
+	if over.err == nil || !strings.Contains(over.err.Error(), "roles.reporting: the trust policy is at least") {
+		t.Errorf("20 accounts: err = %v, want an error whatever the old issuer", over.err)
+	}
+}
+
+// TestIssuerURLWarningPointsAtTheReadme keeps the IssuerCheck warning's link true: the
+// README has the section it names.
+func TestIssuerURLWarningPointsAtTheReadme(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "\n## Changing the issuer\n") {
+		t.Error(`README lacks the section "## Changing the issuer" (#changing-the-issuer) the issuer URL warning links to`)
+	}
+}
