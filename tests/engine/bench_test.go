@@ -1,0 +1,361 @@
+//go:build engine
+
+package engine_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The engine benchmark measures and asserts nothing, so it runs only when asked for
+// (`make bench` passes -engine-bench); `make test-engine` skips it.
+var (
+	engineBench      = flag.Bool("engine-bench", false, "run TestEngineBenchmark: preview and up wall time for stacks of several EksaIrsa")
+	engineBenchCount = flag.Int("engine-bench-count", 3, "runs of each measurement; the table shows medians")
+	engineBenchSizes = flag.String("engine-bench-sizes", "1,10,30", "comma-separated numbers of EksaIrsa per stack; the first is the reference of the ratios")
+	engineBenchOut   = flag.String("engine-bench-out", "", "write the markdown table to this file instead of standard output (go test shows a passing test's output only with -v)")
+)
+
+// Environment of cmd/rusage-wrapper: where the real plugins are and where it appends its
+// records.
+const (
+	benchRealDirEnv = "EKSA_IRSA_BENCH_REAL_DIR"
+	benchRusageEnv  = "EKSA_IRSA_BENCH_RUSAGE_LOG"
+)
+
+// meteredPlugins are the executables the benchmark runs through cmd/rusage-wrapper, so
+// that the table can split the run's CPU among them: the plugin under test first.
+var meteredPlugins = []string{"pulumi-resource-eksa-irsa", "pulumi-resource-aws", "pulumi-language-yaml"}
+
+// benchCommand is one CLI command the benchmark times, in the order it runs them on
+// each fresh stack.
+type benchCommand struct {
+	label string
+	args  []string
+}
+
+var benchCommands = []benchCommand{
+	{"`pulumi preview`, empty stack", []string{"preview"}},
+	{"`pulumi up --skip-preview`, empty stack", []string{"up", "--yes", "--skip-preview"}},
+	{"`pulumi preview` after up, no changes", []string{"preview", "--expect-no-changes"}},
+}
+
+// benchSample is what one timed CLI command cost.
+type benchSample struct {
+	wall    time.Duration
+	cpu     time.Duration            // user+system of the CLI and every process it reaped
+	plugins map[string]time.Duration // user+system per metered plugin, summed over its starts
+	starts  map[string]int           // how many times each metered plugin was started
+	fetches int                      // HTTPS requests the local endpoint answered
+}
+
+// TestEngineBenchmark times `pulumi preview`, `pulumi up` and a no-change preview for
+// phase-1 stacks of 1, 10 and 30 EksaIrsa (aws provider only, issuer.verify on, so each
+// IssuerCheck fetches the discovery document through the local HTTPS endpoint), and how
+// much of the run's CPU the eksa-irsa plugin itself used. It is the engine half of
+// `make bench`: a test rather than a Go benchmark because it needs the suite's harness,
+// which takes a *testing.T, and because each measurement is a whole CLI run that the
+// testing package's b.N loop would only repeat. Each round makes a fresh stack per size,
+// sizes interleaved so that drifting load on a shared machine falls on all of them;
+// ratios are taken round by round and the table shows medians.
+func TestEngineBenchmark(t *testing.T) {
+	if !*engineBench {
+		t.Skip("a benchmark, not a test: run it with -engine-bench (make bench)")
+	}
+	sizes, err := parseSizes(*engineBenchSizes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *engineBenchCount < 1 {
+		t.Fatal("-engine-bench-count must be at least 1")
+	}
+	root, err := repositoryRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	machineBefore := machineLine()
+	wrappers := buildRusageWrappers(t)
+	e := startEndpoints(t)
+
+	// samples[command][size] holds one sample per round.
+	samples := make([][][]benchSample, len(benchCommands))
+	for i := range samples {
+		samples[i] = make([][]benchSample, len(sizes))
+	}
+	started := time.Now()
+	for round := range *engineBenchCount {
+		for j, n := range sizes {
+			// Cluster names of their own per stack: bucket names start with the cluster's,
+			// and every stack shares the one S3 stand-in.
+			s := newStack(t, e, benchProgram(n, fmt.Sprintf("r%dn%d", round+1, n)), nil, wrappers)
+			log := filepath.Join(s.dir, "rusage.jsonl")
+			s.env = append(s.env, benchRealDirEnv+"="+filepath.Join(root, "bin"), benchRusageEnv+"="+log)
+			for i, c := range benchCommands {
+				sample := timeCommand(t, s, e, log, c.args)
+				samples[i][j] = append(samples[i][j], sample)
+				fmt.Fprintf(os.Stderr, "engine bench: round %d/%d, N=%d, %s: %s wall, CPU %s (eksa-irsa %s), %d HTTPS fetches\n",
+					round+1, *engineBenchCount, n, c.args[0], round1(sample.wall), round1(sample.cpu),
+					round1(sample.plugins[meteredPlugins[0]]), sample.fetches)
+			}
+		}
+	}
+	table := renderEngineBench(sizes, samples, *engineBenchCount, machineBefore, loadAverage(), time.Since(started))
+	if *engineBenchOut == "" {
+		fmt.Print(table)
+		return
+	}
+	if err := os.WriteFile(*engineBenchOut, []byte(table), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func parseSizes(text string) ([]int, error) {
+	var sizes []int
+	for _, field := range strings.Split(text, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-engine-bench-sizes: %q is not a positive number", field)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
+}
+
+// benchProgram is a phase-1 program of n EksaIrsa, each for a cluster of its own (named
+// <prefix>-<i>), in the shape the README teaches: one explicit aws provider, one role
+// each, the issuer checked.
+func benchProgram(n int, prefix string) string {
+	var b strings.Builder
+	b.WriteString(`name: engine-bench
+runtime: yaml
+description: A stack of several EksaIrsa, phase 1, for make bench.
+resources:
+  aws:
+    type: pulumi:providers:aws
+    properties:
+      region: us-west-2
+`)
+	for i := range n {
+		fmt.Fprintf(&b, `  irsa%02d:
+    type: eksa-irsa:index:EksaIrsa
+    properties:
+      clusterName: %s-%02d
+      issuer:
+        verify: true
+      roles:
+        reporting:
+          serviceAccounts:
+            - apps/reporting
+          policyArns:
+            - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+    options:
+      providers:
+        - ${aws}
+`, i, prefix, i)
+	}
+	return b.String()
+}
+
+// buildRusageWrappers builds cmd/rusage-wrapper once under each metered plugin's name
+// into a folder that goes first on the stacks' PATH.
+func buildRusageWrappers(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	first := filepath.Join(dir, meteredPlugins[0])
+	build := exec.Command("go", "build", "-trimpath", "-o", first, "./cmd/rusage-wrapper")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build cmd/rusage-wrapper: %v\n%s", err, out)
+	}
+	for _, name := range meteredPlugins[1:] {
+		if err := os.Link(first, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// timeCommand runs `pulumi args...` in the stack and returns its wall time, the CPU of
+// the whole process tree (the CLI's rusage once reaped includes every child it reaped:
+// language host, plugins, wrappers) and the wrappers' records of the metered plugins.
+func timeCommand(t *testing.T, s *stack, e *endpoints, log string, args []string) benchSample {
+	t.Helper()
+	if err := os.Remove(log); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	drain(e.requests)
+	cmd := s.command(args...)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	sample := benchSample{wall: time.Since(start), plugins: map[string]time.Duration{}, starts: map[string]int{}}
+	if err != nil {
+		t.Fatalf("pulumi %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		sample.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	sample.fetches = len(drain(e.requests))
+	f, err := os.Open(log) //nolint:gosec // the wrappers' log in the stack's folder
+	if err != nil {
+		t.Fatalf("no rusage records from the wrapped plugins: %v", err)
+	}
+	defer f.Close()
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		var rec struct {
+			Name   string        `json:"name"`
+			User   time.Duration `json:"user"`
+			System time.Duration `json:"system"`
+		}
+		if err := json.Unmarshal(scanner.Bytes(), &rec); err != nil {
+			t.Fatalf("rusage record %q: %v", scanner.Bytes(), err)
+		}
+		sample.plugins[rec.Name] += rec.User + rec.System
+		sample.starts[rec.Name]++
+	}
+	if sample.starts[meteredPlugins[0]] == 0 {
+		t.Fatalf("pulumi %s did not start %s through the wrapper", strings.Join(args, " "), meteredPlugins[0])
+	}
+	return sample
+}
+
+// renderEngineBench is the markdown of `make bench`'s engine table.
+func renderEngineBench(sizes []int, samples [][][]benchSample, count int, before, after string, took time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Engine: the real `pulumi` CLI and YAML host, this checkout's plugin, the aws stand-in; phase-1 stacks of %s EksaIrsa (one role each, `issuer.verify` on). Medians of %d rounds (ratios and shares taken round by round), %s in all.\n\n",
+		joinInts(sizes, ", "), count, took.Round(time.Second))
+	fmt.Fprintf(&b, "Machine: %s; load average at the end %s.\n\n", before, after)
+	b.WriteString("| command | N | wall (min–max) | wall per component | per component ÷ N=" + strconv.Itoa(sizes[0]) + " | each added component | CPU, whole run | eksa-irsa CPU (starts) | eksa-irsa share | aws stand-in / YAML host share | HTTPS fetches |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for i, c := range benchCommands {
+		for j, n := range sizes {
+			runs := samples[i][j]
+			walls := collect(runs, func(s benchSample) float64 { return s.wall.Seconds() })
+			perComponent := median(walls) / float64(n)
+			ratio, added := "—", "—"
+			if j > 0 {
+				var ratios, marginals []float64
+				for r := range runs {
+					ref, prev := samples[i][0][r], samples[i][j-1][r]
+					ratios = append(ratios, (runs[r].wall.Seconds()/float64(n))/(ref.wall.Seconds()/float64(sizes[0])))
+					marginals = append(marginals, (runs[r].wall-prev.wall).Seconds()/float64(n-sizes[j-1]))
+				}
+				ratio = fmt.Sprintf("%.2f×", median(ratios))
+				added = fmt.Sprintf("%s (N=%d→%d)", seconds(median(marginals)), sizes[j-1], n)
+			}
+			share := func(name string) float64 {
+				return median(collect(runs, func(s benchSample) float64 { return s.plugins[name].Seconds() / s.cpu.Seconds() }))
+			}
+			ours := meteredPlugins[0]
+			fmt.Fprintf(&b, "| %s | %d | %s (%s–%s) | %s | %s | %s | %s | %s (%s) | %.0f%% | %.0f%% / %.0f%% | %s |\n",
+				c.label, n,
+				seconds(median(walls)), seconds(slices.Min(walls)), seconds(slices.Max(walls)),
+				seconds(perComponent), ratio, added,
+				seconds(median(collect(runs, func(s benchSample) float64 { return s.cpu.Seconds() }))),
+				seconds(median(collect(runs, func(s benchSample) float64 { return s.plugins[ours].Seconds() }))),
+				joinInts(distinct(collect(runs, func(s benchSample) float64 { return float64(s.starts[ours]) })), "/"),
+				100*share(ours), 100*share("pulumi-resource-aws"), 100*share("pulumi-language-yaml"),
+				joinInts(distinct(collect(runs, func(s benchSample) float64 { return float64(s.fetches) })), "/"))
+		}
+	}
+	return b.String()
+}
+
+func collect(runs []benchSample, f func(benchSample) float64) []float64 {
+	out := make([]float64, len(runs))
+	for i, r := range runs {
+		out[i] = f(r)
+	}
+	return out
+}
+
+func median(values []float64) float64 {
+	if len(values) == 0 {
+		return 0
+	}
+	s := slices.Clone(values)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// distinct are the different values of counts, in order, so a count that varied between
+// rounds shows every value it took.
+func distinct(values []float64) []int {
+	var out []int
+	for _, v := range values {
+		if n := int(v); !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func joinInts(values []int, sep string) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = strconv.Itoa(v)
+	}
+	return strings.Join(parts, sep)
+}
+
+// seconds formats a duration given in seconds with three significant digits.
+func seconds(s float64) string {
+	switch {
+	case s >= 10:
+		return fmt.Sprintf("%.1f s", s)
+	case s >= 1:
+		return fmt.Sprintf("%.2f s", s)
+	default:
+		return fmt.Sprintf("%.0f ms", s*1000)
+	}
+}
+
+func round1(d time.Duration) time.Duration { return d.Round(10 * time.Millisecond) }
+
+// machineLine describes the machine as the other `make bench` table does, so two tables of
+// one run read alike: CPUs, model, Go, and the load average before anything of ours runs.
+func machineLine() string {
+	model := "unknown CPU"
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		scanner := bufio.NewScanner(f)
+		for scanner.Scan() {
+			if k, v, ok := strings.Cut(scanner.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+		_ = f.Close()
+	}
+	return fmt.Sprintf("%d CPUs, %s, %s %s/%s; load average at the start %s",
+		runtime.NumCPU(), model, runtime.Version(), runtime.GOOS, runtime.GOARCH, loadAverage())
+}
+
+func loadAverage() string {
+	f, err := os.Open("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	text, _ := io.ReadAll(f)
+	fields := strings.Fields(string(text))
+	if len(fields) < 3 {
+		return "unknown"
+	}
+	return strings.Join(fields[:3], " ")
+}
