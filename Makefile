@@ -263,6 +263,24 @@ fuzz:
 # binary size, start-up and memory next to the bench/baseline fixture, then the Construct
 # and computeJwks benchmarks of provider/bench_test.go, as one markdown table. README.md's
 # "Benchmarks" section holds the latest output. BENCH_RUNS start-ups per plugin and
-# BENCH_COUNT runs per Go benchmark; the table shows medians.
+# BENCH_COUNT runs per Go benchmark; the table shows medians. Then the engine table of
+# bench-engine.
 bench:
 	@go run ./bench/cmd/benchtable -runs $(BENCH_RUNS) -count $(BENCH_COUNT)
+	@echo
+	@$(MAKE) --no-print-directory bench-engine
+
+# The engine half of `make bench`: wall time of `pulumi preview` and `pulumi up` under the
+# real CLI for phase-1 stacks of ENGINE_BENCH_SIZES EksaIrsa, per component and relative
+# to the first size, and the eksa-irsa plugin's share of the run's CPU (TestEngineBenchmark
+# in tests/engine, run like the engine suite: as root, in a network namespace of its own).
+# ENGINE_BENCH_COUNT rounds; the table shows medians. Progress goes to stderr, the table
+# to stdout.
+ENGINE_BENCH_COUNT ?= 3
+ENGINE_BENCH_SIZES ?= 1,10,30
+.PHONY: bench-engine
+bench-engine: build bin/pulumi-resource-aws bin/pulumi $(YAML_HOST_STAMP)
+	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
+	  (cd tests/engine && go test -v -count=1 -tags engine -timeout 60m -run '^TestEngineBenchmark$$' . \
+	    -args -engine-bench -engine-bench-count $(ENGINE_BENCH_COUNT) -engine-bench-sizes $(ENGINE_BENCH_SIZES) -engine-bench-out "$$out") >&2 && \
+	  cat "$$out"

@@ -40,17 +40,24 @@ const (
 // that the table can split the run's CPU among them: the plugin under test first.
 var meteredPlugins = []string{"pulumi-resource-eksa-irsa", "pulumi-resource-aws", "pulumi-language-yaml"}
 
-// benchCommand is one CLI command the benchmark times, in the order it runs them on
-// each fresh stack.
+// benchCommand is one CLI command the benchmark times. They run in order, each on the
+// stack the commands before it left, unless it asks for a fresh one.
 type benchCommand struct {
 	label string
 	args  []string
+	env   []string // added to the stack's environment for this command only
+	fresh bool     // on a new, empty stack
 }
 
 var benchCommands = []benchCommand{
-	{"`pulumi preview`, empty stack", []string{"preview"}},
-	{"`pulumi up --skip-preview`, empty stack", []string{"up", "--yes", "--skip-preview"}},
-	{"`pulumi preview` after up, no changes", []string{"preview", "--expect-no-changes"}},
+	{label: "`pulumi preview`, empty stack", args: []string{"preview"}},
+	{label: "`pulumi up --skip-preview`, empty stack", args: []string{"up", "--yes", "--skip-preview"}},
+	{label: "`pulumi preview` after up, no changes", args: []string{"preview", "--expect-no-changes"}},
+	// The file backend rewrites the whole state after every step, which grows with the
+	// stack; the same up without those intermediate checkpoints (the final state is still
+	// written) shows what the engine and the plugins cost apart from that.
+	{label: "`pulumi up --skip-preview`, empty stack, `PULUMI_SKIP_CHECKPOINTS=true`", args: []string{"up", "--yes", "--skip-preview"},
+		env: []string{"PULUMI_SKIP_CHECKPOINTS=true"}, fresh: true},
 }
 
 // benchSample is what one timed CLI command cost.
@@ -62,10 +69,11 @@ type benchSample struct {
 	fetches int                      // HTTPS requests the local endpoint answered
 }
 
-// TestEngineBenchmark times `pulumi preview`, `pulumi up` and a no-change preview for
-// phase-1 stacks of 1, 10 and 30 EksaIrsa (aws provider only, issuer.verify on, so each
-// IssuerCheck fetches the discovery document through the local HTTPS endpoint), and how
-// much of the run's CPU the eksa-irsa plugin itself used. It is the engine half of
+// TestEngineBenchmark times `pulumi preview`, `pulumi up` and a no-change preview (and
+// the same up without intermediate checkpoints) for phase-1 stacks of 1, 10 and 30
+// EksaIrsa (aws provider only, issuer.verify on, so each IssuerCheck fetches the discovery
+// document through the local HTTPS endpoint), and how much of the run's CPU the eksa-irsa
+// plugin itself used. It is the engine half of
 // `make bench`: a test rather than a Go benchmark because it needs the suite's harness,
 // which takes a *testing.T, and because each measurement is a whole CLI run that the
 // testing package's b.N loop would only repeat. Each round makes a fresh stack per size,
@@ -98,13 +106,17 @@ func TestEngineBenchmark(t *testing.T) {
 	started := time.Now()
 	for round := range *engineBenchCount {
 		for j, n := range sizes {
-			// Cluster names of their own per stack: bucket names start with the cluster's,
-			// and every stack shares the one S3 stand-in.
-			s := newStack(t, e, benchProgram(n, fmt.Sprintf("r%dn%d", round+1, n)), nil, wrappers)
-			log := filepath.Join(s.dir, "rusage.jsonl")
-			s.env = append(s.env, benchRealDirEnv+"="+filepath.Join(root, "bin"), benchRusageEnv+"="+log)
+			var s *stack
+			var log string
 			for i, c := range benchCommands {
-				sample := timeCommand(t, s, e, log, c.args)
+				if s == nil || c.fresh {
+					// Cluster names of their own per stack: bucket names start with the
+					// cluster's, and every stack shares the one S3 stand-in.
+					s = newStack(t, e, benchProgram(n, fmt.Sprintf("r%dn%dc%d", round+1, n, i)), nil, wrappers)
+					log = filepath.Join(s.dir, "rusage.jsonl")
+					s.env = append(s.env, benchRealDirEnv+"="+filepath.Join(root, "bin"), benchRusageEnv+"="+log)
+				}
+				sample := timeCommand(t, s, e, log, c)
 				samples[i][j] = append(samples[i][j], sample)
 				fmt.Fprintf(os.Stderr, "engine bench: round %d/%d, N=%d, %s: %s wall, CPU %s (eksa-irsa %s), %d HTTPS fetches\n",
 					round+1, *engineBenchCount, n, c.args[0], round1(sample.wall), round1(sample.cpu),
@@ -190,13 +202,15 @@ func buildRusageWrappers(t *testing.T) string {
 // timeCommand runs `pulumi args...` in the stack and returns its wall time, the CPU of
 // the whole process tree (the CLI's rusage once reaped includes every child it reaped:
 // language host, plugins, wrappers) and the wrappers' records of the metered plugins.
-func timeCommand(t *testing.T, s *stack, e *endpoints, log string, args []string) benchSample {
+func timeCommand(t *testing.T, s *stack, e *endpoints, log string, c benchCommand) benchSample {
 	t.Helper()
+	args := c.args
 	if err := os.Remove(log); err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
 	drain(e.requests)
 	cmd := s.command(args...)
+	cmd.Env = slices.Concat(cmd.Env, c.env)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	sample := benchSample{wall: time.Since(start), plugins: map[string]time.Duration{}, starts: map[string]int{}}
