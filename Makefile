@@ -44,11 +44,12 @@ build:
 generate:
 	$(SDKGEN) -out .
 
-# Workflows and Go code linted; Go; the tests against a real kube-apiserver; then each SDK
+# Workflows and Go code linted; Go; the tests against a real kube-apiserver; the real
+# Pulumi engine running the repository's YAML programs against one; then each SDK
 # package as dist/ holds it, installed into its test project and run under its language's mocks (each
 # records what it sends for the programs of tests/sdk); then the replay of those
 # recordings through the provider.
-test: clean-recordings lint-workflows lint test-go test-apiserver test-nodejs test-python test-java test-sdk-replay check-generated
+test: clean-recordings lint-workflows lint test-go test-apiserver test-engine test-nodejs test-python test-java test-sdk-replay check-generated
 
 clean-recordings:
 	rm -rf tests/sdk/recorded
