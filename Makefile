@@ -31,7 +31,7 @@ GOLANGCI    := $(TOOLS)/golangci-lint
 # `make dist` builds a local snapshot; the release workflow sets GORELEASER_MODE= to publish.
 GORELEASER_MODE ?= --snapshot
 
-.PHONY: test-engine engine-tools all build generate fuzz bench test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
+.PHONY: test-engine engine-tools all build generate fuzz bench bench-breakdown test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
 
 all: build generate
 
@@ -285,3 +285,17 @@ bench-engine: build bin/pulumi-resource-aws bin/pulumi $(YAML_HOST_STAMP)
 	  (cd tests/engine && go test -v -count=1 -tags engine -timeout 60m -run '^TestEngineBenchmark$$' . \
 	    -args -engine-bench -engine-bench-count $(ENGINE_BENCH_COUNT) -engine-bench-sizes $(ENGINE_BENCH_SIZES) -engine-bench-out "$$out") >&2 && \
 	  cat "$$out"
+
+# Where the plugin's weight above the baseline comes from: machine code per package of the
+# two unstripped binaries (bench/binsize.sh), then the plugin's heap after package
+# initialisation and one GetSchema, the point where `make bench` reads peak RSS
+# (bench/cmd/heapprofile, every allocation recorded), largest allocating packages first.
+bench-breakdown:
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	go build -trimpath -o $$dir/plugin ./provider/cmd/$(PLUGIN) && \
+	go build -trimpath -o $$dir/baseline ./bench/baseline && \
+	go build -o $$dir/heapprofile ./bench/cmd/heapprofile && \
+	echo "machine code the plugin adds over the baseline, per package:" && \
+	bench/binsize.sh $$dir/plugin $$dir/baseline | head -25 && \
+	GODEBUG=memprofilerate=1 $$dir/heapprofile -o $$dir/heap.pprof && \
+	go tool pprof -top -sample_index=alloc_space -nodecount=15 $$dir/heapprofile $$dir/heap.pprof 2>/dev/null | tail -n +6

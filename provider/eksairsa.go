@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"maps"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
@@ -204,13 +202,13 @@ func (b *builder) uploadDocuments() error {
 		cacheControl = pulumi.String(hosting.CacheControl)
 	}
 	upload := func(suffix, key string, content pulumi.StringOutput) error {
-		obj, err := s3.NewBucketObjectv2(b.ctx, b.name+suffix, &s3.BucketObjectv2Args{
-			Bucket:       b.hosted.bucket,
-			Key:          pulumi.String(key),
-			Content:      content,
-			ContentType:  pulumi.String("application/json"),
-			CacheControl: cacheControl,
-			Tags:         b.tags,
+		obj, err := newAWSResource(b.ctx, awsBucketObjectToken, b.name+suffix, pulumi.Map{
+			"bucket":       b.hosted.bucket,
+			"key":          pulumi.String(key),
+			"content":      content,
+			"contentType":  pulumi.String("application/json"),
+			"cacheControl": cacheControl,
+			"tags":         b.tags,
 		}, b.parent)
 		if err != nil {
 			return err
@@ -265,15 +263,16 @@ func (b *builder) oidcProvider() error {
 		b.comp.OidcProviderArn = b.providerArn
 		return nil
 	}
-	providerArgs := &iam.OpenIdConnectProviderArgs{
-		Url:           b.comp.IssuerURL,
-		ClientIdLists: pulumi.ToStringArray(b.s.oidcProvider.audiences),
-		Tags:          b.tags,
+	providerArgs := pulumi.Map{
+		"url":           b.comp.IssuerURL,
+		"clientIdLists": pulumi.ToStringArray(b.s.oidcProvider.audiences),
+		"tags":          b.tags,
 	}
 	if len(b.s.oidcProvider.thumbprints) > 0 {
-		providerArgs.ThumbprintLists = pulumi.ToStringArray(b.s.oidcProvider.thumbprints)
+		providerArgs["thumbprintLists"] = pulumi.ToStringArray(b.s.oidcProvider.thumbprints)
 	}
-	provider, err := iam.NewOpenIdConnectProvider(b.ctx, b.name+"-oidc-provider", providerArgs,
+	var provider awsARNResource
+	err := registerAWS(b.ctx, awsOIDCProviderToken, b.name+"-oidc-provider", providerArgs, &provider,
 		b.parent, pulumi.DependsOn(b.issuerReady))
 	if err != nil {
 		return err

@@ -4,10 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
@@ -25,7 +21,7 @@ type awsScope struct {
 	parent    pulumi.ResourceOption
 	tags      pulumi.StringMapInput
 	region    pulumi.StringOutput
-	partition aws.GetPartitionResultOutput
+	partition awsPartitionOutput
 }
 
 // newAWSScope reads region and partition through invokes that inherit the component's
@@ -37,8 +33,8 @@ func newAWSScope(ctx *pulumi.Context, name string, comp pulumi.Resource, tags pu
 		name:      name,
 		parent:    parent,
 		tags:      tags,
-		region:    aws.GetRegionOutput(ctx, aws.GetRegionOutputArgs{}, parent).Name(),
-		partition: aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent),
+		region:    awsGetRegion(ctx, parent).Name(),
+		partition: awsGetPartition(ctx, parent),
 	}
 }
 
@@ -96,9 +92,9 @@ func (sc awsScope) host(spec hostingSpec) (hosted, error) {
 	}
 
 	if created != nil {
-		bucketPolicy, err := s3.NewBucketPolicy(sc.ctx, sc.name+"-bucket-policy", &s3.BucketPolicyArgs{
-			Bucket: created.id,
-			Policy: h.statement.ApplyT(func(statement string) (string, error) {
+		bucketPolicy, err := newAWSResource(sc.ctx, awsBucketPolicyToken, sc.name+"-bucket-policy", pulumi.Map{
+			"bucket": created.id,
+			"policy": h.statement.ApplyT(func(statement string) (string, error) {
 				doc, err := policy.BucketPolicy(json.RawMessage(statement))
 				return string(doc), err
 			}).(pulumi.StringOutput),
@@ -156,32 +152,32 @@ type privateBucket struct {
 // on for ACLs; public bucket policies stay allowed for S3 hosting only, whose policy is
 // public by design; with CloudFront nothing is public.
 func (sc awsScope) newBucket(spec hostingSpec, validBucketName func(string) error) (*privateBucket, error) {
-	bucketArgs := &s3.BucketV2Args{Tags: sc.tags}
+	bucketArgs := pulumi.Map{"tags": sc.tags}
 	if spec.bucketName.given() {
-		bucketArgs.Bucket = spec.bucketName.validated(validBucketName)
+		bucketArgs["bucket"] = spec.bucketName.validated(validBucketName)
 	} else {
-		bucketArgs.BucketPrefix = pulumi.String(spec.bucketPrefix)
+		bucketArgs["bucketPrefix"] = pulumi.String(spec.bucketPrefix)
 	}
-	bucket, err := s3.NewBucketV2(sc.ctx, sc.name+"-bucket", bucketArgs, sc.parent)
-	if err != nil {
+	var bucket awsBucket
+	if err := registerAWS(sc.ctx, awsBucketToken, sc.name+"-bucket", bucketArgs, &bucket, sc.parent); err != nil {
 		return nil, err
 	}
-	ownership, err := s3.NewBucketOwnershipControls(sc.ctx, sc.name+"-ownership", &s3.BucketOwnershipControlsArgs{
-		Bucket: bucket.ID(),
-		Rule: s3.BucketOwnershipControlsRuleArgs{
-			ObjectOwnership: pulumi.String("BucketOwnerEnforced"),
+	ownership, err := newAWSResource(sc.ctx, awsBucketOwnershipToken, sc.name+"-ownership", pulumi.Map{
+		"bucket": bucket.ID(),
+		"rule": pulumi.Map{
+			"objectOwnership": pulumi.String("BucketOwnerEnforced"),
 		},
 	}, sc.parent)
 	if err != nil {
 		return nil, err
 	}
 	private := spec.serving.mode == hosting.CloudFront
-	publicAccess, err := s3.NewBucketPublicAccessBlock(sc.ctx, sc.name+"-public-access", &s3.BucketPublicAccessBlockArgs{
-		Bucket:                bucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(private),
-		RestrictPublicBuckets: pulumi.Bool(private),
+	publicAccess, err := newAWSResource(sc.ctx, awsBucketPublicAccessToken, sc.name+"-public-access", pulumi.Map{
+		"bucket":                bucket.ID(),
+		"blockPublicAcls":       pulumi.Bool(true),
+		"ignorePublicAcls":      pulumi.Bool(true),
+		"blockPublicPolicy":     pulumi.Bool(private),
+		"restrictPublicBuckets": pulumi.Bool(private),
 	}, sc.parent)
 	if err != nil {
 		return nil, err
@@ -205,12 +201,12 @@ const originID = "issuer-documents"
 
 // distribution builds the Origin Access Control, the cache policy and the distribution
 // that serves the bucket's documents over HTTPS only.
-func (sc awsScope) distribution(spec hostingSpec, bucket pulumi.StringOutput) (*cloudfront.Distribution, error) {
-	oac, err := cloudfront.NewOriginAccessControl(sc.ctx, sc.name+hosting.OriginAccessControlSuffix, &cloudfront.OriginAccessControlArgs{
-		Description:                   pulumi.String("Signs CloudFront's requests for OIDC issuer documents in a private bucket"),
-		OriginAccessControlOriginType: pulumi.String("s3"),
-		SigningBehavior:               pulumi.String("always"),
-		SigningProtocol:               pulumi.String("sigv4"),
+func (sc awsScope) distribution(spec hostingSpec, bucket pulumi.StringOutput) (*awsDistribution, error) {
+	oac, err := newAWSResource(sc.ctx, awsOriginAccessControlToken, sc.name+hosting.OriginAccessControlSuffix, pulumi.Map{
+		"description":                   pulumi.String("Signs CloudFront's requests for OIDC issuer documents in a private bucket"),
+		"originAccessControlOriginType": pulumi.String("s3"),
+		"signingBehavior":               pulumi.String("always"),
+		"signingProtocol":               pulumi.String("sigv4"),
 	}, sc.parent)
 	if err != nil {
 		return nil, err
@@ -223,88 +219,90 @@ func (sc awsScope) distribution(spec hostingSpec, bucket pulumi.StringOutput) (*
 	origin := pulumi.All(bucket, sc.region, sc.partition.DnsSuffix()).ApplyT(func(v []any) string {
 		return hosting.S3OriginDomain(v[0].(string), v[1].(string), v[2].(string))
 	}).(pulumi.StringOutput)
-	certificate := &cloudfront.DistributionViewerCertificateArgs{CloudfrontDefaultCertificate: pulumi.Bool(true)}
+	certificate := pulumi.Map{"cloudfrontDefaultCertificate": pulumi.Bool(true)}
 	var aliases pulumi.StringArrayInput
 	if d := spec.serving.domain; d != nil {
 		field := spec.serving.fieldPrefix + "domain.certificateArn"
-		certificate = &cloudfront.DistributionViewerCertificateArgs{
-			AcmCertificateArn: d.certificateArn.validated(func(arn string) error {
+		certificate = pulumi.Map{
+			"acmCertificateArn": d.certificateArn.validated(func(arn string) error {
 				return hosting.ValidateCertificateARN(field, arn)
 			}),
-			SslSupportMethod:       pulumi.String("sni-only"),
-			MinimumProtocolVersion: pulumi.String("TLSv1.2_2021"),
+			"sslSupportMethod":       pulumi.String("sni-only"),
+			"minimumProtocolVersion": pulumi.String("TLSv1.2_2021"),
 		}
 		aliases = pulumi.ToStringArray([]string{d.name})
 	}
 	getAndHead := pulumi.ToStringArray([]string{"GET", "HEAD"})
-	return cloudfront.NewDistribution(sc.ctx, sc.name+"-distribution", &cloudfront.DistributionArgs{
-		Enabled:       pulumi.Bool(true),
-		Comment:       pulumi.String(spec.comment),
-		Aliases:       aliases,
-		IsIpv6Enabled: pulumi.Bool(true),
-		HttpVersion:   pulumi.String("http2and3"),
-		PriceClass:    pulumi.String(spec.serving.priceClass),
-		Origins: cloudfront.DistributionOriginArray{cloudfront.DistributionOriginArgs{
-			OriginId:              pulumi.String(originID),
-			DomainName:            origin,
-			OriginAccessControlId: oac.ID(),
+	var distribution awsDistribution
+	err = registerAWS(sc.ctx, awsDistributionToken, sc.name+"-distribution", pulumi.Map{
+		"enabled":       pulumi.Bool(true),
+		"comment":       pulumi.String(spec.comment),
+		"aliases":       aliases,
+		"isIpv6Enabled": pulumi.Bool(true),
+		"httpVersion":   pulumi.String("http2and3"),
+		"priceClass":    pulumi.String(spec.serving.priceClass),
+		"origins": pulumi.Array{pulumi.Map{
+			"originId":              pulumi.String(originID),
+			"domainName":            origin,
+			"originAccessControlId": oac.ID(),
 		}},
-		DefaultCacheBehavior: &cloudfront.DistributionDefaultCacheBehaviorArgs{
-			TargetOriginId:       pulumi.String(originID),
-			ViewerProtocolPolicy: pulumi.String("https-only"),
-			AllowedMethods:       getAndHead,
-			CachedMethods:        getAndHead,
-			CachePolicyId:        cachePolicy.ID(),
-			Compress:             pulumi.Bool(true),
+		"defaultCacheBehavior": pulumi.Map{
+			"targetOriginId":       pulumi.String(originID),
+			"viewerProtocolPolicy": pulumi.String("https-only"),
+			"allowedMethods":       getAndHead,
+			"cachedMethods":        getAndHead,
+			"cachePolicyId":        cachePolicy.ID(),
+			"compress":             pulumi.Bool(true),
 		},
-		Restrictions: &cloudfront.DistributionRestrictionsArgs{
-			GeoRestriction: &cloudfront.DistributionRestrictionsGeoRestrictionArgs{RestrictionType: pulumi.String("none")},
+		"restrictions": pulumi.Map{
+			"geoRestriction": pulumi.Map{"restrictionType": pulumi.String("none")},
 		},
-		ViewerCertificate: certificate,
-		Tags:              sc.tags,
-	}, sc.parent)
+		"viewerCertificate": certificate,
+		"tags":              sc.tags,
+	}, &distribution, sc.parent)
+	return &distribution, err
 }
 
 // cachePolicy caps every TTL so a rotated keys.json reaches STS within minutes, whatever
 // Cache-Control an object carries. Nothing of the request varies the documents, so
 // nothing but the path is in the cache key.
-func (sc awsScope) cachePolicy() (*cloudfront.CachePolicy, error) {
-	return cloudfront.NewCachePolicy(sc.ctx, sc.name+"-cache-policy", &cloudfront.CachePolicyArgs{
-		Comment:    pulumi.String("OIDC issuer documents: cached at most " + hosting.CacheControl),
-		MinTtl:     pulumi.Int(0),
-		DefaultTtl: pulumi.Int(hosting.CacheTTLSeconds),
-		MaxTtl:     pulumi.Int(hosting.CacheTTLSeconds),
-		ParametersInCacheKeyAndForwardedToOrigin: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
-			CookiesConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{
-				CookieBehavior: pulumi.String("none"),
+func (sc awsScope) cachePolicy() (*awsResource, error) {
+	return newAWSResource(sc.ctx, awsCachePolicyToken, sc.name+"-cache-policy", pulumi.Map{
+		"comment":    pulumi.String("OIDC issuer documents: cached at most " + hosting.CacheControl),
+		"minTtl":     pulumi.Int(0),
+		"defaultTtl": pulumi.Int(hosting.CacheTTLSeconds),
+		"maxTtl":     pulumi.Int(hosting.CacheTTLSeconds),
+		"parametersInCacheKeyAndForwardedToOrigin": pulumi.Map{
+			"cookiesConfig": pulumi.Map{
+				"cookieBehavior": pulumi.String("none"),
 			},
-			HeadersConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{
-				HeaderBehavior: pulumi.String("none"),
+			"headersConfig": pulumi.Map{
+				"headerBehavior": pulumi.String("none"),
 			},
-			QueryStringsConfig: &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{
-				QueryStringBehavior: pulumi.String("none"),
+			"queryStringsConfig": pulumi.Map{
+				"queryStringBehavior": pulumi.String("none"),
 			},
-			EnableAcceptEncodingGzip:   pulumi.Bool(true),
-			EnableAcceptEncodingBrotli: pulumi.Bool(true),
+			"enableAcceptEncodingGzip":   pulumi.Bool(true),
+			"enableAcceptEncodingBrotli": pulumi.Bool(true),
 		},
 	}, sc.parent)
 }
 
 // aliasRecords points the custom domain at the distribution, over IPv4 and IPv6.
-func (sc awsScope) aliasRecords(d *domainSettings, distribution *cloudfront.Distribution) ([]pulumi.Resource, error) {
+func (sc awsScope) aliasRecords(d *domainSettings, distribution *awsDistribution) ([]pulumi.Resource, error) {
 	if d.zoneID == "" {
 		return nil, nil
 	}
 	var records []pulumi.Resource
 	for _, recordType := range []string{"A", "AAAA"} {
-		record, err := route53.NewRecord(sc.ctx, sc.name+"-dns-"+strings.ToLower(recordType), &route53.RecordArgs{
-			ZoneId: pulumi.String(d.zoneID),
-			Name:   pulumi.String(d.name),
-			Type:   pulumi.String(recordType),
-			Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
-				Name:                 distribution.DomainName,
-				ZoneId:               distribution.HostedZoneId,
-				EvaluateTargetHealth: pulumi.Bool(false),
+		record, err := newAWSResource(sc.ctx, awsRecordToken, sc.name+"-dns-"+strings.ToLower(recordType), pulumi.Map{
+			"zoneId": pulumi.String(d.zoneID),
+			"name":   pulumi.String(d.name),
+			"type":   pulumi.String(recordType),
+			"aliases": pulumi.Array{pulumi.Map{
+				"name":                 distribution.DomainName,
+				"zoneId":               distribution.HostedZoneId,
+				"evaluateTargetHealth": pulumi.Bool(false),
 			}},
 		}, sc.parent)
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -197,22 +196,23 @@ func checkWebhookConfigMap(roles []roleSettings, webhookEnabled bool) problems {
 // policy.
 func newRole(ctx *pulumi.Context, rs roleSettings, trust pulumi.StringOutput,
 	tags pulumi.StringMapInput, opts ...pulumi.ResourceOption,
-) (*iam.Role, error) {
-	role, err := iam.NewRole(ctx, rs.resourceName, &iam.RoleArgs{
-		AssumeRolePolicy:    trust,
-		Description:         pulumi.StringPtrFromPtr(rs.description),
-		MaxSessionDuration:  pulumi.IntPtrFromPtr(rs.maxSessionDuration),
-		Path:                pulumi.StringPtrFromPtr(rs.path),
-		PermissionsBoundary: rs.permissionsBoundary,
-		Tags:                tags,
-	}, opts...)
+) (*awsRole, error) {
+	role := &awsRole{}
+	err := registerAWS(ctx, awsRoleToken, rs.resourceName, pulumi.Map{
+		"assumeRolePolicy":    trust,
+		"description":         pulumi.StringPtrFromPtr(rs.description),
+		"maxSessionDuration":  pulumi.IntPtrFromPtr(rs.maxSessionDuration),
+		"path":                pulumi.StringPtrFromPtr(rs.path),
+		"permissionsBoundary": rs.permissionsBoundary,
+		"tags":                tags,
+	}, role, opts...)
 	if err != nil {
 		return nil, err
 	}
 	attach := func(suffix string, arn pulumi.StringInput) error {
-		_, err := iam.NewRolePolicyAttachment(ctx, rs.resourceName+"-"+suffix, &iam.RolePolicyAttachmentArgs{
-			Role:      role.Name,
-			PolicyArn: arn,
+		_, err := newAWSResource(ctx, awsRolePolicyAttachToken, rs.resourceName+"-"+suffix, pulumi.Map{
+			"role":      role.Name,
+			"policyArn": arn,
 		}, opts...)
 		return err
 	}
@@ -239,7 +239,7 @@ func newRole(ctx *pulumi.Context, rs roleSettings, trust pulumi.StringOutput,
 
 // newInlinePolicies creates the role's inline policies, each checked once its document
 // is known and only once all of them together fit IAM's limit.
-func newInlinePolicies(ctx *pulumi.Context, rs roleSettings, role *iam.Role, opts ...pulumi.ResourceOption) error {
+func newInlinePolicies(ctx *pulumi.Context, rs roleSettings, role *awsRole, opts ...pulumi.ResourceOption) error {
 	fits := inlinePoliciesFit(rs, rs.inlinePolicies)
 	for _, name := range rs.inlinePolicyNames {
 		field := rs.field + "inlinePolicies." + name
@@ -247,10 +247,10 @@ func newInlinePolicies(ctx *pulumi.Context, rs roleSettings, role *iam.Role, opt
 			doc := v[0].(string)
 			return doc, policy.ValidateInlinePolicy(field, doc)
 		}).(pulumi.StringOutput)
-		_, err := iam.NewRolePolicy(ctx, rs.resourceName+"-inline-"+name, &iam.RolePolicyArgs{
-			Role:   role.Name,
-			Name:   pulumi.String(name),
-			Policy: document,
+		_, err := newAWSResource(ctx, awsRolePolicyToken, rs.resourceName+"-inline-"+name, pulumi.Map{
+			"role":   role.Name,
+			"name":   pulumi.String(name),
+			"policy": document,
 		}, opts...)
 		if err != nil {
 			return err

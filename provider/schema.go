@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
@@ -13,29 +14,51 @@ import (
 )
 
 // withSchemaFixes wraps the inferred provider's GetSchema with the corrections in
-// fixSchema.
+// fixSchema. pulumi-go-provider builds the inferred schema once, on the first request,
+// and caches it; the corrected schema is cached beside it, so that later requests (the
+// engine and SDK generation may ask more than once) cost neither a decode nor an encode.
 func withSchemaFixes(prov p.Provider) p.Provider {
 	inner := prov.GetSchema
+	var (
+		mu              sync.Mutex
+		inferred, fixed string // the last inferred schema and its corrected form
+	)
 	prov.GetSchema = func(ctx context.Context, req p.GetSchemaRequest) (p.GetSchemaResponse, error) {
 		resp, err := inner(ctx, req)
 		if err != nil {
 			return resp, err
 		}
-		var spec schema.PackageSpec
-		if err := json.Unmarshal([]byte(resp.Schema), &spec); err != nil {
-			return resp, fmt.Errorf("read inferred schema: %w", err)
+		mu.Lock()
+		defer mu.Unlock()
+		if fixed != "" && resp.Schema == inferred {
+			resp.Schema = fixed
+			return resp, nil
 		}
-		if err := fixSchema(&spec); err != nil {
+		corrected, err := fixedSchema(resp.Schema)
+		if err != nil {
 			return resp, err
 		}
-		fixed, err := json.Marshal(spec)
-		if err != nil {
-			return resp, fmt.Errorf("write schema: %w", err)
-		}
-		resp.Schema = string(fixed)
+		inferred, fixed = resp.Schema, corrected
+		resp.Schema = corrected
 		return resp, nil
 	}
 	return prov
+}
+
+// fixedSchema is the inferred schema text with the corrections of fixSchema.
+func fixedSchema(inferred string) (string, error) {
+	var spec schema.PackageSpec
+	if err := json.Unmarshal([]byte(inferred), &spec); err != nil {
+		return "", fmt.Errorf("read inferred schema: %w", err)
+	}
+	if err := fixSchema(&spec); err != nil {
+		return "", err
+	}
+	fixed, err := json.Marshal(spec)
+	if err != nil {
+		return "", fmt.Errorf("write schema: %w", err)
+	}
+	return string(fixed), nil
 }
 
 // fixSchema makes the schema say exactly which inputs may be outputs, as the Go args do.

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iamrule"
@@ -164,7 +163,7 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 	if needPartition {
 		// IAM takes only OIDC providers of the role's own account, so an unknown ARN is in
 		// the partition of the AWS provider the role is created with.
-		partition, err := awaitOutput(ctx, aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, pulumi.Parent(comp)).Partition())
+		partition, err := awaitOutput(ctx, awsGetPartition(ctx, pulumi.Parent(comp)).Partition())
 		if err != nil {
 			return err
 		}

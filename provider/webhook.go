@@ -1,9 +1,6 @@
 package provider
 
 import (
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
-	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
@@ -37,13 +34,13 @@ func (b *builder) webhookRelease() error {
 	// The namespace is upserted and left in place on delete: it may well have existed
 	// before (kube-system, a shared tools namespace), and deleting it would take
 	// everything else in it along.
-	namespace, err := corev1.NewNamespace(b.ctx, b.name+"-webhook-namespace", &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(w.namespace)},
+	namespace, err := newKubeObject(b.ctx, "Namespace", b.name+"-webhook-namespace", pulumi.Map{
+		"metadata": pulumi.Map{"name": pulumi.String(w.namespace)},
 	}, b.parent, pulumi.RetainOnDelete(true))
 	if err != nil {
 		return err
 	}
-	ns := namespace.Metadata.Name().Elem()
+	ns := namespace.Metadata.Name()
 	deps := []pulumi.Resource{namespace}
 	deps = append(deps, b.issuerReady...)
 
@@ -157,29 +154,31 @@ func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (
 	if err != nil {
 		return nil, pulumi.StringOutput{}, err
 	}
-	csr, err := tls.NewCertRequest(b.ctx, b.name+"-webhook-csr", &tls.CertRequestArgs{
-		PrivateKeyPem: servingKey,
-		DnsNames:      pulumi.ToStringArray(dnsNames),
-		Subject:       &tls.CertRequestSubjectArgs{CommonName: pulumi.String(dnsNames[0])},
-	}, b.parent)
+	var csr tlsCertRequest
+	err = registerTLS(b.ctx, tlsCertRequestToken, b.name+"-webhook-csr", pulumi.Map{
+		"privateKeyPem": servingKey,
+		"dnsNames":      pulumi.ToStringArray(dnsNames),
+		"subject":       pulumi.Map{"commonName": pulumi.String(dnsNames[0])},
+	}, &csr, b.parent)
 	if err != nil {
 		return nil, pulumi.StringOutput{}, err
 	}
-	serving, err := tls.NewLocallySignedCert(b.ctx, b.name+"-webhook-cert", &tls.LocallySignedCertArgs{
-		CertRequestPem:      csr.CertRequestPem,
-		CaPrivateKeyPem:     caKey,
-		CaCertPem:           ca.CertPem,
-		AllowedUses:         pulumi.ToStringArray([]string{"digital_signature", "key_encipherment", "server_auth"}),
-		ValidityPeriodHours: pulumi.Int(servingValidityHours),
-		EarlyRenewalHours:   pulumi.Int(servingEarlyRenewalHours),
-	}, b.parent)
+	var serving tlsCertificate
+	err = registerTLS(b.ctx, tlsLocallySignedCertToken, b.name+"-webhook-cert", pulumi.Map{
+		"certRequestPem":      csr.CertRequestPem,
+		"caPrivateKeyPem":     caKey,
+		"caCertPem":           ca.CertPem,
+		"allowedUses":         pulumi.ToStringArray([]string{"digital_signature", "key_encipherment", "server_auth"}),
+		"validityPeriodHours": pulumi.Int(servingValidityHours),
+		"earlyRenewalHours":   pulumi.Int(servingEarlyRenewalHours),
+	}, &serving, b.parent)
 	if err != nil {
 		return nil, pulumi.StringOutput{}, err
 	}
-	secret, err := corev1.NewSecret(b.ctx, b.name+"-webhook-tls", &corev1.SecretArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(tlsSecretName), Namespace: namespace},
-		Type:     pulumi.String("kubernetes.io/tls"),
-		StringData: pulumi.StringMap{
+	secret, err := newKubeObject(b.ctx, "Secret", b.name+"-webhook-tls", pulumi.Map{
+		"metadata": pulumi.Map{"name": pulumi.String(tlsSecretName), "namespace": namespace},
+		"type":     pulumi.String("kubernetes.io/tls"),
+		"stringData": pulumi.StringMap{
 			"tls.crt": serving.CertPem,
 			"tls.key": servingKey,
 		},
@@ -191,29 +190,31 @@ func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (
 }
 
 // webhookCA makes the CA that signs the webhook's serving certificate, and its key.
-func (b *builder) webhookCA() (pulumi.StringOutput, *tls.SelfSignedCert, error) {
+func (b *builder) webhookCA() (pulumi.StringOutput, *tlsCertificate, error) {
 	caKey, err := b.webhookKey(b.name + "-webhook-ca-key")
 	if err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
-	ca, err := tls.NewSelfSignedCert(b.ctx, b.name+"-webhook-ca", &tls.SelfSignedCertArgs{
-		PrivateKeyPem:       caKey,
-		IsCaCertificate:     pulumi.Bool(true),
-		AllowedUses:         pulumi.ToStringArray([]string{"cert_signing", "crl_signing", "digital_signature"}),
-		Subject:             &tls.SelfSignedCertSubjectArgs{CommonName: pulumi.String("eksa-irsa pod identity webhook CA")},
-		ValidityPeriodHours: pulumi.Int(caValidityHours),
-		EarlyRenewalHours:   pulumi.Int(caEarlyRenewalHours),
-	}, b.parent)
+	ca := &tlsCertificate{}
+	err = registerTLS(b.ctx, tlsSelfSignedCertToken, b.name+"-webhook-ca", pulumi.Map{
+		"privateKeyPem":       caKey,
+		"isCaCertificate":     pulumi.Bool(true),
+		"allowedUses":         pulumi.ToStringArray([]string{"cert_signing", "crl_signing", "digital_signature"}),
+		"subject":             pulumi.Map{"commonName": pulumi.String("eksa-irsa pod identity webhook CA")},
+		"validityPeriodHours": pulumi.Int(caValidityHours),
+		"earlyRenewalHours":   pulumi.Int(caEarlyRenewalHours),
+	}, ca, b.parent)
 	return caKey, ca, err
 }
 
 // webhookKey makes a P-256 private key and returns its PEM wrapped as a secret, whatever
 // the TLS provider marks.
 func (b *builder) webhookKey(name string) (pulumi.StringOutput, error) {
-	key, err := tls.NewPrivateKey(b.ctx, name, &tls.PrivateKeyArgs{
-		Algorithm:  pulumi.String("ECDSA"),
-		EcdsaCurve: pulumi.String("P256"),
-	}, b.parent)
+	var key tlsPrivateKey
+	err := registerTLS(b.ctx, tlsPrivateKeyToken, name, pulumi.Map{
+		"algorithm":  pulumi.String("ECDSA"),
+		"ecdsaCurve": pulumi.String("P256"),
+	}, &key, b.parent)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
