@@ -222,3 +222,4 @@ func (c *cluster) exists(t *testing.T, path string) bool {
 	t.Fatalf("GET %s: %d %s", path, code, body)
 	return false
 }
+
