@@ -31,6 +31,7 @@ func (b *builder) webhookRelease() error {
 	w := b.s.webhook
 	if !w.enabled || !b.phase2 {
 		b.comp.WebhookNamespace = pulumi.String("").ToStringOutput()
+		b.comp.WebhookCertificateExpiry = pulumi.String("").ToStringOutput()
 		return nil
 	}
 
@@ -50,14 +51,16 @@ func (b *builder) webhookRelease() error {
 	var caBundle pulumi.StringOutput
 	if w.tls == WebhookTLSGenerated {
 		fullname := webhook.Fullname(webhook.ReleaseName, webhook.Values(webhook.Options{Overrides: w.values}))
-		secret, caCert, err := b.webhookTLS(ns, webhook.ServiceDNSNames(fullname, w.namespace))
+		secret, caCert, expiry, err := b.webhookTLS(ns, webhook.ServiceDNSNames(fullname, w.namespace))
 		if err != nil {
 			return err
 		}
 		deps = append(deps, secret)
 		caBundle = caCert
+		b.comp.WebhookCertificateExpiry = expiry
 	} else {
 		caBundle = pulumi.String("").ToStringOutput()
+		b.comp.WebhookCertificateExpiry = pulumi.String("").ToStringOutput()
 	}
 
 	values := b.webhookValues(caBundle)
@@ -96,7 +99,8 @@ func (b *builder) webhookValues(caBundle pulumi.StringOutput) pulumi.MapOutput {
 			Tag:        valueOr(w.image.Tag, ""),
 		},
 		StsRegionalEndpoint: w.stsRegionalEndpoint,
-		TokenAudience:       b.s.oidcProvider.audiences[0],
+		AnnotationPrefix:    w.annotationPrefix,
+		TokenAudience:       w.tokenAudience,
 		TokenExpiration:     w.tokenExpiration,
 		CertManager:         w.tls == WebhookTLSCertManager,
 		TLSSecretName:       tlsSecretName,
@@ -132,7 +136,7 @@ func (b *builder) configMapEntries() (map[string]webhook.ConfigMapEntry, pulumi.
 			continue
 		}
 		e := webhook.ConfigMapEntry{
-			Audience:        b.s.oidcProvider.audiences[0],
+			Audience:        w.tokenAudience,
 			UseRegionalSTS:  valueOr(rs.tokens.StsRegionalEndpoints, w.stsRegionalEndpoint),
 			TokenExpiration: valueOr(rs.tokens.TokenExpiration, w.tokenExpiration),
 		}
@@ -147,15 +151,19 @@ func (b *builder) configMapEntries() (map[string]webhook.ConfigMapEntry, pulumi.
 // webhookTLS makes a CA and a serving certificate for the webhook's Service names and
 // stores the serving pair in a kubernetes.io/tls Secret, so no cert-manager is needed.
 // Private keys are wrapped as secrets wherever they are passed on, whatever the TLS
-// provider marks. It returns the Secret and the CA certificate for the caBundle.
-func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (pulumi.Resource, pulumi.StringOutput, error) {
+// provider marks. It returns the Secret, the CA certificate for the caBundle and when
+// the serving certificate expires.
+func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (pulumi.Resource, pulumi.StringOutput, pulumi.StringOutput, error) {
+	fail := func(err error) (pulumi.Resource, pulumi.StringOutput, pulumi.StringOutput, error) {
+		return nil, pulumi.StringOutput{}, pulumi.StringOutput{}, err
+	}
 	caKey, ca, err := b.webhookCA()
 	if err != nil {
-		return nil, pulumi.StringOutput{}, err
+		return fail(err)
 	}
 	servingKey, err := b.webhookKey(b.name + "-webhook-key")
 	if err != nil {
-		return nil, pulumi.StringOutput{}, err
+		return fail(err)
 	}
 	csr, err := tls.NewCertRequest(b.ctx, b.name+"-webhook-csr", &tls.CertRequestArgs{
 		PrivateKeyPem: servingKey,
@@ -163,7 +171,7 @@ func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (
 		Subject:       &tls.CertRequestSubjectArgs{CommonName: pulumi.String(dnsNames[0])},
 	}, b.parent)
 	if err != nil {
-		return nil, pulumi.StringOutput{}, err
+		return fail(err)
 	}
 	serving, err := tls.NewLocallySignedCert(b.ctx, b.name+"-webhook-cert", &tls.LocallySignedCertArgs{
 		CertRequestPem:      csr.CertRequestPem,
@@ -174,7 +182,7 @@ func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (
 		EarlyRenewalHours:   pulumi.Int(servingEarlyRenewalHours),
 	}, b.parent)
 	if err != nil {
-		return nil, pulumi.StringOutput{}, err
+		return fail(err)
 	}
 	secret, err := corev1.NewSecret(b.ctx, b.name+"-webhook-tls", &corev1.SecretArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(tlsSecretName), Namespace: namespace},
@@ -185,9 +193,9 @@ func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (
 		},
 	}, b.parent)
 	if err != nil {
-		return nil, pulumi.StringOutput{}, err
+		return fail(err)
 	}
-	return secret, ca.CertPem, nil
+	return secret, ca.CertPem, serving.ValidityEndTime, nil
 }
 
 // webhookCA makes the CA that signs the webhook's serving certificate, and its key.
