@@ -418,6 +418,7 @@ func TestAPIServerWebhookMutatesPods(t *testing.T) {
 	c.createServiceAccount(t, "apps", "plain", nil)
 
 	t.Run("annotated service account", func(t *testing.T) {
+		t.Logf("service account apps/reporting annotated with serviceAccountAnnotations.reporting: %v", reporting)
 		pod := c.createPod(t, "apps", "reporting")
 		logPod(t, pod)
 		c.assertMutated(t, pod, annotated)
