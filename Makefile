@@ -31,7 +31,7 @@ GOLANGCI    := $(TOOLS)/golangci-lint
 # `make dist` builds a local snapshot; the release workflow sets GORELEASER_MODE= to publish.
 GORELEASER_MODE ?= --snapshot
 
-.PHONY: test-engine engine-tools all build generate fuzz bench bench-breakdown test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
+.PHONY: test-webhook test-engine engine-tools all build generate fuzz bench bench-breakdown test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
 
 all: build generate
 
@@ -49,7 +49,7 @@ generate:
 # package as dist/ holds it, installed into its test project and run under its language's mocks (each
 # records what it sends for the programs of tests/sdk); then the replay of those
 # recordings through the provider.
-test: clean-recordings lint-workflows lint test-go test-apiserver test-engine test-nodejs test-python test-java test-sdk-replay check-generated
+test: clean-recordings lint-workflows lint test-go test-apiserver test-webhook test-engine test-nodejs test-python test-java test-sdk-replay check-generated
 
 clean-recordings:
 	rm -rf tests/sdk/recorded
@@ -109,6 +109,18 @@ test-apiserver: kube-apiserver
 	tests/kubeapiserver/ensure-etcd
 	go vet -tags apiserver ./provider/
 	EKSA_IRSA_KUBE_APISERVER=$(CURDIR)/bin/kube-apiserver go test -count=1 -tags apiserver -run '^TestAPIServer' ./provider/
+
+# The webhook suite (tests/webhook, its own module, so that Helm's Go library never enters
+# the product's go.mod): the chart archive rendered with the component's values, and the
+# real amazon-eks-pod-identity-webhook behind the chart's Service and webhook configuration
+# on the real kube-apiserver, inside a network namespace of its own (it re-executes itself
+# under unshare, as root). The chart comes from ../shared/charts, or its repository.
+test-webhook: kube-apiserver $(WEBHOOK_STAMP)
+	tests/kubeapiserver/ensure-etcd
+	cd tests/webhook && go vet -tags apiserver ./...
+	cd tests/webhook && EKSA_IRSA_KUBE_APISERVER=$(CURDIR)/bin/kube-apiserver \
+		EKSA_IRSA_POD_IDENTITY_WEBHOOK=$(CURDIR)/bin/amazon-eks-pod-identity-webhook \
+		go test -count=1 -tags apiserver -run '^TestAPIServerWebhook' .
 
 # The engine suite (tests/engine, its own module): YAML programs run by the real CLI, YAML
 # host and kubernetes provider against a real kube-apiserver and kube-controller-manager,

@@ -320,7 +320,7 @@ func (b *builder) roles() error {
 		}
 		b.roleArns[rs.name] = role.Arn
 		arns[rs.name] = role.Arn
-		annotations[rs.name] = serviceAccountAnnotations(role.Arn, rs.tokens)
+		annotations[rs.name] = serviceAccountAnnotations(b.s.webhook.annotationPrefix, role.Arn, rs.tokens)
 	}
 	b.comp.RoleArns = arns.ToStringMapOutput()
 	b.comp.ServiceAccountAnnotations = annotations.ToStringMapMapOutput()

@@ -75,6 +75,10 @@ func fakeCertPEM(name string) string {
 	return "-----BEGIN CERTIFICATE-----\nFAKECERT" + name + "\n-----END CERTIFICATE-----\n"
 }
 
+// mockCertificateExpiry is the validityEndTime the fake TLS provider gives a locally
+// signed certificate.
+const mockCertificateExpiry = "2031-11-27T09:00:00Z"
+
 // mockRegion and mockAccount are what the fake AWS answers; the tests derive expected
 // URLs and ARNs from them by hand.
 const (
@@ -169,8 +173,11 @@ func (f *fakeAWS) monitor() *integration.MockResourceMonitor {
 				state = state.Set("arn", property.New(arn))
 			case tPrivateKey:
 				state = state.Set("privateKeyPem", property.New(fakePrivateKeyPEM(args.Name)))
-			case tSelfSignedCert, tLocallySignedCert:
+			case tSelfSignedCert:
 				state = state.Set("certPem", property.New(fakeCertPEM(args.Name)))
+			case tLocallySignedCert:
+				state = state.Set("certPem", property.New(fakeCertPEM(args.Name))).
+					Set("validityEndTime", property.New(mockCertificateExpiry))
 			case tCertRequest:
 				state = state.Set("certRequestPem", property.New("-----BEGIN CERTIFICATE REQUEST-----\n"+args.Name+"\n-----END CERTIFICATE REQUEST-----\n"))
 			case tOAC, tCachePolicy:

@@ -67,7 +67,7 @@ func NewServiceAccountRole(ctx *pulumi.Context, name string, args ServiceAccount
 	}
 	comp.RoleArn = role.Arn
 	comp.RoleName = role.Name
-	comp.ServiceAccountAnnotations = serviceAccountAnnotations(role.Arn, s.role.tokens)
+	comp.ServiceAccountAnnotations = serviceAccountAnnotations(webhook.DefaultAnnotationPrefix, role.Arn, s.role.tokens)
 	return comp, nil
 }
 
@@ -233,9 +233,10 @@ func previewTrust(ctx *pulumi.Context, ts trustSettings) (*trustPreview, problem
 }
 
 // serviceAccountAnnotations are the annotations that give a service account the role
-// whose ARN is arn, with the role's token settings.
-func serviceAccountAnnotations(arn pulumi.StringOutput, tokens webhook.TokenSettings) pulumi.StringMapOutput {
+// whose ARN is arn, with the role's token settings, for a webhook that reads annotations
+// under prefix.
+func serviceAccountAnnotations(prefix string, arn pulumi.StringOutput, tokens webhook.TokenSettings) pulumi.StringMapOutput {
 	return arn.ApplyT(func(arn string) map[string]string {
-		return webhook.Annotations(arn, tokens)
+		return webhook.Annotations(prefix, arn, tokens)
 	}).(pulumi.StringMapOutput)
 }

@@ -82,6 +82,8 @@ type webhookSettings struct {
 	tls                 WebhookTLS
 	values              map[string]any
 	lookupGracePeriod   string // empty: leave the flag out
+	annotationPrefix    string
+	tokenAudience       string // "" until resolveSettings defaults it from the OIDC provider's audiences
 }
 
 // resolveSettings applies defaults and checks every plain input, so that bad input fails
@@ -107,7 +109,9 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 		errs.add(issuer.ValidateGeneratedBucketPrefix("issuer.bucketName", args.ClusterName))
 	}
 
-	op, opErrs, err := resolveOidcProvider(ctx, args.OidcProvider)
+	w, webhookErrs := resolveWebhook(args.Webhook)
+	errs.addAll(webhookErrs)
+	op, opErrs, err := resolveOidcProvider(ctx, args.OidcProvider, w.tokenAudience)
 	if err != nil {
 		return settings{}, err
 	}
@@ -117,15 +121,15 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 		// The cluster's tokens carry the same audience whichever issuer signed them.
 		s.issuer.previous.audiences = op.audiences
 	}
+	w.tokenAudience, err = resolveTokenAudience(args.Webhook, op.audiences)
+	errs.add(err)
+	s.webhook = w
 
 	errs.add(policy.ValidateTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength))
 	roles, roleErrs := resolveRoles(name, args.Roles)
 	errs.addAll(roleErrs)
 	s.roles = roles
 
-	w, webhookErrs := resolveWebhook(args.Webhook)
-	errs.addAll(webhookErrs)
-	s.webhook = w
 	errs.addAll(checkWebhookConfigMap(s.roles, w.enabled))
 
 	if len(errs) > 0 {
@@ -147,9 +151,14 @@ type oidcProviderSettings struct {
 }
 
 // resolveOidcProvider defaults and checks which OIDC provider trusts the issuer: one the
-// component creates, or an existing one given by ARN.
-func resolveOidcProvider(ctx *pulumi.Context, in *OidcProvider) (oidcProviderSettings, problems, error) {
+// component creates, or an existing one given by ARN. tokenAudience is
+// webhook.tokenAudience as given ("" when not): the audiences default to it, so that
+// setting the webhook's audience alone keeps the provider and trust policies in step.
+func resolveOidcProvider(ctx *pulumi.Context, in *OidcProvider, tokenAudience string) (oidcProviderSettings, problems, error) {
 	s := oidcProviderSettings{create: true, audiences: []string{defaultAudience}}
+	if tokenAudience != "" {
+		s.audiences = []string{tokenAudience}
+	}
 	var errs problems
 	if in != nil {
 		s.create = valueOr(in.Create, true)
@@ -174,6 +183,20 @@ func resolveOidcProvider(ctx *pulumi.Context, in *OidcProvider) (oidcProviderSet
 		errs.add(iamrule.ValidateThumbprint(fmt.Sprintf("oidcProvider.thumbprints[%d]", i), tp))
 	}
 	return s, errs, nil
+}
+
+// resolveTokenAudience is the audience the webhook projects tokens for: webhook.tokenAudience,
+// which must be one of the OIDC provider's audiences (else STS refuses every token), or
+// the first of those audiences.
+func resolveTokenAudience(w *Webhook, audiences []string) (string, error) {
+	if len(audiences) == 0 {
+		return "", nil // oidcProvider.audiences is refused already
+	}
+	if w == nil || w.TokenAudience == nil {
+		return audiences[0], nil
+	}
+	err := webhook.ValidateTokenAudience("webhook.tokenAudience", *w.TokenAudience, "oidcProvider.audiences", audiences)
+	return *w.TokenAudience, err
 }
 
 // resolveRoles checks EksaIrsa's roles, in the order of their keys.
@@ -409,6 +432,7 @@ func resolveWebhook(w *Webhook) (webhookSettings, problems) {
 		replicas:            webhook.DefaultReplicas,
 		tls:                 WebhookTLSGenerated,
 		lookupGracePeriod:   webhook.DefaultLookupGracePeriod,
+		annotationPrefix:    webhook.DefaultAnnotationPrefix,
 	}
 	if w == nil {
 		return s, nil
@@ -424,8 +448,13 @@ func resolveWebhook(w *Webhook) (webhookSettings, problems) {
 	s.replicas = valueOr(w.Replicas, s.replicas)
 	s.tls = valueOr(w.TLS, s.tls)
 	s.values = w.Values
+	s.annotationPrefix = valueOr(w.AnnotationPrefix, s.annotationPrefix)
+	// Only as given: resolveSettings defaults it from the OIDC provider's audiences.
+	s.tokenAudience = valueOr(w.TokenAudience, "")
 
 	errs.add(k8sname.ValidateNamespace("webhook.namespace", s.namespace))
+	errs.add(webhook.ValidateAnnotationPrefix("webhook.annotationPrefix", s.annotationPrefix))
+	errs.addAll(webhook.CheckValues("webhook.values", "webhook.", s.values))
 	var err error
 	s.chart, err = webhook.ResolveChart("webhook.", w.Chart, w.Version, w.Repository)
 	errs.add(err)

@@ -174,8 +174,9 @@ type OidcProvider struct {
 func (o *OidcProvider) Annotate(an infer.Annotator) {
 	an.Describe(&o.Create, "Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.")
 	an.Describe(&o.Arn, "ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.")
-	an.Describe(&o.Audiences, "Client IDs (token audiences) the provider accepts; the first is the webhook's "+
-		"token audience. Defaults to `[\"sts.amazonaws.com\"]`.")
+	an.Describe(&o.Audiences, "Client IDs (token audiences) the provider accepts and the trust policies' `aud` "+
+		"condition lists; the first is the webhook's token audience unless `webhook.tokenAudience` names another. "+
+		"Defaults to `[webhook.tokenAudience]` when that is set, else `[\"sts.amazonaws.com\"]`.")
 	an.Describe(&o.Thumbprints, "Optional server-certificate thumbprints; IAM trusts S3's CA without one.")
 }
 
@@ -220,6 +221,8 @@ type Webhook struct {
 	Replicas            *int           `pulumi:"replicas,optional"`
 	TLS                 *WebhookTLS    `pulumi:"tls,optional"`
 	Values              map[string]any `pulumi:"values,optional"`
+	AnnotationPrefix    *string        `pulumi:"annotationPrefix,optional"`
+	TokenAudience       *string        `pulumi:"tokenAudience,optional"`
 
 	ServiceAccountLookupGracePeriod *string `pulumi:"serviceAccountLookupGracePeriod,optional"`
 }
@@ -240,7 +243,14 @@ func (w *Webhook) Annotate(an infer.Annotator) {
 	an.Describe(&w.TLS, "How the webhook gets its serving certificate: `generated` (a CA and certificate made by "+
 		"Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.")
 	an.Describe(&w.Values, "Extra chart values, deep-merged last so they win (`config.extraArgs` are appended "+
-		"after the component's, and win as the later flags).")
+		"after the component's, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` "+
+		"are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.")
+	an.Describe(&w.AnnotationPrefix, "Prefix of the service-account annotations the webhook reads "+
+		"(`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `"+webhook.DefaultAnnotationPrefix+"`.")
+	an.Describe(&w.TokenAudience, "Audience of the tokens the webhook projects into pods (`--token-audience`). "+
+		"It must be one of `oidcProvider.audiences` (the OIDC provider's client IDs and the trust policies' `aud` "+
+		"condition); when only this is set, those audiences default to it. Defaults to the first of "+
+		"`oidcProvider.audiences`.")
 	an.Describe(&w.ServiceAccountLookupGracePeriod, "How long the webhook waits for a new pod's service account "+
 		"to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go "+
 		"duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `"+webhook.DefaultLookupGracePeriod+"`.")
@@ -298,6 +308,7 @@ type EksaIrsa struct {
 	ServiceAccountAnnotations pulumi.StringMapMapOutput `pulumi:"serviceAccountAnnotations"`
 	PodIamConfig              pulumi.StringOutput       `pulumi:"podIamConfig"`
 	WebhookNamespace          pulumi.StringOutput       `pulumi:"webhookNamespace"`
+	WebhookCertificateExpiry  pulumi.StringOutput       `pulumi:"webhookCertificateExpiry"`
 	Trust                     IssuerTrustOutput         `pulumi:"trust"`
 }
 
@@ -314,11 +325,15 @@ func (c *EksaIrsa) Annotate(an infer.Annotator) {
 	an.Describe(&c.BucketPolicyStatement, "The bucket-policy statement that makes the two documents publicly "+
 		"readable (JSON); add it to an existing bucket's policy when `issuer.createBucket` is `false`.")
 	an.Describe(&c.ServiceAccountAnnotations, "Annotations to put on each role's service accounts, by role name "+
-		"(`eks.amazonaws.com/role-arn`, and the role's `sts-regional-endpoints` and `token-expiration` when set).")
+		"(`<webhook.annotationPrefix>/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role's "+
+		"`sts-regional-endpoints` and `token-expiration` when set).")
 	an.Describe(&c.Trust, "The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s "+
 		"`trusts` to let this cluster's pods assume a role shared by several clusters.")
 	an.Describe(&c.PodIamConfig, "YAML to paste under `spec:` of the EKS Anywhere cluster spec.")
 	an.Describe(&c.WebhookNamespace, "Namespace of the webhook release; empty when no webhook is installed.")
+	an.Describe(&c.WebhookCertificateExpiry, "When the webhook's generated serving certificate expires (RFC 3339). "+
+		"The API server then stops calling the webhook and pods start without AWS credentials; any `pulumi up` "+
+		"in the last four years of its five renews it. Empty with `webhook.tls: certManager` or without a webhook.")
 }
 
 // IssuerBucketArgs are the inputs of the IssuerBucket component.

@@ -237,6 +237,18 @@ func TestBadInputFailsAtConstruct(t *testing.T) {
 		{name: "webhook namespace pattern", mutate: withWebhook("namespace", "pod-*"), field: "webhook.namespace", fix: "one namespace name"},
 		{name: "empty webhook namespace", mutate: withWebhook("namespace", ""), field: "webhook.namespace", fix: "omit it for the default"},
 		{name: "empty chart", mutate: withWebhook("chart", ""), field: "webhook.chart", fix: "omit it"},
+		{name: "annotation prefix with a slash", mutate: withWebhook("annotationPrefix", "eks.amazonaws.com/"), field: "webhook.annotationPrefix", fix: "the part before '/'"},
+		{name: "annotation prefix uppercase", mutate: withWebhook("annotationPrefix", "IRSA.example.com"), field: "webhook.annotationPrefix", fix: "lowercase"},
+		{name: "empty annotation prefix", mutate: withWebhook("annotationPrefix", ""), field: "webhook.annotationPrefix", fix: "omit it"},
+		{name: "token audience not an OIDC provider audience", mutate: func(in map[string]any) {
+			in["oidcProvider"] = map[string]any{"audiences": []any{"sts.amazonaws.com"}}
+			withWebhook("tokenAudience", "vault")(in)
+		}, field: "webhook.tokenAudience", fix: "add it to oidcProvider.audiences"},
+		{name: "empty token audience", mutate: withWebhook("tokenAudience", ""), field: "webhook.tokenAudience", fix: "omit it"},
+		{name: "annotation prefix in values", mutate: withWebhook("values", map[string]any{"config": map[string]any{"annotationPrefix": "irsa.example.com"}}),
+			field: "webhook.values.config.annotationPrefix", fix: "set webhook.annotationPrefix instead"},
+		{name: "token audience in values", mutate: withWebhook("values", map[string]any{"config": map[string]any{"tokenAudience": "vault"}}),
+			field: "webhook.values.config.tokenAudience", fix: "set webhook.tokenAudience instead"},
 		{name: "lookup grace period not a duration", mutate: withWebhook("serviceAccountLookupGracePeriod", "1"), field: "webhook.serviceAccountLookupGracePeriod", fix: `"500ms"`},
 		{name: "lookup grace period past the webhook timeout", mutate: withWebhook("serviceAccountLookupGracePeriod", "30s"), field: "webhook.serviceAccountLookupGracePeriod", fix: "shorter wait"},
 		{name: "lookup grace period with an image without the flag", mutate: func(in map[string]any) {

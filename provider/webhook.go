@@ -28,6 +28,7 @@ func (b *builder) webhookRelease() error {
 	w := b.s.webhook
 	if !w.enabled || !b.phase2 {
 		b.comp.WebhookNamespace = pulumi.String("").ToStringOutput()
+		b.comp.WebhookCertificateExpiry = pulumi.String("").ToStringOutput()
 		return nil
 	}
 
@@ -47,14 +48,16 @@ func (b *builder) webhookRelease() error {
 	var caBundle pulumi.StringOutput
 	if w.tls == WebhookTLSGenerated {
 		fullname := webhook.Fullname(webhook.ReleaseName, webhook.Values(webhook.Options{Overrides: w.values}))
-		secret, caCert, err := b.webhookTLS(ns, webhook.ServiceDNSNames(fullname, w.namespace))
+		secret, caCert, expiry, err := b.webhookTLS(ns, webhook.ServiceDNSNames(fullname, w.namespace))
 		if err != nil {
 			return err
 		}
 		deps = append(deps, secret)
 		caBundle = caCert
+		b.comp.WebhookCertificateExpiry = expiry
 	} else {
 		caBundle = pulumi.String("").ToStringOutput()
+		b.comp.WebhookCertificateExpiry = pulumi.String("").ToStringOutput()
 	}
 
 	values := b.webhookValues(caBundle)
@@ -93,7 +96,8 @@ func (b *builder) webhookValues(caBundle pulumi.StringOutput) pulumi.MapOutput {
 			Tag:        valueOr(w.image.Tag, ""),
 		},
 		StsRegionalEndpoint: w.stsRegionalEndpoint,
-		TokenAudience:       b.s.oidcProvider.audiences[0],
+		AnnotationPrefix:    w.annotationPrefix,
+		TokenAudience:       w.tokenAudience,
 		TokenExpiration:     w.tokenExpiration,
 		CertManager:         w.tls == WebhookTLSCertManager,
 		TLSSecretName:       tlsSecretName,
@@ -129,7 +133,7 @@ func (b *builder) configMapEntries() (map[string]webhook.ConfigMapEntry, pulumi.
 			continue
 		}
 		e := webhook.ConfigMapEntry{
-			Audience:        b.s.oidcProvider.audiences[0],
+			Audience:        w.tokenAudience,
 			UseRegionalSTS:  valueOr(rs.tokens.StsRegionalEndpoints, w.stsRegionalEndpoint),
 			TokenExpiration: valueOr(rs.tokens.TokenExpiration, w.tokenExpiration),
 		}
@@ -144,15 +148,19 @@ func (b *builder) configMapEntries() (map[string]webhook.ConfigMapEntry, pulumi.
 // webhookTLS makes a CA and a serving certificate for the webhook's Service names and
 // stores the serving pair in a kubernetes.io/tls Secret, so no cert-manager is needed.
 // Private keys are wrapped as secrets wherever they are passed on, whatever the TLS
-// provider marks. It returns the Secret and the CA certificate for the caBundle.
-func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (pulumi.Resource, pulumi.StringOutput, error) {
+// provider marks. It returns the Secret, the CA certificate for the caBundle and when
+// the serving certificate expires.
+func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (pulumi.Resource, pulumi.StringOutput, pulumi.StringOutput, error) {
+	fail := func(err error) (pulumi.Resource, pulumi.StringOutput, pulumi.StringOutput, error) {
+		return nil, pulumi.StringOutput{}, pulumi.StringOutput{}, err
+	}
 	caKey, ca, err := b.webhookCA()
 	if err != nil {
-		return nil, pulumi.StringOutput{}, err
+		return fail(err)
 	}
 	servingKey, err := b.webhookKey(b.name + "-webhook-key")
 	if err != nil {
-		return nil, pulumi.StringOutput{}, err
+		return fail(err)
 	}
 	var csr tlsCertRequest
 	err = registerTLS(b.ctx, tlsCertRequestToken, b.name+"-webhook-csr", pulumi.Map{
@@ -161,7 +169,7 @@ func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (
 		"subject":       pulumi.Map{"commonName": pulumi.String(dnsNames[0])},
 	}, &csr, b.parent)
 	if err != nil {
-		return nil, pulumi.StringOutput{}, err
+		return fail(err)
 	}
 	var serving tlsCertificate
 	err = registerTLS(b.ctx, tlsLocallySignedCertToken, b.name+"-webhook-cert", pulumi.Map{
@@ -173,7 +181,7 @@ func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (
 		"earlyRenewalHours":   pulumi.Int(servingEarlyRenewalHours),
 	}, &serving, b.parent)
 	if err != nil {
-		return nil, pulumi.StringOutput{}, err
+		return fail(err)
 	}
 	secret, err := newKubeObject(b.ctx, "Secret", b.name+"-webhook-tls", pulumi.Map{
 		"metadata": pulumi.Map{"name": pulumi.String(tlsSecretName), "namespace": namespace},
@@ -184,9 +192,9 @@ func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (
 		},
 	}, b.parent)
 	if err != nil {
-		return nil, pulumi.StringOutput{}, err
+		return fail(err)
 	}
-	return secret, ca.CertPem, nil
+	return secret, ca.CertPem, serving.ValidityEndTime, nil
 }
 
 // webhookCA makes the CA that signs the webhook's serving certificate, and its key.

@@ -280,3 +280,95 @@ func TestWebhookValuesGolden(t *testing.T) {
 	}
 	golden.Check(t, "webhook-values.json", values)
 }
+
+// TestWebhookAnnotationPrefixAndAudience: the typed inputs drive the chart values, the
+// serviceAccountAnnotations output, the ConfigMap entries, the OIDC provider's client IDs
+// and the trust policies together, so the webhook, the annotations and IAM agree.
+func TestWebhookAnnotationPrefixAndAudience(t *testing.T) {
+	in := phase2(newRSAKey(t, 2048))
+	in["webhook"] = map[string]any{"annotationPrefix": "irsa.example.com", "tokenAudience": "sts.amazonaws.com.cn"}
+	role(in)["tokenExpiration"] = 3600
+	in["roles"].(map[string]any)["external-dns"].(map[string]any)["webhookConfigMap"] = true
+	aws, state := mustConstruct(t, in)
+
+	config := plain(aws.named(t, "irsa-webhook").Inputs.Get("values")).(map[string]any)["config"].(map[string]any)
+	if config["annotationPrefix"] != "irsa.example.com" || config["tokenAudience"] != "sts.amazonaws.com.cn" {
+		t.Errorf("chart config = %v, want the prefix and audience given", config)
+	}
+	entry := config["podIdentityWebhookMap"].(map[string]any)["data"].(map[string]any)["kube-system/external-dns"].(map[string]any)
+	if entry["Audience"] != "sts.amazonaws.com.cn" {
+		t.Errorf("ConfigMap entry audience = %v, want the webhook's", entry["Audience"])
+	}
+	annotations := plain(state.Get("serviceAccountAnnotations")).(map[string]any)["reporting"]
+	want := map[string]any{
+		"irsa.example.com/role-arn":         "arn:aws:iam::" + mockAccount + ":role/irsa-reporting-1a2b3c4",
+		"irsa.example.com/token-expiration": "3600",
+	}
+	if !reflect.DeepEqual(annotations, want) {
+		t.Errorf("serviceAccountAnnotations.reporting = %v, want %v", annotations, want)
+	}
+	// With only the webhook's audience given, the OIDC provider and the trust follow it.
+	if got := plain(aws.named(t, "irsa-oidc-provider").Inputs.Get("clientIdLists")); !reflect.DeepEqual(got, []any{"sts.amazonaws.com.cn"}) {
+		t.Errorf("OIDC provider client IDs = %v, want the webhook's audience", got)
+	}
+	trust := str(t, aws.named(t, "irsa-reporting").Inputs, "assumeRolePolicy")
+	if !strings.Contains(trust, `:aud": "sts.amazonaws.com.cn"`) || strings.Contains(trust, `"sts.amazonaws.com"`) {
+		t.Errorf("trust policy does not require the webhook's audience alone:\n%s", trust)
+	}
+}
+
+// TestWebhookDefaultPrefixLeavesValuesAlone: the default prefix is the chart's, so it is
+// not written into the values, and releases made before the input existed keep theirs.
+func TestWebhookDefaultPrefixLeavesValuesAlone(t *testing.T) {
+	in := phase2(newRSAKey(t, 2048))
+	in["webhook"] = map[string]any{"annotationPrefix": "eks.amazonaws.com"}
+	aws, _ := mustConstruct(t, in)
+	config := plain(aws.named(t, "irsa-webhook").Inputs.Get("values")).(map[string]any)["config"].(map[string]any)
+	if _, set := config["annotationPrefix"]; set {
+		t.Errorf("config.annotationPrefix = %v, want it left to the chart", config["annotationPrefix"])
+	}
+}
+
+// TestWebhookTokenAudienceAmongSeveral: the webhook's audience may be any of the OIDC
+// provider's, which stay as given.
+func TestWebhookTokenAudienceAmongSeveral(t *testing.T) {
+	in := phase2(newRSAKey(t, 2048))
+	in["oidcProvider"] = map[string]any{"audiences": []any{"sts.amazonaws.com", "vault"}}
+	in["webhook"] = map[string]any{"tokenAudience": "vault"}
+	aws, _ := mustConstruct(t, in)
+	config := plain(aws.named(t, "irsa-webhook").Inputs.Get("values")).(map[string]any)["config"].(map[string]any)
+	if config["tokenAudience"] != "vault" {
+		t.Errorf("tokenAudience = %v, want vault", config["tokenAudience"])
+	}
+	if got := plain(aws.named(t, "irsa-oidc-provider").Inputs.Get("clientIdLists")); !reflect.DeepEqual(got, []any{"sts.amazonaws.com", "vault"}) {
+		t.Errorf("OIDC provider client IDs = %v, want those given", got)
+	}
+}
+
+// TestWebhookCertificateLifetime pins the documented lifetimes of the generated
+// certificates (README, "Keeping the webhook certificate fresh") and the exported expiry:
+// the serving certificate's validityEndTime, empty where the component makes none.
+func TestWebhookCertificateLifetime(t *testing.T) {
+	aws, state := mustConstruct(t, phase2(newRSAKey(t, 2048)))
+	for name, want := range map[string][2]float64{
+		"irsa-webhook-cert": {5 * 365 * 24, 4 * 365 * 24},
+		"irsa-webhook-ca":   {10 * 365 * 24, 5 * 365 * 24},
+	} {
+		in := aws.named(t, name).Inputs
+		if got := [2]float64{in.Get("validityPeriodHours").AsNumber(), in.Get("earlyRenewalHours").AsNumber()}; got != want {
+			t.Errorf("%s validity/early renewal = %v h, want %v h as documented", name, got, want)
+		}
+	}
+	if got := str(t, state, "webhookCertificateExpiry"); got != mockCertificateExpiry {
+		t.Errorf("webhookCertificateExpiry = %q, want the serving certificate's validityEndTime %q", got, mockCertificateExpiry)
+	}
+
+	certManager := phase2(newRSAKey(t, 2048))
+	certManager["webhook"] = map[string]any{"tls": "certManager"}
+	for name, in := range map[string]map[string]any{"phase 1": phase1(), "certManager": certManager} {
+		_, state := mustConstruct(t, in)
+		if got := str(t, state, "webhookCertificateExpiry"); got != "" {
+			t.Errorf("%s: webhookCertificateExpiry = %q, want empty", name, got)
+		}
+	}
+}

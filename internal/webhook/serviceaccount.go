@@ -2,20 +2,29 @@ package webhook
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/mod/semver"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/k8sname"
 )
 
-// The service-account annotations the webhook reads (its annotation prefix is the
-// default, eks.amazonaws.com, which the component never changes).
+// DefaultAnnotationPrefix is the webhook's own --annotation-prefix, and the chart's.
+const DefaultAnnotationPrefix = "eks.amazonaws.com"
+
+// The names, after "<prefix>/", of the service-account annotations the webhook reads.
 const (
-	RoleARNAnnotation              = "eks.amazonaws.com/role-arn"
-	StsRegionalEndpointsAnnotation = "eks.amazonaws.com/sts-regional-endpoints"
-	TokenExpirationAnnotation      = "eks.amazonaws.com/token-expiration"
+	AnnotationRoleARN              = "role-arn"
+	AnnotationStsRegionalEndpoints = "sts-regional-endpoints"
+	AnnotationTokenExpiration      = "token-expiration"
 )
+
+// AnnotationKey is the annotation name the webhook run with --annotation-prefix=prefix
+// reads for name (one of the Annotation* names).
+func AnnotationKey(prefix, name string) string { return prefix + "/" + name }
 
 // The token lifetimes the webhook accepts, in seconds: below 600 kube-apiserver refuses
 // the projected token, and the webhook caps lifetimes at 86400.
@@ -32,19 +41,52 @@ type TokenSettings struct {
 }
 
 // Annotations are the annotations that give a service account the role roleARN with
-// these token settings: always eks.amazonaws.com/role-arn, plus
-// eks.amazonaws.com/sts-regional-endpoints ("true"/"false") and
-// eks.amazonaws.com/token-expiration (seconds) when set. The webhook ignores values it
-// cannot parse, so the values are written exactly as it parses them.
-func Annotations(roleARN string, s TokenSettings) map[string]string {
-	a := map[string]string{RoleARNAnnotation: roleARN}
+// these token settings, for a webhook whose annotation prefix is prefix: always
+// <prefix>/role-arn, plus <prefix>/sts-regional-endpoints ("true"/"false") and
+// <prefix>/token-expiration (seconds) when set. The webhook ignores values it cannot
+// parse, so the values are written exactly as it parses them.
+func Annotations(prefix, roleARN string, s TokenSettings) map[string]string {
+	a := map[string]string{AnnotationKey(prefix, AnnotationRoleARN): roleARN}
 	if s.StsRegionalEndpoints != nil {
-		a[StsRegionalEndpointsAnnotation] = strconv.FormatBool(*s.StsRegionalEndpoints)
+		a[AnnotationKey(prefix, AnnotationStsRegionalEndpoints)] = strconv.FormatBool(*s.StsRegionalEndpoints)
 	}
 	if s.TokenExpiration != nil {
-		a[TokenExpirationAnnotation] = strconv.Itoa(*s.TokenExpiration)
+		a[AnnotationKey(prefix, AnnotationTokenExpiration)] = strconv.Itoa(*s.TokenExpiration)
 	}
 	return a
+}
+
+// ValidateAnnotationPrefix checks an --annotation-prefix: the prefix of a Kubernetes
+// annotation key, so a DNS-1123 subdomain of at most 253 characters. A prefix Kubernetes
+// refuses in an annotation key could never be put on a service account, and every pod
+// would start without credentials.
+func ValidateAnnotationPrefix(field, prefix string) error {
+	if prefix == "" {
+		return fmt.Errorf("%s is empty; omit it to use %q, or give a DNS name such as \"irsa.example.com\"", field, DefaultAnnotationPrefix)
+	}
+	if strings.ContainsAny(prefix, "*?") || strings.Contains(prefix, "/") {
+		return fmt.Errorf("%s: %q is not a DNS name; give the part before '/' of the annotation keys, such as %q", field, prefix, DefaultAnnotationPrefix)
+	}
+	if err := k8sname.CheckPattern(prefix, "annotation prefix", k8sname.MaxName, true); err != nil {
+		return fmt.Errorf("%s: %w", field, err)
+	}
+	return nil
+}
+
+// ValidateTokenAudience checks the webhook's default token audience: the audience of
+// every projected token, which the IAM OIDC provider's client IDs and every trust
+// policy's aud condition must list, or STS refuses the tokens. audiences are those
+// client IDs (oidcProvider.audiences), audiencesField their wire path.
+func ValidateTokenAudience(field, audience, audiencesField string, audiences []string) error {
+	if strings.TrimSpace(audience) == "" {
+		return fmt.Errorf("%s is empty; omit it to use the first of %s, or give a client ID such as \"sts.amazonaws.com\"", field, audiencesField)
+	}
+	if !slices.Contains(audiences, audience) {
+		return fmt.Errorf("%s: %q is not among %s %q, so STS would refuse every token the webhook projects "+
+			"(the OIDC provider's client IDs and the trust policies' aud condition come from %s); add it to %s, "+
+			"or omit %s to use %q", field, audience, audiencesField, audiences, audiencesField, audiencesField, field, audiences[0])
+	}
+	return nil
 }
 
 // ConfigMapName is the ConfigMap the webhook watches with --watch-config-map, in its own

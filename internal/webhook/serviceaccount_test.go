@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/wanterr"
 )
 
 func TestAnnotations(t *testing.T) {
@@ -26,9 +28,55 @@ func TestAnnotations(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		if got := Annotations(arn, tt.s); !reflect.DeepEqual(got, tt.want) {
+		if got := Annotations(DefaultAnnotationPrefix, arn, tt.s); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: Annotations = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+	// Another prefix renames every key: the webhook run with --annotation-prefix reads
+	// nothing else.
+	hourly := Annotations("irsa.example.com", arn, TokenSettings{StsRegionalEndpoints: &no, TokenExpiration: &hour})
+	want := map[string]string{
+		"irsa.example.com/role-arn":               arn,
+		"irsa.example.com/sts-regional-endpoints": "false",
+		"irsa.example.com/token-expiration":       "3600",
+	}
+	if !reflect.DeepEqual(hourly, want) {
+		t.Errorf("Annotations with prefix irsa.example.com = %v, want %v", hourly, want)
+	}
+}
+
+func TestValidateAnnotationPrefix(t *testing.T) {
+	const field = "webhook.annotationPrefix"
+	for prefix, want := range map[string]string{
+		"eks.amazonaws.com":              "",
+		"irsa.example.com":               "",
+		"irsa":                           "",
+		"":                               `is empty; omit it to use "eks.amazonaws.com"`,
+		"eks.amazonaws.com/":             "is not a DNS name",
+		"*.example.com":                  "is not a DNS name",
+		"IRSA.example.com":               "must be lowercase",
+		"irsa_example.com":               "contains '_'",
+		"irsa..example.com":              "empty part between dots",
+		"-irsa.example.com":              "must start with a lowercase letter or digit",
+		"irsa.example.com.":              "must start and end",
+		strings.Repeat("ab.", 84) + "ab": "Kubernetes allows at most 253",
+	} {
+		wanterr.Check(t, field, ValidateAnnotationPrefix(field, prefix), want)
+	}
+}
+
+func TestValidateTokenAudience(t *testing.T) {
+	const field, audiencesField = "webhook.tokenAudience", "oidcProvider.audiences"
+	audiences := []string{"sts.amazonaws.com", "sts.amazonaws.com.cn"}
+	for audience, want := range map[string]string{
+		"sts.amazonaws.com":    "",
+		"sts.amazonaws.com.cn": "",
+		"":                     "is empty; omit it to use the first of oidcProvider.audiences",
+		" ":                    "is empty",
+		"vault":                `"vault" is not among oidcProvider.audiences ["sts.amazonaws.com" "sts.amazonaws.com.cn"], so STS would refuse every token`,
+		"STS.amazonaws.com":    `add it to oidcProvider.audiences, or omit webhook.tokenAudience to use "sts.amazonaws.com"`,
+	} {
+		wanterr.Check(t, field, ValidateTokenAudience(field, audience, audiencesField, audiences), want)
 	}
 }
 

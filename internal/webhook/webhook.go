@@ -29,8 +29,11 @@ type Options struct {
 	Image               Image
 	Region              string
 	StsRegionalEndpoint bool
-	TokenAudience       string
-	TokenExpiration     int
+	// AnnotationPrefix is the webhook's --annotation-prefix; "" or the default leaves the
+	// chart's own (the same), so releases made before the input existed stay unchanged.
+	AnnotationPrefix string
+	TokenAudience    string
+	TokenExpiration  int
 	// ServiceAccountLookupGracePeriod is the webhook's --service-account-lookup-grace-period
 	// (a Go duration); empty leaves the flag out.
 	ServiceAccountLookupGracePeriod string
@@ -73,6 +76,9 @@ func Values(o Options) map[string]any {
 		"tokenAudience":       o.TokenAudience,
 		"tokenExpiration":     o.TokenExpiration,
 	}
+	if o.AnnotationPrefix != "" && o.AnnotationPrefix != DefaultAnnotationPrefix {
+		config["annotationPrefix"] = o.AnnotationPrefix
+	}
 	var extraArgs []any
 	if o.ServiceAccountLookupGracePeriod != "" {
 		extraArgs = append(extraArgs, "--service-account-lookup-grace-period="+o.ServiceAccountLookupGracePeriod)
@@ -107,6 +113,34 @@ func Values(o Options) map[string]any {
 		mergedConfig["extraArgs"] = append(append([]any{}, extraArgs...), userArgs...)
 	}
 	return merged
+}
+
+// typedValues are the chart values that typed inputs own, by dotted path, with the input
+// to use instead: the component computes outputs and IAM settings from them, so a value
+// set behind its back would make the webhook disagree with serviceAccountAnnotations or
+// the trust policies without any error.
+var typedValues = []struct{ path, input string }{
+	{"config.annotationPrefix", "annotationPrefix"},
+	{"config.tokenAudience", "tokenAudience"},
+}
+
+// CheckValues refuses chart values in values (the webhook.values input, at field) that
+// a typed input owns, naming the input to set instead; prefix is the wire path of the
+// inputs' parent ("webhook.").
+func CheckValues(field, prefix string, values map[string]any) []error {
+	var errs []error
+	for _, tv := range typedValues {
+		parts := strings.Split(tv.path, ".")
+		m := values
+		for _, part := range parts[:len(parts)-1] {
+			m, _ = m[part].(map[string]any)
+		}
+		if _, set := m[parts[len(parts)-1]]; set {
+			errs = append(errs, fmt.Errorf("%s.%s: set %s%s instead; the component derives serviceAccountAnnotations "+
+				"and the IAM trust from it, and a chart value would make the webhook disagree with them", field, tv.path, prefix, tv.input))
+		}
+	}
+	return errs
 }
 
 // DeepMerge returns base with override merged in: maps merge key by key, anything else in

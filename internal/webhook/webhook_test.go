@@ -7,6 +7,7 @@ import (
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/golden"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/wanterr"
 )
 
 const caPEM = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
@@ -226,6 +227,42 @@ func TestIsChartReference(t *testing.T) {
 	} {
 		if got := IsChartReference(chart); got != want {
 			t.Errorf("IsChartReference(%q) = %v, want %v", chart, got, want)
+		}
+	}
+}
+
+func TestAnnotationPrefixValue(t *testing.T) {
+	for prefix, want := range map[string]any{
+		// The chart's default is the webhook's: leaving it out keeps existing releases'
+		// values as they were.
+		"":                  nil,
+		"eks.amazonaws.com": nil,
+		"irsa.example.com":  "irsa.example.com",
+	} {
+		o := defaults()
+		o.AnnotationPrefix = prefix
+		if got := lookup(Values(o), "config.annotationPrefix"); got != want {
+			t.Errorf("prefix %q: config.annotationPrefix = %v, want %v", prefix, got, want)
+		}
+	}
+}
+
+func TestCheckValuesRefusesTypedInputs(t *testing.T) {
+	const field = "webhook.values"
+	wanterr.List(t, CheckValues(field, "webhook.", map[string]any{
+		"config": map[string]any{"annotationPrefix": "irsa.example.com", "tokenAudience": "vault", "tokenExpiration": 3600},
+	}), []string{
+		"webhook.values.config.annotationPrefix: set webhook.annotationPrefix instead",
+		"webhook.values.config.tokenAudience: set webhook.tokenAudience instead",
+	})
+	for name, values := range map[string]map[string]any{
+		"none":                nil,
+		"other config":        {"config": map[string]any{"tokenExpiration": 3600}},
+		"config not a map":    {"config": "x"},
+		"same name elsewhere": {"tokenAudience": "vault", "mutatingWebhook": map[string]any{"annotationPrefix": "x"}},
+	} {
+		if errs := CheckValues(field, "webhook.", values); len(errs) != 0 {
+			t.Errorf("%s: %v", name, errs)
 		}
 	}
 }

@@ -113,13 +113,17 @@ export class EksaIrsa extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly roleArns: pulumi.Output<{[key: string]: string}>;
     /**
-     * Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role's `sts-regional-endpoints` and `token-expiration` when set).
+     * Annotations to put on each role's service accounts, by role name (`<webhook.annotationPrefix>/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role's `sts-regional-endpoints` and `token-expiration` when set).
      */
     declare public /*out*/ readonly serviceAccountAnnotations: pulumi.Output<{[key: string]: {[key: string]: string}}>;
     /**
      * The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s `trusts` to let this cluster's pods assume a role shared by several clusters.
      */
     declare public /*out*/ readonly trust: pulumi.Output<outputs.IssuerTrust>;
+    /**
+     * When the webhook's generated serving certificate expires (RFC 3339). The API server then stops calling the webhook and pods start without AWS credentials; any `pulumi up` in the last four years of its five renews it. Empty with `webhook.tls: certManager` or without a webhook.
+     */
+    declare public /*out*/ readonly webhookCertificateExpiry: pulumi.Output<string>;
     /**
      * Namespace of the webhook release; empty when no webhook is installed.
      */
@@ -159,6 +163,7 @@ export class EksaIrsa extends pulumi.ComponentResource {
             resourceInputs["roleArns"] = undefined /*out*/;
             resourceInputs["serviceAccountAnnotations"] = undefined /*out*/;
             resourceInputs["trust"] = undefined /*out*/;
+            resourceInputs["webhookCertificateExpiry"] = undefined /*out*/;
             resourceInputs["webhookNamespace"] = undefined /*out*/;
         } else {
             resourceInputs["bucketName"] = undefined /*out*/;
@@ -172,6 +177,7 @@ export class EksaIrsa extends pulumi.ComponentResource {
             resourceInputs["roleArns"] = undefined /*out*/;
             resourceInputs["serviceAccountAnnotations"] = undefined /*out*/;
             resourceInputs["trust"] = undefined /*out*/;
+            resourceInputs["webhookCertificateExpiry"] = undefined /*out*/;
             resourceInputs["webhookNamespace"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);

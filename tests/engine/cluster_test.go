@@ -222,4 +222,3 @@ func (c *cluster) exists(t *testing.T, path string) bool {
 	t.Fatalf("GET %s: %d %s", path, code, body)
 	return false
 }
-

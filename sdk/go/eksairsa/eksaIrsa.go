@@ -122,10 +122,12 @@ type EksaIrsa struct {
 	PodIamConfig pulumi.StringOutput `pulumi:"podIamConfig"`
 	// ARN of each role, by role name.
 	RoleArns pulumi.StringMapOutput `pulumi:"roleArns"`
-	// Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role's `sts-regional-endpoints` and `token-expiration` when set).
+	// Annotations to put on each role's service accounts, by role name (`<webhook.annotationPrefix>/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role's `sts-regional-endpoints` and `token-expiration` when set).
 	ServiceAccountAnnotations pulumi.StringMapMapOutput `pulumi:"serviceAccountAnnotations"`
 	// The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s `trusts` to let this cluster's pods assume a role shared by several clusters.
 	Trust IssuerTrustOutput `pulumi:"trust"`
+	// When the webhook's generated serving certificate expires (RFC 3339). The API server then stops calling the webhook and pods start without AWS credentials; any `pulumi up` in the last four years of its five renews it. Empty with `webhook.tls: certManager` or without a webhook.
+	WebhookCertificateExpiry pulumi.StringOutput `pulumi:"webhookCertificateExpiry"`
 	// Namespace of the webhook release; empty when no webhook is installed.
 	WebhookNamespace pulumi.StringOutput `pulumi:"webhookNamespace"`
 }
@@ -321,7 +323,7 @@ func (o EksaIrsaOutput) RoleArns() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *EksaIrsa) pulumi.StringMapOutput { return v.RoleArns }).(pulumi.StringMapOutput)
 }
 
-// Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role's `sts-regional-endpoints` and `token-expiration` when set).
+// Annotations to put on each role's service accounts, by role name (`<webhook.annotationPrefix>/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role's `sts-regional-endpoints` and `token-expiration` when set).
 func (o EksaIrsaOutput) ServiceAccountAnnotations() pulumi.StringMapMapOutput {
 	return o.ApplyT(func(v *EksaIrsa) pulumi.StringMapMapOutput { return v.ServiceAccountAnnotations }).(pulumi.StringMapMapOutput)
 }
@@ -329,6 +331,11 @@ func (o EksaIrsaOutput) ServiceAccountAnnotations() pulumi.StringMapMapOutput {
 // The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s `trusts` to let this cluster's pods assume a role shared by several clusters.
 func (o EksaIrsaOutput) Trust() IssuerTrustOutput {
 	return o.ApplyT(func(v *EksaIrsa) IssuerTrustOutput { return v.Trust }).(IssuerTrustOutput)
+}
+
+// When the webhook's generated serving certificate expires (RFC 3339). The API server then stops calling the webhook and pods start without AWS credentials; any `pulumi up` in the last four years of its five renews it. Empty with `webhook.tls: certManager` or without a webhook.
+func (o EksaIrsaOutput) WebhookCertificateExpiry() pulumi.StringOutput {
+	return o.ApplyT(func(v *EksaIrsa) pulumi.StringOutput { return v.WebhookCertificateExpiry }).(pulumi.StringOutput)
 }
 
 // Namespace of the webhook release; empty when no webhook is installed.

@@ -541,7 +541,7 @@ func (o IssuerTrustOutput) OidcProviderArn() pulumi.StringOutput {
 type OidcProvider struct {
 	// ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.
 	Arn *string `pulumi:"arn"`
-	// Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
+	// Client IDs (token audiences) the provider accepts and the trust policies' `aud` condition lists; the first is the webhook's token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `["sts.amazonaws.com"]`.
 	Audiences []string `pulumi:"audiences"`
 	// Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.
 	Create *bool `pulumi:"create"`
@@ -563,7 +563,7 @@ type OidcProviderInput interface {
 type OidcProviderArgs struct {
 	// ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.
 	Arn pulumi.StringPtrInput `pulumi:"arn"`
-	// Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
+	// Client IDs (token audiences) the provider accepts and the trust policies' `aud` condition lists; the first is the webhook's token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `["sts.amazonaws.com"]`.
 	Audiences []string `pulumi:"audiences"`
 	// Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.
 	Create *bool `pulumi:"create"`
@@ -653,7 +653,7 @@ func (o OidcProviderOutput) Arn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v OidcProvider) *string { return v.Arn }).(pulumi.StringPtrOutput)
 }
 
-// Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
+// Client IDs (token audiences) the provider accepts and the trust policies' `aud` condition lists; the first is the webhook's token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `["sts.amazonaws.com"]`.
 func (o OidcProviderOutput) Audiences() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v OidcProvider) []string { return v.Audiences }).(pulumi.StringArrayOutput)
 }
@@ -702,7 +702,7 @@ func (o OidcProviderPtrOutput) Arn() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
+// Client IDs (token audiences) the provider accepts and the trust policies' `aud` condition lists; the first is the webhook's token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `["sts.amazonaws.com"]`.
 func (o OidcProviderPtrOutput) Audiences() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *OidcProvider) []string {
 		if v == nil {
@@ -1200,6 +1200,8 @@ func (o TrustArrayOutput) Index(i pulumi.IntInput) TrustOutput {
 }
 
 type Webhook struct {
+	// Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
+	AnnotationPrefix *string `pulumi:"annotationPrefix"`
 	// Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
 	Chart *string `pulumi:"chart"`
 	// AWS region injected into pods. Defaults to the AWS provider's region.
@@ -1220,9 +1222,11 @@ type Webhook struct {
 	StsRegionalEndpoint *bool `pulumi:"stsRegionalEndpoint"`
 	// How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
 	Tls *WebhookTLS `pulumi:"tls"`
+	// Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider's client IDs and the trust policies' `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
+	TokenAudience *string `pulumi:"tokenAudience"`
 	// Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
 	TokenExpiration *int `pulumi:"tokenExpiration"`
-	// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
+	// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
 	Values map[string]interface{} `pulumi:"values"`
 	// Chart version. Defaults to `2.6.5`.
 	Version *string `pulumi:"version"`
@@ -1240,6 +1244,8 @@ type WebhookInput interface {
 }
 
 type WebhookArgs struct {
+	// Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
+	AnnotationPrefix *string `pulumi:"annotationPrefix"`
 	// Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
 	Chart *string `pulumi:"chart"`
 	// AWS region injected into pods. Defaults to the AWS provider's region.
@@ -1260,9 +1266,11 @@ type WebhookArgs struct {
 	StsRegionalEndpoint *bool `pulumi:"stsRegionalEndpoint"`
 	// How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
 	Tls *WebhookTLS `pulumi:"tls"`
+	// Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider's client IDs and the trust policies' `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
+	TokenAudience *string `pulumi:"tokenAudience"`
 	// Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
 	TokenExpiration *int `pulumi:"tokenExpiration"`
-	// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
+	// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
 	Values map[string]interface{} `pulumi:"values"`
 	// Chart version. Defaults to `2.6.5`.
 	Version *string `pulumi:"version"`
@@ -1345,6 +1353,11 @@ func (o WebhookOutput) ToWebhookPtrOutputWithContext(ctx context.Context) Webhoo
 	}).(WebhookPtrOutput)
 }
 
+// Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
+func (o WebhookOutput) AnnotationPrefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Webhook) *string { return v.AnnotationPrefix }).(pulumi.StringPtrOutput)
+}
+
 // Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
 func (o WebhookOutput) Chart() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Webhook) *string { return v.Chart }).(pulumi.StringPtrOutput)
@@ -1395,12 +1408,17 @@ func (o WebhookOutput) Tls() WebhookTLSPtrOutput {
 	return o.ApplyT(func(v Webhook) *WebhookTLS { return v.Tls }).(WebhookTLSPtrOutput)
 }
 
+// Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider's client IDs and the trust policies' `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
+func (o WebhookOutput) TokenAudience() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Webhook) *string { return v.TokenAudience }).(pulumi.StringPtrOutput)
+}
+
 // Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
 func (o WebhookOutput) TokenExpiration() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Webhook) *int { return v.TokenExpiration }).(pulumi.IntPtrOutput)
 }
 
-// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
+// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
 func (o WebhookOutput) Values() pulumi.MapOutput {
 	return o.ApplyT(func(v Webhook) map[string]interface{} { return v.Values }).(pulumi.MapOutput)
 }
@@ -1432,6 +1450,16 @@ func (o WebhookPtrOutput) Elem() WebhookOutput {
 		var ret Webhook
 		return ret
 	}).(WebhookOutput)
+}
+
+// Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
+func (o WebhookPtrOutput) AnnotationPrefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Webhook) *string {
+		if v == nil {
+			return nil
+		}
+		return v.AnnotationPrefix
+	}).(pulumi.StringPtrOutput)
 }
 
 // Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
@@ -1534,6 +1562,16 @@ func (o WebhookPtrOutput) Tls() WebhookTLSPtrOutput {
 	}).(WebhookTLSPtrOutput)
 }
 
+// Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider's client IDs and the trust policies' `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
+func (o WebhookPtrOutput) TokenAudience() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Webhook) *string {
+		if v == nil {
+			return nil
+		}
+		return v.TokenAudience
+	}).(pulumi.StringPtrOutput)
+}
+
 // Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
 func (o WebhookPtrOutput) TokenExpiration() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Webhook) *int {
@@ -1544,7 +1582,7 @@ func (o WebhookPtrOutput) TokenExpiration() pulumi.IntPtrOutput {
 	}).(pulumi.IntPtrOutput)
 }
 
-// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
+// Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
 func (o WebhookPtrOutput) Values() pulumi.MapOutput {
 	return o.ApplyT(func(v *Webhook) map[string]interface{} {
 		if v == nil {

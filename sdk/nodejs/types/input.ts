@@ -66,7 +66,7 @@ export interface OidcProviderArgs {
      */
     arn?: pulumi.Input<string | undefined>;
     /**
-     * Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
+     * Client IDs (token audiences) the provider accepts and the trust policies' `aud` condition lists; the first is the webhook's token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `["sts.amazonaws.com"]`.
      */
     audiences?: string[];
     /**
@@ -158,6 +158,10 @@ export interface TrustArgs {
 
 export interface WebhookArgs {
     /**
+     * Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
+     */
+    annotationPrefix?: string;
+    /**
      * Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
      */
     chart?: string;
@@ -198,11 +202,15 @@ export interface WebhookArgs {
      */
     tls?: enums.WebhookTLS;
     /**
+     * Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider's client IDs and the trust policies' `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
+     */
+    tokenAudience?: string;
+    /**
      * Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
      */
     tokenExpiration?: number;
     /**
-     * Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
+     * Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
      */
     values?: {[key: string]: any};
     /**

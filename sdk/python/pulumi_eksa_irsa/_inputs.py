@@ -297,7 +297,7 @@ class OidcProviderArgsDict(TypedDict):
     """
     audiences: NotRequired[Sequence[_builtins.str]]
     """
-    Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
+    Client IDs (token audiences) the provider accepts and the trust policies' `aud` condition lists; the first is the webhook's token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `["sts.amazonaws.com"]`.
     """
     create: NotRequired[_builtins.bool]
     """
@@ -317,7 +317,7 @@ class OidcProviderArgs:
                  thumbprints: Optional[Sequence[_builtins.str]] = None):
         """
         :param pulumi.Input[_builtins.str] arn: ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.
-        :param Sequence[_builtins.str] audiences: Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
+        :param Sequence[_builtins.str] audiences: Client IDs (token audiences) the provider accepts and the trust policies' `aud` condition lists; the first is the webhook's token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `["sts.amazonaws.com"]`.
         :param _builtins.bool create: Create the IAM OIDC provider. `false` reuses the one given in `arn`. Defaults to `true`.
         :param Sequence[_builtins.str] thumbprints: Optional server-certificate thumbprints; IAM trusts S3's CA without one.
         """
@@ -346,7 +346,7 @@ class OidcProviderArgs:
     @pulumi.getter
     def audiences(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Client IDs (token audiences) the provider accepts; the first is the webhook's token audience. Defaults to `["sts.amazonaws.com"]`.
+        Client IDs (token audiences) the provider accepts and the trust policies' `aud` condition lists; the first is the webhook's token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `["sts.amazonaws.com"]`.
         """
         return pulumi.get(self, "audiences")
 
@@ -741,6 +741,10 @@ class TrustArgs:
 
 
 class WebhookArgsDict(TypedDict):
+    annotation_prefix: NotRequired[_builtins.str]
+    """
+    Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
+    """
     chart: NotRequired[_builtins.str]
     """
     Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
@@ -781,13 +785,17 @@ class WebhookArgsDict(TypedDict):
     """
     How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
     """
+    token_audience: NotRequired[_builtins.str]
+    """
+    Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider's client IDs and the trust policies' `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
+    """
     token_expiration: NotRequired[_builtins.int]
     """
     Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
     """
     values: NotRequired[Mapping[str, Any]]
     """
-    Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
+    Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
     """
     version: NotRequired[_builtins.str]
     """
@@ -797,6 +805,7 @@ class WebhookArgsDict(TypedDict):
 @pulumi.input_type
 class WebhookArgs:
     def __init__(__self__, *,
+                 annotation_prefix: Optional[_builtins.str] = None,
                  chart: Optional[_builtins.str] = None,
                  default_region: Optional[_builtins.str] = None,
                  enabled: Optional[_builtins.bool] = None,
@@ -807,10 +816,12 @@ class WebhookArgs:
                  service_account_lookup_grace_period: Optional[_builtins.str] = None,
                  sts_regional_endpoint: Optional[_builtins.bool] = None,
                  tls: Optional['WebhookTLS'] = None,
+                 token_audience: Optional[_builtins.str] = None,
                  token_expiration: Optional[_builtins.int] = None,
                  values: Optional[Mapping[str, Any]] = None,
                  version: Optional[_builtins.str] = None):
         """
+        :param _builtins.str annotation_prefix: Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
         :param _builtins.str chart: Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
         :param _builtins.str default_region: AWS region injected into pods. Defaults to the AWS provider's region.
         :param _builtins.bool enabled: Install the webhook in phase 2. Defaults to `true`.
@@ -821,10 +832,13 @@ class WebhookArgs:
         :param _builtins.str service_account_lookup_grace_period: How long the webhook waits for a new pod's service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
         :param _builtins.bool sts_regional_endpoint: Make pods use the regional STS endpoint. Defaults to `true`.
         :param 'WebhookTLS' tls: How the webhook gets its serving certificate: `generated` (a CA and certificate made by Pulumi, no cert-manager needed) or `certManager`. Defaults to `generated`.
+        :param _builtins.str token_audience: Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider's client IDs and the trust policies' `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
         :param _builtins.int token_expiration: Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
-        :param Mapping[str, Any] values: Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
+        :param Mapping[str, Any] values: Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
         :param _builtins.str version: Chart version. Defaults to `2.6.5`.
         """
+        if annotation_prefix is not None:
+            pulumi.set(__self__, "annotation_prefix", annotation_prefix)
         if chart is not None:
             pulumi.set(__self__, "chart", chart)
         if default_region is not None:
@@ -845,12 +859,26 @@ class WebhookArgs:
             pulumi.set(__self__, "sts_regional_endpoint", sts_regional_endpoint)
         if tls is not None:
             pulumi.set(__self__, "tls", tls)
+        if token_audience is not None:
+            pulumi.set(__self__, "token_audience", token_audience)
         if token_expiration is not None:
             pulumi.set(__self__, "token_expiration", token_expiration)
         if values is not None:
             pulumi.set(__self__, "values", values)
         if version is not None:
             pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter(name="annotationPrefix")
+    def annotation_prefix(self) -> Optional[_builtins.str]:
+        """
+        Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
+        """
+        return pulumi.get(self, "annotation_prefix")
+
+    @annotation_prefix.setter
+    def annotation_prefix(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "annotation_prefix", value)
 
     @_builtins.property
     @pulumi.getter
@@ -973,6 +1001,18 @@ class WebhookArgs:
         pulumi.set(self, "tls", value)
 
     @_builtins.property
+    @pulumi.getter(name="tokenAudience")
+    def token_audience(self) -> Optional[_builtins.str]:
+        """
+        Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider's client IDs and the trust policies' `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
+        """
+        return pulumi.get(self, "token_audience")
+
+    @token_audience.setter
+    def token_audience(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "token_audience", value)
+
+    @_builtins.property
     @pulumi.getter(name="tokenExpiration")
     def token_expiration(self) -> Optional[_builtins.int]:
         """
@@ -988,7 +1028,7 @@ class WebhookArgs:
     @pulumi.getter
     def values(self) -> Optional[Mapping[str, Any]]:
         """
-        Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags).
+        Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component's, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
         """
         return pulumi.get(self, "values")
 

@@ -372,6 +372,7 @@ class EksaIrsa(pulumi.ComponentResource):
             __props__.__dict__["role_arns"] = None
             __props__.__dict__["service_account_annotations"] = None
             __props__.__dict__["trust"] = None
+            __props__.__dict__["webhook_certificate_expiry"] = None
             __props__.__dict__["webhook_namespace"] = None
         super(EksaIrsa, __self__).__init__(
             'eksa-irsa:index:EksaIrsa',
@@ -456,7 +457,7 @@ class EksaIrsa(pulumi.ComponentResource):
     @pulumi.getter(name="serviceAccountAnnotations")
     def service_account_annotations(self) -> pulumi.Output[Mapping[str, Mapping[str, _builtins.str]]]:
         """
-        Annotations to put on each role's service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role's `sts-regional-endpoints` and `token-expiration` when set).
+        Annotations to put on each role's service accounts, by role name (`<webhook.annotationPrefix>/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role's `sts-regional-endpoints` and `token-expiration` when set).
         """
         return pulumi.get(self, "service_account_annotations")
 
@@ -467,6 +468,14 @@ class EksaIrsa(pulumi.ComponentResource):
         The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s `trusts` to let this cluster's pods assume a role shared by several clusters.
         """
         return pulumi.get(self, "trust")
+
+    @_builtins.property
+    @pulumi.getter(name="webhookCertificateExpiry")
+    def webhook_certificate_expiry(self) -> pulumi.Output[_builtins.str]:
+        """
+        When the webhook's generated serving certificate expires (RFC 3339). The API server then stops calling the webhook and pods start without AWS credentials; any `pulumi up` in the last four years of its five renews it. Empty with `webhook.tls: certManager` or without a webhook.
+        """
+        return pulumi.get(self, "webhook_certificate_expiry")
 
     @_builtins.property
     @pulumi.getter(name="webhookNamespace")

@@ -151,14 +151,14 @@ public class EksaIrsa extends com.pulumi.resources.ComponentResource {
         return this.roleArns;
     }
     /**
-     * Annotations to put on each role&#39;s service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role&#39;s `sts-regional-endpoints` and `token-expiration` when set).
+     * Annotations to put on each role&#39;s service accounts, by role name (`&lt;webhook.annotationPrefix&gt;/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role&#39;s `sts-regional-endpoints` and `token-expiration` when set).
      * 
      */
     @Export(name="serviceAccountAnnotations", refs={Map.class,String.class}, tree="[0,1,[0,1,1]]")
     private Output<Map<String,Map<String,String>>> serviceAccountAnnotations;
 
     /**
-     * @return Annotations to put on each role&#39;s service accounts, by role name (`eks.amazonaws.com/role-arn`, and the role&#39;s `sts-regional-endpoints` and `token-expiration` when set).
+     * @return Annotations to put on each role&#39;s service accounts, by role name (`&lt;webhook.annotationPrefix&gt;/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role&#39;s `sts-regional-endpoints` and `token-expiration` when set).
      * 
      */
     public Output<Map<String,Map<String,String>>> serviceAccountAnnotations() {
@@ -177,6 +177,20 @@ public class EksaIrsa extends com.pulumi.resources.ComponentResource {
      */
     public Output<IssuerTrust> trust() {
         return this.trust;
+    }
+    /**
+     * When the webhook&#39;s generated serving certificate expires (RFC 3339). The API server then stops calling the webhook and pods start without AWS credentials; any `pulumi up` in the last four years of its five renews it. Empty with `webhook.tls: certManager` or without a webhook.
+     * 
+     */
+    @Export(name="webhookCertificateExpiry", refs={String.class}, tree="[0]")
+    private Output<String> webhookCertificateExpiry;
+
+    /**
+     * @return When the webhook&#39;s generated serving certificate expires (RFC 3339). The API server then stops calling the webhook and pods start without AWS credentials; any `pulumi up` in the last four years of its five renews it. Empty with `webhook.tls: certManager` or without a webhook.
+     * 
+     */
+    public Output<String> webhookCertificateExpiry() {
+        return this.webhookCertificateExpiry;
     }
     /**
      * Namespace of the webhook release; empty when no webhook is installed.

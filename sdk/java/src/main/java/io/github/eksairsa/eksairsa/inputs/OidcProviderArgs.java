@@ -33,14 +33,14 @@ public final class OidcProviderArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Client IDs (token audiences) the provider accepts; the first is the webhook&#39;s token audience. Defaults to `[&#34;sts.amazonaws.com&#34;]`.
+     * Client IDs (token audiences) the provider accepts and the trust policies&#39; `aud` condition lists; the first is the webhook&#39;s token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `[&#34;sts.amazonaws.com&#34;]`.
      * 
      */
     @Import(name="audiences")
     private @Nullable List<String> audiences;
 
     /**
-     * @return Client IDs (token audiences) the provider accepts; the first is the webhook&#39;s token audience. Defaults to `[&#34;sts.amazonaws.com&#34;]`.
+     * @return Client IDs (token audiences) the provider accepts and the trust policies&#39; `aud` condition lists; the first is the webhook&#39;s token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `[&#34;sts.amazonaws.com&#34;]`.
      * 
      */
     public Optional<List<String>> audiences() {
@@ -126,7 +126,7 @@ public final class OidcProviderArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param audiences Client IDs (token audiences) the provider accepts; the first is the webhook&#39;s token audience. Defaults to `[&#34;sts.amazonaws.com&#34;]`.
+         * @param audiences Client IDs (token audiences) the provider accepts and the trust policies&#39; `aud` condition lists; the first is the webhook&#39;s token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `[&#34;sts.amazonaws.com&#34;]`.
          * 
          * @return builder
          * 
@@ -137,7 +137,7 @@ public final class OidcProviderArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param audiences Client IDs (token audiences) the provider accepts; the first is the webhook&#39;s token audience. Defaults to `[&#34;sts.amazonaws.com&#34;]`.
+         * @param audiences Client IDs (token audiences) the provider accepts and the trust policies&#39; `aud` condition lists; the first is the webhook&#39;s token audience unless `webhook.tokenAudience` names another. Defaults to `[webhook.tokenAudience]` when that is set, else `[&#34;sts.amazonaws.com&#34;]`.
          * 
          * @return builder
          * 

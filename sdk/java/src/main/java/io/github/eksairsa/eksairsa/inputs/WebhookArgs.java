@@ -21,6 +21,21 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
     public static final WebhookArgs Empty = new WebhookArgs();
 
     /**
+     * Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
+     * 
+     */
+    @Import(name="annotationPrefix")
+    private @Nullable String annotationPrefix;
+
+    /**
+     * @return Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
+     * 
+     */
+    public Optional<String> annotationPrefix() {
+        return Optional.ofNullable(this.annotationPrefix);
+    }
+
+    /**
      * Chart name, `oci://` reference or local path. Defaults to `amazon-eks-pod-identity-webhook`.
      * 
      */
@@ -171,6 +186,21 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider&#39;s client IDs and the trust policies&#39; `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
+     * 
+     */
+    @Import(name="tokenAudience")
+    private @Nullable String tokenAudience;
+
+    /**
+     * @return Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider&#39;s client IDs and the trust policies&#39; `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
+     * 
+     */
+    public Optional<String> tokenAudience() {
+        return Optional.ofNullable(this.tokenAudience);
+    }
+
+    /**
      * Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
      * 
      */
@@ -186,14 +216,14 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component&#39;s, and win as the later flags).
+     * Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component&#39;s, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
      * 
      */
     @Import(name="values")
     private @Nullable Map<String,Object> values;
 
     /**
-     * @return Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component&#39;s, and win as the later flags).
+     * @return Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component&#39;s, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
      * 
      */
     public Optional<Map<String,Object>> values() {
@@ -218,6 +248,7 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
     private WebhookArgs() {}
 
     private WebhookArgs(WebhookArgs $) {
+        this.annotationPrefix = $.annotationPrefix;
         this.chart = $.chart;
         this.defaultRegion = $.defaultRegion;
         this.enabled = $.enabled;
@@ -228,6 +259,7 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
         this.serviceAccountLookupGracePeriod = $.serviceAccountLookupGracePeriod;
         this.stsRegionalEndpoint = $.stsRegionalEndpoint;
         this.tls = $.tls;
+        this.tokenAudience = $.tokenAudience;
         this.tokenExpiration = $.tokenExpiration;
         this.values = $.values;
         this.version = $.version;
@@ -249,6 +281,17 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
 
         public Builder(WebhookArgs defaults) {
             $ = new WebhookArgs(Objects.requireNonNull(defaults));
+        }
+
+        /**
+         * @param annotationPrefix Prefix of the service-account annotations the webhook reads (`--annotation-prefix`); `serviceAccountAnnotations` uses the same. Defaults to `eks.amazonaws.com`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder annotationPrefix(@Nullable String annotationPrefix) {
+            $.annotationPrefix = annotationPrefix;
+            return this;
         }
 
         /**
@@ -362,6 +405,17 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
+         * @param tokenAudience Audience of the tokens the webhook projects into pods (`--token-audience`). It must be one of `oidcProvider.audiences` (the OIDC provider&#39;s client IDs and the trust policies&#39; `aud` condition); when only this is set, those audiences default to it. Defaults to the first of `oidcProvider.audiences`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder tokenAudience(@Nullable String tokenAudience) {
+            $.tokenAudience = tokenAudience;
+            return this;
+        }
+
+        /**
          * @param tokenExpiration Lifetime of projected tokens in seconds (600 to 86400). Defaults to 86400.
          * 
          * @return builder
@@ -373,7 +427,7 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param values Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component&#39;s, and win as the later flags).
+         * @param values Extra chart values, deep-merged last so they win (`config.extraArgs` are appended after the component&#39;s, and win as the later flags). `config.annotationPrefix` and `config.tokenAudience` are refused: set `annotationPrefix` and `tokenAudience`, which the outputs and the IAM trust follow.
          * 
          * @return builder
          * 
