@@ -113,6 +113,9 @@ type tlsCertificate struct {
 	pulumi.CustomResourceState
 
 	CertPem pulumi.StringOutput `pulumi:"certPem"`
+	// ValidityEndTime is when the certificate expires (RFC 3339), which the component
+	// exports so that its renewal can be planned.
+	ValidityEndTime pulumi.StringOutput `pulumi:"validityEndTime"`
 }
 
 // tlsCertRequest is a tls:index/certRequest:CertRequest.
