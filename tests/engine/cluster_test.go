@@ -222,3 +222,16 @@ func (c *cluster) exists(t *testing.T, path string) bool {
 	t.Fatalf("GET %s: %d %s", path, code, body)
 	return false
 }
+
+// pendingHelmReleases are the names of the Secrets in which Helm records a release of
+// namespace whose install or upgrade never finished (status pending-install,
+// pending-upgrade or pending-rollback).
+func (c *cluster) pendingHelmReleases(t *testing.T, namespace string) []string {
+	t.Helper()
+	var names []string
+	for _, status := range []string{"pending-install", "pending-upgrade", "pending-rollback"} {
+		names = append(names, c.objectNames(t, "/api/v1/namespaces/"+namespace+"/secrets?labelSelector="+
+			url.QueryEscape("owner=helm,status="+status))...)
+	}
+	return names
+}

@@ -23,7 +23,7 @@ const interruptSeed = 20261204
 // TestEngineInterruptedUpdates kills a phase-2 `pulumi up`, the CLI and every plugin it
 // started, with SIGKILL at seeded points (after the n-th resource step began), as a
 // cancelled CI job does; after `pulumi refresh --clear-pending-creates` and `pulumi up`
-// the stack converges: one of each resource, the issuer documents byte-equal to the
+// (after `pulumi cancel`, which releases the killed run's lock) the stack converges: one of each resource, the issuer documents byte-equal to the
 // component's outputs, and no object in the cluster that the state does not hold. Between
 // points the program goes back to phase 1, which removes the webhook again.
 func TestEngineInterruptedUpdates(t *testing.T) {
@@ -40,7 +40,20 @@ func TestEngineInterruptedUpdates(t *testing.T) {
 		backToPhase1(t, p)
 		killed := upKilledAfter(t, p.stack, point+1)
 		t.Logf("killed after step %d: %s", point+1, killed)
+		// What a user does after a killed update: release the killed run's lock, then
+		// forget creates that may not have happened and read what did.
+		p.stack.must("cancel", "--yes")
 		p.stack.must("refresh", "--clear-pending-creates", "--yes", "--skip-preview")
+		if pending := p.cluster.pendingHelmReleases(t, webhookNamespace); len(pending) > 0 {
+			// Killed inside the Helm install: Helm's record of the release says
+			// pending-install and no Pulumi state owns it, so the next install would fail
+			// "cannot re-use a name that is still in use". The README's recovery: delete
+			// that record, then `pulumi up` installs the release again.
+			t.Logf("killed inside the Helm install: deleting the pending release records %v, as the README says", pending)
+			for _, name := range pending {
+				p.cluster.api.Do(t, "admin", "DELETE", "/api/v1/namespaces/"+webhookNamespace+"/secrets/"+name, nil)
+			}
+		}
 		p.stack.up()
 
 		state := p.stack.export()
