@@ -43,7 +43,7 @@ const (
 
 // awsAliases are the aliases the SDK gives a type: the type it was renamed from, so
 // that stacks created under the old type are not replaced.
-var awsAliases = map[string]string{
+var awsAliases = map[string]string{ //nolint:gosec // type tokens, not credentials
 	awsBucketToken:       "aws:s3/bucket:Bucket",
 	awsBucketObjectToken: "aws:s3/BucketObject:BucketObject",
 }

@@ -93,7 +93,7 @@ func FreePort(t testing.TB) int {
 func Binary(t testing.TB, env, name string) string {
 	t.Helper()
 	if p := os.Getenv(env); p != "" {
-		if _, err := os.Stat(p); err != nil {
+		if _, err := os.Stat(p); err != nil { //nolint:gosec // the binary the Makefile names for the tests
 			t.Fatalf("%s=%s: %v; run `make %s`", env, p, err, "bin/"+name)
 		}
 		return p
