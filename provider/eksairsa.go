@@ -291,6 +291,7 @@ func (b *builder) roles() error {
 	}).(IssuerTrustOutput)
 	b.roleArns = map[string]pulumi.StringOutput{}
 	arns := pulumi.StringMap{}
+	names := pulumi.StringMap{}
 	annotations := pulumi.StringMapMap{}
 	issuers := []any{b.providerArn, b.comp.IssuerHostPath}
 	previous := b.s.issuer.previous
@@ -320,9 +321,11 @@ func (b *builder) roles() error {
 		}
 		b.roleArns[rs.name] = role.Arn
 		arns[rs.name] = role.Arn
+		names[rs.name] = role.Name
 		annotations[rs.name] = serviceAccountAnnotations(b.s.webhook.annotationPrefix, role.Arn, rs.tokens)
 	}
 	b.comp.RoleArns = arns.ToStringMapOutput()
+	b.comp.RoleNames = names.ToStringMapOutput()
 	b.comp.ServiceAccountAnnotations = annotations.ToStringMapMapOutput()
 	return nil
 }

@@ -20,6 +20,8 @@ import (
 // roleFieldRefs points at the fields every role has in a wire type, so that their
 // validation, documentation and construction are written once for both components.
 type roleFieldRefs struct {
+	Name                 **string
+	NamePrefix           **string
 	PolicyArns           *[]string
 	Policies             *map[string]pulumi.StringInput
 	InlinePolicies       *map[string]pulumi.StringInput
@@ -32,17 +34,22 @@ type roleFieldRefs struct {
 }
 
 func (r *Role) fieldRefs() roleFieldRefs {
-	return roleFieldRefs{&r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
+	return roleFieldRefs{&r.Name, &r.NamePrefix, &r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
 		&r.Path, &r.Description, &r.StsRegionalEndpoints, &r.TokenExpiration}
 }
 
 func (a *ServiceAccountRoleArgs) fieldRefs() roleFieldRefs {
-	return roleFieldRefs{&a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
+	return roleFieldRefs{&a.Name, &a.NamePrefix, &a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
 		&a.Path, &a.Description, &a.StsRegionalEndpoints, &a.TokenExpiration}
 }
 
 // describeRoleFields documents the shared role fields in the schema and every SDK.
 func describeRoleFields(an infer.Annotator, f roleFieldRefs) {
+	an.Describe(f.Name, "The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and "+
+		"`+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` "+
+		"out to have a unique name derived from the resource name.")
+	an.Describe(f.NamePrefix, "The start of the role's IAM name; the AWS provider appends a unique suffix of 26 "+
+		"characters, so at most 38. Not with `name`.")
 	an.Describe(f.PolicyArns, "ARNs of managed policies to attach, each by an attachment named after the policy.")
 	an.Describe(f.Policies, "Managed policies to attach, attachment name to policy ARN. The ARN may be an output "+
 		"(a policy created in the same program); the name, not the position, identifies the attachment, so "+
@@ -68,6 +75,7 @@ type roleSettings struct {
 	name               string // the EksaIrsa role key; empty for a ServiceAccountRole
 	field              string // wire path prefix of the role's fields: "roles.<key>." or ""
 	resourceName       string // the IAM role child; its attachments and policies are named after it
+	naming             iamrule.RoleNaming
 	accounts           []policy.ServiceAccount
 	policyArns         []string
 	policyNames        []string // keys of policies, sorted
@@ -90,6 +98,7 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 	rs := roleSettings{
 		field:              prefix,
 		resourceName:       resourceName,
+		naming:             iamrule.RoleNaming{Name: *f.Name, NamePrefix: *f.NamePrefix},
 		policyArns:         *f.PolicyArns,
 		policyNames:        sortedKeys(*f.Policies),
 		inlinePolicyNames:  sortedKeys(*f.InlinePolicies),
@@ -103,6 +112,7 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 		permissionsBoundary: *f.PermissionsBoundary,
 	}
 	errs := checkRoleChildren(rs)
+	errs.addAll(iamrule.ValidateRoleNaming(prefix, rs.naming))
 	if d := rs.maxSessionDuration; d != nil {
 		errs.add(iamrule.ValidateMaxSessionDuration(prefix+"maxSessionDuration", *d))
 	}
@@ -176,6 +186,27 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// checkRoleNamesUnique refuses two roles of one component with the same fixed IAM
+// name: IAM would refuse the second (names are unique regardless of case) half-way
+// through the update.
+func checkRoleNamesUnique(roles []roleSettings) problems {
+	var errs problems
+	first := map[string]string{}
+	for _, rs := range roles {
+		if rs.naming.Name == nil {
+			continue
+		}
+		key := iamrule.RoleNameKey(*rs.naming.Name)
+		if other, dup := first[key]; dup {
+			errs.addf("%sname: %q is already the name of %sname (IAM role names are unique regardless of case); give each role its own name",
+				rs.field, *rs.naming.Name, other)
+			continue
+		}
+		first[key] = rs.field
+	}
+	return errs
+}
+
 // checkWebhookConfigMap checks the roles that map their service accounts in the
 // webhook's ConfigMap.
 func checkWebhookConfigMap(roles []roleSettings, webhookEnabled bool) problems {
@@ -197,8 +228,12 @@ func checkWebhookConfigMap(roles []roleSettings, webhookEnabled bool) problems {
 func newRole(ctx *pulumi.Context, rs roleSettings, trust pulumi.StringOutput,
 	tags pulumi.StringMapInput, opts ...pulumi.ResourceOption,
 ) (*awsRole, error) {
+	// name and namePrefix stay nil unless given, so a role named by Pulumi keeps exactly
+	// the inputs it always had and existing stacks see no change.
 	role := &awsRole{}
 	err := registerAWS(ctx, awsRoleToken, rs.resourceName, pulumi.Map{
+		"name":                pulumi.StringPtrFromPtr(rs.naming.Name),
+		"namePrefix":          pulumi.StringPtrFromPtr(rs.naming.NamePrefix),
 		"assumeRolePolicy":    trust,
 		"description":         pulumi.StringPtrFromPtr(rs.description),
 		"maxSessionDuration":  pulumi.IntPtrFromPtr(rs.maxSessionDuration),

@@ -78,7 +78,7 @@ func resolveServiceAccountRole(name string, args ServiceAccountRoleArgs) (servic
 		trustPolicyMaxLength: valueOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength),
 		tags:                 args.Tags,
 	}
-	errs.add(iamrule.ValidateRoleResourceName("name", name))
+	errs.add(iamrule.ValidateRoleResourceName("name", name, iamrule.RoleNaming{Name: args.Name, NamePrefix: args.NamePrefix}))
 	errs.add(policy.ValidateTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength))
 	if len(args.Trusts) == 0 {
 		errs.addf("trusts: must not be empty; list each cluster whose pods may assume the role, with its EksaIrsa trust output and service accounts")

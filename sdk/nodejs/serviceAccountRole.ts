@@ -52,7 +52,7 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly roleArn: pulumi.Output<string>;
     /**
-     * Name of the role (generated from the resource name).
+     * IAM name of the role: the given `name`, or the one generated from `namePrefix` or the resource name.
      */
     declare public /*out*/ readonly roleName: pulumi.Output<string>;
     /**
@@ -77,6 +77,8 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
             resourceInputs["description"] = args?.description;
             resourceInputs["inlinePolicies"] = args?.inlinePolicies;
             resourceInputs["maxSessionDuration"] = args?.maxSessionDuration;
+            resourceInputs["name"] = args?.name;
+            resourceInputs["namePrefix"] = args?.namePrefix;
             resourceInputs["path"] = args?.path;
             resourceInputs["permissionsBoundary"] = args?.permissionsBoundary;
             resourceInputs["policies"] = args?.policies;
@@ -115,6 +117,14 @@ export interface ServiceAccountRoleArgs {
      * Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
      */
     maxSessionDuration?: number;
+    /**
+     * The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+     */
+    name?: string;
+    /**
+     * The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+     */
+    namePrefix?: string;
     /**
      * IAM path of the role. Defaults to `/`.
      */

@@ -895,6 +895,10 @@ type Role struct {
 	InlinePolicies map[string]string `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 	MaxSessionDuration *int `pulumi:"maxSessionDuration"`
+	// The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+	Name *string `pulumi:"name"`
+	// The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+	NamePrefix *string `pulumi:"namePrefix"`
 	// IAM path of the role. Defaults to `/`.
 	Path *string `pulumi:"path"`
 	// ARN of the policy used as the role's permissions boundary.
@@ -931,6 +935,10 @@ type RoleArgs struct {
 	InlinePolicies map[string]pulumi.StringInput `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 	MaxSessionDuration *int `pulumi:"maxSessionDuration"`
+	// The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+	Name *string `pulumi:"name"`
+	// The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+	NamePrefix *string `pulumi:"namePrefix"`
 	// IAM path of the role. Defaults to `/`.
 	Path *string `pulumi:"path"`
 	// ARN of the policy used as the role's permissions boundary.
@@ -1013,6 +1021,16 @@ func (o RoleOutput) InlinePolicies() pulumi.StringMapOutput {
 // Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 func (o RoleOutput) MaxSessionDuration() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Role) *int { return v.MaxSessionDuration }).(pulumi.IntPtrOutput)
+}
+
+// The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+func (o RoleOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Role) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+func (o RoleOutput) NamePrefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Role) *string { return v.NamePrefix }).(pulumi.StringPtrOutput)
 }
 
 // IAM path of the role. Defaults to `/`.

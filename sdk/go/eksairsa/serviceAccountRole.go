@@ -61,7 +61,7 @@ type ServiceAccountRole struct {
 
 	// ARN of the role.
 	RoleArn pulumi.StringOutput `pulumi:"roleArn"`
-	// Name of the role (generated from the resource name).
+	// IAM name of the role: the given `name`, or the one generated from `namePrefix` or the resource name.
 	RoleName pulumi.StringOutput `pulumi:"roleName"`
 	// Annotations to put on the role's service accounts in every cluster (`eks.amazonaws.com/role-arn`, and `sts-regional-endpoints` and `token-expiration` when set).
 	ServiceAccountAnnotations pulumi.StringMapOutput `pulumi:"serviceAccountAnnotations"`
@@ -93,6 +93,10 @@ type serviceAccountRoleArgs struct {
 	InlinePolicies map[string]string `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 	MaxSessionDuration *int `pulumi:"maxSessionDuration"`
+	// The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+	Name *string `pulumi:"name"`
+	// The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+	NamePrefix *string `pulumi:"namePrefix"`
 	// IAM path of the role. Defaults to `/`.
 	Path *string `pulumi:"path"`
 	// ARN of the policy used as the role's permissions boundary.
@@ -121,6 +125,10 @@ type ServiceAccountRoleArgs struct {
 	InlinePolicies map[string]pulumi.StringInput
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 	MaxSessionDuration *int
+	// The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+	Name *string
+	// The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+	NamePrefix *string
 	// IAM path of the role. Defaults to `/`.
 	Path *string
 	// ARN of the policy used as the role's permissions boundary.
@@ -233,7 +241,7 @@ func (o ServiceAccountRoleOutput) RoleArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *ServiceAccountRole) pulumi.StringOutput { return v.RoleArn }).(pulumi.StringOutput)
 }
 
-// Name of the role (generated from the resource name).
+// IAM name of the role: the given `name`, or the one generated from `namePrefix` or the resource name.
 func (o ServiceAccountRoleOutput) RoleName() pulumi.StringOutput {
 	return o.ApplyT(func(v *ServiceAccountRole) pulumi.StringOutput { return v.RoleName }).(pulumi.StringOutput)
 }

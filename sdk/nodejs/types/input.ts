@@ -104,6 +104,14 @@ export interface RoleArgs {
      */
     maxSessionDuration?: number;
     /**
+     * The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+     */
+    name?: string;
+    /**
+     * The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+     */
+    namePrefix?: string;
+    /**
      * IAM path of the role. Defaults to `/`.
      */
     path?: string;

@@ -443,6 +443,14 @@ class RoleArgsDict(TypedDict):
     """
     Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
     """
+    name: NotRequired[_builtins.str]
+    """
+    The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+    """
+    name_prefix: NotRequired[_builtins.str]
+    """
+    The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+    """
     path: NotRequired[_builtins.str]
     """
     IAM path of the role. Defaults to `/`.
@@ -479,6 +487,8 @@ class RoleArgs:
                  description: Optional[_builtins.str] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
+                 name: Optional[_builtins.str] = None,
+                 name_prefix: Optional[_builtins.str] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
@@ -491,6 +501,8 @@ class RoleArgs:
         :param _builtins.str description: Description of the role.
         :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
+        :param _builtins.str name: The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+        :param _builtins.str name_prefix: The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
         :param _builtins.str path: IAM path of the role. Defaults to `/`.
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
@@ -506,6 +518,10 @@ class RoleArgs:
             pulumi.set(__self__, "inline_policies", inline_policies)
         if max_session_duration is not None:
             pulumi.set(__self__, "max_session_duration", max_session_duration)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if name_prefix is not None:
+            pulumi.set(__self__, "name_prefix", name_prefix)
         if path is not None:
             pulumi.set(__self__, "path", path)
         if permissions_boundary is not None:
@@ -568,6 +584,30 @@ class RoleArgs:
     @max_session_duration.setter
     def max_session_duration(self, value: Optional[_builtins.int]):
         pulumi.set(self, "max_session_duration", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="namePrefix")
+    def name_prefix(self) -> Optional[_builtins.str]:
+        """
+        The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+        """
+        return pulumi.get(self, "name_prefix")
+
+    @name_prefix.setter
+    def name_prefix(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name_prefix", value)
 
     @_builtins.property
     @pulumi.getter

@@ -24,6 +24,8 @@ class ServiceAccountRoleArgs:
                  description: Optional[_builtins.str] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
+                 name: Optional[_builtins.str] = None,
+                 name_prefix: Optional[_builtins.str] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
@@ -39,6 +41,8 @@ class ServiceAccountRoleArgs:
         :param _builtins.str description: Description of the role.
         :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
+        :param _builtins.str name: The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+        :param _builtins.str name_prefix: The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
         :param _builtins.str path: IAM path of the role. Defaults to `/`.
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
@@ -55,6 +59,10 @@ class ServiceAccountRoleArgs:
             pulumi.set(__self__, "inline_policies", inline_policies)
         if max_session_duration is not None:
             pulumi.set(__self__, "max_session_duration", max_session_duration)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if name_prefix is not None:
+            pulumi.set(__self__, "name_prefix", name_prefix)
         if path is not None:
             pulumi.set(__self__, "path", path)
         if permissions_boundary is not None:
@@ -119,6 +127,30 @@ class ServiceAccountRoleArgs:
     @max_session_duration.setter
     def max_session_duration(self, value: Optional[_builtins.int]):
         pulumi.set(self, "max_session_duration", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="namePrefix")
+    def name_prefix(self) -> Optional[_builtins.str]:
+        """
+        The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+        """
+        return pulumi.get(self, "name_prefix")
+
+    @name_prefix.setter
+    def name_prefix(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name_prefix", value)
 
     @_builtins.property
     @pulumi.getter
@@ -226,6 +258,8 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  description: Optional[_builtins.str] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
+                 name: Optional[_builtins.str] = None,
+                 name_prefix: Optional[_builtins.str] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
@@ -265,6 +299,8 @@ class ServiceAccountRole(pulumi.ComponentResource):
         :param _builtins.str description: Description of the role.
         :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
+        :param _builtins.str name: The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+        :param _builtins.str name_prefix: The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
         :param _builtins.str path: IAM path of the role. Defaults to `/`.
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
@@ -323,6 +359,8 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  description: Optional[_builtins.str] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
+                 name: Optional[_builtins.str] = None,
+                 name_prefix: Optional[_builtins.str] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
@@ -346,6 +384,8 @@ class ServiceAccountRole(pulumi.ComponentResource):
             __props__.__dict__["description"] = description
             __props__.__dict__["inline_policies"] = inline_policies
             __props__.__dict__["max_session_duration"] = max_session_duration
+            __props__.__dict__["name"] = name
+            __props__.__dict__["name_prefix"] = name_prefix
             __props__.__dict__["path"] = path
             __props__.__dict__["permissions_boundary"] = permissions_boundary
             __props__.__dict__["policies"] = policies
@@ -379,7 +419,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
     @pulumi.getter(name="roleName")
     def role_name(self) -> pulumi.Output[_builtins.str]:
         """
-        Name of the role (generated from the resource name).
+        IAM name of the role: the given `name`, or the one generated from `namePrefix` or the resource name.
         """
         return pulumi.get(self, "role_name")
 

@@ -67,6 +67,36 @@ public final class ServiceAccountRoleArgs extends com.pulumi.resources.ResourceA
     }
 
     /**
+     * The role&#39;s IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.{@literal @}_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+     * 
+     */
+    @Import(name="name")
+    private @Nullable String name;
+
+    /**
+     * @return The role&#39;s IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.{@literal @}_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+     * 
+     */
+    public Optional<String> name() {
+        return Optional.ofNullable(this.name);
+    }
+
+    /**
+     * The start of the role&#39;s IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+     * 
+     */
+    @Import(name="namePrefix")
+    private @Nullable String namePrefix;
+
+    /**
+     * @return The start of the role&#39;s IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+     * 
+     */
+    public Optional<String> namePrefix() {
+        return Optional.ofNullable(this.namePrefix);
+    }
+
+    /**
      * IAM path of the role. Defaults to `/`.
      * 
      */
@@ -207,6 +237,8 @@ public final class ServiceAccountRoleArgs extends com.pulumi.resources.ResourceA
         this.description = $.description;
         this.inlinePolicies = $.inlinePolicies;
         this.maxSessionDuration = $.maxSessionDuration;
+        this.name = $.name;
+        this.namePrefix = $.namePrefix;
         this.path = $.path;
         this.permissionsBoundary = $.permissionsBoundary;
         this.policies = $.policies;
@@ -266,6 +298,28 @@ public final class ServiceAccountRoleArgs extends com.pulumi.resources.ResourceA
          */
         public Builder maxSessionDuration(@Nullable Integer maxSessionDuration) {
             $.maxSessionDuration = maxSessionDuration;
+            return this;
+        }
+
+        /**
+         * @param name The role&#39;s IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.{@literal @}_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder name(@Nullable String name) {
+            $.name = name;
+            return this;
+        }
+
+        /**
+         * @param namePrefix The start of the role&#39;s IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder namePrefix(@Nullable String namePrefix) {
+            $.namePrefix = namePrefix;
             return this;
         }
 
