@@ -9,6 +9,7 @@ import (
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iamrule"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/preset"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
 
@@ -22,6 +23,7 @@ import (
 type roleFieldRefs struct {
 	Name                 **string
 	NamePrefix           **string
+	Presets              **RolePresets
 	PolicyArns           *[]string
 	Policies             *map[string]pulumi.StringInput
 	InlinePolicies       *map[string]pulumi.StringInput
@@ -34,12 +36,12 @@ type roleFieldRefs struct {
 }
 
 func (r *Role) fieldRefs() roleFieldRefs {
-	return roleFieldRefs{&r.Name, &r.NamePrefix, &r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
+	return roleFieldRefs{&r.Name, &r.NamePrefix, &r.Presets, &r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
 		&r.Path, &r.Description, &r.StsRegionalEndpoints, &r.TokenExpiration}
 }
 
 func (a *ServiceAccountRoleArgs) fieldRefs() roleFieldRefs {
-	return roleFieldRefs{&a.Name, &a.NamePrefix, &a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
+	return roleFieldRefs{&a.Name, &a.NamePrefix, &a.Presets, &a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
 		&a.Path, &a.Description, &a.StsRegionalEndpoints, &a.TokenExpiration}
 }
 
@@ -50,6 +52,9 @@ func describeRoleFields(an infer.Annotator, f roleFieldRefs) {
 		"out to have a unique name derived from the resource name.")
 	an.Describe(f.NamePrefix, "The start of the role's IAM name; the AWS provider appends a unique suffix of 26 "+
 		"characters, so at most 38. Not with `name`.")
+	an.Describe(f.Presets, "Policies of the add-ons EKS Anywhere clusters run, each an inline policy "+
+		"`preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left "+
+		"out fails at preview. They count towards the 10,240 characters of the role's inline policies.")
 	an.Describe(f.PolicyArns, "ARNs of managed policies to attach, each by an attachment named after the policy.")
 	an.Describe(f.Policies, "Managed policies to attach, attachment name to policy ARN. The ARN may be an output "+
 		"(a policy created in the same program); the name, not the position, identifies the attachment, so "+
@@ -80,6 +85,7 @@ type roleSettings struct {
 	policyArns         []string
 	policyNames        []string // keys of policies, sorted
 	inlinePolicyNames  []string // sorted
+	presets            []preset.Policy
 	maxSessionDuration *int
 	path               *string
 	description        *string
@@ -111,7 +117,10 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 		inlinePolicies:      *f.InlinePolicies,
 		permissionsBoundary: *f.PermissionsBoundary,
 	}
+	presets, presetErrs := preset.Render(prefix+"presets", (*f.Presets).internal())
+	rs.presets = presets
 	errs := checkRoleChildren(rs)
+	errs.addAll(presetErrs)
 	errs.addAll(iamrule.ValidateRoleNaming(prefix, rs.naming))
 	if d := rs.maxSessionDuration; d != nil {
 		errs.add(iamrule.ValidateMaxSessionDuration(prefix+"maxSessionDuration", *d))
@@ -136,6 +145,11 @@ func checkRoleChildren(rs roleSettings) problems {
 	var errs problems
 	prefix := rs.field
 	suffixes := map[string]string{}
+	presetNames := map[string]string{}
+	for _, p := range rs.presets {
+		suffixes[p.Name] = "presets." + p.Key
+		presetNames[p.Name] = p.Key
+	}
 	for i, arn := range rs.policyArns {
 		if err := iamrule.ValidatePolicyARN(fmt.Sprintf("%spolicyArns[%d]", prefix, i), arn); err != nil {
 			errs.add(err)
@@ -166,6 +180,9 @@ func checkRoleChildren(rs roleSettings) problems {
 	for _, name := range rs.inlinePolicyNames {
 		field := prefix + "inlinePolicies." + name
 		errs.add(iamrule.ValidateInlinePolicyName(field, name))
+		if key, taken := presetNames[name]; taken {
+			errs.addf("%s: %q is the name of the inline policy of %spresets.%s; rename the policy", field, name, prefix, key)
+		}
 		if rs.inlinePolicies[name] == nil {
 			errs.addf("%s: empty policy; give the policy JSON or remove the entry", field)
 		}
@@ -276,6 +293,19 @@ func newRole(ctx *pulumi.Context, rs roleSettings, trust pulumi.StringOutput,
 // is known and only once all of them together fit IAM's limit.
 func newInlinePolicies(ctx *pulumi.Context, rs roleSettings, role *awsRole, opts ...pulumi.ResourceOption) error {
 	fits := inlinePoliciesFit(rs, rs.inlinePolicies)
+	for _, p := range rs.presets {
+		document := pulumi.All(pulumi.String(string(p.Document)), fits).ApplyT(func(v []any) string {
+			return v[0].(string)
+		}).(pulumi.StringOutput)
+		_, err := newAWSResource(ctx, awsRolePolicyToken, rs.resourceName+"-"+p.Name, pulumi.Map{
+			"role":   role.Name,
+			"name":   pulumi.String(p.Name),
+			"policy": document,
+		}, opts...)
+		if err != nil {
+			return err
+		}
+	}
 	for _, name := range rs.inlinePolicyNames {
 		field := rs.field + "inlinePolicies." + name
 		document := pulumi.All(rs.inlinePolicies[name], fits).ApplyT(func(v []any) (string, error) {
@@ -299,7 +329,10 @@ func newInlinePolicies(ctx *pulumi.Context, rs roleSettings, role *awsRole, opts
 // they cannot all be. It carries no policy text, so it is never secret, whatever the
 // policies are.
 func inlinePoliciesFit(rs roleSettings, inline map[string]pulumi.StringInput) pulumi.StringOutput {
-	docs := make([]any, 0, len(rs.inlinePolicyNames))
+	docs := make([]any, 0, len(rs.presets)+len(rs.inlinePolicyNames))
+	for _, p := range rs.presets {
+		docs = append(docs, pulumi.String(string(p.Document)))
+	}
 	for _, name := range rs.inlinePolicyNames {
 		docs = append(docs, inline[name])
 	}
@@ -319,6 +352,9 @@ func inlinePoliciesFit(rs roleSettings, inline map[string]pulumi.StringInput) pu
 func checkRoleInputs(ctx *pulumi.Context, rs roleSettings) (problems, error) {
 	var errs problems
 	var known []string
+	for _, p := range rs.presets {
+		known = append(known, string(p.Document))
+	}
 	complete := true
 	for _, name := range rs.inlinePolicyNames {
 		field := rs.field + "inlinePolicies." + name

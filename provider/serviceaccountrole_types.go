@@ -19,6 +19,7 @@ type ServiceAccountRoleArgs struct {
 	Trusts               []Trust                       `pulumi:"trusts"`
 	Name                 *string                       `pulumi:"name,optional"`
 	NamePrefix           *string                       `pulumi:"namePrefix,optional"`
+	Presets              *RolePresets                  `pulumi:"presets,optional"`
 	PolicyArns           []string                      `pulumi:"policyArns,optional"`
 	Policies             map[string]pulumi.StringInput `pulumi:"policies,optional"`
 	InlinePolicies       map[string]pulumi.StringInput `pulumi:"inlinePolicies,optional"`

@@ -186,6 +186,7 @@ type Role struct {
 	ServiceAccounts      []string                      `pulumi:"serviceAccounts"`
 	Name                 *string                       `pulumi:"name,optional"`
 	NamePrefix           *string                       `pulumi:"namePrefix,optional"`
+	Presets              *RolePresets                  `pulumi:"presets,optional"`
 	PolicyArns           []string                      `pulumi:"policyArns,optional"`
 	Policies             map[string]pulumi.StringInput `pulumi:"policies,optional"`
 	InlinePolicies       map[string]pulumi.StringInput `pulumi:"inlinePolicies,optional"`

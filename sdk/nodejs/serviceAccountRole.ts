@@ -83,6 +83,7 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
             resourceInputs["permissionsBoundary"] = args?.permissionsBoundary;
             resourceInputs["policies"] = args?.policies;
             resourceInputs["policyArns"] = args?.policyArns;
+            resourceInputs["presets"] = args?.presets;
             resourceInputs["stsRegionalEndpoints"] = args?.stsRegionalEndpoints;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["tokenExpiration"] = args?.tokenExpiration;
@@ -141,6 +142,10 @@ export interface ServiceAccountRoleArgs {
      * ARNs of managed policies to attach, each by an attachment named after the policy.
      */
     policyArns?: string[];
+    /**
+     * Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+     */
+    presets?: inputs.RolePresetsArgs;
     /**
      * Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
      */

@@ -105,6 +105,8 @@ type serviceAccountRoleArgs struct {
 	Policies map[string]string `pulumi:"policies"`
 	// ARNs of managed policies to attach, each by an attachment named after the policy.
 	PolicyArns []string `pulumi:"policyArns"`
+	// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+	Presets *RolePresets `pulumi:"presets"`
 	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
 	StsRegionalEndpoints *bool `pulumi:"stsRegionalEndpoints"`
 	// Tags for the role.
@@ -137,6 +139,8 @@ type ServiceAccountRoleArgs struct {
 	Policies map[string]pulumi.StringInput
 	// ARNs of managed policies to attach, each by an attachment named after the policy.
 	PolicyArns []string
+	// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+	Presets *RolePresetsArgs
 	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
 	StsRegionalEndpoints *bool
 	// Tags for the role.

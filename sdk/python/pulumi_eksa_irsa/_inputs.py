@@ -16,23 +16,282 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'AmpPresetArgs',
+    'AmpPresetArgsDict',
+    'BucketsPresetArgs',
+    'BucketsPresetArgsDict',
+    'CloudWatchPresetArgs',
+    'CloudWatchPresetArgsDict',
+    'ExternalSecretsPresetArgs',
+    'ExternalSecretsPresetArgsDict',
+    'HostedZonesPresetArgs',
+    'HostedZonesPresetArgsDict',
     'IssuerArgs',
     'IssuerArgsDict',
     'IssuerDomainArgs',
     'IssuerDomainArgsDict',
+    'LogGroupsPresetArgs',
+    'LogGroupsPresetArgsDict',
     'OidcProviderArgs',
     'OidcProviderArgsDict',
     'PreviousIssuerArgs',
     'PreviousIssuerArgsDict',
+    'RepositoriesPresetArgs',
+    'RepositoriesPresetArgsDict',
     'RoleArgs',
     'RoleArgsDict',
+    'RolePresetsArgs',
+    'RolePresetsArgsDict',
     'TrustArgs',
     'TrustArgsDict',
     'WebhookArgs',
     'WebhookArgsDict',
     'WebhookImageArgs',
     'WebhookImageArgsDict',
+    'XRayPresetArgs',
+    'XRayPresetArgsDict',
 ]
+
+class AmpPresetArgsDict(TypedDict):
+    workspace_arns: Sequence[_builtins.str]
+    """
+    Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+    """
+    query: NotRequired[_builtins.bool]
+    """
+    Also allow queries (for a front end such as Grafana). Defaults to `false`.
+    """
+
+@pulumi.input_type
+class AmpPresetArgs:
+    def __init__(__self__, *,
+                 workspace_arns: Sequence[_builtins.str],
+                 query: Optional[_builtins.bool] = None):
+        """
+        :param Sequence[_builtins.str] workspace_arns: Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+        :param _builtins.bool query: Also allow queries (for a front end such as Grafana). Defaults to `false`.
+        """
+        pulumi.set(__self__, "workspace_arns", workspace_arns)
+        if query is not None:
+            pulumi.set(__self__, "query", query)
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceArns")
+    def workspace_arns(self) -> Sequence[_builtins.str]:
+        """
+        Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+        """
+        return pulumi.get(self, "workspace_arns")
+
+    @workspace_arns.setter
+    def workspace_arns(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "workspace_arns", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def query(self) -> Optional[_builtins.bool]:
+        """
+        Also allow queries (for a front end such as Grafana). Defaults to `false`.
+        """
+        return pulumi.get(self, "query")
+
+    @query.setter
+    def query(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "query", value)
+
+
+class BucketsPresetArgsDict(TypedDict):
+    bucket_arns: Sequence[_builtins.str]
+    """
+    Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+    """
+
+@pulumi.input_type
+class BucketsPresetArgs:
+    def __init__(__self__, *,
+                 bucket_arns: Sequence[_builtins.str]):
+        """
+        :param Sequence[_builtins.str] bucket_arns: Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+        """
+        pulumi.set(__self__, "bucket_arns", bucket_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="bucketArns")
+    def bucket_arns(self) -> Sequence[_builtins.str]:
+        """
+        Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+        """
+        return pulumi.get(self, "bucket_arns")
+
+    @bucket_arns.setter
+    def bucket_arns(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "bucket_arns", value)
+
+
+class CloudWatchPresetArgsDict(TypedDict):
+    log_group_arn_prefixes: Sequence[_builtins.str]
+    """
+    ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+    """
+    metric_namespaces: NotRequired[Sequence[_builtins.str]]
+    """
+    Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+    """
+
+@pulumi.input_type
+class CloudWatchPresetArgs:
+    def __init__(__self__, *,
+                 log_group_arn_prefixes: Sequence[_builtins.str],
+                 metric_namespaces: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param Sequence[_builtins.str] log_group_arn_prefixes: ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+        :param Sequence[_builtins.str] metric_namespaces: Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+        """
+        pulumi.set(__self__, "log_group_arn_prefixes", log_group_arn_prefixes)
+        if metric_namespaces is not None:
+            pulumi.set(__self__, "metric_namespaces", metric_namespaces)
+
+    @_builtins.property
+    @pulumi.getter(name="logGroupArnPrefixes")
+    def log_group_arn_prefixes(self) -> Sequence[_builtins.str]:
+        """
+        ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+        """
+        return pulumi.get(self, "log_group_arn_prefixes")
+
+    @log_group_arn_prefixes.setter
+    def log_group_arn_prefixes(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "log_group_arn_prefixes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="metricNamespaces")
+    def metric_namespaces(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+        """
+        return pulumi.get(self, "metric_namespaces")
+
+    @metric_namespaces.setter
+    def metric_namespaces(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "metric_namespaces", value)
+
+
+class ExternalSecretsPresetArgsDict(TypedDict):
+    find: NotRequired[_builtins.bool]
+    """
+    Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+    """
+    kms_key_arns: NotRequired[Sequence[_builtins.str]]
+    """
+    Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+    """
+    parameter_arn_prefixes: NotRequired[Sequence[_builtins.str]]
+    """
+    ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+    """
+    secret_arn_prefixes: NotRequired[Sequence[_builtins.str]]
+    """
+    ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+    """
+
+@pulumi.input_type
+class ExternalSecretsPresetArgs:
+    def __init__(__self__, *,
+                 find: Optional[_builtins.bool] = None,
+                 kms_key_arns: Optional[Sequence[_builtins.str]] = None,
+                 parameter_arn_prefixes: Optional[Sequence[_builtins.str]] = None,
+                 secret_arn_prefixes: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param _builtins.bool find: Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+        :param Sequence[_builtins.str] kms_key_arns: Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+        :param Sequence[_builtins.str] parameter_arn_prefixes: ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+        :param Sequence[_builtins.str] secret_arn_prefixes: ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+        """
+        if find is not None:
+            pulumi.set(__self__, "find", find)
+        if kms_key_arns is not None:
+            pulumi.set(__self__, "kms_key_arns", kms_key_arns)
+        if parameter_arn_prefixes is not None:
+            pulumi.set(__self__, "parameter_arn_prefixes", parameter_arn_prefixes)
+        if secret_arn_prefixes is not None:
+            pulumi.set(__self__, "secret_arn_prefixes", secret_arn_prefixes)
+
+    @_builtins.property
+    @pulumi.getter
+    def find(self) -> Optional[_builtins.bool]:
+        """
+        Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+        """
+        return pulumi.get(self, "find")
+
+    @find.setter
+    def find(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "find", value)
+
+    @_builtins.property
+    @pulumi.getter(name="kmsKeyArns")
+    def kms_key_arns(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+        """
+        return pulumi.get(self, "kms_key_arns")
+
+    @kms_key_arns.setter
+    def kms_key_arns(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "kms_key_arns", value)
+
+    @_builtins.property
+    @pulumi.getter(name="parameterArnPrefixes")
+    def parameter_arn_prefixes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+        """
+        return pulumi.get(self, "parameter_arn_prefixes")
+
+    @parameter_arn_prefixes.setter
+    def parameter_arn_prefixes(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "parameter_arn_prefixes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretArnPrefixes")
+    def secret_arn_prefixes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+        """
+        return pulumi.get(self, "secret_arn_prefixes")
+
+    @secret_arn_prefixes.setter
+    def secret_arn_prefixes(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "secret_arn_prefixes", value)
+
+
+class HostedZonesPresetArgsDict(TypedDict):
+    hosted_zone_arns: Sequence[_builtins.str]
+    """
+    Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+    """
+
+@pulumi.input_type
+class HostedZonesPresetArgs:
+    def __init__(__self__, *,
+                 hosted_zone_arns: Sequence[_builtins.str]):
+        """
+        :param Sequence[_builtins.str] hosted_zone_arns: Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+        """
+        pulumi.set(__self__, "hosted_zone_arns", hosted_zone_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="hostedZoneArns")
+    def hosted_zone_arns(self) -> Sequence[_builtins.str]:
+        """
+        Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+        """
+        return pulumi.get(self, "hosted_zone_arns")
+
+    @hosted_zone_arns.setter
+    def hosted_zone_arns(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "hosted_zone_arns", value)
+
 
 class IssuerArgsDict(TypedDict):
     bucket_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
@@ -290,6 +549,34 @@ class IssuerDomainArgs:
         pulumi.set(self, "zone_id", value)
 
 
+class LogGroupsPresetArgsDict(TypedDict):
+    log_group_arn_prefixes: Sequence[_builtins.str]
+    """
+    ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+    """
+
+@pulumi.input_type
+class LogGroupsPresetArgs:
+    def __init__(__self__, *,
+                 log_group_arn_prefixes: Sequence[_builtins.str]):
+        """
+        :param Sequence[_builtins.str] log_group_arn_prefixes: ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+        """
+        pulumi.set(__self__, "log_group_arn_prefixes", log_group_arn_prefixes)
+
+    @_builtins.property
+    @pulumi.getter(name="logGroupArnPrefixes")
+    def log_group_arn_prefixes(self) -> Sequence[_builtins.str]:
+        """
+        ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+        """
+        return pulumi.get(self, "log_group_arn_prefixes")
+
+    @log_group_arn_prefixes.setter
+    def log_group_arn_prefixes(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "log_group_arn_prefixes", value)
+
+
 class OidcProviderArgsDict(TypedDict):
     arn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -426,6 +713,34 @@ class PreviousIssuerArgs:
         pulumi.set(self, "oidc_provider_arn", value)
 
 
+class RepositoriesPresetArgsDict(TypedDict):
+    repository_arns: Sequence[_builtins.str]
+    """
+    Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+    """
+
+@pulumi.input_type
+class RepositoriesPresetArgs:
+    def __init__(__self__, *,
+                 repository_arns: Sequence[_builtins.str]):
+        """
+        :param Sequence[_builtins.str] repository_arns: Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+        """
+        pulumi.set(__self__, "repository_arns", repository_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryArns")
+    def repository_arns(self) -> Sequence[_builtins.str]:
+        """
+        Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+        """
+        return pulumi.get(self, "repository_arns")
+
+    @repository_arns.setter
+    def repository_arns(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "repository_arns", value)
+
+
 class RoleArgsDict(TypedDict):
     service_accounts: Sequence[_builtins.str]
     """
@@ -467,6 +782,10 @@ class RoleArgsDict(TypedDict):
     """
     ARNs of managed policies to attach, each by an attachment named after the policy.
     """
+    presets: NotRequired['RolePresetsArgsDict']
+    """
+    Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+    """
     sts_regional_endpoints: NotRequired[_builtins.bool]
     """
     Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
@@ -493,6 +812,7 @@ class RoleArgs:
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
+                 presets: Optional['RolePresetsArgs'] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  token_expiration: Optional[_builtins.int] = None,
                  webhook_config_map: Optional[_builtins.bool] = None):
@@ -507,6 +827,7 @@ class RoleArgs:
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
         :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach, each by an attachment named after the policy.
+        :param 'RolePresetsArgs' presets: Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
         :param _builtins.bool sts_regional_endpoints: Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
         :param _builtins.int token_expiration: Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
         :param _builtins.bool webhook_config_map: Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
@@ -530,6 +851,8 @@ class RoleArgs:
             pulumi.set(__self__, "policies", policies)
         if policy_arns is not None:
             pulumi.set(__self__, "policy_arns", policy_arns)
+        if presets is not None:
+            pulumi.set(__self__, "presets", presets)
         if sts_regional_endpoints is not None:
             pulumi.set(__self__, "sts_regional_endpoints", sts_regional_endpoints)
         if token_expiration is not None:
@@ -658,6 +981,18 @@ class RoleArgs:
         pulumi.set(self, "policy_arns", value)
 
     @_builtins.property
+    @pulumi.getter
+    def presets(self) -> Optional['RolePresetsArgs']:
+        """
+        Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+        """
+        return pulumi.get(self, "presets")
+
+    @presets.setter
+    def presets(self, value: Optional['RolePresetsArgs']):
+        pulumi.set(self, "presets", value)
+
+    @_builtins.property
     @pulumi.getter(name="stsRegionalEndpoints")
     def sts_regional_endpoints(self) -> Optional[_builtins.bool]:
         """
@@ -692,6 +1027,215 @@ class RoleArgs:
     @webhook_config_map.setter
     def webhook_config_map(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "webhook_config_map", value)
+
+
+class RolePresetsArgsDict(TypedDict):
+    amp: NotRequired['AmpPresetArgsDict']
+    """
+    The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+    """
+    cert_manager: NotRequired['HostedZonesPresetArgsDict']
+    """
+    cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+    """
+    cloudwatch: NotRequired['CloudWatchPresetArgsDict']
+    """
+    The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+    """
+    ecr_pull: NotRequired['RepositoriesPresetArgsDict']
+    """
+    Pulling images from the ECR repositories.
+    """
+    external_dns: NotRequired['HostedZonesPresetArgsDict']
+    """
+    external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+    """
+    external_secrets: NotRequired['ExternalSecretsPresetArgsDict']
+    """
+    external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+    """
+    fluent_bit: NotRequired['LogGroupsPresetArgsDict']
+    """
+    Fluent Bit's CloudWatch Logs output: logs into the log groups.
+    """
+    mountpoint_s3: NotRequired['BucketsPresetArgsDict']
+    """
+    The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+    """
+    velero: NotRequired['BucketsPresetArgsDict']
+    """
+    Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+    """
+    xray: NotRequired['XRayPresetArgsDict']
+    """
+    The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+    """
+
+@pulumi.input_type
+class RolePresetsArgs:
+    def __init__(__self__, *,
+                 amp: Optional['AmpPresetArgs'] = None,
+                 cert_manager: Optional['HostedZonesPresetArgs'] = None,
+                 cloudwatch: Optional['CloudWatchPresetArgs'] = None,
+                 ecr_pull: Optional['RepositoriesPresetArgs'] = None,
+                 external_dns: Optional['HostedZonesPresetArgs'] = None,
+                 external_secrets: Optional['ExternalSecretsPresetArgs'] = None,
+                 fluent_bit: Optional['LogGroupsPresetArgs'] = None,
+                 mountpoint_s3: Optional['BucketsPresetArgs'] = None,
+                 velero: Optional['BucketsPresetArgs'] = None,
+                 xray: Optional['XRayPresetArgs'] = None):
+        """
+        :param 'AmpPresetArgs' amp: The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+        :param 'HostedZonesPresetArgs' cert_manager: cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+        :param 'CloudWatchPresetArgs' cloudwatch: The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+        :param 'RepositoriesPresetArgs' ecr_pull: Pulling images from the ECR repositories.
+        :param 'HostedZonesPresetArgs' external_dns: external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+        :param 'ExternalSecretsPresetArgs' external_secrets: external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+        :param 'LogGroupsPresetArgs' fluent_bit: Fluent Bit's CloudWatch Logs output: logs into the log groups.
+        :param 'BucketsPresetArgs' mountpoint_s3: The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+        :param 'BucketsPresetArgs' velero: Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+        :param 'XRayPresetArgs' xray: The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+        """
+        if amp is not None:
+            pulumi.set(__self__, "amp", amp)
+        if cert_manager is not None:
+            pulumi.set(__self__, "cert_manager", cert_manager)
+        if cloudwatch is not None:
+            pulumi.set(__self__, "cloudwatch", cloudwatch)
+        if ecr_pull is not None:
+            pulumi.set(__self__, "ecr_pull", ecr_pull)
+        if external_dns is not None:
+            pulumi.set(__self__, "external_dns", external_dns)
+        if external_secrets is not None:
+            pulumi.set(__self__, "external_secrets", external_secrets)
+        if fluent_bit is not None:
+            pulumi.set(__self__, "fluent_bit", fluent_bit)
+        if mountpoint_s3 is not None:
+            pulumi.set(__self__, "mountpoint_s3", mountpoint_s3)
+        if velero is not None:
+            pulumi.set(__self__, "velero", velero)
+        if xray is not None:
+            pulumi.set(__self__, "xray", xray)
+
+    @_builtins.property
+    @pulumi.getter
+    def amp(self) -> Optional['AmpPresetArgs']:
+        """
+        The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+        """
+        return pulumi.get(self, "amp")
+
+    @amp.setter
+    def amp(self, value: Optional['AmpPresetArgs']):
+        pulumi.set(self, "amp", value)
+
+    @_builtins.property
+    @pulumi.getter(name="certManager")
+    def cert_manager(self) -> Optional['HostedZonesPresetArgs']:
+        """
+        cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+        """
+        return pulumi.get(self, "cert_manager")
+
+    @cert_manager.setter
+    def cert_manager(self, value: Optional['HostedZonesPresetArgs']):
+        pulumi.set(self, "cert_manager", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def cloudwatch(self) -> Optional['CloudWatchPresetArgs']:
+        """
+        The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+        """
+        return pulumi.get(self, "cloudwatch")
+
+    @cloudwatch.setter
+    def cloudwatch(self, value: Optional['CloudWatchPresetArgs']):
+        pulumi.set(self, "cloudwatch", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ecrPull")
+    def ecr_pull(self) -> Optional['RepositoriesPresetArgs']:
+        """
+        Pulling images from the ECR repositories.
+        """
+        return pulumi.get(self, "ecr_pull")
+
+    @ecr_pull.setter
+    def ecr_pull(self, value: Optional['RepositoriesPresetArgs']):
+        pulumi.set(self, "ecr_pull", value)
+
+    @_builtins.property
+    @pulumi.getter(name="externalDns")
+    def external_dns(self) -> Optional['HostedZonesPresetArgs']:
+        """
+        external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+        """
+        return pulumi.get(self, "external_dns")
+
+    @external_dns.setter
+    def external_dns(self, value: Optional['HostedZonesPresetArgs']):
+        pulumi.set(self, "external_dns", value)
+
+    @_builtins.property
+    @pulumi.getter(name="externalSecrets")
+    def external_secrets(self) -> Optional['ExternalSecretsPresetArgs']:
+        """
+        external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+        """
+        return pulumi.get(self, "external_secrets")
+
+    @external_secrets.setter
+    def external_secrets(self, value: Optional['ExternalSecretsPresetArgs']):
+        pulumi.set(self, "external_secrets", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fluentBit")
+    def fluent_bit(self) -> Optional['LogGroupsPresetArgs']:
+        """
+        Fluent Bit's CloudWatch Logs output: logs into the log groups.
+        """
+        return pulumi.get(self, "fluent_bit")
+
+    @fluent_bit.setter
+    def fluent_bit(self, value: Optional['LogGroupsPresetArgs']):
+        pulumi.set(self, "fluent_bit", value)
+
+    @_builtins.property
+    @pulumi.getter(name="mountpointS3")
+    def mountpoint_s3(self) -> Optional['BucketsPresetArgs']:
+        """
+        The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+        """
+        return pulumi.get(self, "mountpoint_s3")
+
+    @mountpoint_s3.setter
+    def mountpoint_s3(self, value: Optional['BucketsPresetArgs']):
+        pulumi.set(self, "mountpoint_s3", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def velero(self) -> Optional['BucketsPresetArgs']:
+        """
+        Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+        """
+        return pulumi.get(self, "velero")
+
+    @velero.setter
+    def velero(self, value: Optional['BucketsPresetArgs']):
+        pulumi.set(self, "velero", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def xray(self) -> Optional['XRayPresetArgs']:
+        """
+        The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+        """
+        return pulumi.get(self, "xray")
+
+    @xray.setter
+    def xray(self, value: Optional['XRayPresetArgs']):
+        pulumi.set(self, "xray", value)
 
 
 class TrustArgsDict(TypedDict):
@@ -1156,5 +1700,14 @@ class WebhookImageArgs:
     @tag.setter
     def tag(self, value: Optional[_builtins.str]):
         pulumi.set(self, "tag", value)
+
+
+class XRayPresetArgsDict(TypedDict):
+    pass
+
+@pulumi.input_type
+class XRayPresetArgs:
+    def __init__(__self__):
+        pass
 
 

@@ -30,6 +30,7 @@ class ServiceAccountRoleArgs:
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
+                 presets: Optional['RolePresetsArgs'] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  token_expiration: Optional[_builtins.int] = None,
@@ -47,6 +48,7 @@ class ServiceAccountRoleArgs:
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
         :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach, each by an attachment named after the policy.
+        :param 'RolePresetsArgs' presets: Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
         :param _builtins.bool sts_regional_endpoints: Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for the role.
         :param _builtins.int token_expiration: Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
@@ -71,6 +73,8 @@ class ServiceAccountRoleArgs:
             pulumi.set(__self__, "policies", policies)
         if policy_arns is not None:
             pulumi.set(__self__, "policy_arns", policy_arns)
+        if presets is not None:
+            pulumi.set(__self__, "presets", presets)
         if sts_regional_endpoints is not None:
             pulumi.set(__self__, "sts_regional_endpoints", sts_regional_endpoints)
         if tags is not None:
@@ -201,6 +205,18 @@ class ServiceAccountRoleArgs:
         pulumi.set(self, "policy_arns", value)
 
     @_builtins.property
+    @pulumi.getter
+    def presets(self) -> Optional['RolePresetsArgs']:
+        """
+        Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+        """
+        return pulumi.get(self, "presets")
+
+    @presets.setter
+    def presets(self, value: Optional['RolePresetsArgs']):
+        pulumi.set(self, "presets", value)
+
+    @_builtins.property
     @pulumi.getter(name="stsRegionalEndpoints")
     def sts_regional_endpoints(self) -> Optional[_builtins.bool]:
         """
@@ -264,6 +280,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
+                 presets: Optional[Union['RolePresetsArgs', 'RolePresetsArgsDict']] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  token_expiration: Optional[_builtins.int] = None,
@@ -305,6 +322,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
         :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach, each by an attachment named after the policy.
+        :param Union['RolePresetsArgs', 'RolePresetsArgsDict'] presets: Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
         :param _builtins.bool sts_regional_endpoints: Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for the role.
         :param _builtins.int token_expiration: Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
@@ -365,6 +383,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
+                 presets: Optional[Union['RolePresetsArgs', 'RolePresetsArgsDict']] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  token_expiration: Optional[_builtins.int] = None,
@@ -390,6 +409,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
             __props__.__dict__["permissions_boundary"] = permissions_boundary
             __props__.__dict__["policies"] = policies
             __props__.__dict__["policy_arns"] = policy_arns
+            __props__.__dict__["presets"] = presets
             __props__.__dict__["sts_regional_endpoints"] = sts_regional_endpoints
             __props__.__dict__["tags"] = tags
             __props__.__dict__["token_expiration"] = token_expiration

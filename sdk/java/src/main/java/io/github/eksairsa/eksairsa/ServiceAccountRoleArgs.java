@@ -6,6 +6,7 @@ package io.github.eksairsa.eksairsa;
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
+import io.github.eksairsa.eksairsa.inputs.RolePresetsArgs;
 import io.github.eksairsa.eksairsa.inputs.TrustArgs;
 import java.lang.Boolean;
 import java.lang.Integer;
@@ -157,6 +158,21 @@ public final class ServiceAccountRoleArgs extends com.pulumi.resources.ResourceA
     }
 
     /**
+     * Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-&lt;name&gt;` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role&#39;s inline policies.
+     * 
+     */
+    @Import(name="presets")
+    private @Nullable RolePresetsArgs presets;
+
+    /**
+     * @return Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-&lt;name&gt;` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role&#39;s inline policies.
+     * 
+     */
+    public Optional<RolePresetsArgs> presets() {
+        return Optional.ofNullable(this.presets);
+    }
+
+    /**
      * Whether pods of the role&#39;s service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook&#39;s setting.
      * 
      */
@@ -243,6 +259,7 @@ public final class ServiceAccountRoleArgs extends com.pulumi.resources.ResourceA
         this.permissionsBoundary = $.permissionsBoundary;
         this.policies = $.policies;
         this.policyArns = $.policyArns;
+        this.presets = $.presets;
         this.stsRegionalEndpoints = $.stsRegionalEndpoints;
         this.tags = $.tags;
         this.tokenExpiration = $.tokenExpiration;
@@ -385,6 +402,17 @@ public final class ServiceAccountRoleArgs extends com.pulumi.resources.ResourceA
          */
         public Builder policyArns(String... policyArns) {
             return policyArns(List.of(policyArns));
+        }
+
+        /**
+         * @param presets Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-&lt;name&gt;` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role&#39;s inline policies.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder presets(@Nullable RolePresetsArgs presets) {
+            $.presets = presets;
+            return this;
         }
 
         /**

@@ -6,6 +6,7 @@ package io.github.eksairsa.eksairsa.inputs;
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
+import io.github.eksairsa.eksairsa.inputs.RolePresetsArgs;
 import java.lang.Boolean;
 import java.lang.Integer;
 import java.lang.String;
@@ -156,6 +157,21 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-&lt;name&gt;` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role&#39;s inline policies.
+     * 
+     */
+    @Import(name="presets")
+    private @Nullable RolePresetsArgs presets;
+
+    /**
+     * @return Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-&lt;name&gt;` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role&#39;s inline policies.
+     * 
+     */
+    public Optional<RolePresetsArgs> presets() {
+        return Optional.ofNullable(this.presets);
+    }
+
+    /**
      * Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*&#47;reporter`), which makes the condition `StringLike`; `*&#47;*` is refused because it would trust every service account of the cluster.
      * 
      */
@@ -227,6 +243,7 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
         this.permissionsBoundary = $.permissionsBoundary;
         this.policies = $.policies;
         this.policyArns = $.policyArns;
+        this.presets = $.presets;
         this.serviceAccounts = $.serviceAccounts;
         this.stsRegionalEndpoints = $.stsRegionalEndpoints;
         this.tokenExpiration = $.tokenExpiration;
@@ -368,6 +385,17 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder policyArns(String... policyArns) {
             return policyArns(List.of(policyArns));
+        }
+
+        /**
+         * @param presets Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-&lt;name&gt;` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role&#39;s inline policies.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder presets(@Nullable RolePresetsArgs presets) {
+            $.presets = presets;
+            return this;
         }
 
         /**
