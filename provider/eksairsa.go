@@ -299,7 +299,7 @@ func (b *builder) roles() error {
 		issuers = append(issuers, previous.oidcProviderArn, previous.issuerHostPath)
 	}
 	for _, rs := range b.s.roles {
-		audiences, accounts, maxLength, field := b.s.oidcProvider.audiences, rs.accounts, b.s.trustPolicyMaxLength, "roles."+rs.name
+		audiences, accounts, extra, maxLength, field := b.s.oidcProvider.audiences, rs.accounts, rs.extraTrust, b.s.trustPolicyMaxLength, "roles."+rs.name
 		trust := pulumi.All(issuers...).ApplyT(func(v []any) (string, error) {
 			current := policy.IssuerTrust{ProviderARN: v[0].(string), HostPath: v[1].(string), Audiences: audiences, Accounts: accounts}
 			var old *policy.IssuerTrust
@@ -312,7 +312,7 @@ func (b *builder) roles() error {
 					return "", err
 				}
 			}
-			doc, err := policy.RoleTrustPolicyWithin(field, policy.MigrationTrusts(current, old), maxLength)
+			doc, err := policy.RoleTrustPolicyWithin(field, policy.MigrationTrusts(current, old), extra, maxLength)
 			return string(doc), err
 		}).(pulumi.StringOutput)
 		role, err := newRole(b.ctx, rs, trust, b.tags, b.parent)

@@ -24,6 +24,7 @@ type roleFieldRefs struct {
 	Name                 **string
 	NamePrefix           **string
 	Presets              **RolePresets
+	ExtraTrust           **ExtraTrust
 	PolicyArns           *[]string
 	Policies             *map[string]pulumi.StringInput
 	InlinePolicies       *map[string]pulumi.StringInput
@@ -36,12 +37,12 @@ type roleFieldRefs struct {
 }
 
 func (r *Role) fieldRefs() roleFieldRefs {
-	return roleFieldRefs{&r.Name, &r.NamePrefix, &r.Presets, &r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
+	return roleFieldRefs{&r.Name, &r.NamePrefix, &r.Presets, &r.ExtraTrust, &r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
 		&r.Path, &r.Description, &r.StsRegionalEndpoints, &r.TokenExpiration}
 }
 
 func (a *ServiceAccountRoleArgs) fieldRefs() roleFieldRefs {
-	return roleFieldRefs{&a.Name, &a.NamePrefix, &a.Presets, &a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
+	return roleFieldRefs{&a.Name, &a.NamePrefix, &a.Presets, &a.ExtraTrust, &a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
 		&a.Path, &a.Description, &a.StsRegionalEndpoints, &a.TokenExpiration}
 }
 
@@ -55,6 +56,9 @@ func describeRoleFields(an infer.Annotator, f roleFieldRefs) {
 	an.Describe(f.Presets, "Policies of the add-ons EKS Anywhere clusters run, each an inline policy "+
 		"`preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left "+
 		"out fails at preview. They count towards the 10,240 characters of the role's inline policies.")
+	an.Describe(f.ExtraTrust, "Additions to the generated trust policy: session actions and conditions on the "+
+		"service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web "+
+		"identity; the additions count towards the trust policy's size at preview.")
 	an.Describe(f.PolicyArns, "ARNs of managed policies to attach, each by an attachment named after the policy.")
 	an.Describe(f.Policies, "Managed policies to attach, attachment name to policy ARN. The ARN may be an output "+
 		"(a policy created in the same program); the name, not the position, identifies the attachment, so "+
@@ -86,6 +90,7 @@ type roleSettings struct {
 	policyNames        []string // keys of policies, sorted
 	inlinePolicyNames  []string // sorted
 	presets            []preset.Policy
+	extraTrust         policy.ExtraTrust
 	maxSessionDuration *int
 	path               *string
 	description        *string
@@ -119,8 +124,10 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 	}
 	presets, presetErrs := preset.Render(prefix+"presets", (*f.Presets).internal())
 	rs.presets = presets
+	rs.extraTrust = (*f.ExtraTrust).internal()
 	errs := checkRoleChildren(rs)
 	errs.addAll(presetErrs)
+	errs.addAll(policy.ValidateExtraTrust(prefix+"extraTrust", rs.extraTrust))
 	errs.addAll(iamrule.ValidateRoleNaming(prefix, rs.naming))
 	if d := rs.maxSessionDuration; d != nil {
 		errs.add(iamrule.ValidateMaxSessionDuration(prefix+"maxSessionDuration", *d))

@@ -57,7 +57,7 @@ func NewServiceAccountRole(ctx *pulumi.Context, name string, args ServiceAccount
 		for i, ts := range s.trusts {
 			trusts[i] = policy.IssuerTrust{ProviderARN: v[2*i].(string), HostPath: v[2*i+1].(string), Audiences: ts.audiences, Accounts: ts.accounts}
 		}
-		doc, err := policy.RoleTrustPolicyWithin("trusts", trusts, s.trustPolicyMaxLength)
+		doc, err := policy.RoleTrustPolicyWithin("trusts", trusts, s.role.extraTrust, s.trustPolicyMaxLength)
 		return string(doc), err
 	}).(pulumi.StringOutput)
 
@@ -174,7 +174,7 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 			estimates[i].Partition = partition.value.(string)
 		}
 	}
-	warning, err := policy.CheckTrustPolicySize("trusts", estimates, s.trustPolicyMaxLength)
+	warning, err := policy.CheckTrustPolicySize("trusts", estimates, s.role.extraTrust, s.trustPolicyMaxLength)
 	if err != nil {
 		return problems{err}.err("ServiceAccountRole", name)
 	}

@@ -20,6 +20,7 @@ type ServiceAccountRoleArgs struct {
 	Name                 *string                       `pulumi:"name,optional"`
 	NamePrefix           *string                       `pulumi:"namePrefix,optional"`
 	Presets              *RolePresets                  `pulumi:"presets,optional"`
+	ExtraTrust           *ExtraTrust                   `pulumi:"extraTrust,optional"`
 	PolicyArns           []string                      `pulumi:"policyArns,optional"`
 	Policies             map[string]pulumi.StringInput `pulumi:"policies,optional"`
 	InlinePolicies       map[string]pulumi.StringInput `pulumi:"inlinePolicies,optional"`

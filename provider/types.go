@@ -187,6 +187,7 @@ type Role struct {
 	Name                 *string                       `pulumi:"name,optional"`
 	NamePrefix           *string                       `pulumi:"namePrefix,optional"`
 	Presets              *RolePresets                  `pulumi:"presets,optional"`
+	ExtraTrust           *ExtraTrust                   `pulumi:"extraTrust,optional"`
 	PolicyArns           []string                      `pulumi:"policyArns,optional"`
 	Policies             map[string]pulumi.StringInput `pulumi:"policies,optional"`
 	InlinePolicies       map[string]pulumi.StringInput `pulumi:"inlinePolicies,optional"`

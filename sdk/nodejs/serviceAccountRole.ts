@@ -75,6 +75,7 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
                 throw new Error("Missing required property 'trusts'");
             }
             resourceInputs["description"] = args?.description;
+            resourceInputs["extraTrust"] = args?.extraTrust;
             resourceInputs["inlinePolicies"] = args?.inlinePolicies;
             resourceInputs["maxSessionDuration"] = args?.maxSessionDuration;
             resourceInputs["name"] = args?.name;
@@ -110,6 +111,10 @@ export interface ServiceAccountRoleArgs {
      * Description of the role.
      */
     description?: string;
+    /**
+     * Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+     */
+    extraTrust?: inputs.ExtraTrustArgs;
     /**
      * Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
      */

@@ -656,6 +656,305 @@ func (o ExternalSecretsPresetPtrOutput) SecretArnPrefixes() pulumi.StringArrayOu
 	}).(pulumi.StringArrayOutput)
 }
 
+type ExtraTrust struct {
+	// Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+	Actions []string `pulumi:"actions"`
+	// Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+	Conditions map[string]map[string][]string `pulumi:"conditions"`
+	// Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+	Statements []ExtraTrustStatement `pulumi:"statements"`
+}
+
+// ExtraTrustInput is an input type that accepts ExtraTrustArgs and ExtraTrustOutput values.
+// You can construct a concrete instance of `ExtraTrustInput` via:
+//
+//	ExtraTrustArgs{...}
+type ExtraTrustInput interface {
+	pulumi.Input
+
+	ToExtraTrustOutput() ExtraTrustOutput
+	ToExtraTrustOutputWithContext(context.Context) ExtraTrustOutput
+}
+
+type ExtraTrustArgs struct {
+	// Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+	Actions []string `pulumi:"actions"`
+	// Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+	Conditions map[string]map[string][]string `pulumi:"conditions"`
+	// Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+	Statements []ExtraTrustStatementArgs `pulumi:"statements"`
+}
+
+func (ExtraTrustArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtraTrust)(nil)).Elem()
+}
+
+func (i ExtraTrustArgs) ToExtraTrustOutput() ExtraTrustOutput {
+	return i.ToExtraTrustOutputWithContext(context.Background())
+}
+
+func (i ExtraTrustArgs) ToExtraTrustOutputWithContext(ctx context.Context) ExtraTrustOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtraTrustOutput)
+}
+
+func (i ExtraTrustArgs) ToExtraTrustPtrOutput() ExtraTrustPtrOutput {
+	return i.ToExtraTrustPtrOutputWithContext(context.Background())
+}
+
+func (i ExtraTrustArgs) ToExtraTrustPtrOutputWithContext(ctx context.Context) ExtraTrustPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtraTrustOutput).ToExtraTrustPtrOutputWithContext(ctx)
+}
+
+// ExtraTrustPtrInput is an input type that accepts ExtraTrustArgs, ExtraTrustPtr and ExtraTrustPtrOutput values.
+// You can construct a concrete instance of `ExtraTrustPtrInput` via:
+//
+//	        ExtraTrustArgs{...}
+//
+//	or:
+//
+//	        nil
+type ExtraTrustPtrInput interface {
+	pulumi.Input
+
+	ToExtraTrustPtrOutput() ExtraTrustPtrOutput
+	ToExtraTrustPtrOutputWithContext(context.Context) ExtraTrustPtrOutput
+}
+
+type extraTrustPtrType ExtraTrustArgs
+
+func ExtraTrustPtr(v *ExtraTrustArgs) ExtraTrustPtrInput {
+	return (*extraTrustPtrType)(v)
+}
+
+func (*extraTrustPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ExtraTrust)(nil)).Elem()
+}
+
+func (i *extraTrustPtrType) ToExtraTrustPtrOutput() ExtraTrustPtrOutput {
+	return i.ToExtraTrustPtrOutputWithContext(context.Background())
+}
+
+func (i *extraTrustPtrType) ToExtraTrustPtrOutputWithContext(ctx context.Context) ExtraTrustPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtraTrustPtrOutput)
+}
+
+type ExtraTrustOutput struct{ *pulumi.OutputState }
+
+func (ExtraTrustOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtraTrust)(nil)).Elem()
+}
+
+func (o ExtraTrustOutput) ToExtraTrustOutput() ExtraTrustOutput {
+	return o
+}
+
+func (o ExtraTrustOutput) ToExtraTrustOutputWithContext(ctx context.Context) ExtraTrustOutput {
+	return o
+}
+
+func (o ExtraTrustOutput) ToExtraTrustPtrOutput() ExtraTrustPtrOutput {
+	return o.ToExtraTrustPtrOutputWithContext(context.Background())
+}
+
+func (o ExtraTrustOutput) ToExtraTrustPtrOutputWithContext(ctx context.Context) ExtraTrustPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ExtraTrust) *ExtraTrust {
+		return &v
+	}).(ExtraTrustPtrOutput)
+}
+
+// Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+func (o ExtraTrustOutput) Actions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ExtraTrust) []string { return v.Actions }).(pulumi.StringArrayOutput)
+}
+
+// Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+func (o ExtraTrustOutput) Conditions() pulumi.StringArrayMapMapOutput {
+	return o.ApplyT(func(v ExtraTrust) map[string]map[string][]string { return v.Conditions }).(pulumi.StringArrayMapMapOutput)
+}
+
+// Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+func (o ExtraTrustOutput) Statements() ExtraTrustStatementArrayOutput {
+	return o.ApplyT(func(v ExtraTrust) []ExtraTrustStatement { return v.Statements }).(ExtraTrustStatementArrayOutput)
+}
+
+type ExtraTrustPtrOutput struct{ *pulumi.OutputState }
+
+func (ExtraTrustPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ExtraTrust)(nil)).Elem()
+}
+
+func (o ExtraTrustPtrOutput) ToExtraTrustPtrOutput() ExtraTrustPtrOutput {
+	return o
+}
+
+func (o ExtraTrustPtrOutput) ToExtraTrustPtrOutputWithContext(ctx context.Context) ExtraTrustPtrOutput {
+	return o
+}
+
+func (o ExtraTrustPtrOutput) Elem() ExtraTrustOutput {
+	return o.ApplyT(func(v *ExtraTrust) ExtraTrust {
+		if v != nil {
+			return *v
+		}
+		var ret ExtraTrust
+		return ret
+	}).(ExtraTrustOutput)
+}
+
+// Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+func (o ExtraTrustPtrOutput) Actions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ExtraTrust) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Actions
+	}).(pulumi.StringArrayOutput)
+}
+
+// Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+func (o ExtraTrustPtrOutput) Conditions() pulumi.StringArrayMapMapOutput {
+	return o.ApplyT(func(v *ExtraTrust) map[string]map[string][]string {
+		if v == nil {
+			return nil
+		}
+		return v.Conditions
+	}).(pulumi.StringArrayMapMapOutput)
+}
+
+// Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+func (o ExtraTrustPtrOutput) Statements() ExtraTrustStatementArrayOutput {
+	return o.ApplyT(func(v *ExtraTrust) []ExtraTrustStatement {
+		if v == nil {
+			return nil
+		}
+		return v.Statements
+	}).(ExtraTrustStatementArrayOutput)
+}
+
+type ExtraTrustStatement struct {
+	// What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+	Actions []string `pulumi:"actions"`
+	// Conditions of the statement, operator to condition key to values.
+	Conditions map[string]map[string][]string `pulumi:"conditions"`
+	// Who the statement admits.
+	Principals TrustPrincipals `pulumi:"principals"`
+	// Statement ID: letters and digits.
+	Sid *string `pulumi:"sid"`
+}
+
+// ExtraTrustStatementInput is an input type that accepts ExtraTrustStatementArgs and ExtraTrustStatementOutput values.
+// You can construct a concrete instance of `ExtraTrustStatementInput` via:
+//
+//	ExtraTrustStatementArgs{...}
+type ExtraTrustStatementInput interface {
+	pulumi.Input
+
+	ToExtraTrustStatementOutput() ExtraTrustStatementOutput
+	ToExtraTrustStatementOutputWithContext(context.Context) ExtraTrustStatementOutput
+}
+
+type ExtraTrustStatementArgs struct {
+	// What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+	Actions []string `pulumi:"actions"`
+	// Conditions of the statement, operator to condition key to values.
+	Conditions map[string]map[string][]string `pulumi:"conditions"`
+	// Who the statement admits.
+	Principals TrustPrincipalsArgs `pulumi:"principals"`
+	// Statement ID: letters and digits.
+	Sid *string `pulumi:"sid"`
+}
+
+func (ExtraTrustStatementArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtraTrustStatement)(nil)).Elem()
+}
+
+func (i ExtraTrustStatementArgs) ToExtraTrustStatementOutput() ExtraTrustStatementOutput {
+	return i.ToExtraTrustStatementOutputWithContext(context.Background())
+}
+
+func (i ExtraTrustStatementArgs) ToExtraTrustStatementOutputWithContext(ctx context.Context) ExtraTrustStatementOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtraTrustStatementOutput)
+}
+
+// ExtraTrustStatementArrayInput is an input type that accepts ExtraTrustStatementArray and ExtraTrustStatementArrayOutput values.
+// You can construct a concrete instance of `ExtraTrustStatementArrayInput` via:
+//
+//	ExtraTrustStatementArray{ ExtraTrustStatementArgs{...} }
+type ExtraTrustStatementArrayInput interface {
+	pulumi.Input
+
+	ToExtraTrustStatementArrayOutput() ExtraTrustStatementArrayOutput
+	ToExtraTrustStatementArrayOutputWithContext(context.Context) ExtraTrustStatementArrayOutput
+}
+
+type ExtraTrustStatementArray []ExtraTrustStatementInput
+
+func (ExtraTrustStatementArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ExtraTrustStatement)(nil)).Elem()
+}
+
+func (i ExtraTrustStatementArray) ToExtraTrustStatementArrayOutput() ExtraTrustStatementArrayOutput {
+	return i.ToExtraTrustStatementArrayOutputWithContext(context.Background())
+}
+
+func (i ExtraTrustStatementArray) ToExtraTrustStatementArrayOutputWithContext(ctx context.Context) ExtraTrustStatementArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtraTrustStatementArrayOutput)
+}
+
+type ExtraTrustStatementOutput struct{ *pulumi.OutputState }
+
+func (ExtraTrustStatementOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtraTrustStatement)(nil)).Elem()
+}
+
+func (o ExtraTrustStatementOutput) ToExtraTrustStatementOutput() ExtraTrustStatementOutput {
+	return o
+}
+
+func (o ExtraTrustStatementOutput) ToExtraTrustStatementOutputWithContext(ctx context.Context) ExtraTrustStatementOutput {
+	return o
+}
+
+// What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+func (o ExtraTrustStatementOutput) Actions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ExtraTrustStatement) []string { return v.Actions }).(pulumi.StringArrayOutput)
+}
+
+// Conditions of the statement, operator to condition key to values.
+func (o ExtraTrustStatementOutput) Conditions() pulumi.StringArrayMapMapOutput {
+	return o.ApplyT(func(v ExtraTrustStatement) map[string]map[string][]string { return v.Conditions }).(pulumi.StringArrayMapMapOutput)
+}
+
+// Who the statement admits.
+func (o ExtraTrustStatementOutput) Principals() TrustPrincipalsOutput {
+	return o.ApplyT(func(v ExtraTrustStatement) TrustPrincipals { return v.Principals }).(TrustPrincipalsOutput)
+}
+
+// Statement ID: letters and digits.
+func (o ExtraTrustStatementOutput) Sid() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ExtraTrustStatement) *string { return v.Sid }).(pulumi.StringPtrOutput)
+}
+
+type ExtraTrustStatementArrayOutput struct{ *pulumi.OutputState }
+
+func (ExtraTrustStatementArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ExtraTrustStatement)(nil)).Elem()
+}
+
+func (o ExtraTrustStatementArrayOutput) ToExtraTrustStatementArrayOutput() ExtraTrustStatementArrayOutput {
+	return o
+}
+
+func (o ExtraTrustStatementArrayOutput) ToExtraTrustStatementArrayOutputWithContext(ctx context.Context) ExtraTrustStatementArrayOutput {
+	return o
+}
+
+func (o ExtraTrustStatementArrayOutput) Index(i pulumi.IntInput) ExtraTrustStatementOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ExtraTrustStatement {
+		return vs[0].([]ExtraTrustStatement)[vs[1].(int)]
+	}).(ExtraTrustStatementOutput)
+}
+
 type HostedZonesPreset struct {
 	// Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
 	HostedZoneArns []string `pulumi:"hostedZoneArns"`
@@ -1945,6 +2244,8 @@ func (o RepositoriesPresetPtrOutput) RepositoryArns() pulumi.StringArrayOutput {
 type Role struct {
 	// Description of the role.
 	Description *string `pulumi:"description"`
+	// Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+	ExtraTrust *ExtraTrust `pulumi:"extraTrust"`
 	// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 	InlinePolicies map[string]string `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
@@ -1987,6 +2288,8 @@ type RoleInput interface {
 type RoleArgs struct {
 	// Description of the role.
 	Description *string `pulumi:"description"`
+	// Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+	ExtraTrust *ExtraTrustArgs `pulumi:"extraTrust"`
 	// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 	InlinePolicies map[string]pulumi.StringInput `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
@@ -2069,6 +2372,11 @@ func (o RoleOutput) ToRoleOutputWithContext(ctx context.Context) RoleOutput {
 // Description of the role.
 func (o RoleOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Role) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+func (o RoleOutput) ExtraTrust() ExtraTrustPtrOutput {
+	return o.ApplyT(func(v Role) *ExtraTrust { return v.ExtraTrust }).(ExtraTrustPtrOutput)
 }
 
 // Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
@@ -2586,6 +2894,76 @@ func (o TrustArrayOutput) Index(i pulumi.IntInput) TrustOutput {
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Trust {
 		return vs[0].([]Trust)[vs[1].(int)]
 	}).(TrustOutput)
+}
+
+type TrustPrincipals struct {
+	// Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+	Aws []string `pulumi:"aws"`
+	// SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+	Federated []string `pulumi:"federated"`
+	// Service principals, e.g. `ec2.amazonaws.com`.
+	Service []string `pulumi:"service"`
+}
+
+// TrustPrincipalsInput is an input type that accepts TrustPrincipalsArgs and TrustPrincipalsOutput values.
+// You can construct a concrete instance of `TrustPrincipalsInput` via:
+//
+//	TrustPrincipalsArgs{...}
+type TrustPrincipalsInput interface {
+	pulumi.Input
+
+	ToTrustPrincipalsOutput() TrustPrincipalsOutput
+	ToTrustPrincipalsOutputWithContext(context.Context) TrustPrincipalsOutput
+}
+
+type TrustPrincipalsArgs struct {
+	// Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+	Aws []string `pulumi:"aws"`
+	// SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+	Federated []string `pulumi:"federated"`
+	// Service principals, e.g. `ec2.amazonaws.com`.
+	Service []string `pulumi:"service"`
+}
+
+func (TrustPrincipalsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TrustPrincipals)(nil)).Elem()
+}
+
+func (i TrustPrincipalsArgs) ToTrustPrincipalsOutput() TrustPrincipalsOutput {
+	return i.ToTrustPrincipalsOutputWithContext(context.Background())
+}
+
+func (i TrustPrincipalsArgs) ToTrustPrincipalsOutputWithContext(ctx context.Context) TrustPrincipalsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrustPrincipalsOutput)
+}
+
+type TrustPrincipalsOutput struct{ *pulumi.OutputState }
+
+func (TrustPrincipalsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TrustPrincipals)(nil)).Elem()
+}
+
+func (o TrustPrincipalsOutput) ToTrustPrincipalsOutput() TrustPrincipalsOutput {
+	return o
+}
+
+func (o TrustPrincipalsOutput) ToTrustPrincipalsOutputWithContext(ctx context.Context) TrustPrincipalsOutput {
+	return o
+}
+
+// Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+func (o TrustPrincipalsOutput) Aws() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v TrustPrincipals) []string { return v.Aws }).(pulumi.StringArrayOutput)
+}
+
+// SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+func (o TrustPrincipalsOutput) Federated() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v TrustPrincipals) []string { return v.Federated }).(pulumi.StringArrayOutput)
+}
+
+// Service principals, e.g. `ec2.amazonaws.com`.
+func (o TrustPrincipalsOutput) Service() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v TrustPrincipals) []string { return v.Service }).(pulumi.StringArrayOutput)
 }
 
 type Webhook struct {
@@ -3293,6 +3671,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*CloudWatchPresetPtrInput)(nil)).Elem(), CloudWatchPresetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExternalSecretsPresetInput)(nil)).Elem(), ExternalSecretsPresetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExternalSecretsPresetPtrInput)(nil)).Elem(), ExternalSecretsPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExtraTrustInput)(nil)).Elem(), ExtraTrustArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExtraTrustPtrInput)(nil)).Elem(), ExtraTrustArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExtraTrustStatementInput)(nil)).Elem(), ExtraTrustStatementArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExtraTrustStatementArrayInput)(nil)).Elem(), ExtraTrustStatementArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*HostedZonesPresetInput)(nil)).Elem(), HostedZonesPresetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*HostedZonesPresetPtrInput)(nil)).Elem(), HostedZonesPresetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerInput)(nil)).Elem(), IssuerArgs{})
@@ -3314,6 +3696,7 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*RolePresetsPtrInput)(nil)).Elem(), RolePresetsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TrustInput)(nil)).Elem(), TrustArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TrustArrayInput)(nil)).Elem(), TrustArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TrustPrincipalsInput)(nil)).Elem(), TrustPrincipalsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookInput)(nil)).Elem(), WebhookArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookPtrInput)(nil)).Elem(), WebhookArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookImageInput)(nil)).Elem(), WebhookImageArgs{})
@@ -3328,6 +3711,10 @@ func init() {
 	pulumi.RegisterOutputType(CloudWatchPresetPtrOutput{})
 	pulumi.RegisterOutputType(ExternalSecretsPresetOutput{})
 	pulumi.RegisterOutputType(ExternalSecretsPresetPtrOutput{})
+	pulumi.RegisterOutputType(ExtraTrustOutput{})
+	pulumi.RegisterOutputType(ExtraTrustPtrOutput{})
+	pulumi.RegisterOutputType(ExtraTrustStatementOutput{})
+	pulumi.RegisterOutputType(ExtraTrustStatementArrayOutput{})
 	pulumi.RegisterOutputType(HostedZonesPresetOutput{})
 	pulumi.RegisterOutputType(HostedZonesPresetPtrOutput{})
 	pulumi.RegisterOutputType(IssuerOutput{})
@@ -3349,6 +3736,7 @@ func init() {
 	pulumi.RegisterOutputType(RolePresetsPtrOutput{})
 	pulumi.RegisterOutputType(TrustOutput{})
 	pulumi.RegisterOutputType(TrustArrayOutput{})
+	pulumi.RegisterOutputType(TrustPrincipalsOutput{})
 	pulumi.RegisterOutputType(WebhookOutput{})
 	pulumi.RegisterOutputType(WebhookPtrOutput{})
 	pulumi.RegisterOutputType(WebhookImageOutput{})

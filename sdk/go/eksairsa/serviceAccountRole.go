@@ -89,6 +89,8 @@ func NewServiceAccountRole(ctx *pulumi.Context,
 type serviceAccountRoleArgs struct {
 	// Description of the role.
 	Description *string `pulumi:"description"`
+	// Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+	ExtraTrust *ExtraTrust `pulumi:"extraTrust"`
 	// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 	InlinePolicies map[string]string `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
@@ -123,6 +125,8 @@ type serviceAccountRoleArgs struct {
 type ServiceAccountRoleArgs struct {
 	// Description of the role.
 	Description *string
+	// Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+	ExtraTrust *ExtraTrustArgs
 	// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 	InlinePolicies map[string]pulumi.StringInput
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.

@@ -54,6 +54,40 @@ export interface ExternalSecretsPresetArgs {
     secretArnPrefixes?: string[];
 }
 
+export interface ExtraTrustArgs {
+    /**
+     * Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+     */
+    actions?: string[];
+    /**
+     * Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+     */
+    conditions?: {[key: string]: {[key: string]: string[]}};
+    /**
+     * Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+     */
+    statements?: inputs.ExtraTrustStatementArgs[];
+}
+
+export interface ExtraTrustStatementArgs {
+    /**
+     * What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+     */
+    actions: string[];
+    /**
+     * Conditions of the statement, operator to condition key to values.
+     */
+    conditions?: {[key: string]: {[key: string]: string[]}};
+    /**
+     * Who the statement admits.
+     */
+    principals: inputs.TrustPrincipalsArgs;
+    /**
+     * Statement ID: letters and digits.
+     */
+    sid?: string;
+}
+
 export interface HostedZonesPresetArgs {
     /**
      * Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
@@ -164,6 +198,10 @@ export interface RoleArgs {
      * Description of the role.
      */
     description?: string;
+    /**
+     * Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+     */
+    extraTrust?: inputs.ExtraTrustArgs;
     /**
      * Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
      */
@@ -278,6 +316,21 @@ export interface TrustArgs {
      * Service accounts of this cluster allowed to assume the role, as `namespace/name`, with the same rules as EksaIrsa roles (`*` inside a part, never `*&#47;*`).
      */
     serviceAccounts: string[];
+}
+
+export interface TrustPrincipalsArgs {
+    /**
+     * Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+     */
+    aws?: string[];
+    /**
+     * SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+     */
+    federated?: string[];
+    /**
+     * Service principals, e.g. `ec2.amazonaws.com`.
+     */
+    service?: string[];
 }
 
 export interface WebhookArgs {

@@ -24,6 +24,10 @@ __all__ = [
     'CloudWatchPresetArgsDict',
     'ExternalSecretsPresetArgs',
     'ExternalSecretsPresetArgsDict',
+    'ExtraTrustArgs',
+    'ExtraTrustArgsDict',
+    'ExtraTrustStatementArgs',
+    'ExtraTrustStatementArgsDict',
     'HostedZonesPresetArgs',
     'HostedZonesPresetArgsDict',
     'IssuerArgs',
@@ -44,6 +48,8 @@ __all__ = [
     'RolePresetsArgsDict',
     'TrustArgs',
     'TrustArgsDict',
+    'TrustPrincipalsArgs',
+    'TrustPrincipalsArgsDict',
     'WebhookArgs',
     'WebhookArgsDict',
     'WebhookImageArgs',
@@ -263,6 +269,162 @@ class ExternalSecretsPresetArgs:
     @secret_arn_prefixes.setter
     def secret_arn_prefixes(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "secret_arn_prefixes", value)
+
+
+class ExtraTrustArgsDict(TypedDict):
+    actions: NotRequired[Sequence[_builtins.str]]
+    """
+    Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+    """
+    conditions: NotRequired[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]
+    """
+    Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+    """
+    statements: NotRequired[Sequence['ExtraTrustStatementArgsDict']]
+    """
+    Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+    """
+
+@pulumi.input_type
+class ExtraTrustArgs:
+    def __init__(__self__, *,
+                 actions: Optional[Sequence[_builtins.str]] = None,
+                 conditions: Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]] = None,
+                 statements: Optional[Sequence['ExtraTrustStatementArgs']] = None):
+        """
+        :param Sequence[_builtins.str] actions: Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+        :param Mapping[str, Mapping[str, Sequence[_builtins.str]]] conditions: Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+        :param Sequence['ExtraTrustStatementArgs'] statements: Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+        """
+        if actions is not None:
+            pulumi.set(__self__, "actions", actions)
+        if conditions is not None:
+            pulumi.set(__self__, "conditions", conditions)
+        if statements is not None:
+            pulumi.set(__self__, "statements", statements)
+
+    @_builtins.property
+    @pulumi.getter
+    def actions(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+        """
+        return pulumi.get(self, "actions")
+
+    @actions.setter
+    def actions(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "actions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def conditions(self) -> Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]:
+        """
+        Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+        """
+        return pulumi.get(self, "conditions")
+
+    @conditions.setter
+    def conditions(self, value: Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]):
+        pulumi.set(self, "conditions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def statements(self) -> Optional[Sequence['ExtraTrustStatementArgs']]:
+        """
+        Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+        """
+        return pulumi.get(self, "statements")
+
+    @statements.setter
+    def statements(self, value: Optional[Sequence['ExtraTrustStatementArgs']]):
+        pulumi.set(self, "statements", value)
+
+
+class ExtraTrustStatementArgsDict(TypedDict):
+    actions: Sequence[_builtins.str]
+    """
+    What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+    """
+    principals: 'TrustPrincipalsArgsDict'
+    """
+    Who the statement admits.
+    """
+    conditions: NotRequired[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]
+    """
+    Conditions of the statement, operator to condition key to values.
+    """
+    sid: NotRequired[_builtins.str]
+    """
+    Statement ID: letters and digits.
+    """
+
+@pulumi.input_type
+class ExtraTrustStatementArgs:
+    def __init__(__self__, *,
+                 actions: Sequence[_builtins.str],
+                 principals: 'TrustPrincipalsArgs',
+                 conditions: Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]] = None,
+                 sid: Optional[_builtins.str] = None):
+        """
+        :param Sequence[_builtins.str] actions: What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+        :param 'TrustPrincipalsArgs' principals: Who the statement admits.
+        :param Mapping[str, Mapping[str, Sequence[_builtins.str]]] conditions: Conditions of the statement, operator to condition key to values.
+        :param _builtins.str sid: Statement ID: letters and digits.
+        """
+        pulumi.set(__self__, "actions", actions)
+        pulumi.set(__self__, "principals", principals)
+        if conditions is not None:
+            pulumi.set(__self__, "conditions", conditions)
+        if sid is not None:
+            pulumi.set(__self__, "sid", sid)
+
+    @_builtins.property
+    @pulumi.getter
+    def actions(self) -> Sequence[_builtins.str]:
+        """
+        What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+        """
+        return pulumi.get(self, "actions")
+
+    @actions.setter
+    def actions(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "actions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def principals(self) -> 'TrustPrincipalsArgs':
+        """
+        Who the statement admits.
+        """
+        return pulumi.get(self, "principals")
+
+    @principals.setter
+    def principals(self, value: 'TrustPrincipalsArgs'):
+        pulumi.set(self, "principals", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def conditions(self) -> Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]:
+        """
+        Conditions of the statement, operator to condition key to values.
+        """
+        return pulumi.get(self, "conditions")
+
+    @conditions.setter
+    def conditions(self, value: Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]):
+        pulumi.set(self, "conditions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def sid(self) -> Optional[_builtins.str]:
+        """
+        Statement ID: letters and digits.
+        """
+        return pulumi.get(self, "sid")
+
+    @sid.setter
+    def sid(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "sid", value)
 
 
 class HostedZonesPresetArgsDict(TypedDict):
@@ -750,6 +912,10 @@ class RoleArgsDict(TypedDict):
     """
     Description of the role.
     """
+    extra_trust: NotRequired['ExtraTrustArgsDict']
+    """
+    Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+    """
     inline_policies: NotRequired[Mapping[str, pulumi.Input[_builtins.str]]]
     """
     Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
@@ -804,6 +970,7 @@ class RoleArgs:
     def __init__(__self__, *,
                  service_accounts: Sequence[_builtins.str],
                  description: Optional[_builtins.str] = None,
+                 extra_trust: Optional['ExtraTrustArgs'] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
                  name: Optional[_builtins.str] = None,
@@ -819,6 +986,7 @@ class RoleArgs:
         """
         :param Sequence[_builtins.str] service_accounts: Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
         :param _builtins.str description: Description of the role.
+        :param 'ExtraTrustArgs' extra_trust: Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
         :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
         :param _builtins.str name: The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
@@ -835,6 +1003,8 @@ class RoleArgs:
         pulumi.set(__self__, "service_accounts", service_accounts)
         if description is not None:
             pulumi.set(__self__, "description", description)
+        if extra_trust is not None:
+            pulumi.set(__self__, "extra_trust", extra_trust)
         if inline_policies is not None:
             pulumi.set(__self__, "inline_policies", inline_policies)
         if max_session_duration is not None:
@@ -883,6 +1053,18 @@ class RoleArgs:
     @description.setter
     def description(self, value: Optional[_builtins.str]):
         pulumi.set(self, "description", value)
+
+    @_builtins.property
+    @pulumi.getter(name="extraTrust")
+    def extra_trust(self) -> Optional['ExtraTrustArgs']:
+        """
+        Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+        """
+        return pulumi.get(self, "extra_trust")
+
+    @extra_trust.setter
+    def extra_trust(self, value: Optional['ExtraTrustArgs']):
+        pulumi.set(self, "extra_trust", value)
 
     @_builtins.property
     @pulumi.getter(name="inlinePolicies")
@@ -1322,6 +1504,75 @@ class TrustArgs:
     @audiences.setter
     def audiences(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "audiences", value)
+
+
+class TrustPrincipalsArgsDict(TypedDict):
+    aws: NotRequired[Sequence[_builtins.str]]
+    """
+    Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+    """
+    federated: NotRequired[Sequence[_builtins.str]]
+    """
+    SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+    """
+    service: NotRequired[Sequence[_builtins.str]]
+    """
+    Service principals, e.g. `ec2.amazonaws.com`.
+    """
+
+@pulumi.input_type
+class TrustPrincipalsArgs:
+    def __init__(__self__, *,
+                 aws: Optional[Sequence[_builtins.str]] = None,
+                 federated: Optional[Sequence[_builtins.str]] = None,
+                 service: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param Sequence[_builtins.str] aws: Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+        :param Sequence[_builtins.str] federated: SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+        :param Sequence[_builtins.str] service: Service principals, e.g. `ec2.amazonaws.com`.
+        """
+        if aws is not None:
+            pulumi.set(__self__, "aws", aws)
+        if federated is not None:
+            pulumi.set(__self__, "federated", federated)
+        if service is not None:
+            pulumi.set(__self__, "service", service)
+
+    @_builtins.property
+    @pulumi.getter
+    def aws(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+        """
+        return pulumi.get(self, "aws")
+
+    @aws.setter
+    def aws(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "aws", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def federated(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+        """
+        return pulumi.get(self, "federated")
+
+    @federated.setter
+    def federated(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "federated", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def service(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Service principals, e.g. `ec2.amazonaws.com`.
+        """
+        return pulumi.get(self, "service")
+
+    @service.setter
+    def service(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "service", value)
 
 
 class WebhookArgsDict(TypedDict):

@@ -22,6 +22,7 @@ class ServiceAccountRoleArgs:
     def __init__(__self__, *,
                  trusts: Sequence['TrustArgs'],
                  description: Optional[_builtins.str] = None,
+                 extra_trust: Optional['ExtraTrustArgs'] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
                  name: Optional[_builtins.str] = None,
@@ -40,6 +41,7 @@ class ServiceAccountRoleArgs:
 
         :param Sequence['TrustArgs'] trusts: The clusters whose service accounts may assume the role: one entry per issuer, each becoming one statement of the trust policy. Take `oidcProviderArn` and `issuerHostPath` from each cluster's `EksaIrsa` `trust` output.
         :param _builtins.str description: Description of the role.
+        :param 'ExtraTrustArgs' extra_trust: Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
         :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
         :param _builtins.str name: The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
@@ -57,6 +59,8 @@ class ServiceAccountRoleArgs:
         pulumi.set(__self__, "trusts", trusts)
         if description is not None:
             pulumi.set(__self__, "description", description)
+        if extra_trust is not None:
+            pulumi.set(__self__, "extra_trust", extra_trust)
         if inline_policies is not None:
             pulumi.set(__self__, "inline_policies", inline_policies)
         if max_session_duration is not None:
@@ -107,6 +111,18 @@ class ServiceAccountRoleArgs:
     @description.setter
     def description(self, value: Optional[_builtins.str]):
         pulumi.set(self, "description", value)
+
+    @_builtins.property
+    @pulumi.getter(name="extraTrust")
+    def extra_trust(self) -> Optional['ExtraTrustArgs']:
+        """
+        Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+        """
+        return pulumi.get(self, "extra_trust")
+
+    @extra_trust.setter
+    def extra_trust(self, value: Optional['ExtraTrustArgs']):
+        pulumi.set(self, "extra_trust", value)
 
     @_builtins.property
     @pulumi.getter(name="inlinePolicies")
@@ -272,6 +288,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  description: Optional[_builtins.str] = None,
+                 extra_trust: Optional[Union['ExtraTrustArgs', 'ExtraTrustArgsDict']] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
                  name: Optional[_builtins.str] = None,
@@ -314,6 +331,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param _builtins.str description: Description of the role.
+        :param Union['ExtraTrustArgs', 'ExtraTrustArgsDict'] extra_trust: Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
         :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
         :param _builtins.str name: The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
@@ -375,6 +393,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  description: Optional[_builtins.str] = None,
+                 extra_trust: Optional[Union['ExtraTrustArgs', 'ExtraTrustArgsDict']] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
                  name: Optional[_builtins.str] = None,
@@ -401,6 +420,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
             __props__ = ServiceAccountRoleArgs.__new__(ServiceAccountRoleArgs)
 
             __props__.__dict__["description"] = description
+            __props__.__dict__["extra_trust"] = extra_trust
             __props__.__dict__["inline_policies"] = inline_policies
             __props__.__dict__["max_session_duration"] = max_session_duration
             __props__.__dict__["name"] = name

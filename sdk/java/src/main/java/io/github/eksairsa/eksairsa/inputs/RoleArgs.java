@@ -6,6 +6,7 @@ package io.github.eksairsa.eksairsa.inputs;
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
+import io.github.eksairsa.eksairsa.inputs.ExtraTrustArgs;
 import io.github.eksairsa.eksairsa.inputs.RolePresetsArgs;
 import java.lang.Boolean;
 import java.lang.Integer;
@@ -34,6 +35,21 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
      */
     public Optional<String> description() {
         return Optional.ofNullable(this.description);
+    }
+
+    /**
+     * Additions to the generated trust policy: session actions and conditions on the service accounts&#39; statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy&#39;s size at preview.
+     * 
+     */
+    @Import(name="extraTrust")
+    private @Nullable ExtraTrustArgs extraTrust;
+
+    /**
+     * @return Additions to the generated trust policy: session actions and conditions on the service accounts&#39; statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy&#39;s size at preview.
+     * 
+     */
+    public Optional<ExtraTrustArgs> extraTrust() {
+        return Optional.ofNullable(this.extraTrust);
     }
 
     /**
@@ -235,6 +251,7 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
 
     private RoleArgs(RoleArgs $) {
         this.description = $.description;
+        this.extraTrust = $.extraTrust;
         this.inlinePolicies = $.inlinePolicies;
         this.maxSessionDuration = $.maxSessionDuration;
         this.name = $.name;
@@ -276,6 +293,17 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder description(@Nullable String description) {
             $.description = description;
+            return this;
+        }
+
+        /**
+         * @param extraTrust Additions to the generated trust policy: session actions and conditions on the service accounts&#39; statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy&#39;s size at preview.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder extraTrust(@Nullable ExtraTrustArgs extraTrust) {
+            $.extraTrust = extraTrust;
             return this;
         }
 
