@@ -322,7 +322,14 @@ func (b *builder) roles() error {
 		b.roleArns[rs.name] = role.Arn
 		arns[rs.name] = role.Arn
 		names[rs.name] = role.Name
-		annotations[rs.name] = serviceAccountAnnotations(b.s.webhook.annotationPrefix, role.Arn, rs.tokens)
+		roleAnnotations := serviceAccountAnnotations(b.s.webhook.annotationPrefix, role.Arn, rs.tokens)
+		annotations[rs.name] = roleAnnotations
+		// Service accounts live in the cluster, which exists only in phase 2.
+		if b.phase2 {
+			if err := newServiceAccountObjects(b.ctx, rs, rs.accounts, roleAnnotations, b.parent); err != nil {
+				return err
+			}
+		}
 	}
 	b.comp.RoleArns = arns.ToStringMapOutput()
 	b.comp.RoleNames = names.ToStringMapOutput()

@@ -10,6 +10,7 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iamrule"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/preset"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/serviceaccount"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
 
@@ -25,6 +26,7 @@ type roleFieldRefs struct {
 	NamePrefix           **string
 	Presets              **RolePresets
 	ExtraTrust           **ExtraTrust
+	ServiceAccount       **ServiceAccountMode
 	PolicyArns           *[]string
 	Policies             *map[string]pulumi.StringInput
 	InlinePolicies       *map[string]pulumi.StringInput
@@ -37,12 +39,12 @@ type roleFieldRefs struct {
 }
 
 func (r *Role) fieldRefs() roleFieldRefs {
-	return roleFieldRefs{&r.Name, &r.NamePrefix, &r.Presets, &r.ExtraTrust, &r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
+	return roleFieldRefs{&r.Name, &r.NamePrefix, &r.Presets, &r.ExtraTrust, &r.ServiceAccount, &r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
 		&r.Path, &r.Description, &r.StsRegionalEndpoints, &r.TokenExpiration}
 }
 
 func (a *ServiceAccountRoleArgs) fieldRefs() roleFieldRefs {
-	return roleFieldRefs{&a.Name, &a.NamePrefix, &a.Presets, &a.ExtraTrust, &a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
+	return roleFieldRefs{&a.Name, &a.NamePrefix, &a.Presets, &a.ExtraTrust, &a.ServiceAccount, &a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
 		&a.Path, &a.Description, &a.StsRegionalEndpoints, &a.TokenExpiration}
 }
 
@@ -59,6 +61,7 @@ func describeRoleFields(an infer.Annotator, f roleFieldRefs) {
 	an.Describe(f.ExtraTrust, "Additions to the generated trust policy: session actions and conditions on the "+
 		"service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web "+
 		"identity; the additions count towards the trust policy's size at preview.")
+	an.Describe(f.ServiceAccount, docServiceAccountMode)
 	an.Describe(f.PolicyArns, "ARNs of managed policies to attach, each by an attachment named after the policy.")
 	an.Describe(f.Policies, "Managed policies to attach, attachment name to policy ARN. The ARN may be an output "+
 		"(a policy created in the same program); the name, not the position, identifies the attachment, so "+
@@ -91,6 +94,7 @@ type roleSettings struct {
 	inlinePolicyNames  []string // sorted
 	presets            []preset.Policy
 	extraTrust         policy.ExtraTrust
+	serviceAccountMode serviceaccount.Mode
 	maxSessionDuration *int
 	path               *string
 	description        *string
@@ -125,9 +129,11 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 	presets, presetErrs := preset.Render(prefix+"presets", (*f.Presets).internal())
 	rs.presets = presets
 	rs.extraTrust = (*f.ExtraTrust).internal()
+	rs.serviceAccountMode = serviceaccount.Mode(valueOr(*f.ServiceAccount, ServiceAccountMode(serviceaccount.None)))
 	errs := checkRoleChildren(rs)
 	errs.addAll(presetErrs)
 	errs.addAll(policy.ValidateExtraTrust(prefix+"extraTrust", rs.extraTrust))
+	errs.add(serviceaccount.ValidateMode(prefix+"serviceAccount", rs.serviceAccountMode))
 	errs.addAll(iamrule.ValidateRoleNaming(prefix, rs.naming))
 	if d := rs.maxSessionDuration; d != nil {
 		errs.add(iamrule.ValidateMaxSessionDuration(prefix+"maxSessionDuration", *d))

@@ -21,6 +21,7 @@ type ServiceAccountRoleArgs struct {
 	NamePrefix           *string                       `pulumi:"namePrefix,optional"`
 	Presets              *RolePresets                  `pulumi:"presets,optional"`
 	ExtraTrust           *ExtraTrust                   `pulumi:"extraTrust,optional"`
+	ServiceAccount       *ServiceAccountMode           `pulumi:"serviceAccount,optional"`
 	PolicyArns           []string                      `pulumi:"policyArns,optional"`
 	Policies             map[string]pulumi.StringInput `pulumi:"policies,optional"`
 	InlinePolicies       map[string]pulumi.StringInput `pulumi:"inlinePolicies,optional"`

@@ -209,6 +209,7 @@ func resolveRoles(component string, roles map[string]Role) ([]roleSettings, prob
 		resolved = append(resolved, rs)
 	}
 	errs.addAll(checkRoleNamesUnique(resolved))
+	errs.addAll(checkServiceAccountObjects(resolved))
 	return resolved, errs
 }
 

@@ -85,6 +85,7 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
             resourceInputs["policies"] = args?.policies;
             resourceInputs["policyArns"] = args?.policyArns;
             resourceInputs["presets"] = args?.presets;
+            resourceInputs["serviceAccount"] = args?.serviceAccount;
             resourceInputs["stsRegionalEndpoints"] = args?.stsRegionalEndpoints;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["tokenExpiration"] = args?.tokenExpiration;
@@ -151,6 +152,10 @@ export interface ServiceAccountRoleArgs {
      * Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
      */
     presets?: inputs.RolePresetsArgs;
+    /**
+     * What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+     */
+    serviceAccount?: enums.ServiceAccountMode;
     /**
      * Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
      */

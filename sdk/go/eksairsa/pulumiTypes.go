@@ -2264,6 +2264,8 @@ type Role struct {
 	PolicyArns []string `pulumi:"policyArns"`
 	// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
 	Presets *RolePresets `pulumi:"presets"`
+	// What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+	ServiceAccount *ServiceAccountMode `pulumi:"serviceAccount"`
 	// Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
 	ServiceAccounts []string `pulumi:"serviceAccounts"`
 	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
@@ -2308,6 +2310,8 @@ type RoleArgs struct {
 	PolicyArns []string `pulumi:"policyArns"`
 	// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
 	Presets *RolePresetsArgs `pulumi:"presets"`
+	// What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+	ServiceAccount *ServiceAccountMode `pulumi:"serviceAccount"`
 	// Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
 	ServiceAccounts []string `pulumi:"serviceAccounts"`
 	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
@@ -2422,6 +2426,11 @@ func (o RoleOutput) PolicyArns() pulumi.StringArrayOutput {
 // Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
 func (o RoleOutput) Presets() RolePresetsPtrOutput {
 	return o.ApplyT(func(v Role) *RolePresets { return v.Presets }).(RolePresetsPtrOutput)
+}
+
+// What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+func (o RoleOutput) ServiceAccount() ServiceAccountModePtrOutput {
+	return o.ApplyT(func(v Role) *ServiceAccountMode { return v.ServiceAccount }).(ServiceAccountModePtrOutput)
 }
 
 // Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.

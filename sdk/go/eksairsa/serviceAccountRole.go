@@ -109,6 +109,8 @@ type serviceAccountRoleArgs struct {
 	PolicyArns []string `pulumi:"policyArns"`
 	// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
 	Presets *RolePresets `pulumi:"presets"`
+	// What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+	ServiceAccount *ServiceAccountMode `pulumi:"serviceAccount"`
 	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
 	StsRegionalEndpoints *bool `pulumi:"stsRegionalEndpoints"`
 	// Tags for the role.
@@ -145,6 +147,8 @@ type ServiceAccountRoleArgs struct {
 	PolicyArns []string
 	// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
 	Presets *RolePresetsArgs
+	// What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+	ServiceAccount *ServiceAccountMode
 	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
 	StsRegionalEndpoints *bool
 	// Tags for the role.

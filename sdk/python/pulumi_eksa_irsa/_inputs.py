@@ -952,6 +952,10 @@ class RoleArgsDict(TypedDict):
     """
     Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
     """
+    service_account: NotRequired['ServiceAccountMode']
+    """
+    What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+    """
     sts_regional_endpoints: NotRequired[_builtins.bool]
     """
     Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
@@ -980,6 +984,7 @@ class RoleArgs:
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
                  presets: Optional['RolePresetsArgs'] = None,
+                 service_account: Optional['ServiceAccountMode'] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  token_expiration: Optional[_builtins.int] = None,
                  webhook_config_map: Optional[_builtins.bool] = None):
@@ -996,6 +1001,7 @@ class RoleArgs:
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
         :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach, each by an attachment named after the policy.
         :param 'RolePresetsArgs' presets: Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+        :param 'ServiceAccountMode' service_account: What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
         :param _builtins.bool sts_regional_endpoints: Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
         :param _builtins.int token_expiration: Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
         :param _builtins.bool webhook_config_map: Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
@@ -1023,6 +1029,8 @@ class RoleArgs:
             pulumi.set(__self__, "policy_arns", policy_arns)
         if presets is not None:
             pulumi.set(__self__, "presets", presets)
+        if service_account is not None:
+            pulumi.set(__self__, "service_account", service_account)
         if sts_regional_endpoints is not None:
             pulumi.set(__self__, "sts_regional_endpoints", sts_regional_endpoints)
         if token_expiration is not None:
@@ -1173,6 +1181,18 @@ class RoleArgs:
     @presets.setter
     def presets(self, value: Optional['RolePresetsArgs']):
         pulumi.set(self, "presets", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAccount")
+    def service_account(self) -> Optional['ServiceAccountMode']:
+        """
+        What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+        """
+        return pulumi.get(self, "service_account")
+
+    @service_account.setter
+    def service_account(self, value: Optional['ServiceAccountMode']):
+        pulumi.set(self, "service_account", value)
 
     @_builtins.property
     @pulumi.getter(name="stsRegionalEndpoints")

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 from ._inputs import *
 
 __all__ = ['ServiceAccountRoleArgs', 'ServiceAccountRole']
@@ -32,6 +33,7 @@ class ServiceAccountRoleArgs:
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
                  presets: Optional['RolePresetsArgs'] = None,
+                 service_account: Optional['ServiceAccountMode'] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  token_expiration: Optional[_builtins.int] = None,
@@ -51,6 +53,7 @@ class ServiceAccountRoleArgs:
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
         :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach, each by an attachment named after the policy.
         :param 'RolePresetsArgs' presets: Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+        :param 'ServiceAccountMode' service_account: What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
         :param _builtins.bool sts_regional_endpoints: Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for the role.
         :param _builtins.int token_expiration: Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
@@ -79,6 +82,8 @@ class ServiceAccountRoleArgs:
             pulumi.set(__self__, "policy_arns", policy_arns)
         if presets is not None:
             pulumi.set(__self__, "presets", presets)
+        if service_account is not None:
+            pulumi.set(__self__, "service_account", service_account)
         if sts_regional_endpoints is not None:
             pulumi.set(__self__, "sts_regional_endpoints", sts_regional_endpoints)
         if tags is not None:
@@ -233,6 +238,18 @@ class ServiceAccountRoleArgs:
         pulumi.set(self, "presets", value)
 
     @_builtins.property
+    @pulumi.getter(name="serviceAccount")
+    def service_account(self) -> Optional['ServiceAccountMode']:
+        """
+        What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+        """
+        return pulumi.get(self, "service_account")
+
+    @service_account.setter
+    def service_account(self, value: Optional['ServiceAccountMode']):
+        pulumi.set(self, "service_account", value)
+
+    @_builtins.property
     @pulumi.getter(name="stsRegionalEndpoints")
     def sts_regional_endpoints(self) -> Optional[_builtins.bool]:
         """
@@ -298,6 +315,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
                  presets: Optional[Union['RolePresetsArgs', 'RolePresetsArgsDict']] = None,
+                 service_account: Optional['ServiceAccountMode'] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  token_expiration: Optional[_builtins.int] = None,
@@ -341,6 +359,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
         :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach, each by an attachment named after the policy.
         :param Union['RolePresetsArgs', 'RolePresetsArgsDict'] presets: Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+        :param 'ServiceAccountMode' service_account: What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
         :param _builtins.bool sts_regional_endpoints: Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for the role.
         :param _builtins.int token_expiration: Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
@@ -403,6 +422,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
                  presets: Optional[Union['RolePresetsArgs', 'RolePresetsArgsDict']] = None,
+                 service_account: Optional['ServiceAccountMode'] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  token_expiration: Optional[_builtins.int] = None,
@@ -430,6 +450,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
             __props__.__dict__["policies"] = policies
             __props__.__dict__["policy_arns"] = policy_arns
             __props__.__dict__["presets"] = presets
+            __props__.__dict__["service_account"] = service_account
             __props__.__dict__["sts_regional_endpoints"] = sts_regional_endpoints
             __props__.__dict__["tags"] = tags
             __props__.__dict__["token_expiration"] = token_expiration

@@ -6,6 +6,7 @@ package io.github.eksairsa.eksairsa;
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
+import io.github.eksairsa.eksairsa.enums.ServiceAccountMode;
 import io.github.eksairsa.eksairsa.inputs.ExtraTrustArgs;
 import io.github.eksairsa.eksairsa.inputs.RolePresetsArgs;
 import io.github.eksairsa.eksairsa.inputs.TrustArgs;
@@ -189,6 +190,21 @@ public final class ServiceAccountRoleArgs extends com.pulumi.resources.ResourceA
     }
 
     /**
+     * What to do about the role&#39;s service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role&#39;s annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+     * 
+     */
+    @Import(name="serviceAccount")
+    private @Nullable ServiceAccountMode serviceAccount;
+
+    /**
+     * @return What to do about the role&#39;s service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role&#39;s annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+     * 
+     */
+    public Optional<ServiceAccountMode> serviceAccount() {
+        return Optional.ofNullable(this.serviceAccount);
+    }
+
+    /**
      * Whether pods of the role&#39;s service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook&#39;s setting.
      * 
      */
@@ -277,6 +293,7 @@ public final class ServiceAccountRoleArgs extends com.pulumi.resources.ResourceA
         this.policies = $.policies;
         this.policyArns = $.policyArns;
         this.presets = $.presets;
+        this.serviceAccount = $.serviceAccount;
         this.stsRegionalEndpoints = $.stsRegionalEndpoints;
         this.tags = $.tags;
         this.tokenExpiration = $.tokenExpiration;
@@ -440,6 +457,17 @@ public final class ServiceAccountRoleArgs extends com.pulumi.resources.ResourceA
          */
         public Builder presets(@Nullable RolePresetsArgs presets) {
             $.presets = presets;
+            return this;
+        }
+
+        /**
+         * @param serviceAccount What to do about the role&#39;s service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role&#39;s annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder serviceAccount(@Nullable ServiceAccountMode serviceAccount) {
+            $.serviceAccount = serviceAccount;
             return this;
         }
 

@@ -6,6 +6,7 @@ package io.github.eksairsa.eksairsa.inputs;
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
+import io.github.eksairsa.eksairsa.enums.ServiceAccountMode;
 import io.github.eksairsa.eksairsa.inputs.ExtraTrustArgs;
 import io.github.eksairsa.eksairsa.inputs.RolePresetsArgs;
 import java.lang.Boolean;
@@ -188,6 +189,21 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * What to do about the role&#39;s service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role&#39;s annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+     * 
+     */
+    @Import(name="serviceAccount")
+    private @Nullable ServiceAccountMode serviceAccount;
+
+    /**
+     * @return What to do about the role&#39;s service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role&#39;s annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+     * 
+     */
+    public Optional<ServiceAccountMode> serviceAccount() {
+        return Optional.ofNullable(this.serviceAccount);
+    }
+
+    /**
      * Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*&#47;reporter`), which makes the condition `StringLike`; `*&#47;*` is refused because it would trust every service account of the cluster.
      * 
      */
@@ -261,6 +277,7 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
         this.policies = $.policies;
         this.policyArns = $.policyArns;
         this.presets = $.presets;
+        this.serviceAccount = $.serviceAccount;
         this.serviceAccounts = $.serviceAccounts;
         this.stsRegionalEndpoints = $.stsRegionalEndpoints;
         this.tokenExpiration = $.tokenExpiration;
@@ -423,6 +440,17 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder presets(@Nullable RolePresetsArgs presets) {
             $.presets = presets;
+            return this;
+        }
+
+        /**
+         * @param serviceAccount What to do about the role&#39;s service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role&#39;s annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder serviceAccount(@Nullable ServiceAccountMode serviceAccount) {
+            $.serviceAccount = serviceAccount;
             return this;
         }
 
