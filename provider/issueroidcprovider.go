@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -113,15 +112,16 @@ func NewIssuerOidcProvider(ctx *pulumi.Context, name string, args IssuerOidcProv
 		}
 		ready = append(ready, &check)
 	}
-	providerArgs := &iam.OpenIdConnectProviderArgs{
-		Url:           issuerURL,
-		ClientIdLists: pulumi.ToStringArray(audiences),
-		Tags:          args.Tags,
+	providerArgs := pulumi.Map{
+		"url":           issuerURL,
+		"clientIdLists": pulumi.ToStringArray(audiences),
+		"tags":          args.Tags,
 	}
 	if len(args.Thumbprints) > 0 {
-		providerArgs.ThumbprintLists = pulumi.ToStringArray(args.Thumbprints)
+		providerArgs["thumbprintLists"] = pulumi.ToStringArray(args.Thumbprints)
 	}
-	provider, err := iam.NewOpenIdConnectProvider(ctx, name+"-oidc-provider", providerArgs, pulumi.Parent(comp), pulumi.DependsOn(ready))
+	var provider awsARNResource
+	err := registerAWS(ctx, awsOIDCProviderToken, name+"-oidc-provider", providerArgs, &provider, pulumi.Parent(comp), pulumi.DependsOn(ready))
 	if err != nil {
 		return nil, err
 	}

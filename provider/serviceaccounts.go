@@ -2,6 +2,7 @@ package provider
 
 import (
 	"github.com/pulumi/pulumi-go-provider/infer"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/utilities"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
@@ -34,8 +35,9 @@ const docServiceAccountMode = "What to do about the role's service accounts in t
 
 // newServiceAccountObjects makes or annotates the role's service accounts in the
 // cluster of the component's kubernetes provider, as mode says; nothing for none. The
-// objects are registered by type token, with only the name, namespace and annotations,
-// so a patch owns nothing else of the account.
+// objects are registered by type token, as the webhook's are (newKubeObject), with the
+// Kubernetes SDK's version as the provider version and only the name, namespace and
+// annotations, so a patch owns nothing else of the account.
 func newServiceAccountObjects(ctx *pulumi.Context, rs roleSettings, accounts []policy.ServiceAccount,
 	annotations pulumi.StringMapOutput, opts ...pulumi.ResourceOption,
 ) error {
@@ -52,7 +54,7 @@ func newServiceAccountObjects(ctx *pulumi.Context, rs roleSettings, accounts []p
 			"apiVersion": pulumi.String("v1"),
 			"kind":       pulumi.String("ServiceAccount"),
 			"metadata":   metadata,
-		}, &object, opts...)
+		}, &object, utilities.PkgResourceDefaultOpts(opts)...)
 		if err != nil {
 			return err
 		}
