@@ -14,4 +14,6 @@ var (
 	serviceAccountRoleDoc string
 	//go:embed docs/issuercheck.md
 	issuerCheckDoc string
+	//go:embed docs/issueroidcprovider.md
+	issuerOidcProviderDoc string
 )

@@ -291,6 +291,7 @@ func (b *builder) roles() error {
 	}).(IssuerTrustOutput)
 	b.roleArns = map[string]pulumi.StringOutput{}
 	arns := pulumi.StringMap{}
+	names := pulumi.StringMap{}
 	annotations := pulumi.StringMapMap{}
 	issuers := []any{b.providerArn, b.comp.IssuerHostPath}
 	previous := b.s.issuer.previous
@@ -298,7 +299,7 @@ func (b *builder) roles() error {
 		issuers = append(issuers, previous.oidcProviderArn, previous.issuerHostPath)
 	}
 	for _, rs := range b.s.roles {
-		audiences, accounts, maxLength, field := b.s.oidcProvider.audiences, rs.accounts, b.s.trustPolicyMaxLength, "roles."+rs.name
+		audiences, accounts, extra, maxLength, field := b.s.oidcProvider.audiences, rs.accounts, rs.extraTrust, b.s.trustPolicyMaxLength, "roles."+rs.name
 		trust := pulumi.All(issuers...).ApplyT(func(v []any) (string, error) {
 			current := policy.IssuerTrust{ProviderARN: v[0].(string), HostPath: v[1].(string), Audiences: audiences, Accounts: accounts}
 			var old *policy.IssuerTrust
@@ -311,7 +312,7 @@ func (b *builder) roles() error {
 					return "", err
 				}
 			}
-			doc, err := policy.RoleTrustPolicyWithin(field, policy.MigrationTrusts(current, old), maxLength)
+			doc, err := policy.RoleTrustPolicyWithin(field, policy.MigrationTrusts(current, old), extra, maxLength)
 			return string(doc), err
 		}).(pulumi.StringOutput)
 		role, err := newRole(b.ctx, rs, trust, b.tags, b.parent)
@@ -320,9 +321,18 @@ func (b *builder) roles() error {
 		}
 		b.roleArns[rs.name] = role.Arn
 		arns[rs.name] = role.Arn
-		annotations[rs.name] = serviceAccountAnnotations(b.s.webhook.annotationPrefix, role.Arn, rs.tokens)
+		names[rs.name] = role.Name
+		roleAnnotations := serviceAccountAnnotations(b.s.webhook.annotationPrefix, role.Arn, rs.tokens)
+		annotations[rs.name] = roleAnnotations
+		// Service accounts live in the cluster, which exists only in phase 2.
+		if b.phase2 {
+			if err := newServiceAccountObjects(b.ctx, rs, rs.accounts, roleAnnotations, b.parent); err != nil {
+				return err
+			}
+		}
 	}
 	b.comp.RoleArns = arns.ToStringMapOutput()
+	b.comp.RoleNames = names.ToStringMapOutput()
 	b.comp.ServiceAccountAnnotations = annotations.ToStringMapMapOutput()
 	return nil
 }

@@ -188,7 +188,14 @@ func (f *fakeAWS) monitor() *integration.MockResourceMonitor {
 					Set("domainName", property.New(strings.ToLower("d"+id)+".cloudfront.net")).
 					Set("hostedZoneId", property.New(cloudFrontZoneID))
 			case tRole:
+				// As the AWS provider names roles: the given name, the prefix with its
+				// 26-character unique suffix, or the resource name with Pulumi's random one.
 				name := args.Name + "-1a2b3c4"
+				if n := args.Inputs.Get("name"); n.IsString() {
+					name = n.AsString()
+				} else if pre := args.Inputs.Get("namePrefix"); pre.IsString() {
+					name = pre.AsString() + "20261127000000000000000002"
+				}
 				state = state.Set("name", property.New(name)).
 					Set("arn", property.New("arn:aws:iam::"+mockAccount+":role/"+name))
 				id = name

@@ -131,7 +131,7 @@ func (b *builder) checkAtPreview() error {
 			old.Audiences, old.Accounts, old.Partition = b.s.oidcProvider.audiences, rs.accounts, partition.value.(string)
 			estimates = append(estimates, old)
 		}
-		warning, sizeErr := policy.CheckTrustPolicySize("roles."+rs.name, estimates, b.s.trustPolicyMaxLength)
+		warning, sizeErr := policy.CheckTrustPolicySize("roles."+rs.name, estimates, rs.extraTrust, b.s.trustPolicyMaxLength)
 		errs.add(sizeErr)
 		if warning != "" {
 			warnings = append(warnings, warning)

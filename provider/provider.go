@@ -1,5 +1,5 @@
-// Package provider serves the eksa-irsa Pulumi package: the EksaIrsa, IssuerBucket and
-// ServiceAccountRole components, the IssuerCheck resource and the computeJwks and
+// Package provider serves the eksa-irsa Pulumi package: the EksaIrsa, IssuerBucket,
+// ServiceAccountRole and IssuerOidcProvider components, the IssuerCheck resource and the computeJwks and
 // getSigningKeys functions. It is deliberately thin: every rule about keys, documents,
 // names, policies and limits lives in the internal packages, so this package only decodes
 // inputs, calls those rules and turns the result into Pulumi resources and outputs.
@@ -49,7 +49,8 @@ func Provider() p.Provider {
 		WithPluginDownloadURL(PluginDownloadURL).
 		WithLanguageMap(languageMap()).
 		WithModuleMap(map[tokens.ModuleName]tokens.ModuleName{"provider": "index"}).
-		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewIssuerBucket), infer.ComponentF(NewServiceAccountRole)).
+		WithComponents(infer.ComponentF(NewEksaIrsa), infer.ComponentF(NewIssuerBucket), infer.ComponentF(NewServiceAccountRole),
+			infer.ComponentF(NewIssuerOidcProvider)).
 		WithFunctions(infer.Function(&ComputeJwks{})).
 		WithFunctions(infer.Function(&GetSigningKeys{})).
 		WithResources(infer.Resource(&IssuerCheck{})).

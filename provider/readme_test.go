@@ -123,3 +123,19 @@ func elementOf(prop schema.PropertySpec) *schema.TypeSpec {
 	}
 	return prop.AdditionalProperties
 }
+
+// TestReadmeListsThePresets keeps the README's table of presets equal to the one
+// internal/preset's tests derive from the presets themselves (scopes, action counts).
+func TestReadmeListsThePresets(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := os.ReadFile(filepath.Join("..", "internal", "preset", "testdata", "presets.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), string(table)) {
+		t.Errorf("README.md lacks the presets table of internal/preset/testdata/presets.md:\n%s", table)
+	}
+}

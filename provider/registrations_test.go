@@ -61,6 +61,20 @@ func TestChildRegistrations(t *testing.T) {
 		in["oidcProvider"] = map[string]any{"thumbprints": []any{"9e99a48a9960b14926bb7f3b02e22da2b0ab7280"}}
 		return in
 	}
+	// roleFeatures names its roles, gives them a preset and extra trust, and makes one's
+	// service account and annotates the other's.
+	roleFeatures := func() map[string]any {
+		in := phase1()
+		in["signingKeys"] = []any{string(keyPEM)}
+		roles := in["roles"].(map[string]any)
+		roles["reporting"].(map[string]any)["namePrefix"] = "prod-reporting-"
+		roles["reporting"].(map[string]any)["serviceAccount"] = "create"
+		roles["reporting"].(map[string]any)["extraTrust"] = operatorTrust()
+		roles["external-dns"].(map[string]any)["name"] = "prod-external-dns"
+		roles["external-dns"].(map[string]any)["serviceAccount"] = "annotate"
+		roles["external-dns"].(map[string]any)["presets"] = map[string]any{"externalDns": map[string]any{"hostedZoneArns": []any{testZone}}}
+		return in
+	}
 	for _, tc := range []struct {
 		file   string
 		token  string
@@ -73,6 +87,8 @@ func TestChildRegistrations(t *testing.T) {
 		}},
 		{"issuerbucket-s3.json", provider.IssuerBucketToken, map[string]any{"prefixes": []any{"prod"}}},
 		{"serviceaccountrole.json", provider.ServiceAccountRoleToken, sharedRole()},
+		{"eksairsa-role-features.json", provider.EksaIrsaToken, roleFeatures()},
+		{"issueroidcprovider.json", provider.IssuerOidcProviderToken, crossInputs()},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			golden.Check(t, filepath.Join("registrations", tc.file), recordRegistrations(t, tc.token, tc.inputs))

@@ -9,6 +9,8 @@ import (
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iamrule"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/preset"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/serviceaccount"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
 
@@ -20,6 +22,11 @@ import (
 // roleFieldRefs points at the fields every role has in a wire type, so that their
 // validation, documentation and construction are written once for both components.
 type roleFieldRefs struct {
+	Name                 **string
+	NamePrefix           **string
+	Presets              **RolePresets
+	ExtraTrust           **ExtraTrust
+	ServiceAccount       **ServiceAccountMode
 	PolicyArns           *[]string
 	Policies             *map[string]pulumi.StringInput
 	InlinePolicies       *map[string]pulumi.StringInput
@@ -32,17 +39,29 @@ type roleFieldRefs struct {
 }
 
 func (r *Role) fieldRefs() roleFieldRefs {
-	return roleFieldRefs{&r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
+	return roleFieldRefs{&r.Name, &r.NamePrefix, &r.Presets, &r.ExtraTrust, &r.ServiceAccount, &r.PolicyArns, &r.Policies, &r.InlinePolicies, &r.MaxSessionDuration, &r.PermissionsBoundary,
 		&r.Path, &r.Description, &r.StsRegionalEndpoints, &r.TokenExpiration}
 }
 
 func (a *ServiceAccountRoleArgs) fieldRefs() roleFieldRefs {
-	return roleFieldRefs{&a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
+	return roleFieldRefs{&a.Name, &a.NamePrefix, &a.Presets, &a.ExtraTrust, &a.ServiceAccount, &a.PolicyArns, &a.Policies, &a.InlinePolicies, &a.MaxSessionDuration, &a.PermissionsBoundary,
 		&a.Path, &a.Description, &a.StsRegionalEndpoints, &a.TokenExpiration}
 }
 
 // describeRoleFields documents the shared role fields in the schema and every SDK.
 func describeRoleFields(an infer.Annotator, f roleFieldRefs) {
+	an.Describe(f.Name, "The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and "+
+		"`+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` "+
+		"out to have a unique name derived from the resource name.")
+	an.Describe(f.NamePrefix, "The start of the role's IAM name; the AWS provider appends a unique suffix of 26 "+
+		"characters, so at most 38. Not with `name`.")
+	an.Describe(f.Presets, "Policies of the add-ons EKS Anywhere clusters run, each an inline policy "+
+		"`preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left "+
+		"out fails at preview. They count towards the 10,240 characters of the role's inline policies.")
+	an.Describe(f.ExtraTrust, "Additions to the generated trust policy: session actions and conditions on the "+
+		"service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web "+
+		"identity; the additions count towards the trust policy's size at preview.")
+	an.Describe(f.ServiceAccount, docServiceAccountMode)
 	an.Describe(f.PolicyArns, "ARNs of managed policies to attach, each by an attachment named after the policy.")
 	an.Describe(f.Policies, "Managed policies to attach, attachment name to policy ARN. The ARN may be an output "+
 		"(a policy created in the same program); the name, not the position, identifies the attachment, so "+
@@ -68,10 +87,14 @@ type roleSettings struct {
 	name               string // the EksaIrsa role key; empty for a ServiceAccountRole
 	field              string // wire path prefix of the role's fields: "roles.<key>." or ""
 	resourceName       string // the IAM role child; its attachments and policies are named after it
+	naming             iamrule.RoleNaming
 	accounts           []policy.ServiceAccount
 	policyArns         []string
 	policyNames        []string // keys of policies, sorted
 	inlinePolicyNames  []string // sorted
+	presets            []preset.Policy
+	extraTrust         policy.ExtraTrust
+	serviceAccountMode serviceaccount.Mode
 	maxSessionDuration *int
 	path               *string
 	description        *string
@@ -90,6 +113,7 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 	rs := roleSettings{
 		field:              prefix,
 		resourceName:       resourceName,
+		naming:             iamrule.RoleNaming{Name: *f.Name, NamePrefix: *f.NamePrefix},
 		policyArns:         *f.PolicyArns,
 		policyNames:        sortedKeys(*f.Policies),
 		inlinePolicyNames:  sortedKeys(*f.InlinePolicies),
@@ -102,7 +126,15 @@ func resolveRoleFields(prefix, resourceName string, f roleFieldRefs) (roleSettin
 		inlinePolicies:      *f.InlinePolicies,
 		permissionsBoundary: *f.PermissionsBoundary,
 	}
+	presets, presetErrs := preset.Render(prefix+"presets", (*f.Presets).internal())
+	rs.presets = presets
+	rs.extraTrust = (*f.ExtraTrust).internal()
+	rs.serviceAccountMode = serviceaccount.Mode(valueOr(*f.ServiceAccount, ServiceAccountMode(serviceaccount.None)))
 	errs := checkRoleChildren(rs)
+	errs.addAll(presetErrs)
+	errs.addAll(policy.ValidateExtraTrust(prefix+"extraTrust", rs.extraTrust))
+	errs.add(serviceaccount.ValidateMode(prefix+"serviceAccount", rs.serviceAccountMode))
+	errs.addAll(iamrule.ValidateRoleNaming(prefix, rs.naming))
 	if d := rs.maxSessionDuration; d != nil {
 		errs.add(iamrule.ValidateMaxSessionDuration(prefix+"maxSessionDuration", *d))
 	}
@@ -126,6 +158,11 @@ func checkRoleChildren(rs roleSettings) problems {
 	var errs problems
 	prefix := rs.field
 	suffixes := map[string]string{}
+	presetNames := map[string]string{}
+	for _, p := range rs.presets {
+		suffixes[p.Name] = "presets." + p.Key
+		presetNames[p.Name] = p.Key
+	}
 	for i, arn := range rs.policyArns {
 		if err := iamrule.ValidatePolicyARN(fmt.Sprintf("%spolicyArns[%d]", prefix, i), arn); err != nil {
 			errs.add(err)
@@ -156,6 +193,9 @@ func checkRoleChildren(rs roleSettings) problems {
 	for _, name := range rs.inlinePolicyNames {
 		field := prefix + "inlinePolicies." + name
 		errs.add(iamrule.ValidateInlinePolicyName(field, name))
+		if key, taken := presetNames[name]; taken {
+			errs.addf("%s: %q is the name of the inline policy of %spresets.%s; rename the policy", field, name, prefix, key)
+		}
 		if rs.inlinePolicies[name] == nil {
 			errs.addf("%s: empty policy; give the policy JSON or remove the entry", field)
 		}
@@ -174,6 +214,27 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// checkRoleNamesUnique refuses two roles of one component with the same fixed IAM
+// name: IAM would refuse the second (names are unique regardless of case) half-way
+// through the update.
+func checkRoleNamesUnique(roles []roleSettings) problems {
+	var errs problems
+	first := map[string]string{}
+	for _, rs := range roles {
+		if rs.naming.Name == nil {
+			continue
+		}
+		key := iamrule.RoleNameKey(*rs.naming.Name)
+		if other, dup := first[key]; dup {
+			errs.addf("%sname: %q is already the name of %sname (IAM role names are unique regardless of case); give each role its own name",
+				rs.field, *rs.naming.Name, other)
+			continue
+		}
+		first[key] = rs.field
+	}
+	return errs
 }
 
 // checkWebhookConfigMap checks the roles that map their service accounts in the
@@ -197,8 +258,12 @@ func checkWebhookConfigMap(roles []roleSettings, webhookEnabled bool) problems {
 func newRole(ctx *pulumi.Context, rs roleSettings, trust pulumi.StringOutput,
 	tags pulumi.StringMapInput, opts ...pulumi.ResourceOption,
 ) (*awsRole, error) {
+	// name and namePrefix stay nil unless given, so a role named by Pulumi keeps exactly
+	// the inputs it always had and existing stacks see no change.
 	role := &awsRole{}
 	err := registerAWS(ctx, awsRoleToken, rs.resourceName, pulumi.Map{
+		"name":                pulumi.StringPtrFromPtr(rs.naming.Name),
+		"namePrefix":          pulumi.StringPtrFromPtr(rs.naming.NamePrefix),
 		"assumeRolePolicy":    trust,
 		"description":         pulumi.StringPtrFromPtr(rs.description),
 		"maxSessionDuration":  pulumi.IntPtrFromPtr(rs.maxSessionDuration),
@@ -241,6 +306,19 @@ func newRole(ctx *pulumi.Context, rs roleSettings, trust pulumi.StringOutput,
 // is known and only once all of them together fit IAM's limit.
 func newInlinePolicies(ctx *pulumi.Context, rs roleSettings, role *awsRole, opts ...pulumi.ResourceOption) error {
 	fits := inlinePoliciesFit(rs, rs.inlinePolicies)
+	for _, p := range rs.presets {
+		document := pulumi.All(pulumi.String(string(p.Document)), fits).ApplyT(func(v []any) string {
+			return v[0].(string)
+		}).(pulumi.StringOutput)
+		_, err := newAWSResource(ctx, awsRolePolicyToken, rs.resourceName+"-"+p.Name, pulumi.Map{
+			"role":   role.Name,
+			"name":   pulumi.String(p.Name),
+			"policy": document,
+		}, opts...)
+		if err != nil {
+			return err
+		}
+	}
 	for _, name := range rs.inlinePolicyNames {
 		field := rs.field + "inlinePolicies." + name
 		document := pulumi.All(rs.inlinePolicies[name], fits).ApplyT(func(v []any) (string, error) {
@@ -264,7 +342,10 @@ func newInlinePolicies(ctx *pulumi.Context, rs roleSettings, role *awsRole, opts
 // they cannot all be. It carries no policy text, so it is never secret, whatever the
 // policies are.
 func inlinePoliciesFit(rs roleSettings, inline map[string]pulumi.StringInput) pulumi.StringOutput {
-	docs := make([]any, 0, len(rs.inlinePolicyNames))
+	docs := make([]any, 0, len(rs.presets)+len(rs.inlinePolicyNames))
+	for _, p := range rs.presets {
+		docs = append(docs, pulumi.String(string(p.Document)))
+	}
 	for _, name := range rs.inlinePolicyNames {
 		docs = append(docs, inline[name])
 	}
@@ -284,6 +365,9 @@ func inlinePoliciesFit(rs roleSettings, inline map[string]pulumi.StringInput) pu
 func checkRoleInputs(ctx *pulumi.Context, rs roleSettings) (problems, error) {
 	var errs problems
 	var known []string
+	for _, p := range rs.presets {
+		known = append(known, string(p.Document))
+	}
 	complete := true
 	for _, name := range rs.inlinePolicyNames {
 		field := rs.field + "inlinePolicies." + name

@@ -130,6 +130,7 @@ var componentArgs = map[string]reflect.Type{
 	EksaIrsaToken:           reflect.TypeFor[EksaIrsaArgs](),
 	IssuerBucketToken:       reflect.TypeFor[IssuerBucketArgs](),
 	ServiceAccountRoleToken: reflect.TypeFor[ServiceAccountRoleArgs](),
+	IssuerOidcProviderToken: reflect.TypeFor[IssuerOidcProviderArgs](),
 }
 
 var inputType = reflect.TypeFor[pulumi.Input]()

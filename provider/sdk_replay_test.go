@@ -152,6 +152,23 @@ func checkReplay(t *testing.T, inputs property.Map) {
 	if inline["Version"] != "2012-10-17" {
 		t.Errorf("inline policy = %v", inline)
 	}
+	// The role's fixed name, its external-dns preset and its ServiceAccount.
+	if got := str(t, aws.named(t, "irsa-external-dns").Inputs, "name"); got != "prod-external-dns" {
+		t.Errorf("external-dns name = %q", got)
+	}
+	if got := str(t, state.Get("roleNames").AsMap(), "external-dns"); got != "prod-external-dns" {
+		t.Errorf("roleNames.external-dns = %q", got)
+	}
+	preset := aws.named(t, "irsa-external-dns-preset-external-dns").Inputs
+	if str(t, preset, "name") != "preset-external-dns" ||
+		!strings.Contains(str(t, preset, "policy"), `"arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"`) {
+		t.Errorf("external-dns preset = %v", preset)
+	}
+	account := plain(aws.named(t, "irsa-external-dns-sa-kube-system-external-dns").Inputs.Get("metadata")).(map[string]any)
+	if account["namespace"] != "kube-system" || account["name"] != "external-dns" ||
+		account["annotations"].(map[string]any)["eks.amazonaws.com/role-arn"] != "arn:aws:iam::"+mockAccount+":role/prod-external-dns" {
+		t.Errorf("external-dns ServiceAccount metadata = %v", account)
+	}
 	if got := str(t, aws.named(t, "irsa-bucket").Inputs.Get("tags").AsMap(), "team"); got != "platform" {
 		t.Errorf("bucket tag team = %q", got)
 	}

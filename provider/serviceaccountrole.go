@@ -8,6 +8,7 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iamrule"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/policy"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/serviceaccount"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
 
@@ -57,7 +58,7 @@ func NewServiceAccountRole(ctx *pulumi.Context, name string, args ServiceAccount
 		for i, ts := range s.trusts {
 			trusts[i] = policy.IssuerTrust{ProviderARN: v[2*i].(string), HostPath: v[2*i+1].(string), Audiences: ts.audiences, Accounts: ts.accounts}
 		}
-		doc, err := policy.RoleTrustPolicyWithin("trusts", trusts, s.trustPolicyMaxLength)
+		doc, err := policy.RoleTrustPolicyWithin("trusts", trusts, s.role.extraTrust, s.trustPolicyMaxLength)
 		return string(doc), err
 	}).(pulumi.StringOutput)
 
@@ -68,6 +69,12 @@ func NewServiceAccountRole(ctx *pulumi.Context, name string, args ServiceAccount
 	comp.RoleArn = role.Arn
 	comp.RoleName = role.Name
 	comp.ServiceAccountAnnotations = serviceAccountAnnotations(webhook.DefaultAnnotationPrefix, role.Arn, s.role.tokens)
+	if len(s.trusts) == 1 {
+		err := newServiceAccountObjects(ctx, s.role, s.trusts[0].accounts, comp.ServiceAccountAnnotations, pulumi.Parent(comp))
+		if err != nil {
+			return nil, err
+		}
+	}
 	return comp, nil
 }
 
@@ -78,7 +85,7 @@ func resolveServiceAccountRole(name string, args ServiceAccountRoleArgs) (servic
 		trustPolicyMaxLength: valueOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength),
 		tags:                 args.Tags,
 	}
-	errs.add(iamrule.ValidateRoleResourceName("name", name))
+	errs.add(iamrule.ValidateRoleResourceName("name", name, iamrule.RoleNaming{Name: args.Name, NamePrefix: args.NamePrefix}))
 	errs.add(policy.ValidateTrustPolicyMaxLength("trustPolicyMaxLength", s.trustPolicyMaxLength))
 	if len(args.Trusts) == 0 {
 		errs.addf("trusts: must not be empty; list each cluster whose pods may assume the role, with its EksaIrsa trust output and service accounts")
@@ -91,10 +98,25 @@ func resolveServiceAccountRole(name string, args ServiceAccountRoleArgs) (servic
 	rs, fieldErrs := resolveRoleFields("", name, args.fieldRefs())
 	errs.addAll(fieldErrs)
 	s.role = rs
+	errs.addAll(checkSharedServiceAccounts(s))
 	if err := errs.err("ServiceAccountRole", name); err != nil {
 		return serviceAccountRoleSettings{}, err
 	}
 	return s, nil
+}
+
+// checkSharedServiceAccounts checks serviceAccount: the component is given one
+// kubernetes provider, so it can make or annotate service accounts of one cluster only.
+func checkSharedServiceAccounts(s serviceAccountRoleSettings) problems {
+	if s.role.serviceAccountMode.Type() == "" {
+		return nil
+	}
+	if len(s.trusts) != 1 {
+		return problems{fmt.Errorf("serviceAccount: %q needs one cluster, the one of the kubernetes provider the component is given, "+
+			"and the role trusts %d; set it to %q and put the serviceAccountAnnotations output on each cluster's service accounts "+
+			"(or make them with each cluster's EksaIrsa)", s.role.serviceAccountMode, len(s.trusts), serviceaccount.None)}
+	}
+	return serviceaccount.CheckRoles([]serviceaccount.Role{{Field: "serviceAccount", Mode: s.role.serviceAccountMode, Accounts: s.trusts[0].accounts}})
 }
 
 // resolveTrust checks one trusted issuer's plain parts and that its Inputs are given.
@@ -174,7 +196,7 @@ func checkServiceAccountRoleAtPreview(ctx *pulumi.Context, comp *ServiceAccountR
 			estimates[i].Partition = partition.value.(string)
 		}
 	}
-	warning, err := policy.CheckTrustPolicySize("trusts", estimates, s.trustPolicyMaxLength)
+	warning, err := policy.CheckTrustPolicySize("trusts", estimates, s.role.extraTrust, s.trustPolicyMaxLength)
 	if err != nil {
 		return problems{err}.err("ServiceAccountRole", name)
 	}

@@ -17,6 +17,11 @@ import (
 // the fields every role has.
 type ServiceAccountRoleArgs struct {
 	Trusts               []Trust                       `pulumi:"trusts"`
+	Name                 *string                       `pulumi:"name,optional"`
+	NamePrefix           *string                       `pulumi:"namePrefix,optional"`
+	Presets              *RolePresets                  `pulumi:"presets,optional"`
+	ExtraTrust           *ExtraTrust                   `pulumi:"extraTrust,optional"`
+	ServiceAccount       *ServiceAccountMode           `pulumi:"serviceAccount,optional"`
 	PolicyArns           []string                      `pulumi:"policyArns,optional"`
 	Policies             map[string]pulumi.StringInput `pulumi:"policies,optional"`
 	InlinePolicies       map[string]pulumi.StringInput `pulumi:"inlinePolicies,optional"`
@@ -74,7 +79,8 @@ type ServiceAccountRole struct {
 func (r *ServiceAccountRole) Annotate(an infer.Annotator) {
 	an.Describe(r, serviceAccountRoleDoc)
 	an.Describe(&r.RoleArn, "ARN of the role.")
-	an.Describe(&r.RoleName, "Name of the role (generated from the resource name).")
+	an.Describe(&r.RoleName, "IAM name of the role: the given `name`, or the one generated from `namePrefix` or the "+
+		"resource name.")
 	an.Describe(&r.ServiceAccountAnnotations, "Annotations to put on the role's service accounts in every cluster "+
 		"(`eks.amazonaws.com/role-arn`, and `sts-regional-endpoints` and `token-expiration` when set).")
 }

@@ -208,6 +208,8 @@ func resolveRoles(component string, roles map[string]Role) ([]roleSettings, prob
 		errs.addAll(roleErrs)
 		resolved = append(resolved, rs)
 	}
+	errs.addAll(checkRoleNamesUnique(resolved))
+	errs.addAll(checkServiceAccountObjects(resolved))
 	return resolved, errs
 }
 
@@ -408,7 +410,7 @@ func resolveRole(component, roleName string, r Role) (roleSettings, problems) {
 	var errs problems
 	field := "roles." + roleName
 
-	if err := iamrule.ValidateRoleKey(field, component, roleName); err != nil {
+	if err := iamrule.ValidateRoleKey(field, component, roleName, iamrule.RoleNaming{Name: r.Name, NamePrefix: r.NamePrefix}); err != nil {
 		errs.add(err)
 	}
 

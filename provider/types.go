@@ -184,6 +184,11 @@ func (o *OidcProvider) Annotate(an infer.Annotator) {
 // serviceAccounts are those every role of the package has (roleFields), documented once.
 type Role struct {
 	ServiceAccounts      []string                      `pulumi:"serviceAccounts"`
+	Name                 *string                       `pulumi:"name,optional"`
+	NamePrefix           *string                       `pulumi:"namePrefix,optional"`
+	Presets              *RolePresets                  `pulumi:"presets,optional"`
+	ExtraTrust           *ExtraTrust                   `pulumi:"extraTrust,optional"`
+	ServiceAccount       *ServiceAccountMode           `pulumi:"serviceAccount,optional"`
 	PolicyArns           []string                      `pulumi:"policyArns,optional"`
 	Policies             map[string]pulumi.StringInput `pulumi:"policies,optional"`
 	InlinePolicies       map[string]pulumi.StringInput `pulumi:"inlinePolicies,optional"`
@@ -304,6 +309,7 @@ type EksaIrsa struct {
 	Jwks                      pulumi.StringOutput       `pulumi:"jwks"`
 	OidcProviderArn           pulumi.StringOutput       `pulumi:"oidcProviderArn"`
 	RoleArns                  pulumi.StringMapOutput    `pulumi:"roleArns"`
+	RoleNames                 pulumi.StringMapOutput    `pulumi:"roleNames"`
 	BucketPolicyStatement     pulumi.StringOutput       `pulumi:"bucketPolicyStatement"`
 	ServiceAccountAnnotations pulumi.StringMapMapOutput `pulumi:"serviceAccountAnnotations"`
 	PodIamConfig              pulumi.StringOutput       `pulumi:"podIamConfig"`
@@ -322,6 +328,8 @@ func (c *EksaIrsa) Annotate(an infer.Annotator) {
 	an.Describe(&c.Jwks, "The JWKS, as uploaded to `keys.json` in phase 2 (an empty key set in phase 1). Public, not secret.")
 	an.Describe(&c.OidcProviderArn, "ARN of the IAM OIDC provider (created or reused).")
 	an.Describe(&c.RoleArns, "ARN of each role, by role name.")
+	an.Describe(&c.RoleNames, "IAM name of each role, by role name: the given `name`, or the one generated from "+
+		"`namePrefix` or the resource name.")
 	an.Describe(&c.BucketPolicyStatement, "The bucket-policy statement that makes the two documents publicly "+
 		"readable (JSON); add it to an existing bucket's policy when `issuer.createBucket` is `false`.")
 	an.Describe(&c.ServiceAccountAnnotations, "Annotations to put on each role's service accounts, by role name "+

@@ -202,6 +202,17 @@ func TestBadInputFailsAtConstruct(t *testing.T) {
 		{name: "reused provider ARN that is not one", mutate: func(in map[string]any) {
 			in["oidcProvider"] = map[string]any{"create": false, "arn": "arn:aws:iam::123456789012:role/prod"}
 		}, field: "oidcProvider.arn", fix: "oidc-provider/"},
+		{name: "role name too long", mutate: func(in map[string]any) { role(in)["name"] = strings.Repeat("n", 65) }, field: "roles.reporting.name", fix: "at most 64"},
+		{name: "role name with a slash", mutate: func(in map[string]any) { role(in)["name"] = "team/reporting" }, field: "roles.reporting.name", fix: "+=,.@_-"},
+		{name: "role name prefix too long", mutate: func(in map[string]any) { role(in)["namePrefix"] = strings.Repeat("n", 39) }, field: "roles.reporting.namePrefix", fix: "at most 38"},
+		{name: "role name and prefix", mutate: func(in map[string]any) {
+			role(in)["name"] = "reporting"
+			role(in)["namePrefix"] = "reporting-"
+		}, field: "roles.reporting.name", fix: "not both"},
+		{name: "two roles of one name", mutate: func(in map[string]any) {
+			role(in)["name"] = "Prod-Roles"
+			in["roles"].(map[string]any)["external-dns"].(map[string]any)["name"] = "prod-roles"
+		}, field: "roles.reporting.name", fix: "give each role its own name"},
 		{name: "session too short", mutate: func(in map[string]any) { role(in)["maxSessionDuration"] = 900 }, field: "roles.reporting.maxSessionDuration", fix: "3600 to 43200"},
 		{name: "session too long", mutate: func(in map[string]any) { role(in)["maxSessionDuration"] = 50000 }, field: "roles.reporting.maxSessionDuration", fix: "43200"},
 		{name: "bad path", mutate: func(in map[string]any) { role(in)["path"] = "irsa" }, field: "roles.reporting.path", fix: "start and end with '/'"},

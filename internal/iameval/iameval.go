@@ -1,6 +1,7 @@
-// Package iameval evaluates IAM role trust policies for sts:AssumeRoleWithWebIdentity the
-// way IAM does, so tests anywhere in the project can state which service-account tokens a
-// generated role admits instead of how its JSON looks. The semantics are IAM's documented
+// Package iameval evaluates IAM role trust policies for sts:AssumeRoleWithWebIdentity, and
+// identity policies for API calls (identity.go), the way IAM does, so tests anywhere in
+// the project can state which service-account tokens a generated role admits and what a
+// generated policy allows, instead of how its JSON looks. The semantics are IAM's documented
 // ones ("IAM JSON policy elements: Condition operators" and "Creating a condition with
 // multiple keys or values"), written once here:
 //

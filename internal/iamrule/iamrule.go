@@ -39,25 +39,26 @@ const (
 	MaxDescriptionLength = 1000
 )
 
-// ValidateRoleKey checks the key of a role in a component's roles map: it names the IAM
-// role "<component>-<key>", so it takes letters, digits and '-', and the two together
-// must leave room for Pulumi's random suffix.
-func ValidateRoleKey(field, component, key string) error {
+// ValidateRoleKey checks the key of a role in a component's roles map: it names the
+// role's resources "<component>-<key>", so it takes letters, digits and '-'; unless the
+// role's IAM name is given (naming), the IAM name is derived from those two as well, and
+// they must leave room for Pulumi's random suffix.
+func ValidateRoleKey(field, component, key string, naming RoleNaming) error {
 	if !roleKeyPattern.MatchString(key) {
 		return fmt.Errorf("%s: role names may hold only letters, digits and '-', starting with a letter or digit; rename the key", field)
 	}
-	if n := len(component) + 1 + len(key); n > MaxRoleResourceName {
-		return fmt.Errorf("%s: %q-%q is %d characters, too long for the IAM role name derived from it (at most %d); shorten the role key or the component name",
+	if n := len(component) + 1 + len(key); n > MaxRoleResourceName && !naming.Explicit() {
+		return fmt.Errorf("%s: %q-%q is %d characters, too long for the IAM role name derived from it (at most %d); shorten the role key or the component name, or set name or namePrefix",
 			field, component, key, n, MaxRoleResourceName)
 	}
 	return nil
 }
 
 // ValidateRoleResourceName checks the name of a resource that is one IAM role (a
-// ServiceAccountRole), from which Pulumi derives the role's name.
-func ValidateRoleResourceName(field, name string) error {
-	if len(name) > MaxRoleResourceName {
-		return fmt.Errorf("%s: %q is %d characters, too long for the IAM role name derived from it (at most %d); shorten the resource name",
+// ServiceAccountRole), from which Pulumi derives the role's name unless naming gives it.
+func ValidateRoleResourceName(field, name string, naming RoleNaming) error {
+	if len(name) > MaxRoleResourceName && !naming.Explicit() {
+		return fmt.Errorf("%s: %q is %d characters, too long for the IAM role name derived from it (at most %d); shorten the resource name, or set name or namePrefix",
 			field, name, len(name), MaxRoleResourceName)
 	}
 	return nil

@@ -47,8 +47,13 @@ func TestValidateRoleKey(t *testing.T) {
 		{strings.Repeat("p", 47), "reporting", "57 characters, too long"},
 		{strings.Repeat("p", 46), "reporting", ""},
 	} {
-		wanterr.Check(t, "roles.x", ValidateRoleKey("roles.x", tt.component, tt.key), tt.want)
+		wanterr.Check(t, "roles.x", ValidateRoleKey("roles.x", tt.component, tt.key, RoleNaming{}), tt.want)
 	}
+	// With the IAM name given, the resource name no longer becomes it: only its
+	// characters matter.
+	named := RoleNaming{Name: new("dns")}
+	wanterr.Check(t, "roles.x", ValidateRoleKey("roles.x", strings.Repeat("p", 47), "reporting", named), "")
+	wanterr.Check(t, "roles.x", ValidateRoleKey("roles.x", "prod", "report_ing", named), "only letters")
 }
 
 func TestPolicyNames(t *testing.T) {
@@ -132,7 +137,11 @@ func FuzzValidatePolicyARN(f *testing.F) {
 }
 
 func TestValidateRoleResourceName(t *testing.T) {
-	wanterr.Check(t, "name", ValidateRoleResourceName("name", strings.Repeat("n", 56)), "")
-	wanterr.Check(t, "name", ValidateRoleResourceName("name", strings.Repeat("n", 57)),
+	wanterr.Check(t, "name", ValidateRoleResourceName("name", strings.Repeat("n", 56), RoleNaming{}), "")
+	wanterr.Check(t, "name", ValidateRoleResourceName("name", strings.Repeat("n", 57), RoleNaming{}),
 		"is 57 characters, too long for the IAM role name derived from it (at most 56); shorten the resource name")
+}
+
+func TestValidateRoleResourceNameWithGivenName(t *testing.T) {
+	wanterr.Check(t, "name", ValidateRoleResourceName("name", strings.Repeat("n", 57), RoleNaming{NamePrefix: new("shared-")}), "")
 }

@@ -57,11 +57,12 @@ func CheckInlinePoliciesSize(field string, docs []string, complete bool) error {
 		"managed policies (policies or policyArns)", field, size, RoleInlinePoliciesMaxLength)
 }
 
-// RoleTrustPolicyWithin renders a role's trust policy once every value is known, and
+// RoleTrustPolicyWithin renders a role's trust policy (with what the role adds to it)
+// once every value is known, and
 // refuses it when it exceeds quota: the last line of defence when the values were unknown
 // at preview. Errors start with field, which names the role.
-func RoleTrustPolicyWithin(field string, trusts []IssuerTrust, quota int) ([]byte, error) {
-	doc, err := RoleTrustPolicy(trusts)
+func RoleTrustPolicyWithin(field string, trusts []IssuerTrust, extra ExtraTrust, quota int) ([]byte, error) {
+	doc, err := RoleTrustPolicyWith(trusts, extra)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", field, err)
 	}
@@ -76,8 +77,8 @@ func RoleTrustPolicyWithin(field string, trusts []IssuerTrust, quota int) ([]byt
 // turn out to be, a warning when only some of them would make it exceed it (it is then
 // checked again by RoleTrustPolicyWithin once they are known, before the role is created
 // or changed), neither when it fits in any case.
-func CheckTrustPolicySize(field string, trusts []TrustEstimate, quota int) (warning string, err error) {
-	smallest, largest, err := TrustPolicySizeRange(trusts)
+func CheckTrustPolicySize(field string, trusts []TrustEstimate, extra ExtraTrust, quota int) (warning string, err error) {
+	smallest, largest, err := TrustPolicySizeRange(trusts, extra)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", field, err)
 	}

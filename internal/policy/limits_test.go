@@ -62,20 +62,20 @@ func TestInlinePolicies(t *testing.T) {
 // values resolve, the one left when they were unknown at preview.
 func TestRoleTrustPolicyWithinRefusesOverQuota(t *testing.T) {
 	trusts := []IssuerTrust{sharedTrust(t, 2, "apps/reporting")}
-	doc, err := RoleTrustPolicyWithin("trusts", trusts, DefaultTrustPolicyMaxLength)
+	doc, err := RoleTrustPolicyWithin("trusts", trusts, ExtraTrust{}, DefaultTrustPolicyMaxLength)
 	if err != nil {
 		t.Fatal(err)
 	}
 	size := compactLength(t, doc)
-	if _, err := RoleTrustPolicyWithin("trusts", trusts, size); err != nil {
+	if _, err := RoleTrustPolicyWithin("trusts", trusts, ExtraTrust{}, size); err != nil {
 		t.Errorf("quota = size %d: %v", size, err)
 	}
 	want := fmt.Sprintf("trusts: the trust policy is %d characters as IAM counts them (white space not counted), over the quota of %d", size, size-1)
-	if _, err := RoleTrustPolicyWithin("trusts", trusts, size-1); err == nil || !strings.HasPrefix(err.Error(), want) {
+	if _, err := RoleTrustPolicyWithin("trusts", trusts, ExtraTrust{}, size-1); err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("quota below the size: err = %v, want %q", err, want)
 	}
 	trusts[0].ProviderARN = issuerARN(sharedIssuers[0].hostPath)
-	if _, err := RoleTrustPolicyWithin("trusts", trusts, DefaultTrustPolicyMaxLength); err == nil || !strings.HasPrefix(err.Error(), "trusts: ") {
+	if _, err := RoleTrustPolicyWithin("trusts", trusts, ExtraTrust{}, DefaultTrustPolicyMaxLength); err == nil || !strings.HasPrefix(err.Error(), "trusts: ") {
 		t.Errorf("provider of another issuer: err = %v", err)
 	}
 }
@@ -93,7 +93,7 @@ func TestCheckTrustPolicySize(t *testing.T) {
 		t.Fatal(err)
 	}
 	size := Size(exact)
-	minSize, maxSize, err := TrustPolicySizeRange([]TrustEstimate{unknownHost})
+	minSize, maxSize, err := TrustPolicySizeRange([]TrustEstimate{unknownHost}, ExtraTrust{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestCheckTrustPolicySize(t *testing.T) {
 			"roles.app: issuer 0: the partition is needed", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			warning, err := CheckTrustPolicySize("roles.app", tc.trusts, tc.quota)
+			warning, err := CheckTrustPolicySize("roles.app", tc.trusts, ExtraTrust{}, tc.quota)
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Errorf("unexpected error %v", err)

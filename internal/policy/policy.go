@@ -121,24 +121,22 @@ func onlyStars(s string) bool { return strings.Trim(s, "*") == "" }
 // trustPolicy and its parts fix the key order of the rendered document.
 type (
 	trustPolicy struct {
-		Version   string           `json:"Version"`
-		Statement []trustStatement `json:"Statement"`
+		Version   string `json:"Version"`
+		Statement []any  `json:"Statement"` // trustStatement, then extraStatement
 	}
 	trustStatement struct {
 		Effect    string         `json:"Effect"`
 		Principal federated      `json:"Principal"`
-		Action    string         `json:"Action"`
+		Action    any            `json:"Action"` // one action as a string, several as a list
 		Condition trustCondition `json:"Condition"`
 	}
 	federated struct {
 		Federated string `json:"Federated"`
 	}
-	// trustCondition maps condition keys to a string or a list of strings. Keys are sorted
-	// when marshalled, and "<hostPath>:aud" sorts before "<hostPath>:sub".
-	trustCondition struct {
-		StringEquals map[string]any `json:"StringEquals"`
-		StringLike   map[string]any `json:"StringLike,omitempty"`
-	}
+	// trustCondition maps operators to condition keys to a string or a list of strings.
+	// Operators and keys are sorted when marshalled: "StringEquals" before "StringLike",
+	// and "<hostPath>:aud" before "<hostPath>:sub".
+	trustCondition map[string]map[string]any
 )
 
 // TrustPolicy renders the trust policy of a role trusted by one issuer: ONE statement
@@ -179,16 +177,27 @@ type IssuerTrust struct {
 // would make a role no token can assume. Two entries for one issuer are refused; their
 // service accounts belong in one entry. Output follows jsondoc.Marshal's rules.
 func RoleTrustPolicy(trusts []IssuerTrust) ([]byte, error) {
-	return renderTrustPolicy(trusts, true)
+	return renderTrustPolicy(trusts, ExtraTrust{}, true)
 }
 
-// renderTrustPolicy is RoleTrustPolicy; distinctIssuers off skips the check that no
+// RoleTrustPolicyWith is RoleTrustPolicy with what the role adds to it (ExtraTrust,
+// checked by ValidateExtraTrust): its actions and conditions in every issuer's statement,
+// its statements after them. Without extras the document is RoleTrustPolicy's, byte for
+// byte.
+func RoleTrustPolicyWith(trusts []IssuerTrust, extra ExtraTrust) ([]byte, error) {
+	return renderTrustPolicy(trusts, extra, true)
+}
+
+// renderTrustPolicy is RoleTrustPolicyWith; distinctIssuers off skips the check that no
 // issuer is listed twice, for estimates whose placeholder host paths may coincide.
-func renderTrustPolicy(trusts []IssuerTrust, distinctIssuers bool) ([]byte, error) {
+func renderTrustPolicy(trusts []IssuerTrust, extra ExtraTrust, distinctIssuers bool) ([]byte, error) {
+	if errs := ValidateExtraTrust("extraTrust", extra); len(errs) > 0 {
+		return nil, errs[0]
+	}
 	if len(trusts) == 0 {
 		return nil, errors.New("a trust policy needs at least one issuer; list the OIDC provider and service accounts of each cluster whose pods may assume the role")
 	}
-	statements := make([]trustStatement, 0, len(trusts))
+	statements := make([]any, 0, len(trusts)+len(extra.Statements))
 	first := map[string]int{}
 	for i, tr := range trusts {
 		st, err := trustStatementFor(tr)
@@ -204,7 +213,21 @@ func renderTrustPolicy(trusts []IssuerTrust, distinctIssuers bool) ([]byte, erro
 			}
 			return nil, err
 		}
+		if len(extra.Actions) > 0 {
+			st.Action = append([]string{WebIdentityAction}, canonicalSessionActions(extra.Actions)...)
+		}
+		for op, keys := range extra.Conditions {
+			if st.Condition[op] == nil {
+				st.Condition[op] = map[string]any{}
+			}
+			for key, values := range keys {
+				st.Condition[op][key] = oneOrMany(values)
+			}
+		}
 		statements = append(statements, st)
+	}
+	for _, es := range extra.Statements {
+		statements = append(statements, renderExtraStatement(es))
 	}
 	return jsondoc.Marshal(trustPolicy{Version: Version, Statement: statements})
 }
@@ -240,17 +263,17 @@ func trustStatementFor(tr IssuerTrust) (trustStatement, error) {
 		wildcard = wildcard || a.HasWildcard()
 	}
 
-	cond := trustCondition{StringEquals: map[string]any{hostPath + ":aud": oneOrMany(dedupe(audiences))}}
-	sub := map[string]any{hostPath + ":sub": oneOrMany(dedupe(subjects))}
+	cond := trustCondition{"StringEquals": {hostPath + ":aud": oneOrMany(dedupe(audiences))}}
+	subjectOperator := "StringEquals"
 	if wildcard {
-		cond.StringLike = sub
-	} else {
-		cond.StringEquals[hostPath+":sub"] = sub[hostPath+":sub"]
+		subjectOperator = "StringLike"
+		cond[subjectOperator] = map[string]any{}
 	}
+	cond[subjectOperator][hostPath+":sub"] = oneOrMany(dedupe(subjects))
 	return trustStatement{
 		Effect:    "Allow",
 		Principal: federated{Federated: providerARN},
-		Action:    "sts:AssumeRoleWithWebIdentity",
+		Action:    WebIdentityAction,
 		Condition: cond,
 	}, nil
 }

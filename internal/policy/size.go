@@ -88,8 +88,8 @@ type TrustEstimate struct {
 // 12 digits.
 const placeholderAccount = "000000000000"
 
-// TrustPolicySizeRange bounds the Size of the RoleTrustPolicy of trusts some of whose
-// values are not known yet: smallest <= Size <= largest for every value they can take.
+// TrustPolicySizeRange bounds the Size of the RoleTrustPolicyWith of trusts some of whose
+// values are not known yet (extra is always known): smallest <= Size <= largest for every value they can take.
 // With every value known, or known up to its length, smallest == largest == the real Size.
 //
 // It renders the real document twice, once with every unknown host path replaced by a
@@ -100,7 +100,7 @@ const placeholderAccount = "000000000000"
 // space and no character JSON escapes, and each appears verbatim (the host path three
 // times: in the ARN and in both condition keys). The Size grows with each length, so the
 // shortest and longest placeholders give the bounds.
-func TrustPolicySizeRange(trusts []TrustEstimate) (smallest, largest int, err error) {
+func TrustPolicySizeRange(trusts []TrustEstimate, extra ExtraTrust) (smallest, largest int, err error) {
 	render := func(longest bool) (int, error) {
 		filled := make([]IssuerTrust, len(trusts))
 		for i, tr := range trusts {
@@ -132,7 +132,7 @@ func TrustPolicySizeRange(trusts []TrustEstimate) (smallest, largest int, err er
 		}
 		// Placeholders of equal length are equal; whether two real issuers coincide is
 		// checked when they are known.
-		doc, err := renderTrustPolicy(filled, false)
+		doc, err := renderTrustPolicy(filled, extra, false)
 		return Size(doc), err
 	}
 	if smallest, err = render(false); err != nil {

@@ -84,7 +84,7 @@ func TestTrustPolicySizeRange(t *testing.T) {
 		{"both unknown, length known", []TrustEstimate{unknownBoth(a, 0, 0), unknownBoth(b, 0, 0)}},
 	}
 	for _, tt := range exact {
-		smallest, largest, err := TrustPolicySizeRange(tt.trusts)
+		smallest, largest, err := TrustPolicySizeRange(tt.trusts, ExtraTrust{})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -92,7 +92,7 @@ func TestTrustPolicySizeRange(t *testing.T) {
 			t.Errorf("%s: range %d..%d, want exactly %d", tt.name, smallest, largest, want)
 		}
 	}
-	smallest, largest, err := TrustPolicySizeRange([]TrustEstimate{unknownBoth(a, 1, MaxIssuerHostPathLength), {IssuerTrust: b}})
+	smallest, largest, err := TrustPolicySizeRange([]TrustEstimate{unknownBoth(a, 1, MaxIssuerHostPathLength), {IssuerTrust: b}}, ExtraTrust{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestTrustPolicySizeRange(t *testing.T) {
 	if smallest > want || want > largest || largest-smallest != 3*(MaxIssuerHostPathLength-1) {
 		t.Errorf("range %d..%d for an actual size of %d (host path of %d characters)", smallest, largest, want, hostLen(a))
 	}
-	if _, _, err := TrustPolicySizeRange([]TrustEstimate{{IssuerTrust: IssuerTrust{HostPath: a.HostPath, Audiences: a.Audiences, Accounts: a.Accounts}}}); err == nil ||
+	if _, _, err := TrustPolicySizeRange([]TrustEstimate{{IssuerTrust: IssuerTrust{HostPath: a.HostPath, Audiences: a.Audiences, Accounts: a.Accounts}}}, ExtraTrust{}); err == nil ||
 		!strings.Contains(err.Error(), "partition") {
 		t.Errorf("an unknown ARN without a partition: err = %v", err)
 	}

@@ -113,6 +113,10 @@ export class EksaIrsa extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly roleArns: pulumi.Output<{[key: string]: string}>;
     /**
+     * IAM name of each role, by role name: the given `name`, or the one generated from `namePrefix` or the resource name.
+     */
+    declare public /*out*/ readonly roleNames: pulumi.Output<{[key: string]: string}>;
+    /**
      * Annotations to put on each role's service accounts, by role name (`<webhook.annotationPrefix>/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role's `sts-regional-endpoints` and `token-expiration` when set).
      */
     declare public /*out*/ readonly serviceAccountAnnotations: pulumi.Output<{[key: string]: {[key: string]: string}}>;
@@ -161,6 +165,7 @@ export class EksaIrsa extends pulumi.ComponentResource {
             resourceInputs["oidcProviderArn"] = undefined /*out*/;
             resourceInputs["podIamConfig"] = undefined /*out*/;
             resourceInputs["roleArns"] = undefined /*out*/;
+            resourceInputs["roleNames"] = undefined /*out*/;
             resourceInputs["serviceAccountAnnotations"] = undefined /*out*/;
             resourceInputs["trust"] = undefined /*out*/;
             resourceInputs["webhookCertificateExpiry"] = undefined /*out*/;
@@ -175,6 +180,7 @@ export class EksaIrsa extends pulumi.ComponentResource {
             resourceInputs["oidcProviderArn"] = undefined /*out*/;
             resourceInputs["podIamConfig"] = undefined /*out*/;
             resourceInputs["roleArns"] = undefined /*out*/;
+            resourceInputs["roleNames"] = undefined /*out*/;
             resourceInputs["serviceAccountAnnotations"] = undefined /*out*/;
             resourceInputs["trust"] = undefined /*out*/;
             resourceInputs["webhookCertificateExpiry"] = undefined /*out*/;

@@ -30,6 +30,11 @@ export type IssuerCheck = import("./issuerCheck").IssuerCheck;
 export const IssuerCheck: typeof import("./issuerCheck").IssuerCheck = null as any;
 utilities.lazyLoad(exports, ["IssuerCheck"], () => require("./issuerCheck"));
 
+export { IssuerOidcProviderArgs } from "./issuerOidcProvider";
+export type IssuerOidcProvider = import("./issuerOidcProvider").IssuerOidcProvider;
+export const IssuerOidcProvider: typeof import("./issuerOidcProvider").IssuerOidcProvider = null as any;
+utilities.lazyLoad(exports, ["IssuerOidcProvider"], () => require("./issuerOidcProvider"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -61,6 +66,8 @@ const _module = {
                 return new IssuerBucket(name, <any>undefined, { urn })
             case "eksa-irsa:index:IssuerCheck":
                 return new IssuerCheck(name, <any>undefined, { urn })
+            case "eksa-irsa:index:IssuerOidcProvider":
+                return new IssuerOidcProvider(name, <any>undefined, { urn })
             case "eksa-irsa:index:ServiceAccountRole":
                 return new ServiceAccountRole(name, <any>undefined, { urn })
             default:

@@ -52,7 +52,7 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly roleArn: pulumi.Output<string>;
     /**
-     * Name of the role (generated from the resource name).
+     * IAM name of the role: the given `name`, or the one generated from `namePrefix` or the resource name.
      */
     declare public /*out*/ readonly roleName: pulumi.Output<string>;
     /**
@@ -75,12 +75,17 @@ export class ServiceAccountRole extends pulumi.ComponentResource {
                 throw new Error("Missing required property 'trusts'");
             }
             resourceInputs["description"] = args?.description;
+            resourceInputs["extraTrust"] = args?.extraTrust;
             resourceInputs["inlinePolicies"] = args?.inlinePolicies;
             resourceInputs["maxSessionDuration"] = args?.maxSessionDuration;
+            resourceInputs["name"] = args?.name;
+            resourceInputs["namePrefix"] = args?.namePrefix;
             resourceInputs["path"] = args?.path;
             resourceInputs["permissionsBoundary"] = args?.permissionsBoundary;
             resourceInputs["policies"] = args?.policies;
             resourceInputs["policyArns"] = args?.policyArns;
+            resourceInputs["presets"] = args?.presets;
+            resourceInputs["serviceAccount"] = args?.serviceAccount;
             resourceInputs["stsRegionalEndpoints"] = args?.stsRegionalEndpoints;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["tokenExpiration"] = args?.tokenExpiration;
@@ -108,6 +113,10 @@ export interface ServiceAccountRoleArgs {
      */
     description?: string;
     /**
+     * Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+     */
+    extraTrust?: inputs.ExtraTrustArgs;
+    /**
      * Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
      */
     inlinePolicies?: {[key: string]: pulumi.Input<string>};
@@ -115,6 +124,14 @@ export interface ServiceAccountRoleArgs {
      * Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
      */
     maxSessionDuration?: number;
+    /**
+     * The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+     */
+    name?: string;
+    /**
+     * The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+     */
+    namePrefix?: string;
     /**
      * IAM path of the role. Defaults to `/`.
      */
@@ -131,6 +148,14 @@ export interface ServiceAccountRoleArgs {
      * ARNs of managed policies to attach, each by an attachment named after the policy.
      */
     policyArns?: string[];
+    /**
+     * Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+     */
+    presets?: inputs.RolePresetsArgs;
+    /**
+     * What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+     */
+    serviceAccount?: enums.ServiceAccountMode;
     /**
      * Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
      */

@@ -46,6 +46,11 @@ def program() -> eksa.EksaIrsa:
                 inline_policies={"route53-changes": ROUTE53_CHANGES},
                 path="/irsa/",
                 description="external-dns updates DNS records",
+                name="prod-external-dns",
+                presets=eksa.RolePresetsArgs(
+                    external_dns=eksa.HostedZonesPresetArgs(hosted_zone_arns=["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"]),
+                ),
+                service_account=eksa.ServiceAccountMode.CREATE,
             ),
         },
         webhook=eksa.WebhookArgs(

@@ -53,6 +53,11 @@ func program(t *testing.T) func(*pulumi.Context) error {
 					InlinePolicies:  map[string]pulumi.StringInput{"route53-changes": pulumi.String(route53ChangePolicy)},
 					Path:            new("/irsa/"),
 					Description:     new("external-dns updates DNS records"),
+					Name:            new("prod-external-dns"),
+					Presets: &eksairsa.RolePresetsArgs{
+						ExternalDns: &eksairsa.HostedZonesPresetArgs{HostedZoneArns: []string{"arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"}},
+					},
+					ServiceAccount: new(eksairsa.ServiceAccountModeCreate),
 				},
 			},
 			Webhook: &eksairsa.WebhookArgs{

@@ -122,6 +122,8 @@ type EksaIrsa struct {
 	PodIamConfig pulumi.StringOutput `pulumi:"podIamConfig"`
 	// ARN of each role, by role name.
 	RoleArns pulumi.StringMapOutput `pulumi:"roleArns"`
+	// IAM name of each role, by role name: the given `name`, or the one generated from `namePrefix` or the resource name.
+	RoleNames pulumi.StringMapOutput `pulumi:"roleNames"`
 	// Annotations to put on each role's service accounts, by role name (`<webhook.annotationPrefix>/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role's `sts-regional-endpoints` and `token-expiration` when set).
 	ServiceAccountAnnotations pulumi.StringMapMapOutput `pulumi:"serviceAccountAnnotations"`
 	// The issuer as a role trusts it: give it, with service accounts, to a `ServiceAccountRole`'s `trusts` to let this cluster's pods assume a role shared by several clusters.
@@ -321,6 +323,11 @@ func (o EksaIrsaOutput) PodIamConfig() pulumi.StringOutput {
 // ARN of each role, by role name.
 func (o EksaIrsaOutput) RoleArns() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *EksaIrsa) pulumi.StringMapOutput { return v.RoleArns }).(pulumi.StringMapOutput)
+}
+
+// IAM name of each role, by role name: the given `name`, or the one generated from `namePrefix` or the resource name.
+func (o EksaIrsaOutput) RoleNames() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *EksaIrsa) pulumi.StringMapOutput { return v.RoleNames }).(pulumi.StringMapOutput)
 }
 
 // Annotations to put on each role's service accounts, by role name (`<webhook.annotationPrefix>/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role's `sts-regional-endpoints` and `token-expiration` when set).

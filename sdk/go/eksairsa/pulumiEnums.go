@@ -347,6 +347,176 @@ func (in *priceClassPtr) ToPriceClassPtrOutputWithContext(ctx context.Context) P
 	return pulumi.ToOutputWithContext(ctx, in).(PriceClassPtrOutput)
 }
 
+type ServiceAccountMode string
+
+const (
+	// Nothing is made; put the serviceAccountAnnotations on the service accounts yourself.
+	ServiceAccountModeNone = ServiceAccountMode("none")
+	// A ServiceAccount per listed service account, carrying the role's annotations.
+	ServiceAccountModeCreate = ServiceAccountMode("create")
+	// The role's annotations added to existing service accounts by server-side apply (ServiceAccountPatch), owning only them.
+	ServiceAccountModeAnnotate = ServiceAccountMode("annotate")
+)
+
+func (ServiceAccountMode) ElementType() reflect.Type {
+	return reflect.TypeOf((*ServiceAccountMode)(nil)).Elem()
+}
+
+func (e ServiceAccountMode) ToServiceAccountModeOutput() ServiceAccountModeOutput {
+	return pulumi.ToOutput(e).(ServiceAccountModeOutput)
+}
+
+func (e ServiceAccountMode) ToServiceAccountModeOutputWithContext(ctx context.Context) ServiceAccountModeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ServiceAccountModeOutput)
+}
+
+func (e ServiceAccountMode) ToServiceAccountModePtrOutput() ServiceAccountModePtrOutput {
+	return e.ToServiceAccountModePtrOutputWithContext(context.Background())
+}
+
+func (e ServiceAccountMode) ToServiceAccountModePtrOutputWithContext(ctx context.Context) ServiceAccountModePtrOutput {
+	return ServiceAccountMode(e).ToServiceAccountModeOutputWithContext(ctx).ToServiceAccountModePtrOutputWithContext(ctx)
+}
+
+func (e ServiceAccountMode) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ServiceAccountMode) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ServiceAccountMode) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ServiceAccountMode) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ServiceAccountModeOutput struct{ *pulumi.OutputState }
+
+func (ServiceAccountModeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ServiceAccountMode)(nil)).Elem()
+}
+
+func (o ServiceAccountModeOutput) ToServiceAccountModeOutput() ServiceAccountModeOutput {
+	return o
+}
+
+func (o ServiceAccountModeOutput) ToServiceAccountModeOutputWithContext(ctx context.Context) ServiceAccountModeOutput {
+	return o
+}
+
+func (o ServiceAccountModeOutput) ToServiceAccountModePtrOutput() ServiceAccountModePtrOutput {
+	return o.ToServiceAccountModePtrOutputWithContext(context.Background())
+}
+
+func (o ServiceAccountModeOutput) ToServiceAccountModePtrOutputWithContext(ctx context.Context) ServiceAccountModePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ServiceAccountMode) *ServiceAccountMode {
+		return &v
+	}).(ServiceAccountModePtrOutput)
+}
+
+func (o ServiceAccountModeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ServiceAccountModeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ServiceAccountMode) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ServiceAccountModeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ServiceAccountModeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ServiceAccountMode) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ServiceAccountModePtrOutput struct{ *pulumi.OutputState }
+
+func (ServiceAccountModePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ServiceAccountMode)(nil)).Elem()
+}
+
+func (o ServiceAccountModePtrOutput) ToServiceAccountModePtrOutput() ServiceAccountModePtrOutput {
+	return o
+}
+
+func (o ServiceAccountModePtrOutput) ToServiceAccountModePtrOutputWithContext(ctx context.Context) ServiceAccountModePtrOutput {
+	return o
+}
+
+func (o ServiceAccountModePtrOutput) Elem() ServiceAccountModeOutput {
+	return o.ApplyT(func(v *ServiceAccountMode) ServiceAccountMode {
+		if v != nil {
+			return *v
+		}
+		var ret ServiceAccountMode
+		return ret
+	}).(ServiceAccountModeOutput)
+}
+
+func (o ServiceAccountModePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ServiceAccountModePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ServiceAccountMode) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ServiceAccountModeInput is an input type that accepts values of the ServiceAccountMode enum
+// A concrete instance of `ServiceAccountModeInput` can be one of the following:
+//
+//	ServiceAccountModeNone
+//	ServiceAccountModeCreate
+//	ServiceAccountModeAnnotate
+type ServiceAccountModeInput interface {
+	pulumi.Input
+
+	ToServiceAccountModeOutput() ServiceAccountModeOutput
+	ToServiceAccountModeOutputWithContext(context.Context) ServiceAccountModeOutput
+}
+
+var serviceAccountModePtrType = reflect.TypeOf((**ServiceAccountMode)(nil)).Elem()
+
+type ServiceAccountModePtrInput interface {
+	pulumi.Input
+
+	ToServiceAccountModePtrOutput() ServiceAccountModePtrOutput
+	ToServiceAccountModePtrOutputWithContext(context.Context) ServiceAccountModePtrOutput
+}
+
+type serviceAccountModePtr string
+
+func ServiceAccountModePtr(v string) ServiceAccountModePtrInput {
+	return (*serviceAccountModePtr)(&v)
+}
+
+func (*serviceAccountModePtr) ElementType() reflect.Type {
+	return serviceAccountModePtrType
+}
+
+func (in *serviceAccountModePtr) ToServiceAccountModePtrOutput() ServiceAccountModePtrOutput {
+	return pulumi.ToOutput(in).(ServiceAccountModePtrOutput)
+}
+
+func (in *serviceAccountModePtr) ToServiceAccountModePtrOutputWithContext(ctx context.Context) ServiceAccountModePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ServiceAccountModePtrOutput)
+}
+
 type WebhookTLS string
 
 const (
@@ -519,12 +689,16 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*HostingPtrInput)(nil)).Elem(), Hosting("s3"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PriceClassInput)(nil)).Elem(), PriceClass("PriceClass_100"))
 	pulumi.RegisterInputType(reflect.TypeOf((*PriceClassPtrInput)(nil)).Elem(), PriceClass("PriceClass_100"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ServiceAccountModeInput)(nil)).Elem(), ServiceAccountMode("none"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ServiceAccountModePtrInput)(nil)).Elem(), ServiceAccountMode("none"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookTLSInput)(nil)).Elem(), WebhookTLS("generated"))
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookTLSPtrInput)(nil)).Elem(), WebhookTLS("generated"))
 	pulumi.RegisterOutputType(HostingOutput{})
 	pulumi.RegisterOutputType(HostingPtrOutput{})
 	pulumi.RegisterOutputType(PriceClassOutput{})
 	pulumi.RegisterOutputType(PriceClassPtrOutput{})
+	pulumi.RegisterOutputType(ServiceAccountModeOutput{})
+	pulumi.RegisterOutputType(ServiceAccountModePtrOutput{})
 	pulumi.RegisterOutputType(WebhookTLSOutput{})
 	pulumi.RegisterOutputType(WebhookTLSPtrOutput{})
 }

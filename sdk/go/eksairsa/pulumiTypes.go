@@ -13,6 +13,1085 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+type AmpPreset struct {
+	// Also allow queries (for a front end such as Grafana). Defaults to `false`.
+	Query *bool `pulumi:"query"`
+	// Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+	WorkspaceArns []string `pulumi:"workspaceArns"`
+}
+
+// AmpPresetInput is an input type that accepts AmpPresetArgs and AmpPresetOutput values.
+// You can construct a concrete instance of `AmpPresetInput` via:
+//
+//	AmpPresetArgs{...}
+type AmpPresetInput interface {
+	pulumi.Input
+
+	ToAmpPresetOutput() AmpPresetOutput
+	ToAmpPresetOutputWithContext(context.Context) AmpPresetOutput
+}
+
+type AmpPresetArgs struct {
+	// Also allow queries (for a front end such as Grafana). Defaults to `false`.
+	Query *bool `pulumi:"query"`
+	// Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+	WorkspaceArns []string `pulumi:"workspaceArns"`
+}
+
+func (AmpPresetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AmpPreset)(nil)).Elem()
+}
+
+func (i AmpPresetArgs) ToAmpPresetOutput() AmpPresetOutput {
+	return i.ToAmpPresetOutputWithContext(context.Background())
+}
+
+func (i AmpPresetArgs) ToAmpPresetOutputWithContext(ctx context.Context) AmpPresetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AmpPresetOutput)
+}
+
+func (i AmpPresetArgs) ToAmpPresetPtrOutput() AmpPresetPtrOutput {
+	return i.ToAmpPresetPtrOutputWithContext(context.Background())
+}
+
+func (i AmpPresetArgs) ToAmpPresetPtrOutputWithContext(ctx context.Context) AmpPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AmpPresetOutput).ToAmpPresetPtrOutputWithContext(ctx)
+}
+
+// AmpPresetPtrInput is an input type that accepts AmpPresetArgs, AmpPresetPtr and AmpPresetPtrOutput values.
+// You can construct a concrete instance of `AmpPresetPtrInput` via:
+//
+//	        AmpPresetArgs{...}
+//
+//	or:
+//
+//	        nil
+type AmpPresetPtrInput interface {
+	pulumi.Input
+
+	ToAmpPresetPtrOutput() AmpPresetPtrOutput
+	ToAmpPresetPtrOutputWithContext(context.Context) AmpPresetPtrOutput
+}
+
+type ampPresetPtrType AmpPresetArgs
+
+func AmpPresetPtr(v *AmpPresetArgs) AmpPresetPtrInput {
+	return (*ampPresetPtrType)(v)
+}
+
+func (*ampPresetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AmpPreset)(nil)).Elem()
+}
+
+func (i *ampPresetPtrType) ToAmpPresetPtrOutput() AmpPresetPtrOutput {
+	return i.ToAmpPresetPtrOutputWithContext(context.Background())
+}
+
+func (i *ampPresetPtrType) ToAmpPresetPtrOutputWithContext(ctx context.Context) AmpPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AmpPresetPtrOutput)
+}
+
+type AmpPresetOutput struct{ *pulumi.OutputState }
+
+func (AmpPresetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AmpPreset)(nil)).Elem()
+}
+
+func (o AmpPresetOutput) ToAmpPresetOutput() AmpPresetOutput {
+	return o
+}
+
+func (o AmpPresetOutput) ToAmpPresetOutputWithContext(ctx context.Context) AmpPresetOutput {
+	return o
+}
+
+func (o AmpPresetOutput) ToAmpPresetPtrOutput() AmpPresetPtrOutput {
+	return o.ToAmpPresetPtrOutputWithContext(context.Background())
+}
+
+func (o AmpPresetOutput) ToAmpPresetPtrOutputWithContext(ctx context.Context) AmpPresetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AmpPreset) *AmpPreset {
+		return &v
+	}).(AmpPresetPtrOutput)
+}
+
+// Also allow queries (for a front end such as Grafana). Defaults to `false`.
+func (o AmpPresetOutput) Query() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v AmpPreset) *bool { return v.Query }).(pulumi.BoolPtrOutput)
+}
+
+// Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+func (o AmpPresetOutput) WorkspaceArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v AmpPreset) []string { return v.WorkspaceArns }).(pulumi.StringArrayOutput)
+}
+
+type AmpPresetPtrOutput struct{ *pulumi.OutputState }
+
+func (AmpPresetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AmpPreset)(nil)).Elem()
+}
+
+func (o AmpPresetPtrOutput) ToAmpPresetPtrOutput() AmpPresetPtrOutput {
+	return o
+}
+
+func (o AmpPresetPtrOutput) ToAmpPresetPtrOutputWithContext(ctx context.Context) AmpPresetPtrOutput {
+	return o
+}
+
+func (o AmpPresetPtrOutput) Elem() AmpPresetOutput {
+	return o.ApplyT(func(v *AmpPreset) AmpPreset {
+		if v != nil {
+			return *v
+		}
+		var ret AmpPreset
+		return ret
+	}).(AmpPresetOutput)
+}
+
+// Also allow queries (for a front end such as Grafana). Defaults to `false`.
+func (o AmpPresetPtrOutput) Query() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *AmpPreset) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Query
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+func (o AmpPresetPtrOutput) WorkspaceArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *AmpPreset) []string {
+		if v == nil {
+			return nil
+		}
+		return v.WorkspaceArns
+	}).(pulumi.StringArrayOutput)
+}
+
+type BucketsPreset struct {
+	// Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+	BucketArns []string `pulumi:"bucketArns"`
+}
+
+// BucketsPresetInput is an input type that accepts BucketsPresetArgs and BucketsPresetOutput values.
+// You can construct a concrete instance of `BucketsPresetInput` via:
+//
+//	BucketsPresetArgs{...}
+type BucketsPresetInput interface {
+	pulumi.Input
+
+	ToBucketsPresetOutput() BucketsPresetOutput
+	ToBucketsPresetOutputWithContext(context.Context) BucketsPresetOutput
+}
+
+type BucketsPresetArgs struct {
+	// Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+	BucketArns []string `pulumi:"bucketArns"`
+}
+
+func (BucketsPresetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BucketsPreset)(nil)).Elem()
+}
+
+func (i BucketsPresetArgs) ToBucketsPresetOutput() BucketsPresetOutput {
+	return i.ToBucketsPresetOutputWithContext(context.Background())
+}
+
+func (i BucketsPresetArgs) ToBucketsPresetOutputWithContext(ctx context.Context) BucketsPresetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BucketsPresetOutput)
+}
+
+func (i BucketsPresetArgs) ToBucketsPresetPtrOutput() BucketsPresetPtrOutput {
+	return i.ToBucketsPresetPtrOutputWithContext(context.Background())
+}
+
+func (i BucketsPresetArgs) ToBucketsPresetPtrOutputWithContext(ctx context.Context) BucketsPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BucketsPresetOutput).ToBucketsPresetPtrOutputWithContext(ctx)
+}
+
+// BucketsPresetPtrInput is an input type that accepts BucketsPresetArgs, BucketsPresetPtr and BucketsPresetPtrOutput values.
+// You can construct a concrete instance of `BucketsPresetPtrInput` via:
+//
+//	        BucketsPresetArgs{...}
+//
+//	or:
+//
+//	        nil
+type BucketsPresetPtrInput interface {
+	pulumi.Input
+
+	ToBucketsPresetPtrOutput() BucketsPresetPtrOutput
+	ToBucketsPresetPtrOutputWithContext(context.Context) BucketsPresetPtrOutput
+}
+
+type bucketsPresetPtrType BucketsPresetArgs
+
+func BucketsPresetPtr(v *BucketsPresetArgs) BucketsPresetPtrInput {
+	return (*bucketsPresetPtrType)(v)
+}
+
+func (*bucketsPresetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BucketsPreset)(nil)).Elem()
+}
+
+func (i *bucketsPresetPtrType) ToBucketsPresetPtrOutput() BucketsPresetPtrOutput {
+	return i.ToBucketsPresetPtrOutputWithContext(context.Background())
+}
+
+func (i *bucketsPresetPtrType) ToBucketsPresetPtrOutputWithContext(ctx context.Context) BucketsPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BucketsPresetPtrOutput)
+}
+
+type BucketsPresetOutput struct{ *pulumi.OutputState }
+
+func (BucketsPresetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BucketsPreset)(nil)).Elem()
+}
+
+func (o BucketsPresetOutput) ToBucketsPresetOutput() BucketsPresetOutput {
+	return o
+}
+
+func (o BucketsPresetOutput) ToBucketsPresetOutputWithContext(ctx context.Context) BucketsPresetOutput {
+	return o
+}
+
+func (o BucketsPresetOutput) ToBucketsPresetPtrOutput() BucketsPresetPtrOutput {
+	return o.ToBucketsPresetPtrOutputWithContext(context.Background())
+}
+
+func (o BucketsPresetOutput) ToBucketsPresetPtrOutputWithContext(ctx context.Context) BucketsPresetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BucketsPreset) *BucketsPreset {
+		return &v
+	}).(BucketsPresetPtrOutput)
+}
+
+// Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+func (o BucketsPresetOutput) BucketArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v BucketsPreset) []string { return v.BucketArns }).(pulumi.StringArrayOutput)
+}
+
+type BucketsPresetPtrOutput struct{ *pulumi.OutputState }
+
+func (BucketsPresetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BucketsPreset)(nil)).Elem()
+}
+
+func (o BucketsPresetPtrOutput) ToBucketsPresetPtrOutput() BucketsPresetPtrOutput {
+	return o
+}
+
+func (o BucketsPresetPtrOutput) ToBucketsPresetPtrOutputWithContext(ctx context.Context) BucketsPresetPtrOutput {
+	return o
+}
+
+func (o BucketsPresetPtrOutput) Elem() BucketsPresetOutput {
+	return o.ApplyT(func(v *BucketsPreset) BucketsPreset {
+		if v != nil {
+			return *v
+		}
+		var ret BucketsPreset
+		return ret
+	}).(BucketsPresetOutput)
+}
+
+// Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+func (o BucketsPresetPtrOutput) BucketArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *BucketsPreset) []string {
+		if v == nil {
+			return nil
+		}
+		return v.BucketArns
+	}).(pulumi.StringArrayOutput)
+}
+
+type CloudWatchPreset struct {
+	// ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+	LogGroupArnPrefixes []string `pulumi:"logGroupArnPrefixes"`
+	// Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+	MetricNamespaces []string `pulumi:"metricNamespaces"`
+}
+
+// CloudWatchPresetInput is an input type that accepts CloudWatchPresetArgs and CloudWatchPresetOutput values.
+// You can construct a concrete instance of `CloudWatchPresetInput` via:
+//
+//	CloudWatchPresetArgs{...}
+type CloudWatchPresetInput interface {
+	pulumi.Input
+
+	ToCloudWatchPresetOutput() CloudWatchPresetOutput
+	ToCloudWatchPresetOutputWithContext(context.Context) CloudWatchPresetOutput
+}
+
+type CloudWatchPresetArgs struct {
+	// ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+	LogGroupArnPrefixes []string `pulumi:"logGroupArnPrefixes"`
+	// Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+	MetricNamespaces []string `pulumi:"metricNamespaces"`
+}
+
+func (CloudWatchPresetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CloudWatchPreset)(nil)).Elem()
+}
+
+func (i CloudWatchPresetArgs) ToCloudWatchPresetOutput() CloudWatchPresetOutput {
+	return i.ToCloudWatchPresetOutputWithContext(context.Background())
+}
+
+func (i CloudWatchPresetArgs) ToCloudWatchPresetOutputWithContext(ctx context.Context) CloudWatchPresetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CloudWatchPresetOutput)
+}
+
+func (i CloudWatchPresetArgs) ToCloudWatchPresetPtrOutput() CloudWatchPresetPtrOutput {
+	return i.ToCloudWatchPresetPtrOutputWithContext(context.Background())
+}
+
+func (i CloudWatchPresetArgs) ToCloudWatchPresetPtrOutputWithContext(ctx context.Context) CloudWatchPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CloudWatchPresetOutput).ToCloudWatchPresetPtrOutputWithContext(ctx)
+}
+
+// CloudWatchPresetPtrInput is an input type that accepts CloudWatchPresetArgs, CloudWatchPresetPtr and CloudWatchPresetPtrOutput values.
+// You can construct a concrete instance of `CloudWatchPresetPtrInput` via:
+//
+//	        CloudWatchPresetArgs{...}
+//
+//	or:
+//
+//	        nil
+type CloudWatchPresetPtrInput interface {
+	pulumi.Input
+
+	ToCloudWatchPresetPtrOutput() CloudWatchPresetPtrOutput
+	ToCloudWatchPresetPtrOutputWithContext(context.Context) CloudWatchPresetPtrOutput
+}
+
+type cloudWatchPresetPtrType CloudWatchPresetArgs
+
+func CloudWatchPresetPtr(v *CloudWatchPresetArgs) CloudWatchPresetPtrInput {
+	return (*cloudWatchPresetPtrType)(v)
+}
+
+func (*cloudWatchPresetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CloudWatchPreset)(nil)).Elem()
+}
+
+func (i *cloudWatchPresetPtrType) ToCloudWatchPresetPtrOutput() CloudWatchPresetPtrOutput {
+	return i.ToCloudWatchPresetPtrOutputWithContext(context.Background())
+}
+
+func (i *cloudWatchPresetPtrType) ToCloudWatchPresetPtrOutputWithContext(ctx context.Context) CloudWatchPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CloudWatchPresetPtrOutput)
+}
+
+type CloudWatchPresetOutput struct{ *pulumi.OutputState }
+
+func (CloudWatchPresetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CloudWatchPreset)(nil)).Elem()
+}
+
+func (o CloudWatchPresetOutput) ToCloudWatchPresetOutput() CloudWatchPresetOutput {
+	return o
+}
+
+func (o CloudWatchPresetOutput) ToCloudWatchPresetOutputWithContext(ctx context.Context) CloudWatchPresetOutput {
+	return o
+}
+
+func (o CloudWatchPresetOutput) ToCloudWatchPresetPtrOutput() CloudWatchPresetPtrOutput {
+	return o.ToCloudWatchPresetPtrOutputWithContext(context.Background())
+}
+
+func (o CloudWatchPresetOutput) ToCloudWatchPresetPtrOutputWithContext(ctx context.Context) CloudWatchPresetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v CloudWatchPreset) *CloudWatchPreset {
+		return &v
+	}).(CloudWatchPresetPtrOutput)
+}
+
+// ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+func (o CloudWatchPresetOutput) LogGroupArnPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v CloudWatchPreset) []string { return v.LogGroupArnPrefixes }).(pulumi.StringArrayOutput)
+}
+
+// Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+func (o CloudWatchPresetOutput) MetricNamespaces() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v CloudWatchPreset) []string { return v.MetricNamespaces }).(pulumi.StringArrayOutput)
+}
+
+type CloudWatchPresetPtrOutput struct{ *pulumi.OutputState }
+
+func (CloudWatchPresetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**CloudWatchPreset)(nil)).Elem()
+}
+
+func (o CloudWatchPresetPtrOutput) ToCloudWatchPresetPtrOutput() CloudWatchPresetPtrOutput {
+	return o
+}
+
+func (o CloudWatchPresetPtrOutput) ToCloudWatchPresetPtrOutputWithContext(ctx context.Context) CloudWatchPresetPtrOutput {
+	return o
+}
+
+func (o CloudWatchPresetPtrOutput) Elem() CloudWatchPresetOutput {
+	return o.ApplyT(func(v *CloudWatchPreset) CloudWatchPreset {
+		if v != nil {
+			return *v
+		}
+		var ret CloudWatchPreset
+		return ret
+	}).(CloudWatchPresetOutput)
+}
+
+// ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+func (o CloudWatchPresetPtrOutput) LogGroupArnPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *CloudWatchPreset) []string {
+		if v == nil {
+			return nil
+		}
+		return v.LogGroupArnPrefixes
+	}).(pulumi.StringArrayOutput)
+}
+
+// Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+func (o CloudWatchPresetPtrOutput) MetricNamespaces() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *CloudWatchPreset) []string {
+		if v == nil {
+			return nil
+		}
+		return v.MetricNamespaces
+	}).(pulumi.StringArrayOutput)
+}
+
+type ExternalSecretsPreset struct {
+	// Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+	Find *bool `pulumi:"find"`
+	// Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+	KmsKeyArns []string `pulumi:"kmsKeyArns"`
+	// ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+	ParameterArnPrefixes []string `pulumi:"parameterArnPrefixes"`
+	// ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+	SecretArnPrefixes []string `pulumi:"secretArnPrefixes"`
+}
+
+// ExternalSecretsPresetInput is an input type that accepts ExternalSecretsPresetArgs and ExternalSecretsPresetOutput values.
+// You can construct a concrete instance of `ExternalSecretsPresetInput` via:
+//
+//	ExternalSecretsPresetArgs{...}
+type ExternalSecretsPresetInput interface {
+	pulumi.Input
+
+	ToExternalSecretsPresetOutput() ExternalSecretsPresetOutput
+	ToExternalSecretsPresetOutputWithContext(context.Context) ExternalSecretsPresetOutput
+}
+
+type ExternalSecretsPresetArgs struct {
+	// Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+	Find *bool `pulumi:"find"`
+	// Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+	KmsKeyArns []string `pulumi:"kmsKeyArns"`
+	// ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+	ParameterArnPrefixes []string `pulumi:"parameterArnPrefixes"`
+	// ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+	SecretArnPrefixes []string `pulumi:"secretArnPrefixes"`
+}
+
+func (ExternalSecretsPresetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExternalSecretsPreset)(nil)).Elem()
+}
+
+func (i ExternalSecretsPresetArgs) ToExternalSecretsPresetOutput() ExternalSecretsPresetOutput {
+	return i.ToExternalSecretsPresetOutputWithContext(context.Background())
+}
+
+func (i ExternalSecretsPresetArgs) ToExternalSecretsPresetOutputWithContext(ctx context.Context) ExternalSecretsPresetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExternalSecretsPresetOutput)
+}
+
+func (i ExternalSecretsPresetArgs) ToExternalSecretsPresetPtrOutput() ExternalSecretsPresetPtrOutput {
+	return i.ToExternalSecretsPresetPtrOutputWithContext(context.Background())
+}
+
+func (i ExternalSecretsPresetArgs) ToExternalSecretsPresetPtrOutputWithContext(ctx context.Context) ExternalSecretsPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExternalSecretsPresetOutput).ToExternalSecretsPresetPtrOutputWithContext(ctx)
+}
+
+// ExternalSecretsPresetPtrInput is an input type that accepts ExternalSecretsPresetArgs, ExternalSecretsPresetPtr and ExternalSecretsPresetPtrOutput values.
+// You can construct a concrete instance of `ExternalSecretsPresetPtrInput` via:
+//
+//	        ExternalSecretsPresetArgs{...}
+//
+//	or:
+//
+//	        nil
+type ExternalSecretsPresetPtrInput interface {
+	pulumi.Input
+
+	ToExternalSecretsPresetPtrOutput() ExternalSecretsPresetPtrOutput
+	ToExternalSecretsPresetPtrOutputWithContext(context.Context) ExternalSecretsPresetPtrOutput
+}
+
+type externalSecretsPresetPtrType ExternalSecretsPresetArgs
+
+func ExternalSecretsPresetPtr(v *ExternalSecretsPresetArgs) ExternalSecretsPresetPtrInput {
+	return (*externalSecretsPresetPtrType)(v)
+}
+
+func (*externalSecretsPresetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ExternalSecretsPreset)(nil)).Elem()
+}
+
+func (i *externalSecretsPresetPtrType) ToExternalSecretsPresetPtrOutput() ExternalSecretsPresetPtrOutput {
+	return i.ToExternalSecretsPresetPtrOutputWithContext(context.Background())
+}
+
+func (i *externalSecretsPresetPtrType) ToExternalSecretsPresetPtrOutputWithContext(ctx context.Context) ExternalSecretsPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExternalSecretsPresetPtrOutput)
+}
+
+type ExternalSecretsPresetOutput struct{ *pulumi.OutputState }
+
+func (ExternalSecretsPresetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExternalSecretsPreset)(nil)).Elem()
+}
+
+func (o ExternalSecretsPresetOutput) ToExternalSecretsPresetOutput() ExternalSecretsPresetOutput {
+	return o
+}
+
+func (o ExternalSecretsPresetOutput) ToExternalSecretsPresetOutputWithContext(ctx context.Context) ExternalSecretsPresetOutput {
+	return o
+}
+
+func (o ExternalSecretsPresetOutput) ToExternalSecretsPresetPtrOutput() ExternalSecretsPresetPtrOutput {
+	return o.ToExternalSecretsPresetPtrOutputWithContext(context.Background())
+}
+
+func (o ExternalSecretsPresetOutput) ToExternalSecretsPresetPtrOutputWithContext(ctx context.Context) ExternalSecretsPresetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ExternalSecretsPreset) *ExternalSecretsPreset {
+		return &v
+	}).(ExternalSecretsPresetPtrOutput)
+}
+
+// Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+func (o ExternalSecretsPresetOutput) Find() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ExternalSecretsPreset) *bool { return v.Find }).(pulumi.BoolPtrOutput)
+}
+
+// Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+func (o ExternalSecretsPresetOutput) KmsKeyArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ExternalSecretsPreset) []string { return v.KmsKeyArns }).(pulumi.StringArrayOutput)
+}
+
+// ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+func (o ExternalSecretsPresetOutput) ParameterArnPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ExternalSecretsPreset) []string { return v.ParameterArnPrefixes }).(pulumi.StringArrayOutput)
+}
+
+// ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+func (o ExternalSecretsPresetOutput) SecretArnPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ExternalSecretsPreset) []string { return v.SecretArnPrefixes }).(pulumi.StringArrayOutput)
+}
+
+type ExternalSecretsPresetPtrOutput struct{ *pulumi.OutputState }
+
+func (ExternalSecretsPresetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ExternalSecretsPreset)(nil)).Elem()
+}
+
+func (o ExternalSecretsPresetPtrOutput) ToExternalSecretsPresetPtrOutput() ExternalSecretsPresetPtrOutput {
+	return o
+}
+
+func (o ExternalSecretsPresetPtrOutput) ToExternalSecretsPresetPtrOutputWithContext(ctx context.Context) ExternalSecretsPresetPtrOutput {
+	return o
+}
+
+func (o ExternalSecretsPresetPtrOutput) Elem() ExternalSecretsPresetOutput {
+	return o.ApplyT(func(v *ExternalSecretsPreset) ExternalSecretsPreset {
+		if v != nil {
+			return *v
+		}
+		var ret ExternalSecretsPreset
+		return ret
+	}).(ExternalSecretsPresetOutput)
+}
+
+// Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+func (o ExternalSecretsPresetPtrOutput) Find() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ExternalSecretsPreset) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Find
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+func (o ExternalSecretsPresetPtrOutput) KmsKeyArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ExternalSecretsPreset) []string {
+		if v == nil {
+			return nil
+		}
+		return v.KmsKeyArns
+	}).(pulumi.StringArrayOutput)
+}
+
+// ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+func (o ExternalSecretsPresetPtrOutput) ParameterArnPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ExternalSecretsPreset) []string {
+		if v == nil {
+			return nil
+		}
+		return v.ParameterArnPrefixes
+	}).(pulumi.StringArrayOutput)
+}
+
+// ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+func (o ExternalSecretsPresetPtrOutput) SecretArnPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ExternalSecretsPreset) []string {
+		if v == nil {
+			return nil
+		}
+		return v.SecretArnPrefixes
+	}).(pulumi.StringArrayOutput)
+}
+
+type ExtraTrust struct {
+	// Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+	Actions []string `pulumi:"actions"`
+	// Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+	Conditions map[string]map[string][]string `pulumi:"conditions"`
+	// Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+	Statements []ExtraTrustStatement `pulumi:"statements"`
+}
+
+// ExtraTrustInput is an input type that accepts ExtraTrustArgs and ExtraTrustOutput values.
+// You can construct a concrete instance of `ExtraTrustInput` via:
+//
+//	ExtraTrustArgs{...}
+type ExtraTrustInput interface {
+	pulumi.Input
+
+	ToExtraTrustOutput() ExtraTrustOutput
+	ToExtraTrustOutputWithContext(context.Context) ExtraTrustOutput
+}
+
+type ExtraTrustArgs struct {
+	// Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+	Actions []string `pulumi:"actions"`
+	// Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+	Conditions map[string]map[string][]string `pulumi:"conditions"`
+	// Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+	Statements []ExtraTrustStatementArgs `pulumi:"statements"`
+}
+
+func (ExtraTrustArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtraTrust)(nil)).Elem()
+}
+
+func (i ExtraTrustArgs) ToExtraTrustOutput() ExtraTrustOutput {
+	return i.ToExtraTrustOutputWithContext(context.Background())
+}
+
+func (i ExtraTrustArgs) ToExtraTrustOutputWithContext(ctx context.Context) ExtraTrustOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtraTrustOutput)
+}
+
+func (i ExtraTrustArgs) ToExtraTrustPtrOutput() ExtraTrustPtrOutput {
+	return i.ToExtraTrustPtrOutputWithContext(context.Background())
+}
+
+func (i ExtraTrustArgs) ToExtraTrustPtrOutputWithContext(ctx context.Context) ExtraTrustPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtraTrustOutput).ToExtraTrustPtrOutputWithContext(ctx)
+}
+
+// ExtraTrustPtrInput is an input type that accepts ExtraTrustArgs, ExtraTrustPtr and ExtraTrustPtrOutput values.
+// You can construct a concrete instance of `ExtraTrustPtrInput` via:
+//
+//	        ExtraTrustArgs{...}
+//
+//	or:
+//
+//	        nil
+type ExtraTrustPtrInput interface {
+	pulumi.Input
+
+	ToExtraTrustPtrOutput() ExtraTrustPtrOutput
+	ToExtraTrustPtrOutputWithContext(context.Context) ExtraTrustPtrOutput
+}
+
+type extraTrustPtrType ExtraTrustArgs
+
+func ExtraTrustPtr(v *ExtraTrustArgs) ExtraTrustPtrInput {
+	return (*extraTrustPtrType)(v)
+}
+
+func (*extraTrustPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ExtraTrust)(nil)).Elem()
+}
+
+func (i *extraTrustPtrType) ToExtraTrustPtrOutput() ExtraTrustPtrOutput {
+	return i.ToExtraTrustPtrOutputWithContext(context.Background())
+}
+
+func (i *extraTrustPtrType) ToExtraTrustPtrOutputWithContext(ctx context.Context) ExtraTrustPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtraTrustPtrOutput)
+}
+
+type ExtraTrustOutput struct{ *pulumi.OutputState }
+
+func (ExtraTrustOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtraTrust)(nil)).Elem()
+}
+
+func (o ExtraTrustOutput) ToExtraTrustOutput() ExtraTrustOutput {
+	return o
+}
+
+func (o ExtraTrustOutput) ToExtraTrustOutputWithContext(ctx context.Context) ExtraTrustOutput {
+	return o
+}
+
+func (o ExtraTrustOutput) ToExtraTrustPtrOutput() ExtraTrustPtrOutput {
+	return o.ToExtraTrustPtrOutputWithContext(context.Background())
+}
+
+func (o ExtraTrustOutput) ToExtraTrustPtrOutputWithContext(ctx context.Context) ExtraTrustPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ExtraTrust) *ExtraTrust {
+		return &v
+	}).(ExtraTrustPtrOutput)
+}
+
+// Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+func (o ExtraTrustOutput) Actions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ExtraTrust) []string { return v.Actions }).(pulumi.StringArrayOutput)
+}
+
+// Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+func (o ExtraTrustOutput) Conditions() pulumi.StringArrayMapMapOutput {
+	return o.ApplyT(func(v ExtraTrust) map[string]map[string][]string { return v.Conditions }).(pulumi.StringArrayMapMapOutput)
+}
+
+// Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+func (o ExtraTrustOutput) Statements() ExtraTrustStatementArrayOutput {
+	return o.ApplyT(func(v ExtraTrust) []ExtraTrustStatement { return v.Statements }).(ExtraTrustStatementArrayOutput)
+}
+
+type ExtraTrustPtrOutput struct{ *pulumi.OutputState }
+
+func (ExtraTrustPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ExtraTrust)(nil)).Elem()
+}
+
+func (o ExtraTrustPtrOutput) ToExtraTrustPtrOutput() ExtraTrustPtrOutput {
+	return o
+}
+
+func (o ExtraTrustPtrOutput) ToExtraTrustPtrOutputWithContext(ctx context.Context) ExtraTrustPtrOutput {
+	return o
+}
+
+func (o ExtraTrustPtrOutput) Elem() ExtraTrustOutput {
+	return o.ApplyT(func(v *ExtraTrust) ExtraTrust {
+		if v != nil {
+			return *v
+		}
+		var ret ExtraTrust
+		return ret
+	}).(ExtraTrustOutput)
+}
+
+// Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+func (o ExtraTrustPtrOutput) Actions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ExtraTrust) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Actions
+	}).(pulumi.StringArrayOutput)
+}
+
+// Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+func (o ExtraTrustPtrOutput) Conditions() pulumi.StringArrayMapMapOutput {
+	return o.ApplyT(func(v *ExtraTrust) map[string]map[string][]string {
+		if v == nil {
+			return nil
+		}
+		return v.Conditions
+	}).(pulumi.StringArrayMapMapOutput)
+}
+
+// Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+func (o ExtraTrustPtrOutput) Statements() ExtraTrustStatementArrayOutput {
+	return o.ApplyT(func(v *ExtraTrust) []ExtraTrustStatement {
+		if v == nil {
+			return nil
+		}
+		return v.Statements
+	}).(ExtraTrustStatementArrayOutput)
+}
+
+type ExtraTrustStatement struct {
+	// What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+	Actions []string `pulumi:"actions"`
+	// Conditions of the statement, operator to condition key to values.
+	Conditions map[string]map[string][]string `pulumi:"conditions"`
+	// Who the statement admits.
+	Principals TrustPrincipals `pulumi:"principals"`
+	// Statement ID: letters and digits.
+	Sid *string `pulumi:"sid"`
+}
+
+// ExtraTrustStatementInput is an input type that accepts ExtraTrustStatementArgs and ExtraTrustStatementOutput values.
+// You can construct a concrete instance of `ExtraTrustStatementInput` via:
+//
+//	ExtraTrustStatementArgs{...}
+type ExtraTrustStatementInput interface {
+	pulumi.Input
+
+	ToExtraTrustStatementOutput() ExtraTrustStatementOutput
+	ToExtraTrustStatementOutputWithContext(context.Context) ExtraTrustStatementOutput
+}
+
+type ExtraTrustStatementArgs struct {
+	// What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+	Actions []string `pulumi:"actions"`
+	// Conditions of the statement, operator to condition key to values.
+	Conditions map[string]map[string][]string `pulumi:"conditions"`
+	// Who the statement admits.
+	Principals TrustPrincipalsArgs `pulumi:"principals"`
+	// Statement ID: letters and digits.
+	Sid *string `pulumi:"sid"`
+}
+
+func (ExtraTrustStatementArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtraTrustStatement)(nil)).Elem()
+}
+
+func (i ExtraTrustStatementArgs) ToExtraTrustStatementOutput() ExtraTrustStatementOutput {
+	return i.ToExtraTrustStatementOutputWithContext(context.Background())
+}
+
+func (i ExtraTrustStatementArgs) ToExtraTrustStatementOutputWithContext(ctx context.Context) ExtraTrustStatementOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtraTrustStatementOutput)
+}
+
+// ExtraTrustStatementArrayInput is an input type that accepts ExtraTrustStatementArray and ExtraTrustStatementArrayOutput values.
+// You can construct a concrete instance of `ExtraTrustStatementArrayInput` via:
+//
+//	ExtraTrustStatementArray{ ExtraTrustStatementArgs{...} }
+type ExtraTrustStatementArrayInput interface {
+	pulumi.Input
+
+	ToExtraTrustStatementArrayOutput() ExtraTrustStatementArrayOutput
+	ToExtraTrustStatementArrayOutputWithContext(context.Context) ExtraTrustStatementArrayOutput
+}
+
+type ExtraTrustStatementArray []ExtraTrustStatementInput
+
+func (ExtraTrustStatementArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ExtraTrustStatement)(nil)).Elem()
+}
+
+func (i ExtraTrustStatementArray) ToExtraTrustStatementArrayOutput() ExtraTrustStatementArrayOutput {
+	return i.ToExtraTrustStatementArrayOutputWithContext(context.Background())
+}
+
+func (i ExtraTrustStatementArray) ToExtraTrustStatementArrayOutputWithContext(ctx context.Context) ExtraTrustStatementArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExtraTrustStatementArrayOutput)
+}
+
+type ExtraTrustStatementOutput struct{ *pulumi.OutputState }
+
+func (ExtraTrustStatementOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExtraTrustStatement)(nil)).Elem()
+}
+
+func (o ExtraTrustStatementOutput) ToExtraTrustStatementOutput() ExtraTrustStatementOutput {
+	return o
+}
+
+func (o ExtraTrustStatementOutput) ToExtraTrustStatementOutputWithContext(ctx context.Context) ExtraTrustStatementOutput {
+	return o
+}
+
+// What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+func (o ExtraTrustStatementOutput) Actions() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ExtraTrustStatement) []string { return v.Actions }).(pulumi.StringArrayOutput)
+}
+
+// Conditions of the statement, operator to condition key to values.
+func (o ExtraTrustStatementOutput) Conditions() pulumi.StringArrayMapMapOutput {
+	return o.ApplyT(func(v ExtraTrustStatement) map[string]map[string][]string { return v.Conditions }).(pulumi.StringArrayMapMapOutput)
+}
+
+// Who the statement admits.
+func (o ExtraTrustStatementOutput) Principals() TrustPrincipalsOutput {
+	return o.ApplyT(func(v ExtraTrustStatement) TrustPrincipals { return v.Principals }).(TrustPrincipalsOutput)
+}
+
+// Statement ID: letters and digits.
+func (o ExtraTrustStatementOutput) Sid() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ExtraTrustStatement) *string { return v.Sid }).(pulumi.StringPtrOutput)
+}
+
+type ExtraTrustStatementArrayOutput struct{ *pulumi.OutputState }
+
+func (ExtraTrustStatementArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ExtraTrustStatement)(nil)).Elem()
+}
+
+func (o ExtraTrustStatementArrayOutput) ToExtraTrustStatementArrayOutput() ExtraTrustStatementArrayOutput {
+	return o
+}
+
+func (o ExtraTrustStatementArrayOutput) ToExtraTrustStatementArrayOutputWithContext(ctx context.Context) ExtraTrustStatementArrayOutput {
+	return o
+}
+
+func (o ExtraTrustStatementArrayOutput) Index(i pulumi.IntInput) ExtraTrustStatementOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ExtraTrustStatement {
+		return vs[0].([]ExtraTrustStatement)[vs[1].(int)]
+	}).(ExtraTrustStatementOutput)
+}
+
+type HostedZonesPreset struct {
+	// Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+	HostedZoneArns []string `pulumi:"hostedZoneArns"`
+}
+
+// HostedZonesPresetInput is an input type that accepts HostedZonesPresetArgs and HostedZonesPresetOutput values.
+// You can construct a concrete instance of `HostedZonesPresetInput` via:
+//
+//	HostedZonesPresetArgs{...}
+type HostedZonesPresetInput interface {
+	pulumi.Input
+
+	ToHostedZonesPresetOutput() HostedZonesPresetOutput
+	ToHostedZonesPresetOutputWithContext(context.Context) HostedZonesPresetOutput
+}
+
+type HostedZonesPresetArgs struct {
+	// Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+	HostedZoneArns []string `pulumi:"hostedZoneArns"`
+}
+
+func (HostedZonesPresetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*HostedZonesPreset)(nil)).Elem()
+}
+
+func (i HostedZonesPresetArgs) ToHostedZonesPresetOutput() HostedZonesPresetOutput {
+	return i.ToHostedZonesPresetOutputWithContext(context.Background())
+}
+
+func (i HostedZonesPresetArgs) ToHostedZonesPresetOutputWithContext(ctx context.Context) HostedZonesPresetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(HostedZonesPresetOutput)
+}
+
+func (i HostedZonesPresetArgs) ToHostedZonesPresetPtrOutput() HostedZonesPresetPtrOutput {
+	return i.ToHostedZonesPresetPtrOutputWithContext(context.Background())
+}
+
+func (i HostedZonesPresetArgs) ToHostedZonesPresetPtrOutputWithContext(ctx context.Context) HostedZonesPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(HostedZonesPresetOutput).ToHostedZonesPresetPtrOutputWithContext(ctx)
+}
+
+// HostedZonesPresetPtrInput is an input type that accepts HostedZonesPresetArgs, HostedZonesPresetPtr and HostedZonesPresetPtrOutput values.
+// You can construct a concrete instance of `HostedZonesPresetPtrInput` via:
+//
+//	        HostedZonesPresetArgs{...}
+//
+//	or:
+//
+//	        nil
+type HostedZonesPresetPtrInput interface {
+	pulumi.Input
+
+	ToHostedZonesPresetPtrOutput() HostedZonesPresetPtrOutput
+	ToHostedZonesPresetPtrOutputWithContext(context.Context) HostedZonesPresetPtrOutput
+}
+
+type hostedZonesPresetPtrType HostedZonesPresetArgs
+
+func HostedZonesPresetPtr(v *HostedZonesPresetArgs) HostedZonesPresetPtrInput {
+	return (*hostedZonesPresetPtrType)(v)
+}
+
+func (*hostedZonesPresetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**HostedZonesPreset)(nil)).Elem()
+}
+
+func (i *hostedZonesPresetPtrType) ToHostedZonesPresetPtrOutput() HostedZonesPresetPtrOutput {
+	return i.ToHostedZonesPresetPtrOutputWithContext(context.Background())
+}
+
+func (i *hostedZonesPresetPtrType) ToHostedZonesPresetPtrOutputWithContext(ctx context.Context) HostedZonesPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(HostedZonesPresetPtrOutput)
+}
+
+type HostedZonesPresetOutput struct{ *pulumi.OutputState }
+
+func (HostedZonesPresetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*HostedZonesPreset)(nil)).Elem()
+}
+
+func (o HostedZonesPresetOutput) ToHostedZonesPresetOutput() HostedZonesPresetOutput {
+	return o
+}
+
+func (o HostedZonesPresetOutput) ToHostedZonesPresetOutputWithContext(ctx context.Context) HostedZonesPresetOutput {
+	return o
+}
+
+func (o HostedZonesPresetOutput) ToHostedZonesPresetPtrOutput() HostedZonesPresetPtrOutput {
+	return o.ToHostedZonesPresetPtrOutputWithContext(context.Background())
+}
+
+func (o HostedZonesPresetOutput) ToHostedZonesPresetPtrOutputWithContext(ctx context.Context) HostedZonesPresetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v HostedZonesPreset) *HostedZonesPreset {
+		return &v
+	}).(HostedZonesPresetPtrOutput)
+}
+
+// Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+func (o HostedZonesPresetOutput) HostedZoneArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v HostedZonesPreset) []string { return v.HostedZoneArns }).(pulumi.StringArrayOutput)
+}
+
+type HostedZonesPresetPtrOutput struct{ *pulumi.OutputState }
+
+func (HostedZonesPresetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**HostedZonesPreset)(nil)).Elem()
+}
+
+func (o HostedZonesPresetPtrOutput) ToHostedZonesPresetPtrOutput() HostedZonesPresetPtrOutput {
+	return o
+}
+
+func (o HostedZonesPresetPtrOutput) ToHostedZonesPresetPtrOutputWithContext(ctx context.Context) HostedZonesPresetPtrOutput {
+	return o
+}
+
+func (o HostedZonesPresetPtrOutput) Elem() HostedZonesPresetOutput {
+	return o.ApplyT(func(v *HostedZonesPreset) HostedZonesPreset {
+		if v != nil {
+			return *v
+		}
+		var ret HostedZonesPreset
+		return ret
+	}).(HostedZonesPresetOutput)
+}
+
+// Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+func (o HostedZonesPresetPtrOutput) HostedZoneArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *HostedZonesPreset) []string {
+		if v == nil {
+			return nil
+		}
+		return v.HostedZoneArns
+	}).(pulumi.StringArrayOutput)
+}
+
 type Issuer struct {
 	// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
 	BucketName *string `pulumi:"bucketName"`
@@ -538,6 +1617,143 @@ func (o IssuerTrustOutput) OidcProviderArn() pulumi.StringOutput {
 	return o.ApplyT(func(v IssuerTrust) string { return v.OidcProviderArn }).(pulumi.StringOutput)
 }
 
+type LogGroupsPreset struct {
+	// ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+	LogGroupArnPrefixes []string `pulumi:"logGroupArnPrefixes"`
+}
+
+// LogGroupsPresetInput is an input type that accepts LogGroupsPresetArgs and LogGroupsPresetOutput values.
+// You can construct a concrete instance of `LogGroupsPresetInput` via:
+//
+//	LogGroupsPresetArgs{...}
+type LogGroupsPresetInput interface {
+	pulumi.Input
+
+	ToLogGroupsPresetOutput() LogGroupsPresetOutput
+	ToLogGroupsPresetOutputWithContext(context.Context) LogGroupsPresetOutput
+}
+
+type LogGroupsPresetArgs struct {
+	// ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+	LogGroupArnPrefixes []string `pulumi:"logGroupArnPrefixes"`
+}
+
+func (LogGroupsPresetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*LogGroupsPreset)(nil)).Elem()
+}
+
+func (i LogGroupsPresetArgs) ToLogGroupsPresetOutput() LogGroupsPresetOutput {
+	return i.ToLogGroupsPresetOutputWithContext(context.Background())
+}
+
+func (i LogGroupsPresetArgs) ToLogGroupsPresetOutputWithContext(ctx context.Context) LogGroupsPresetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LogGroupsPresetOutput)
+}
+
+func (i LogGroupsPresetArgs) ToLogGroupsPresetPtrOutput() LogGroupsPresetPtrOutput {
+	return i.ToLogGroupsPresetPtrOutputWithContext(context.Background())
+}
+
+func (i LogGroupsPresetArgs) ToLogGroupsPresetPtrOutputWithContext(ctx context.Context) LogGroupsPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LogGroupsPresetOutput).ToLogGroupsPresetPtrOutputWithContext(ctx)
+}
+
+// LogGroupsPresetPtrInput is an input type that accepts LogGroupsPresetArgs, LogGroupsPresetPtr and LogGroupsPresetPtrOutput values.
+// You can construct a concrete instance of `LogGroupsPresetPtrInput` via:
+//
+//	        LogGroupsPresetArgs{...}
+//
+//	or:
+//
+//	        nil
+type LogGroupsPresetPtrInput interface {
+	pulumi.Input
+
+	ToLogGroupsPresetPtrOutput() LogGroupsPresetPtrOutput
+	ToLogGroupsPresetPtrOutputWithContext(context.Context) LogGroupsPresetPtrOutput
+}
+
+type logGroupsPresetPtrType LogGroupsPresetArgs
+
+func LogGroupsPresetPtr(v *LogGroupsPresetArgs) LogGroupsPresetPtrInput {
+	return (*logGroupsPresetPtrType)(v)
+}
+
+func (*logGroupsPresetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**LogGroupsPreset)(nil)).Elem()
+}
+
+func (i *logGroupsPresetPtrType) ToLogGroupsPresetPtrOutput() LogGroupsPresetPtrOutput {
+	return i.ToLogGroupsPresetPtrOutputWithContext(context.Background())
+}
+
+func (i *logGroupsPresetPtrType) ToLogGroupsPresetPtrOutputWithContext(ctx context.Context) LogGroupsPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(LogGroupsPresetPtrOutput)
+}
+
+type LogGroupsPresetOutput struct{ *pulumi.OutputState }
+
+func (LogGroupsPresetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*LogGroupsPreset)(nil)).Elem()
+}
+
+func (o LogGroupsPresetOutput) ToLogGroupsPresetOutput() LogGroupsPresetOutput {
+	return o
+}
+
+func (o LogGroupsPresetOutput) ToLogGroupsPresetOutputWithContext(ctx context.Context) LogGroupsPresetOutput {
+	return o
+}
+
+func (o LogGroupsPresetOutput) ToLogGroupsPresetPtrOutput() LogGroupsPresetPtrOutput {
+	return o.ToLogGroupsPresetPtrOutputWithContext(context.Background())
+}
+
+func (o LogGroupsPresetOutput) ToLogGroupsPresetPtrOutputWithContext(ctx context.Context) LogGroupsPresetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v LogGroupsPreset) *LogGroupsPreset {
+		return &v
+	}).(LogGroupsPresetPtrOutput)
+}
+
+// ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+func (o LogGroupsPresetOutput) LogGroupArnPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v LogGroupsPreset) []string { return v.LogGroupArnPrefixes }).(pulumi.StringArrayOutput)
+}
+
+type LogGroupsPresetPtrOutput struct{ *pulumi.OutputState }
+
+func (LogGroupsPresetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**LogGroupsPreset)(nil)).Elem()
+}
+
+func (o LogGroupsPresetPtrOutput) ToLogGroupsPresetPtrOutput() LogGroupsPresetPtrOutput {
+	return o
+}
+
+func (o LogGroupsPresetPtrOutput) ToLogGroupsPresetPtrOutputWithContext(ctx context.Context) LogGroupsPresetPtrOutput {
+	return o
+}
+
+func (o LogGroupsPresetPtrOutput) Elem() LogGroupsPresetOutput {
+	return o.ApplyT(func(v *LogGroupsPreset) LogGroupsPreset {
+		if v != nil {
+			return *v
+		}
+		var ret LogGroupsPreset
+		return ret
+	}).(LogGroupsPresetOutput)
+}
+
+// ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+func (o LogGroupsPresetPtrOutput) LogGroupArnPrefixes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *LogGroupsPreset) []string {
+		if v == nil {
+			return nil
+		}
+		return v.LogGroupArnPrefixes
+	}).(pulumi.StringArrayOutput)
+}
+
 type OidcProvider struct {
 	// ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.
 	Arn *string `pulumi:"arn"`
@@ -888,13 +2104,156 @@ func (o PreviousIssuerPtrOutput) OidcProviderArn() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type RepositoriesPreset struct {
+	// Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+	RepositoryArns []string `pulumi:"repositoryArns"`
+}
+
+// RepositoriesPresetInput is an input type that accepts RepositoriesPresetArgs and RepositoriesPresetOutput values.
+// You can construct a concrete instance of `RepositoriesPresetInput` via:
+//
+//	RepositoriesPresetArgs{...}
+type RepositoriesPresetInput interface {
+	pulumi.Input
+
+	ToRepositoriesPresetOutput() RepositoriesPresetOutput
+	ToRepositoriesPresetOutputWithContext(context.Context) RepositoriesPresetOutput
+}
+
+type RepositoriesPresetArgs struct {
+	// Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+	RepositoryArns []string `pulumi:"repositoryArns"`
+}
+
+func (RepositoriesPresetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RepositoriesPreset)(nil)).Elem()
+}
+
+func (i RepositoriesPresetArgs) ToRepositoriesPresetOutput() RepositoriesPresetOutput {
+	return i.ToRepositoriesPresetOutputWithContext(context.Background())
+}
+
+func (i RepositoriesPresetArgs) ToRepositoriesPresetOutputWithContext(ctx context.Context) RepositoriesPresetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RepositoriesPresetOutput)
+}
+
+func (i RepositoriesPresetArgs) ToRepositoriesPresetPtrOutput() RepositoriesPresetPtrOutput {
+	return i.ToRepositoriesPresetPtrOutputWithContext(context.Background())
+}
+
+func (i RepositoriesPresetArgs) ToRepositoriesPresetPtrOutputWithContext(ctx context.Context) RepositoriesPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RepositoriesPresetOutput).ToRepositoriesPresetPtrOutputWithContext(ctx)
+}
+
+// RepositoriesPresetPtrInput is an input type that accepts RepositoriesPresetArgs, RepositoriesPresetPtr and RepositoriesPresetPtrOutput values.
+// You can construct a concrete instance of `RepositoriesPresetPtrInput` via:
+//
+//	        RepositoriesPresetArgs{...}
+//
+//	or:
+//
+//	        nil
+type RepositoriesPresetPtrInput interface {
+	pulumi.Input
+
+	ToRepositoriesPresetPtrOutput() RepositoriesPresetPtrOutput
+	ToRepositoriesPresetPtrOutputWithContext(context.Context) RepositoriesPresetPtrOutput
+}
+
+type repositoriesPresetPtrType RepositoriesPresetArgs
+
+func RepositoriesPresetPtr(v *RepositoriesPresetArgs) RepositoriesPresetPtrInput {
+	return (*repositoriesPresetPtrType)(v)
+}
+
+func (*repositoriesPresetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RepositoriesPreset)(nil)).Elem()
+}
+
+func (i *repositoriesPresetPtrType) ToRepositoriesPresetPtrOutput() RepositoriesPresetPtrOutput {
+	return i.ToRepositoriesPresetPtrOutputWithContext(context.Background())
+}
+
+func (i *repositoriesPresetPtrType) ToRepositoriesPresetPtrOutputWithContext(ctx context.Context) RepositoriesPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RepositoriesPresetPtrOutput)
+}
+
+type RepositoriesPresetOutput struct{ *pulumi.OutputState }
+
+func (RepositoriesPresetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RepositoriesPreset)(nil)).Elem()
+}
+
+func (o RepositoriesPresetOutput) ToRepositoriesPresetOutput() RepositoriesPresetOutput {
+	return o
+}
+
+func (o RepositoriesPresetOutput) ToRepositoriesPresetOutputWithContext(ctx context.Context) RepositoriesPresetOutput {
+	return o
+}
+
+func (o RepositoriesPresetOutput) ToRepositoriesPresetPtrOutput() RepositoriesPresetPtrOutput {
+	return o.ToRepositoriesPresetPtrOutputWithContext(context.Background())
+}
+
+func (o RepositoriesPresetOutput) ToRepositoriesPresetPtrOutputWithContext(ctx context.Context) RepositoriesPresetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v RepositoriesPreset) *RepositoriesPreset {
+		return &v
+	}).(RepositoriesPresetPtrOutput)
+}
+
+// Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+func (o RepositoriesPresetOutput) RepositoryArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RepositoriesPreset) []string { return v.RepositoryArns }).(pulumi.StringArrayOutput)
+}
+
+type RepositoriesPresetPtrOutput struct{ *pulumi.OutputState }
+
+func (RepositoriesPresetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RepositoriesPreset)(nil)).Elem()
+}
+
+func (o RepositoriesPresetPtrOutput) ToRepositoriesPresetPtrOutput() RepositoriesPresetPtrOutput {
+	return o
+}
+
+func (o RepositoriesPresetPtrOutput) ToRepositoriesPresetPtrOutputWithContext(ctx context.Context) RepositoriesPresetPtrOutput {
+	return o
+}
+
+func (o RepositoriesPresetPtrOutput) Elem() RepositoriesPresetOutput {
+	return o.ApplyT(func(v *RepositoriesPreset) RepositoriesPreset {
+		if v != nil {
+			return *v
+		}
+		var ret RepositoriesPreset
+		return ret
+	}).(RepositoriesPresetOutput)
+}
+
+// Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+func (o RepositoriesPresetPtrOutput) RepositoryArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *RepositoriesPreset) []string {
+		if v == nil {
+			return nil
+		}
+		return v.RepositoryArns
+	}).(pulumi.StringArrayOutput)
+}
+
 type Role struct {
 	// Description of the role.
 	Description *string `pulumi:"description"`
+	// Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+	ExtraTrust *ExtraTrust `pulumi:"extraTrust"`
 	// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 	InlinePolicies map[string]string `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 	MaxSessionDuration *int `pulumi:"maxSessionDuration"`
+	// The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+	Name *string `pulumi:"name"`
+	// The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+	NamePrefix *string `pulumi:"namePrefix"`
 	// IAM path of the role. Defaults to `/`.
 	Path *string `pulumi:"path"`
 	// ARN of the policy used as the role's permissions boundary.
@@ -903,6 +2262,10 @@ type Role struct {
 	Policies map[string]string `pulumi:"policies"`
 	// ARNs of managed policies to attach, each by an attachment named after the policy.
 	PolicyArns []string `pulumi:"policyArns"`
+	// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+	Presets *RolePresets `pulumi:"presets"`
+	// What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+	ServiceAccount *ServiceAccountMode `pulumi:"serviceAccount"`
 	// Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
 	ServiceAccounts []string `pulumi:"serviceAccounts"`
 	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
@@ -927,10 +2290,16 @@ type RoleInput interface {
 type RoleArgs struct {
 	// Description of the role.
 	Description *string `pulumi:"description"`
+	// Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+	ExtraTrust *ExtraTrustArgs `pulumi:"extraTrust"`
 	// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 	InlinePolicies map[string]pulumi.StringInput `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 	MaxSessionDuration *int `pulumi:"maxSessionDuration"`
+	// The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+	Name *string `pulumi:"name"`
+	// The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+	NamePrefix *string `pulumi:"namePrefix"`
 	// IAM path of the role. Defaults to `/`.
 	Path *string `pulumi:"path"`
 	// ARN of the policy used as the role's permissions boundary.
@@ -939,6 +2308,10 @@ type RoleArgs struct {
 	Policies map[string]pulumi.StringInput `pulumi:"policies"`
 	// ARNs of managed policies to attach, each by an attachment named after the policy.
 	PolicyArns []string `pulumi:"policyArns"`
+	// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+	Presets *RolePresetsArgs `pulumi:"presets"`
+	// What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+	ServiceAccount *ServiceAccountMode `pulumi:"serviceAccount"`
 	// Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
 	ServiceAccounts []string `pulumi:"serviceAccounts"`
 	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
@@ -1005,6 +2378,11 @@ func (o RoleOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Role) *string { return v.Description }).(pulumi.StringPtrOutput)
 }
 
+// Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+func (o RoleOutput) ExtraTrust() ExtraTrustPtrOutput {
+	return o.ApplyT(func(v Role) *ExtraTrust { return v.ExtraTrust }).(ExtraTrustPtrOutput)
+}
+
 // Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 func (o RoleOutput) InlinePolicies() pulumi.StringMapOutput {
 	return o.ApplyT(func(v Role) map[string]string { return v.InlinePolicies }).(pulumi.StringMapOutput)
@@ -1013,6 +2391,16 @@ func (o RoleOutput) InlinePolicies() pulumi.StringMapOutput {
 // Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 func (o RoleOutput) MaxSessionDuration() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v Role) *int { return v.MaxSessionDuration }).(pulumi.IntPtrOutput)
+}
+
+// The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+func (o RoleOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Role) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+func (o RoleOutput) NamePrefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Role) *string { return v.NamePrefix }).(pulumi.StringPtrOutput)
 }
 
 // IAM path of the role. Defaults to `/`.
@@ -1033,6 +2421,16 @@ func (o RoleOutput) Policies() pulumi.StringMapOutput {
 // ARNs of managed policies to attach, each by an attachment named after the policy.
 func (o RoleOutput) PolicyArns() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v Role) []string { return v.PolicyArns }).(pulumi.StringArrayOutput)
+}
+
+// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+func (o RoleOutput) Presets() RolePresetsPtrOutput {
+	return o.ApplyT(func(v Role) *RolePresets { return v.Presets }).(RolePresetsPtrOutput)
+}
+
+// What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+func (o RoleOutput) ServiceAccount() ServiceAccountModePtrOutput {
+	return o.ApplyT(func(v Role) *ServiceAccountMode { return v.ServiceAccount }).(ServiceAccountModePtrOutput)
 }
 
 // Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
@@ -1073,6 +2471,314 @@ func (o RoleMapOutput) MapIndex(k pulumi.StringInput) RoleOutput {
 	return pulumi.All(o, k).ApplyT(func(vs []interface{}) Role {
 		return vs[0].(map[string]Role)[vs[1].(string)]
 	}).(RoleOutput)
+}
+
+type RolePresets struct {
+	// The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+	Amp *AmpPreset `pulumi:"amp"`
+	// cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+	CertManager *HostedZonesPreset `pulumi:"certManager"`
+	// The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+	Cloudwatch *CloudWatchPreset `pulumi:"cloudwatch"`
+	// Pulling images from the ECR repositories.
+	EcrPull *RepositoriesPreset `pulumi:"ecrPull"`
+	// external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+	ExternalDns *HostedZonesPreset `pulumi:"externalDns"`
+	// external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+	ExternalSecrets *ExternalSecretsPreset `pulumi:"externalSecrets"`
+	// Fluent Bit's CloudWatch Logs output: logs into the log groups.
+	FluentBit *LogGroupsPreset `pulumi:"fluentBit"`
+	// The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+	MountpointS3 *BucketsPreset `pulumi:"mountpointS3"`
+	// Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+	Velero *BucketsPreset `pulumi:"velero"`
+	// The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+	Xray *XRayPreset `pulumi:"xray"`
+}
+
+// RolePresetsInput is an input type that accepts RolePresetsArgs and RolePresetsOutput values.
+// You can construct a concrete instance of `RolePresetsInput` via:
+//
+//	RolePresetsArgs{...}
+type RolePresetsInput interface {
+	pulumi.Input
+
+	ToRolePresetsOutput() RolePresetsOutput
+	ToRolePresetsOutputWithContext(context.Context) RolePresetsOutput
+}
+
+type RolePresetsArgs struct {
+	// The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+	Amp *AmpPresetArgs `pulumi:"amp"`
+	// cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+	CertManager *HostedZonesPresetArgs `pulumi:"certManager"`
+	// The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+	Cloudwatch *CloudWatchPresetArgs `pulumi:"cloudwatch"`
+	// Pulling images from the ECR repositories.
+	EcrPull *RepositoriesPresetArgs `pulumi:"ecrPull"`
+	// external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+	ExternalDns *HostedZonesPresetArgs `pulumi:"externalDns"`
+	// external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+	ExternalSecrets *ExternalSecretsPresetArgs `pulumi:"externalSecrets"`
+	// Fluent Bit's CloudWatch Logs output: logs into the log groups.
+	FluentBit *LogGroupsPresetArgs `pulumi:"fluentBit"`
+	// The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+	MountpointS3 *BucketsPresetArgs `pulumi:"mountpointS3"`
+	// Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+	Velero *BucketsPresetArgs `pulumi:"velero"`
+	// The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+	Xray *XRayPresetArgs `pulumi:"xray"`
+}
+
+func (RolePresetsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RolePresets)(nil)).Elem()
+}
+
+func (i RolePresetsArgs) ToRolePresetsOutput() RolePresetsOutput {
+	return i.ToRolePresetsOutputWithContext(context.Background())
+}
+
+func (i RolePresetsArgs) ToRolePresetsOutputWithContext(ctx context.Context) RolePresetsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RolePresetsOutput)
+}
+
+func (i RolePresetsArgs) ToRolePresetsPtrOutput() RolePresetsPtrOutput {
+	return i.ToRolePresetsPtrOutputWithContext(context.Background())
+}
+
+func (i RolePresetsArgs) ToRolePresetsPtrOutputWithContext(ctx context.Context) RolePresetsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RolePresetsOutput).ToRolePresetsPtrOutputWithContext(ctx)
+}
+
+// RolePresetsPtrInput is an input type that accepts RolePresetsArgs, RolePresetsPtr and RolePresetsPtrOutput values.
+// You can construct a concrete instance of `RolePresetsPtrInput` via:
+//
+//	        RolePresetsArgs{...}
+//
+//	or:
+//
+//	        nil
+type RolePresetsPtrInput interface {
+	pulumi.Input
+
+	ToRolePresetsPtrOutput() RolePresetsPtrOutput
+	ToRolePresetsPtrOutputWithContext(context.Context) RolePresetsPtrOutput
+}
+
+type rolePresetsPtrType RolePresetsArgs
+
+func RolePresetsPtr(v *RolePresetsArgs) RolePresetsPtrInput {
+	return (*rolePresetsPtrType)(v)
+}
+
+func (*rolePresetsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RolePresets)(nil)).Elem()
+}
+
+func (i *rolePresetsPtrType) ToRolePresetsPtrOutput() RolePresetsPtrOutput {
+	return i.ToRolePresetsPtrOutputWithContext(context.Background())
+}
+
+func (i *rolePresetsPtrType) ToRolePresetsPtrOutputWithContext(ctx context.Context) RolePresetsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RolePresetsPtrOutput)
+}
+
+type RolePresetsOutput struct{ *pulumi.OutputState }
+
+func (RolePresetsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RolePresets)(nil)).Elem()
+}
+
+func (o RolePresetsOutput) ToRolePresetsOutput() RolePresetsOutput {
+	return o
+}
+
+func (o RolePresetsOutput) ToRolePresetsOutputWithContext(ctx context.Context) RolePresetsOutput {
+	return o
+}
+
+func (o RolePresetsOutput) ToRolePresetsPtrOutput() RolePresetsPtrOutput {
+	return o.ToRolePresetsPtrOutputWithContext(context.Background())
+}
+
+func (o RolePresetsOutput) ToRolePresetsPtrOutputWithContext(ctx context.Context) RolePresetsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v RolePresets) *RolePresets {
+		return &v
+	}).(RolePresetsPtrOutput)
+}
+
+// The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+func (o RolePresetsOutput) Amp() AmpPresetPtrOutput {
+	return o.ApplyT(func(v RolePresets) *AmpPreset { return v.Amp }).(AmpPresetPtrOutput)
+}
+
+// cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+func (o RolePresetsOutput) CertManager() HostedZonesPresetPtrOutput {
+	return o.ApplyT(func(v RolePresets) *HostedZonesPreset { return v.CertManager }).(HostedZonesPresetPtrOutput)
+}
+
+// The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+func (o RolePresetsOutput) Cloudwatch() CloudWatchPresetPtrOutput {
+	return o.ApplyT(func(v RolePresets) *CloudWatchPreset { return v.Cloudwatch }).(CloudWatchPresetPtrOutput)
+}
+
+// Pulling images from the ECR repositories.
+func (o RolePresetsOutput) EcrPull() RepositoriesPresetPtrOutput {
+	return o.ApplyT(func(v RolePresets) *RepositoriesPreset { return v.EcrPull }).(RepositoriesPresetPtrOutput)
+}
+
+// external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+func (o RolePresetsOutput) ExternalDns() HostedZonesPresetPtrOutput {
+	return o.ApplyT(func(v RolePresets) *HostedZonesPreset { return v.ExternalDns }).(HostedZonesPresetPtrOutput)
+}
+
+// external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+func (o RolePresetsOutput) ExternalSecrets() ExternalSecretsPresetPtrOutput {
+	return o.ApplyT(func(v RolePresets) *ExternalSecretsPreset { return v.ExternalSecrets }).(ExternalSecretsPresetPtrOutput)
+}
+
+// Fluent Bit's CloudWatch Logs output: logs into the log groups.
+func (o RolePresetsOutput) FluentBit() LogGroupsPresetPtrOutput {
+	return o.ApplyT(func(v RolePresets) *LogGroupsPreset { return v.FluentBit }).(LogGroupsPresetPtrOutput)
+}
+
+// The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+func (o RolePresetsOutput) MountpointS3() BucketsPresetPtrOutput {
+	return o.ApplyT(func(v RolePresets) *BucketsPreset { return v.MountpointS3 }).(BucketsPresetPtrOutput)
+}
+
+// Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+func (o RolePresetsOutput) Velero() BucketsPresetPtrOutput {
+	return o.ApplyT(func(v RolePresets) *BucketsPreset { return v.Velero }).(BucketsPresetPtrOutput)
+}
+
+// The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+func (o RolePresetsOutput) Xray() XRayPresetPtrOutput {
+	return o.ApplyT(func(v RolePresets) *XRayPreset { return v.Xray }).(XRayPresetPtrOutput)
+}
+
+type RolePresetsPtrOutput struct{ *pulumi.OutputState }
+
+func (RolePresetsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RolePresets)(nil)).Elem()
+}
+
+func (o RolePresetsPtrOutput) ToRolePresetsPtrOutput() RolePresetsPtrOutput {
+	return o
+}
+
+func (o RolePresetsPtrOutput) ToRolePresetsPtrOutputWithContext(ctx context.Context) RolePresetsPtrOutput {
+	return o
+}
+
+func (o RolePresetsPtrOutput) Elem() RolePresetsOutput {
+	return o.ApplyT(func(v *RolePresets) RolePresets {
+		if v != nil {
+			return *v
+		}
+		var ret RolePresets
+		return ret
+	}).(RolePresetsOutput)
+}
+
+// The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+func (o RolePresetsPtrOutput) Amp() AmpPresetPtrOutput {
+	return o.ApplyT(func(v *RolePresets) *AmpPreset {
+		if v == nil {
+			return nil
+		}
+		return v.Amp
+	}).(AmpPresetPtrOutput)
+}
+
+// cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+func (o RolePresetsPtrOutput) CertManager() HostedZonesPresetPtrOutput {
+	return o.ApplyT(func(v *RolePresets) *HostedZonesPreset {
+		if v == nil {
+			return nil
+		}
+		return v.CertManager
+	}).(HostedZonesPresetPtrOutput)
+}
+
+// The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+func (o RolePresetsPtrOutput) Cloudwatch() CloudWatchPresetPtrOutput {
+	return o.ApplyT(func(v *RolePresets) *CloudWatchPreset {
+		if v == nil {
+			return nil
+		}
+		return v.Cloudwatch
+	}).(CloudWatchPresetPtrOutput)
+}
+
+// Pulling images from the ECR repositories.
+func (o RolePresetsPtrOutput) EcrPull() RepositoriesPresetPtrOutput {
+	return o.ApplyT(func(v *RolePresets) *RepositoriesPreset {
+		if v == nil {
+			return nil
+		}
+		return v.EcrPull
+	}).(RepositoriesPresetPtrOutput)
+}
+
+// external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+func (o RolePresetsPtrOutput) ExternalDns() HostedZonesPresetPtrOutput {
+	return o.ApplyT(func(v *RolePresets) *HostedZonesPreset {
+		if v == nil {
+			return nil
+		}
+		return v.ExternalDns
+	}).(HostedZonesPresetPtrOutput)
+}
+
+// external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+func (o RolePresetsPtrOutput) ExternalSecrets() ExternalSecretsPresetPtrOutput {
+	return o.ApplyT(func(v *RolePresets) *ExternalSecretsPreset {
+		if v == nil {
+			return nil
+		}
+		return v.ExternalSecrets
+	}).(ExternalSecretsPresetPtrOutput)
+}
+
+// Fluent Bit's CloudWatch Logs output: logs into the log groups.
+func (o RolePresetsPtrOutput) FluentBit() LogGroupsPresetPtrOutput {
+	return o.ApplyT(func(v *RolePresets) *LogGroupsPreset {
+		if v == nil {
+			return nil
+		}
+		return v.FluentBit
+	}).(LogGroupsPresetPtrOutput)
+}
+
+// The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+func (o RolePresetsPtrOutput) MountpointS3() BucketsPresetPtrOutput {
+	return o.ApplyT(func(v *RolePresets) *BucketsPreset {
+		if v == nil {
+			return nil
+		}
+		return v.MountpointS3
+	}).(BucketsPresetPtrOutput)
+}
+
+// Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+func (o RolePresetsPtrOutput) Velero() BucketsPresetPtrOutput {
+	return o.ApplyT(func(v *RolePresets) *BucketsPreset {
+		if v == nil {
+			return nil
+		}
+		return v.Velero
+	}).(BucketsPresetPtrOutput)
+}
+
+// The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+func (o RolePresetsPtrOutput) Xray() XRayPresetPtrOutput {
+	return o.ApplyT(func(v *RolePresets) *XRayPreset {
+		if v == nil {
+			return nil
+		}
+		return v.Xray
+	}).(XRayPresetPtrOutput)
 }
 
 type Trust struct {
@@ -1197,6 +2903,76 @@ func (o TrustArrayOutput) Index(i pulumi.IntInput) TrustOutput {
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Trust {
 		return vs[0].([]Trust)[vs[1].(int)]
 	}).(TrustOutput)
+}
+
+type TrustPrincipals struct {
+	// Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+	Aws []string `pulumi:"aws"`
+	// SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+	Federated []string `pulumi:"federated"`
+	// Service principals, e.g. `ec2.amazonaws.com`.
+	Service []string `pulumi:"service"`
+}
+
+// TrustPrincipalsInput is an input type that accepts TrustPrincipalsArgs and TrustPrincipalsOutput values.
+// You can construct a concrete instance of `TrustPrincipalsInput` via:
+//
+//	TrustPrincipalsArgs{...}
+type TrustPrincipalsInput interface {
+	pulumi.Input
+
+	ToTrustPrincipalsOutput() TrustPrincipalsOutput
+	ToTrustPrincipalsOutputWithContext(context.Context) TrustPrincipalsOutput
+}
+
+type TrustPrincipalsArgs struct {
+	// Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+	Aws []string `pulumi:"aws"`
+	// SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+	Federated []string `pulumi:"federated"`
+	// Service principals, e.g. `ec2.amazonaws.com`.
+	Service []string `pulumi:"service"`
+}
+
+func (TrustPrincipalsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TrustPrincipals)(nil)).Elem()
+}
+
+func (i TrustPrincipalsArgs) ToTrustPrincipalsOutput() TrustPrincipalsOutput {
+	return i.ToTrustPrincipalsOutputWithContext(context.Background())
+}
+
+func (i TrustPrincipalsArgs) ToTrustPrincipalsOutputWithContext(ctx context.Context) TrustPrincipalsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrustPrincipalsOutput)
+}
+
+type TrustPrincipalsOutput struct{ *pulumi.OutputState }
+
+func (TrustPrincipalsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TrustPrincipals)(nil)).Elem()
+}
+
+func (o TrustPrincipalsOutput) ToTrustPrincipalsOutput() TrustPrincipalsOutput {
+	return o
+}
+
+func (o TrustPrincipalsOutput) ToTrustPrincipalsOutputWithContext(ctx context.Context) TrustPrincipalsOutput {
+	return o
+}
+
+// Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+func (o TrustPrincipalsOutput) Aws() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v TrustPrincipals) []string { return v.Aws }).(pulumi.StringArrayOutput)
+}
+
+// SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+func (o TrustPrincipalsOutput) Federated() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v TrustPrincipals) []string { return v.Federated }).(pulumi.StringArrayOutput)
+}
+
+// Service principals, e.g. `ec2.amazonaws.com`.
+func (o TrustPrincipalsOutput) Service() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v TrustPrincipals) []string { return v.Service }).(pulumi.StringArrayOutput)
 }
 
 type Webhook struct {
@@ -1777,39 +3553,203 @@ func (o WebhookImagePtrOutput) Tag() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type XRayPreset struct {
+}
+
+// XRayPresetInput is an input type that accepts XRayPresetArgs and XRayPresetOutput values.
+// You can construct a concrete instance of `XRayPresetInput` via:
+//
+//	XRayPresetArgs{...}
+type XRayPresetInput interface {
+	pulumi.Input
+
+	ToXRayPresetOutput() XRayPresetOutput
+	ToXRayPresetOutputWithContext(context.Context) XRayPresetOutput
+}
+
+type XRayPresetArgs struct {
+}
+
+func (XRayPresetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*XRayPreset)(nil)).Elem()
+}
+
+func (i XRayPresetArgs) ToXRayPresetOutput() XRayPresetOutput {
+	return i.ToXRayPresetOutputWithContext(context.Background())
+}
+
+func (i XRayPresetArgs) ToXRayPresetOutputWithContext(ctx context.Context) XRayPresetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(XRayPresetOutput)
+}
+
+func (i XRayPresetArgs) ToXRayPresetPtrOutput() XRayPresetPtrOutput {
+	return i.ToXRayPresetPtrOutputWithContext(context.Background())
+}
+
+func (i XRayPresetArgs) ToXRayPresetPtrOutputWithContext(ctx context.Context) XRayPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(XRayPresetOutput).ToXRayPresetPtrOutputWithContext(ctx)
+}
+
+// XRayPresetPtrInput is an input type that accepts XRayPresetArgs, XRayPresetPtr and XRayPresetPtrOutput values.
+// You can construct a concrete instance of `XRayPresetPtrInput` via:
+//
+//	        XRayPresetArgs{...}
+//
+//	or:
+//
+//	        nil
+type XRayPresetPtrInput interface {
+	pulumi.Input
+
+	ToXRayPresetPtrOutput() XRayPresetPtrOutput
+	ToXRayPresetPtrOutputWithContext(context.Context) XRayPresetPtrOutput
+}
+
+type xrayPresetPtrType XRayPresetArgs
+
+func XRayPresetPtr(v *XRayPresetArgs) XRayPresetPtrInput {
+	return (*xrayPresetPtrType)(v)
+}
+
+func (*xrayPresetPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**XRayPreset)(nil)).Elem()
+}
+
+func (i *xrayPresetPtrType) ToXRayPresetPtrOutput() XRayPresetPtrOutput {
+	return i.ToXRayPresetPtrOutputWithContext(context.Background())
+}
+
+func (i *xrayPresetPtrType) ToXRayPresetPtrOutputWithContext(ctx context.Context) XRayPresetPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(XRayPresetPtrOutput)
+}
+
+type XRayPresetOutput struct{ *pulumi.OutputState }
+
+func (XRayPresetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*XRayPreset)(nil)).Elem()
+}
+
+func (o XRayPresetOutput) ToXRayPresetOutput() XRayPresetOutput {
+	return o
+}
+
+func (o XRayPresetOutput) ToXRayPresetOutputWithContext(ctx context.Context) XRayPresetOutput {
+	return o
+}
+
+func (o XRayPresetOutput) ToXRayPresetPtrOutput() XRayPresetPtrOutput {
+	return o.ToXRayPresetPtrOutputWithContext(context.Background())
+}
+
+func (o XRayPresetOutput) ToXRayPresetPtrOutputWithContext(ctx context.Context) XRayPresetPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v XRayPreset) *XRayPreset {
+		return &v
+	}).(XRayPresetPtrOutput)
+}
+
+type XRayPresetPtrOutput struct{ *pulumi.OutputState }
+
+func (XRayPresetPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**XRayPreset)(nil)).Elem()
+}
+
+func (o XRayPresetPtrOutput) ToXRayPresetPtrOutput() XRayPresetPtrOutput {
+	return o
+}
+
+func (o XRayPresetPtrOutput) ToXRayPresetPtrOutputWithContext(ctx context.Context) XRayPresetPtrOutput {
+	return o
+}
+
+func (o XRayPresetPtrOutput) Elem() XRayPresetOutput {
+	return o.ApplyT(func(v *XRayPreset) XRayPreset {
+		if v != nil {
+			return *v
+		}
+		var ret XRayPreset
+		return ret
+	}).(XRayPresetOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AmpPresetInput)(nil)).Elem(), AmpPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AmpPresetPtrInput)(nil)).Elem(), AmpPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BucketsPresetInput)(nil)).Elem(), BucketsPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BucketsPresetPtrInput)(nil)).Elem(), BucketsPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CloudWatchPresetInput)(nil)).Elem(), CloudWatchPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CloudWatchPresetPtrInput)(nil)).Elem(), CloudWatchPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExternalSecretsPresetInput)(nil)).Elem(), ExternalSecretsPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExternalSecretsPresetPtrInput)(nil)).Elem(), ExternalSecretsPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExtraTrustInput)(nil)).Elem(), ExtraTrustArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExtraTrustPtrInput)(nil)).Elem(), ExtraTrustArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExtraTrustStatementInput)(nil)).Elem(), ExtraTrustStatementArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExtraTrustStatementArrayInput)(nil)).Elem(), ExtraTrustStatementArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*HostedZonesPresetInput)(nil)).Elem(), HostedZonesPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*HostedZonesPresetPtrInput)(nil)).Elem(), HostedZonesPresetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerInput)(nil)).Elem(), IssuerArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerPtrInput)(nil)).Elem(), IssuerArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerDomainInput)(nil)).Elem(), IssuerDomainArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerDomainPtrInput)(nil)).Elem(), IssuerDomainArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerTrustInput)(nil)).Elem(), IssuerTrustArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*LogGroupsPresetInput)(nil)).Elem(), LogGroupsPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*LogGroupsPresetPtrInput)(nil)).Elem(), LogGroupsPresetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*OidcProviderInput)(nil)).Elem(), OidcProviderArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*OidcProviderPtrInput)(nil)).Elem(), OidcProviderArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PreviousIssuerInput)(nil)).Elem(), PreviousIssuerArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PreviousIssuerPtrInput)(nil)).Elem(), PreviousIssuerArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RepositoriesPresetInput)(nil)).Elem(), RepositoriesPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RepositoriesPresetPtrInput)(nil)).Elem(), RepositoriesPresetArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleInput)(nil)).Elem(), RoleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RoleMapInput)(nil)).Elem(), RoleMap{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RolePresetsInput)(nil)).Elem(), RolePresetsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RolePresetsPtrInput)(nil)).Elem(), RolePresetsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TrustInput)(nil)).Elem(), TrustArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TrustArrayInput)(nil)).Elem(), TrustArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TrustPrincipalsInput)(nil)).Elem(), TrustPrincipalsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookInput)(nil)).Elem(), WebhookArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookPtrInput)(nil)).Elem(), WebhookArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookImageInput)(nil)).Elem(), WebhookImageArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebhookImagePtrInput)(nil)).Elem(), WebhookImageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*XRayPresetInput)(nil)).Elem(), XRayPresetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*XRayPresetPtrInput)(nil)).Elem(), XRayPresetArgs{})
+	pulumi.RegisterOutputType(AmpPresetOutput{})
+	pulumi.RegisterOutputType(AmpPresetPtrOutput{})
+	pulumi.RegisterOutputType(BucketsPresetOutput{})
+	pulumi.RegisterOutputType(BucketsPresetPtrOutput{})
+	pulumi.RegisterOutputType(CloudWatchPresetOutput{})
+	pulumi.RegisterOutputType(CloudWatchPresetPtrOutput{})
+	pulumi.RegisterOutputType(ExternalSecretsPresetOutput{})
+	pulumi.RegisterOutputType(ExternalSecretsPresetPtrOutput{})
+	pulumi.RegisterOutputType(ExtraTrustOutput{})
+	pulumi.RegisterOutputType(ExtraTrustPtrOutput{})
+	pulumi.RegisterOutputType(ExtraTrustStatementOutput{})
+	pulumi.RegisterOutputType(ExtraTrustStatementArrayOutput{})
+	pulumi.RegisterOutputType(HostedZonesPresetOutput{})
+	pulumi.RegisterOutputType(HostedZonesPresetPtrOutput{})
 	pulumi.RegisterOutputType(IssuerOutput{})
 	pulumi.RegisterOutputType(IssuerPtrOutput{})
 	pulumi.RegisterOutputType(IssuerDomainOutput{})
 	pulumi.RegisterOutputType(IssuerDomainPtrOutput{})
 	pulumi.RegisterOutputType(IssuerTrustOutput{})
+	pulumi.RegisterOutputType(LogGroupsPresetOutput{})
+	pulumi.RegisterOutputType(LogGroupsPresetPtrOutput{})
 	pulumi.RegisterOutputType(OidcProviderOutput{})
 	pulumi.RegisterOutputType(OidcProviderPtrOutput{})
 	pulumi.RegisterOutputType(PreviousIssuerOutput{})
 	pulumi.RegisterOutputType(PreviousIssuerPtrOutput{})
+	pulumi.RegisterOutputType(RepositoriesPresetOutput{})
+	pulumi.RegisterOutputType(RepositoriesPresetPtrOutput{})
 	pulumi.RegisterOutputType(RoleOutput{})
 	pulumi.RegisterOutputType(RoleMapOutput{})
+	pulumi.RegisterOutputType(RolePresetsOutput{})
+	pulumi.RegisterOutputType(RolePresetsPtrOutput{})
 	pulumi.RegisterOutputType(TrustOutput{})
 	pulumi.RegisterOutputType(TrustArrayOutput{})
+	pulumi.RegisterOutputType(TrustPrincipalsOutput{})
 	pulumi.RegisterOutputType(WebhookOutput{})
 	pulumi.RegisterOutputType(WebhookPtrOutput{})
 	pulumi.RegisterOutputType(WebhookImageOutput{})
 	pulumi.RegisterOutputType(WebhookImagePtrOutput{})
+	pulumi.RegisterOutputType(XRayPresetOutput{})
+	pulumi.RegisterOutputType(XRayPresetPtrOutput{})
 }

@@ -61,7 +61,7 @@ type ServiceAccountRole struct {
 
 	// ARN of the role.
 	RoleArn pulumi.StringOutput `pulumi:"roleArn"`
-	// Name of the role (generated from the resource name).
+	// IAM name of the role: the given `name`, or the one generated from `namePrefix` or the resource name.
 	RoleName pulumi.StringOutput `pulumi:"roleName"`
 	// Annotations to put on the role's service accounts in every cluster (`eks.amazonaws.com/role-arn`, and `sts-regional-endpoints` and `token-expiration` when set).
 	ServiceAccountAnnotations pulumi.StringMapOutput `pulumi:"serviceAccountAnnotations"`
@@ -89,10 +89,16 @@ func NewServiceAccountRole(ctx *pulumi.Context,
 type serviceAccountRoleArgs struct {
 	// Description of the role.
 	Description *string `pulumi:"description"`
+	// Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+	ExtraTrust *ExtraTrust `pulumi:"extraTrust"`
 	// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 	InlinePolicies map[string]string `pulumi:"inlinePolicies"`
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 	MaxSessionDuration *int `pulumi:"maxSessionDuration"`
+	// The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+	Name *string `pulumi:"name"`
+	// The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+	NamePrefix *string `pulumi:"namePrefix"`
 	// IAM path of the role. Defaults to `/`.
 	Path *string `pulumi:"path"`
 	// ARN of the policy used as the role's permissions boundary.
@@ -101,6 +107,10 @@ type serviceAccountRoleArgs struct {
 	Policies map[string]string `pulumi:"policies"`
 	// ARNs of managed policies to attach, each by an attachment named after the policy.
 	PolicyArns []string `pulumi:"policyArns"`
+	// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+	Presets *RolePresets `pulumi:"presets"`
+	// What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+	ServiceAccount *ServiceAccountMode `pulumi:"serviceAccount"`
 	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
 	StsRegionalEndpoints *bool `pulumi:"stsRegionalEndpoints"`
 	// Tags for the role.
@@ -117,10 +127,16 @@ type serviceAccountRoleArgs struct {
 type ServiceAccountRoleArgs struct {
 	// Description of the role.
 	Description *string
+	// Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+	ExtraTrust *ExtraTrustArgs
 	// Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
 	InlinePolicies map[string]pulumi.StringInput
 	// Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
 	MaxSessionDuration *int
+	// The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+	Name *string
+	// The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+	NamePrefix *string
 	// IAM path of the role. Defaults to `/`.
 	Path *string
 	// ARN of the policy used as the role's permissions boundary.
@@ -129,6 +145,10 @@ type ServiceAccountRoleArgs struct {
 	Policies map[string]pulumi.StringInput
 	// ARNs of managed policies to attach, each by an attachment named after the policy.
 	PolicyArns []string
+	// Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+	Presets *RolePresetsArgs
+	// What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+	ServiceAccount *ServiceAccountMode
 	// Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
 	StsRegionalEndpoints *bool
 	// Tags for the role.
@@ -233,7 +253,7 @@ func (o ServiceAccountRoleOutput) RoleArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *ServiceAccountRole) pulumi.StringOutput { return v.RoleArn }).(pulumi.StringOutput)
 }
 
-// Name of the role (generated from the resource name).
+// IAM name of the role: the given `name`, or the one generated from `namePrefix` or the resource name.
 func (o ServiceAccountRoleOutput) RoleName() pulumi.StringOutput {
 	return o.ApplyT(func(v *ServiceAccountRole) pulumi.StringOutput { return v.RoleName }).(pulumi.StringOutput)
 }

@@ -6,6 +6,95 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
+export interface AmpPresetArgs {
+    /**
+     * Also allow queries (for a front end such as Grafana). Defaults to `false`.
+     */
+    query?: boolean;
+    /**
+     * Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+     */
+    workspaceArns: string[];
+}
+
+export interface BucketsPresetArgs {
+    /**
+     * Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+     */
+    bucketArns: string[];
+}
+
+export interface CloudWatchPresetArgs {
+    /**
+     * ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+     */
+    logGroupArnPrefixes: string[];
+    /**
+     * Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+     */
+    metricNamespaces?: string[];
+}
+
+export interface ExternalSecretsPresetArgs {
+    /**
+     * Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+     */
+    find?: boolean;
+    /**
+     * Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+     */
+    kmsKeyArns?: string[];
+    /**
+     * ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+     */
+    parameterArnPrefixes?: string[];
+    /**
+     * ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+     */
+    secretArnPrefixes?: string[];
+}
+
+export interface ExtraTrustArgs {
+    /**
+     * Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+     */
+    actions?: string[];
+    /**
+     * Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+     */
+    conditions?: {[key: string]: {[key: string]: string[]}};
+    /**
+     * Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+     */
+    statements?: inputs.ExtraTrustStatementArgs[];
+}
+
+export interface ExtraTrustStatementArgs {
+    /**
+     * What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+     */
+    actions: string[];
+    /**
+     * Conditions of the statement, operator to condition key to values.
+     */
+    conditions?: {[key: string]: {[key: string]: string[]}};
+    /**
+     * Who the statement admits.
+     */
+    principals: inputs.TrustPrincipalsArgs;
+    /**
+     * Statement ID: letters and digits.
+     */
+    sid?: string;
+}
+
+export interface HostedZonesPresetArgs {
+    /**
+     * Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+     */
+    hostedZoneArns: string[];
+}
+
 export interface IssuerArgs {
     /**
      * S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
@@ -60,6 +149,13 @@ export interface IssuerDomainArgs {
     zoneId?: string;
 }
 
+export interface LogGroupsPresetArgs {
+    /**
+     * ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+     */
+    logGroupArnPrefixes: string[];
+}
+
 export interface OidcProviderArgs {
     /**
      * ARN of an existing IAM OIDC provider for this issuer; only with `create: false`.
@@ -90,11 +186,22 @@ export interface PreviousIssuerArgs {
     oidcProviderArn: pulumi.Input<string>;
 }
 
+export interface RepositoriesPresetArgs {
+    /**
+     * Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+     */
+    repositoryArns: string[];
+}
+
 export interface RoleArgs {
     /**
      * Description of the role.
      */
     description?: string;
+    /**
+     * Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+     */
+    extraTrust?: inputs.ExtraTrustArgs;
     /**
      * Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
      */
@@ -103,6 +210,14 @@ export interface RoleArgs {
      * Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
      */
     maxSessionDuration?: number;
+    /**
+     * The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+     */
+    name?: string;
+    /**
+     * The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+     */
+    namePrefix?: string;
     /**
      * IAM path of the role. Defaults to `/`.
      */
@@ -120,6 +235,14 @@ export interface RoleArgs {
      */
     policyArns?: string[];
     /**
+     * Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+     */
+    presets?: inputs.RolePresetsArgs;
+    /**
+     * What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+     */
+    serviceAccount?: enums.ServiceAccountMode;
+    /**
      * Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*&#47;reporter`), which makes the condition `StringLike`; `*&#47;*` is refused because it would trust every service account of the cluster.
      */
     serviceAccounts: string[];
@@ -135,6 +258,49 @@ export interface RoleArgs {
      * Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
      */
     webhookConfigMap?: boolean;
+}
+
+export interface RolePresetsArgs {
+    /**
+     * The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+     */
+    amp?: inputs.AmpPresetArgs;
+    /**
+     * cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+     */
+    certManager?: inputs.HostedZonesPresetArgs;
+    /**
+     * The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+     */
+    cloudwatch?: inputs.CloudWatchPresetArgs;
+    /**
+     * Pulling images from the ECR repositories.
+     */
+    ecrPull?: inputs.RepositoriesPresetArgs;
+    /**
+     * external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+     */
+    externalDns?: inputs.HostedZonesPresetArgs;
+    /**
+     * external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+     */
+    externalSecrets?: inputs.ExternalSecretsPresetArgs;
+    /**
+     * Fluent Bit's CloudWatch Logs output: logs into the log groups.
+     */
+    fluentBit?: inputs.LogGroupsPresetArgs;
+    /**
+     * The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+     */
+    mountpointS3?: inputs.BucketsPresetArgs;
+    /**
+     * Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+     */
+    velero?: inputs.BucketsPresetArgs;
+    /**
+     * The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+     */
+    xray?: inputs.XRayPresetArgs;
 }
 
 export interface TrustArgs {
@@ -154,6 +320,21 @@ export interface TrustArgs {
      * Service accounts of this cluster allowed to assume the role, as `namespace/name`, with the same rules as EksaIrsa roles (`*` inside a part, never `*&#47;*`).
      */
     serviceAccounts: string[];
+}
+
+export interface TrustPrincipalsArgs {
+    /**
+     * Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+     */
+    aws?: string[];
+    /**
+     * SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+     */
+    federated?: string[];
+    /**
+     * Service principals, e.g. `ec2.amazonaws.com`.
+     */
+    service?: string[];
 }
 
 export interface WebhookArgs {
@@ -232,4 +413,7 @@ export interface WebhookImageArgs {
      * Image tag. Defaults to the chart's appVersion.
      */
     tag?: string;
+}
+
+export interface XRayPresetArgs {
 }

@@ -9,6 +9,7 @@ from enum import Enum
 __all__ = [
     'Hosting',
     'PriceClass',
+    'ServiceAccountMode',
     'WebhookTLS',
 ]
 
@@ -38,6 +39,22 @@ class PriceClass(_builtins.str, Enum):
     PRICE_CLASS_ALL = "PriceClass_All"
     """
     Every edge location.
+    """
+
+
+@pulumi.type_token("eksa-irsa:index:ServiceAccountMode")
+class ServiceAccountMode(_builtins.str, Enum):
+    NONE = "none"
+    """
+    Nothing is made; put the serviceAccountAnnotations on the service accounts yourself.
+    """
+    CREATE = "create"
+    """
+    A ServiceAccount per listed service account, carrying the role's annotations.
+    """
+    ANNOTATE = "annotate"
+    """
+    The role's annotations added to existing service accounts by server-side apply (ServiceAccountPatch), owning only them.
     """
 
 

@@ -16,23 +16,444 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'AmpPresetArgs',
+    'AmpPresetArgsDict',
+    'BucketsPresetArgs',
+    'BucketsPresetArgsDict',
+    'CloudWatchPresetArgs',
+    'CloudWatchPresetArgsDict',
+    'ExternalSecretsPresetArgs',
+    'ExternalSecretsPresetArgsDict',
+    'ExtraTrustArgs',
+    'ExtraTrustArgsDict',
+    'ExtraTrustStatementArgs',
+    'ExtraTrustStatementArgsDict',
+    'HostedZonesPresetArgs',
+    'HostedZonesPresetArgsDict',
     'IssuerArgs',
     'IssuerArgsDict',
     'IssuerDomainArgs',
     'IssuerDomainArgsDict',
+    'LogGroupsPresetArgs',
+    'LogGroupsPresetArgsDict',
     'OidcProviderArgs',
     'OidcProviderArgsDict',
     'PreviousIssuerArgs',
     'PreviousIssuerArgsDict',
+    'RepositoriesPresetArgs',
+    'RepositoriesPresetArgsDict',
     'RoleArgs',
     'RoleArgsDict',
+    'RolePresetsArgs',
+    'RolePresetsArgsDict',
     'TrustArgs',
     'TrustArgsDict',
+    'TrustPrincipalsArgs',
+    'TrustPrincipalsArgsDict',
     'WebhookArgs',
     'WebhookArgsDict',
     'WebhookImageArgs',
     'WebhookImageArgsDict',
+    'XRayPresetArgs',
+    'XRayPresetArgsDict',
 ]
+
+class AmpPresetArgsDict(TypedDict):
+    workspace_arns: Sequence[_builtins.str]
+    """
+    Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+    """
+    query: NotRequired[_builtins.bool]
+    """
+    Also allow queries (for a front end such as Grafana). Defaults to `false`.
+    """
+
+@pulumi.input_type
+class AmpPresetArgs:
+    def __init__(__self__, *,
+                 workspace_arns: Sequence[_builtins.str],
+                 query: Optional[_builtins.bool] = None):
+        """
+        :param Sequence[_builtins.str] workspace_arns: Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+        :param _builtins.bool query: Also allow queries (for a front end such as Grafana). Defaults to `false`.
+        """
+        pulumi.set(__self__, "workspace_arns", workspace_arns)
+        if query is not None:
+            pulumi.set(__self__, "query", query)
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceArns")
+    def workspace_arns(self) -> Sequence[_builtins.str]:
+        """
+        Workspaces, e.g. `arn:aws:aps:us-west-2:123456789012:workspace/ws-…`; required.
+        """
+        return pulumi.get(self, "workspace_arns")
+
+    @workspace_arns.setter
+    def workspace_arns(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "workspace_arns", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def query(self) -> Optional[_builtins.bool]:
+        """
+        Also allow queries (for a front end such as Grafana). Defaults to `false`.
+        """
+        return pulumi.get(self, "query")
+
+    @query.setter
+    def query(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "query", value)
+
+
+class BucketsPresetArgsDict(TypedDict):
+    bucket_arns: Sequence[_builtins.str]
+    """
+    Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+    """
+
+@pulumi.input_type
+class BucketsPresetArgs:
+    def __init__(__self__, *,
+                 bucket_arns: Sequence[_builtins.str]):
+        """
+        :param Sequence[_builtins.str] bucket_arns: Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+        """
+        pulumi.set(__self__, "bucket_arns", bucket_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="bucketArns")
+    def bucket_arns(self) -> Sequence[_builtins.str]:
+        """
+        Buckets, e.g. `arn:aws:s3:::velero-backups`; required.
+        """
+        return pulumi.get(self, "bucket_arns")
+
+    @bucket_arns.setter
+    def bucket_arns(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "bucket_arns", value)
+
+
+class CloudWatchPresetArgsDict(TypedDict):
+    log_group_arn_prefixes: Sequence[_builtins.str]
+    """
+    ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+    """
+    metric_namespaces: NotRequired[Sequence[_builtins.str]]
+    """
+    Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+    """
+
+@pulumi.input_type
+class CloudWatchPresetArgs:
+    def __init__(__self__, *,
+                 log_group_arn_prefixes: Sequence[_builtins.str],
+                 metric_namespaces: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param Sequence[_builtins.str] log_group_arn_prefixes: ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+        :param Sequence[_builtins.str] metric_namespaces: Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+        """
+        pulumi.set(__self__, "log_group_arn_prefixes", log_group_arn_prefixes)
+        if metric_namespaces is not None:
+            pulumi.set(__self__, "metric_namespaces", metric_namespaces)
+
+    @_builtins.property
+    @pulumi.getter(name="logGroupArnPrefixes")
+    def log_group_arn_prefixes(self) -> Sequence[_builtins.str]:
+        """
+        ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+        """
+        return pulumi.get(self, "log_group_arn_prefixes")
+
+    @log_group_arn_prefixes.setter
+    def log_group_arn_prefixes(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "log_group_arn_prefixes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="metricNamespaces")
+    def metric_namespaces(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Metric namespaces the agent may publish into, e.g. `CWAgent`; without them no metrics may be published.
+        """
+        return pulumi.get(self, "metric_namespaces")
+
+    @metric_namespaces.setter
+    def metric_namespaces(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "metric_namespaces", value)
+
+
+class ExternalSecretsPresetArgsDict(TypedDict):
+    find: NotRequired[_builtins.bool]
+    """
+    Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+    """
+    kms_key_arns: NotRequired[Sequence[_builtins.str]]
+    """
+    Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+    """
+    parameter_arn_prefixes: NotRequired[Sequence[_builtins.str]]
+    """
+    ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+    """
+    secret_arn_prefixes: NotRequired[Sequence[_builtins.str]]
+    """
+    ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+    """
+
+@pulumi.input_type
+class ExternalSecretsPresetArgs:
+    def __init__(__self__, *,
+                 find: Optional[_builtins.bool] = None,
+                 kms_key_arns: Optional[Sequence[_builtins.str]] = None,
+                 parameter_arn_prefixes: Optional[Sequence[_builtins.str]] = None,
+                 secret_arn_prefixes: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param _builtins.bool find: Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+        :param Sequence[_builtins.str] kms_key_arns: Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+        :param Sequence[_builtins.str] parameter_arn_prefixes: ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+        :param Sequence[_builtins.str] secret_arn_prefixes: ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+        """
+        if find is not None:
+            pulumi.set(__self__, "find", find)
+        if kms_key_arns is not None:
+            pulumi.set(__self__, "kms_key_arns", kms_key_arns)
+        if parameter_arn_prefixes is not None:
+            pulumi.set(__self__, "parameter_arn_prefixes", parameter_arn_prefixes)
+        if secret_arn_prefixes is not None:
+            pulumi.set(__self__, "secret_arn_prefixes", secret_arn_prefixes)
+
+    @_builtins.property
+    @pulumi.getter
+    def find(self) -> Optional[_builtins.bool]:
+        """
+        Also allow listing every secret and parameter of the account, which `dataFrom.find` needs and IAM grants only on `*`. Defaults to `false`.
+        """
+        return pulumi.get(self, "find")
+
+    @find.setter
+    def find(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "find", value)
+
+    @_builtins.property
+    @pulumi.getter(name="kmsKeyArns")
+    def kms_key_arns(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Customer managed KMS keys that encrypt the secrets or parameters (`kms:Decrypt`).
+        """
+        return pulumi.get(self, "kms_key_arns")
+
+    @kms_key_arns.setter
+    def kms_key_arns(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "kms_key_arns", value)
+
+    @_builtins.property
+    @pulumi.getter(name="parameterArnPrefixes")
+    def parameter_arn_prefixes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        ARN prefixes of readable SSM parameters, e.g. `arn:aws:ssm:us-west-2:123456789012:parameter/prod/`.
+        """
+        return pulumi.get(self, "parameter_arn_prefixes")
+
+    @parameter_arn_prefixes.setter
+    def parameter_arn_prefixes(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "parameter_arn_prefixes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="secretArnPrefixes")
+    def secret_arn_prefixes(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        ARN prefixes of readable secrets, e.g. `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod/`. This or `parameterArnPrefixes` is required.
+        """
+        return pulumi.get(self, "secret_arn_prefixes")
+
+    @secret_arn_prefixes.setter
+    def secret_arn_prefixes(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "secret_arn_prefixes", value)
+
+
+class ExtraTrustArgsDict(TypedDict):
+    actions: NotRequired[Sequence[_builtins.str]]
+    """
+    Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+    """
+    conditions: NotRequired[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]
+    """
+    Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+    """
+    statements: NotRequired[Sequence['ExtraTrustStatementArgsDict']]
+    """
+    Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+    """
+
+@pulumi.input_type
+class ExtraTrustArgs:
+    def __init__(__self__, *,
+                 actions: Optional[Sequence[_builtins.str]] = None,
+                 conditions: Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]] = None,
+                 statements: Optional[Sequence['ExtraTrustStatementArgs']] = None):
+        """
+        :param Sequence[_builtins.str] actions: Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+        :param Mapping[str, Mapping[str, Sequence[_builtins.str]]] conditions: Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+        :param Sequence['ExtraTrustStatementArgs'] statements: Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+        """
+        if actions is not None:
+            pulumi.set(__self__, "actions", actions)
+        if conditions is not None:
+            pulumi.set(__self__, "conditions", conditions)
+        if statements is not None:
+            pulumi.set(__self__, "statements", statements)
+
+    @_builtins.property
+    @pulumi.getter
+    def actions(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Actions added to the service accounts' statements beside `sts:AssumeRoleWithWebIdentity`: `sts:TagSession` (session tags) or `sts:SetSourceIdentity`.
+        """
+        return pulumi.get(self, "actions")
+
+    @actions.setter
+    def actions(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "actions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def conditions(self) -> Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]:
+        """
+        Conditions ANDed into the service accounts' statements, operator to condition key to values, e.g. `{StringEquals: {"aws:RequestTag/team": ["platform"]}}`. They can only narrow who is admitted; keys ending in `:sub` or `:aud` are refused (the generated conditions own them).
+        """
+        return pulumi.get(self, "conditions")
+
+    @conditions.setter
+    def conditions(self, value: Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]):
+        pulumi.set(self, "conditions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def statements(self) -> Optional[Sequence['ExtraTrustStatementArgs']]:
+        """
+        Statements for other principals (an operator role, another account), appended after the service accounts' statements. They may not allow `sts:AssumeRoleWithWebIdentity` (not even through a wildcard) or name `*` as principal.
+        """
+        return pulumi.get(self, "statements")
+
+    @statements.setter
+    def statements(self, value: Optional[Sequence['ExtraTrustStatementArgs']]):
+        pulumi.set(self, "statements", value)
+
+
+class ExtraTrustStatementArgsDict(TypedDict):
+    actions: Sequence[_builtins.str]
+    """
+    What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+    """
+    principals: 'TrustPrincipalsArgsDict'
+    """
+    Who the statement admits.
+    """
+    conditions: NotRequired[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]
+    """
+    Conditions of the statement, operator to condition key to values.
+    """
+    sid: NotRequired[_builtins.str]
+    """
+    Statement ID: letters and digits.
+    """
+
+@pulumi.input_type
+class ExtraTrustStatementArgs:
+    def __init__(__self__, *,
+                 actions: Sequence[_builtins.str],
+                 principals: 'TrustPrincipalsArgs',
+                 conditions: Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]] = None,
+                 sid: Optional[_builtins.str] = None):
+        """
+        :param Sequence[_builtins.str] actions: What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+        :param 'TrustPrincipalsArgs' principals: Who the statement admits.
+        :param Mapping[str, Mapping[str, Sequence[_builtins.str]]] conditions: Conditions of the statement, operator to condition key to values.
+        :param _builtins.str sid: Statement ID: letters and digits.
+        """
+        pulumi.set(__self__, "actions", actions)
+        pulumi.set(__self__, "principals", principals)
+        if conditions is not None:
+            pulumi.set(__self__, "conditions", conditions)
+        if sid is not None:
+            pulumi.set(__self__, "sid", sid)
+
+    @_builtins.property
+    @pulumi.getter
+    def actions(self) -> Sequence[_builtins.str]:
+        """
+        What they may do, e.g. `["sts:AssumeRole", "sts:TagSession"]`.
+        """
+        return pulumi.get(self, "actions")
+
+    @actions.setter
+    def actions(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "actions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def principals(self) -> 'TrustPrincipalsArgs':
+        """
+        Who the statement admits.
+        """
+        return pulumi.get(self, "principals")
+
+    @principals.setter
+    def principals(self, value: 'TrustPrincipalsArgs'):
+        pulumi.set(self, "principals", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def conditions(self) -> Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]:
+        """
+        Conditions of the statement, operator to condition key to values.
+        """
+        return pulumi.get(self, "conditions")
+
+    @conditions.setter
+    def conditions(self, value: Optional[Mapping[str, Mapping[str, Sequence[_builtins.str]]]]):
+        pulumi.set(self, "conditions", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def sid(self) -> Optional[_builtins.str]:
+        """
+        Statement ID: letters and digits.
+        """
+        return pulumi.get(self, "sid")
+
+    @sid.setter
+    def sid(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "sid", value)
+
+
+class HostedZonesPresetArgsDict(TypedDict):
+    hosted_zone_arns: Sequence[_builtins.str]
+    """
+    Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+    """
+
+@pulumi.input_type
+class HostedZonesPresetArgs:
+    def __init__(__self__, *,
+                 hosted_zone_arns: Sequence[_builtins.str]):
+        """
+        :param Sequence[_builtins.str] hosted_zone_arns: Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+        """
+        pulumi.set(__self__, "hosted_zone_arns", hosted_zone_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="hostedZoneArns")
+    def hosted_zone_arns(self) -> Sequence[_builtins.str]:
+        """
+        Hosted zones, e.g. `arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ`; required.
+        """
+        return pulumi.get(self, "hosted_zone_arns")
+
+    @hosted_zone_arns.setter
+    def hosted_zone_arns(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "hosted_zone_arns", value)
+
 
 class IssuerArgsDict(TypedDict):
     bucket_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
@@ -290,6 +711,34 @@ class IssuerDomainArgs:
         pulumi.set(self, "zone_id", value)
 
 
+class LogGroupsPresetArgsDict(TypedDict):
+    log_group_arn_prefixes: Sequence[_builtins.str]
+    """
+    ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+    """
+
+@pulumi.input_type
+class LogGroupsPresetArgs:
+    def __init__(__self__, *,
+                 log_group_arn_prefixes: Sequence[_builtins.str]):
+        """
+        :param Sequence[_builtins.str] log_group_arn_prefixes: ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+        """
+        pulumi.set(__self__, "log_group_arn_prefixes", log_group_arn_prefixes)
+
+    @_builtins.property
+    @pulumi.getter(name="logGroupArnPrefixes")
+    def log_group_arn_prefixes(self) -> Sequence[_builtins.str]:
+        """
+        ARN prefixes of the log groups, e.g. `arn:aws:logs:us-west-2:123456789012:log-group:/eksa/prod/`; required.
+        """
+        return pulumi.get(self, "log_group_arn_prefixes")
+
+    @log_group_arn_prefixes.setter
+    def log_group_arn_prefixes(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "log_group_arn_prefixes", value)
+
+
 class OidcProviderArgsDict(TypedDict):
     arn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
@@ -426,6 +875,34 @@ class PreviousIssuerArgs:
         pulumi.set(self, "oidc_provider_arn", value)
 
 
+class RepositoriesPresetArgsDict(TypedDict):
+    repository_arns: Sequence[_builtins.str]
+    """
+    Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+    """
+
+@pulumi.input_type
+class RepositoriesPresetArgs:
+    def __init__(__self__, *,
+                 repository_arns: Sequence[_builtins.str]):
+        """
+        :param Sequence[_builtins.str] repository_arns: Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+        """
+        pulumi.set(__self__, "repository_arns", repository_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="repositoryArns")
+    def repository_arns(self) -> Sequence[_builtins.str]:
+        """
+        Repositories, e.g. `arn:aws:ecr:us-west-2:123456789012:repository/platform/*` (`repository/*` for every repository of the account); required.
+        """
+        return pulumi.get(self, "repository_arns")
+
+    @repository_arns.setter
+    def repository_arns(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "repository_arns", value)
+
+
 class RoleArgsDict(TypedDict):
     service_accounts: Sequence[_builtins.str]
     """
@@ -435,6 +912,10 @@ class RoleArgsDict(TypedDict):
     """
     Description of the role.
     """
+    extra_trust: NotRequired['ExtraTrustArgsDict']
+    """
+    Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+    """
     inline_policies: NotRequired[Mapping[str, pulumi.Input[_builtins.str]]]
     """
     Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
@@ -442,6 +923,14 @@ class RoleArgsDict(TypedDict):
     max_session_duration: NotRequired[_builtins.int]
     """
     Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
+    """
+    name: NotRequired[_builtins.str]
+    """
+    The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+    """
+    name_prefix: NotRequired[_builtins.str]
+    """
+    The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
     """
     path: NotRequired[_builtins.str]
     """
@@ -458,6 +947,14 @@ class RoleArgsDict(TypedDict):
     policy_arns: NotRequired[Sequence[_builtins.str]]
     """
     ARNs of managed policies to attach, each by an attachment named after the policy.
+    """
+    presets: NotRequired['RolePresetsArgsDict']
+    """
+    Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+    """
+    service_account: NotRequired['ServiceAccountMode']
+    """
+    What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
     """
     sts_regional_endpoints: NotRequired[_builtins.bool]
     """
@@ -477,24 +974,34 @@ class RoleArgs:
     def __init__(__self__, *,
                  service_accounts: Sequence[_builtins.str],
                  description: Optional[_builtins.str] = None,
+                 extra_trust: Optional['ExtraTrustArgs'] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
+                 name: Optional[_builtins.str] = None,
+                 name_prefix: Optional[_builtins.str] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
+                 presets: Optional['RolePresetsArgs'] = None,
+                 service_account: Optional['ServiceAccountMode'] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  token_expiration: Optional[_builtins.int] = None,
                  webhook_config_map: Optional[_builtins.bool] = None):
         """
         :param Sequence[_builtins.str] service_accounts: Service accounts allowed to assume the role, as `namespace/name`. `*` may be used inside a part (`apps/*`, `team-*/reporter`), which makes the condition `StringLike`; `*/*` is refused because it would trust every service account of the cluster.
         :param _builtins.str description: Description of the role.
+        :param 'ExtraTrustArgs' extra_trust: Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
         :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
+        :param _builtins.str name: The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+        :param _builtins.str name_prefix: The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
         :param _builtins.str path: IAM path of the role. Defaults to `/`.
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
         :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach, each by an attachment named after the policy.
+        :param 'RolePresetsArgs' presets: Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+        :param 'ServiceAccountMode' service_account: What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
         :param _builtins.bool sts_regional_endpoints: Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
         :param _builtins.int token_expiration: Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
         :param _builtins.bool webhook_config_map: Also map the role's service accounts to it in the webhook's `pod-identity-webhook` ConfigMap, for service accounts you cannot annotate (made by other charts). Needs the webhook and exact service accounts (a namespace of `*` is allowed). Defaults to `false`.
@@ -502,10 +1009,16 @@ class RoleArgs:
         pulumi.set(__self__, "service_accounts", service_accounts)
         if description is not None:
             pulumi.set(__self__, "description", description)
+        if extra_trust is not None:
+            pulumi.set(__self__, "extra_trust", extra_trust)
         if inline_policies is not None:
             pulumi.set(__self__, "inline_policies", inline_policies)
         if max_session_duration is not None:
             pulumi.set(__self__, "max_session_duration", max_session_duration)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if name_prefix is not None:
+            pulumi.set(__self__, "name_prefix", name_prefix)
         if path is not None:
             pulumi.set(__self__, "path", path)
         if permissions_boundary is not None:
@@ -514,6 +1027,10 @@ class RoleArgs:
             pulumi.set(__self__, "policies", policies)
         if policy_arns is not None:
             pulumi.set(__self__, "policy_arns", policy_arns)
+        if presets is not None:
+            pulumi.set(__self__, "presets", presets)
+        if service_account is not None:
+            pulumi.set(__self__, "service_account", service_account)
         if sts_regional_endpoints is not None:
             pulumi.set(__self__, "sts_regional_endpoints", sts_regional_endpoints)
         if token_expiration is not None:
@@ -546,6 +1063,18 @@ class RoleArgs:
         pulumi.set(self, "description", value)
 
     @_builtins.property
+    @pulumi.getter(name="extraTrust")
+    def extra_trust(self) -> Optional['ExtraTrustArgs']:
+        """
+        Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+        """
+        return pulumi.get(self, "extra_trust")
+
+    @extra_trust.setter
+    def extra_trust(self, value: Optional['ExtraTrustArgs']):
+        pulumi.set(self, "extra_trust", value)
+
+    @_builtins.property
     @pulumi.getter(name="inlinePolicies")
     def inline_policies(self) -> Optional[Mapping[str, pulumi.Input[_builtins.str]]]:
         """
@@ -568,6 +1097,30 @@ class RoleArgs:
     @max_session_duration.setter
     def max_session_duration(self, value: Optional[_builtins.int]):
         pulumi.set(self, "max_session_duration", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="namePrefix")
+    def name_prefix(self) -> Optional[_builtins.str]:
+        """
+        The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+        """
+        return pulumi.get(self, "name_prefix")
+
+    @name_prefix.setter
+    def name_prefix(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name_prefix", value)
 
     @_builtins.property
     @pulumi.getter
@@ -618,6 +1171,30 @@ class RoleArgs:
         pulumi.set(self, "policy_arns", value)
 
     @_builtins.property
+    @pulumi.getter
+    def presets(self) -> Optional['RolePresetsArgs']:
+        """
+        Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+        """
+        return pulumi.get(self, "presets")
+
+    @presets.setter
+    def presets(self, value: Optional['RolePresetsArgs']):
+        pulumi.set(self, "presets", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAccount")
+    def service_account(self) -> Optional['ServiceAccountMode']:
+        """
+        What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+        """
+        return pulumi.get(self, "service_account")
+
+    @service_account.setter
+    def service_account(self, value: Optional['ServiceAccountMode']):
+        pulumi.set(self, "service_account", value)
+
+    @_builtins.property
     @pulumi.getter(name="stsRegionalEndpoints")
     def sts_regional_endpoints(self) -> Optional[_builtins.bool]:
         """
@@ -652,6 +1229,215 @@ class RoleArgs:
     @webhook_config_map.setter
     def webhook_config_map(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "webhook_config_map", value)
+
+
+class RolePresetsArgsDict(TypedDict):
+    amp: NotRequired['AmpPresetArgsDict']
+    """
+    The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+    """
+    cert_manager: NotRequired['HostedZonesPresetArgsDict']
+    """
+    cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+    """
+    cloudwatch: NotRequired['CloudWatchPresetArgsDict']
+    """
+    The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+    """
+    ecr_pull: NotRequired['RepositoriesPresetArgsDict']
+    """
+    Pulling images from the ECR repositories.
+    """
+    external_dns: NotRequired['HostedZonesPresetArgsDict']
+    """
+    external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+    """
+    external_secrets: NotRequired['ExternalSecretsPresetArgsDict']
+    """
+    external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+    """
+    fluent_bit: NotRequired['LogGroupsPresetArgsDict']
+    """
+    Fluent Bit's CloudWatch Logs output: logs into the log groups.
+    """
+    mountpoint_s3: NotRequired['BucketsPresetArgsDict']
+    """
+    The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+    """
+    velero: NotRequired['BucketsPresetArgsDict']
+    """
+    Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+    """
+    xray: NotRequired['XRayPresetArgsDict']
+    """
+    The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+    """
+
+@pulumi.input_type
+class RolePresetsArgs:
+    def __init__(__self__, *,
+                 amp: Optional['AmpPresetArgs'] = None,
+                 cert_manager: Optional['HostedZonesPresetArgs'] = None,
+                 cloudwatch: Optional['CloudWatchPresetArgs'] = None,
+                 ecr_pull: Optional['RepositoriesPresetArgs'] = None,
+                 external_dns: Optional['HostedZonesPresetArgs'] = None,
+                 external_secrets: Optional['ExternalSecretsPresetArgs'] = None,
+                 fluent_bit: Optional['LogGroupsPresetArgs'] = None,
+                 mountpoint_s3: Optional['BucketsPresetArgs'] = None,
+                 velero: Optional['BucketsPresetArgs'] = None,
+                 xray: Optional['XRayPresetArgs'] = None):
+        """
+        :param 'AmpPresetArgs' amp: The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+        :param 'HostedZonesPresetArgs' cert_manager: cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+        :param 'CloudWatchPresetArgs' cloudwatch: The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+        :param 'RepositoriesPresetArgs' ecr_pull: Pulling images from the ECR repositories.
+        :param 'HostedZonesPresetArgs' external_dns: external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+        :param 'ExternalSecretsPresetArgs' external_secrets: external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+        :param 'LogGroupsPresetArgs' fluent_bit: Fluent Bit's CloudWatch Logs output: logs into the log groups.
+        :param 'BucketsPresetArgs' mountpoint_s3: The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+        :param 'BucketsPresetArgs' velero: Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+        :param 'XRayPresetArgs' xray: The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+        """
+        if amp is not None:
+            pulumi.set(__self__, "amp", amp)
+        if cert_manager is not None:
+            pulumi.set(__self__, "cert_manager", cert_manager)
+        if cloudwatch is not None:
+            pulumi.set(__self__, "cloudwatch", cloudwatch)
+        if ecr_pull is not None:
+            pulumi.set(__self__, "ecr_pull", ecr_pull)
+        if external_dns is not None:
+            pulumi.set(__self__, "external_dns", external_dns)
+        if external_secrets is not None:
+            pulumi.set(__self__, "external_secrets", external_secrets)
+        if fluent_bit is not None:
+            pulumi.set(__self__, "fluent_bit", fluent_bit)
+        if mountpoint_s3 is not None:
+            pulumi.set(__self__, "mountpoint_s3", mountpoint_s3)
+        if velero is not None:
+            pulumi.set(__self__, "velero", velero)
+        if xray is not None:
+            pulumi.set(__self__, "xray", xray)
+
+    @_builtins.property
+    @pulumi.getter
+    def amp(self) -> Optional['AmpPresetArgs']:
+        """
+        The ADOT collector or Prometheus writing to Amazon Managed Service for Prometheus workspaces.
+        """
+        return pulumi.get(self, "amp")
+
+    @amp.setter
+    def amp(self, value: Optional['AmpPresetArgs']):
+        pulumi.set(self, "amp", value)
+
+    @_builtins.property
+    @pulumi.getter(name="certManager")
+    def cert_manager(self) -> Optional['HostedZonesPresetArgs']:
+        """
+        cert-manager's ACME DNS-01 solver for Route 53: TXT records named `_acme-challenge.*` in the hosted zones.
+        """
+        return pulumi.get(self, "cert_manager")
+
+    @cert_manager.setter
+    def cert_manager(self, value: Optional['HostedZonesPresetArgs']):
+        pulumi.set(self, "cert_manager", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def cloudwatch(self) -> Optional['CloudWatchPresetArgs']:
+        """
+        The CloudWatch agent: logs into the log groups, metrics into the given namespaces.
+        """
+        return pulumi.get(self, "cloudwatch")
+
+    @cloudwatch.setter
+    def cloudwatch(self, value: Optional['CloudWatchPresetArgs']):
+        pulumi.set(self, "cloudwatch", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ecrPull")
+    def ecr_pull(self) -> Optional['RepositoriesPresetArgs']:
+        """
+        Pulling images from the ECR repositories.
+        """
+        return pulumi.get(self, "ecr_pull")
+
+    @ecr_pull.setter
+    def ecr_pull(self, value: Optional['RepositoriesPresetArgs']):
+        pulumi.set(self, "ecr_pull", value)
+
+    @_builtins.property
+    @pulumi.getter(name="externalDns")
+    def external_dns(self) -> Optional['HostedZonesPresetArgs']:
+        """
+        external-dns for Route 53: records of the hosted zones (run it with a zone filter naming the same zones).
+        """
+        return pulumi.get(self, "external_dns")
+
+    @external_dns.setter
+    def external_dns(self, value: Optional['HostedZonesPresetArgs']):
+        pulumi.set(self, "external_dns", value)
+
+    @_builtins.property
+    @pulumi.getter(name="externalSecrets")
+    def external_secrets(self) -> Optional['ExternalSecretsPresetArgs']:
+        """
+        external-secrets: reading Secrets Manager secrets and SSM parameters by ARN prefix.
+        """
+        return pulumi.get(self, "external_secrets")
+
+    @external_secrets.setter
+    def external_secrets(self, value: Optional['ExternalSecretsPresetArgs']):
+        pulumi.set(self, "external_secrets", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fluentBit")
+    def fluent_bit(self) -> Optional['LogGroupsPresetArgs']:
+        """
+        Fluent Bit's CloudWatch Logs output: logs into the log groups.
+        """
+        return pulumi.get(self, "fluent_bit")
+
+    @fluent_bit.setter
+    def fluent_bit(self, value: Optional['LogGroupsPresetArgs']):
+        pulumi.set(self, "fluent_bit", value)
+
+    @_builtins.property
+    @pulumi.getter(name="mountpointS3")
+    def mountpoint_s3(self) -> Optional['BucketsPresetArgs']:
+        """
+        The Mountpoint for Amazon S3 CSI driver: the buckets mounted read-write.
+        """
+        return pulumi.get(self, "mountpoint_s3")
+
+    @mountpoint_s3.setter
+    def mountpoint_s3(self, value: Optional['BucketsPresetArgs']):
+        pulumi.set(self, "mountpoint_s3", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def velero(self) -> Optional['BucketsPresetArgs']:
+        """
+        Velero: backups into the buckets (no EC2 snapshots; EKS Anywhere nodes have no EBS volumes).
+        """
+        return pulumi.get(self, "velero")
+
+    @velero.setter
+    def velero(self, value: Optional['BucketsPresetArgs']):
+        pulumi.set(self, "velero", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def xray(self) -> Optional['XRayPresetArgs']:
+        """
+        The X-Ray daemon or ADOT sending traces (X-Ray has no resource-level permissions for it).
+        """
+        return pulumi.get(self, "xray")
+
+    @xray.setter
+    def xray(self, value: Optional['XRayPresetArgs']):
+        pulumi.set(self, "xray", value)
 
 
 class TrustArgsDict(TypedDict):
@@ -738,6 +1524,75 @@ class TrustArgs:
     @audiences.setter
     def audiences(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "audiences", value)
+
+
+class TrustPrincipalsArgsDict(TypedDict):
+    aws: NotRequired[Sequence[_builtins.str]]
+    """
+    Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+    """
+    federated: NotRequired[Sequence[_builtins.str]]
+    """
+    SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+    """
+    service: NotRequired[Sequence[_builtins.str]]
+    """
+    Service principals, e.g. `ec2.amazonaws.com`.
+    """
+
+@pulumi.input_type
+class TrustPrincipalsArgs:
+    def __init__(__self__, *,
+                 aws: Optional[Sequence[_builtins.str]] = None,
+                 federated: Optional[Sequence[_builtins.str]] = None,
+                 service: Optional[Sequence[_builtins.str]] = None):
+        """
+        :param Sequence[_builtins.str] aws: Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+        :param Sequence[_builtins.str] federated: SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+        :param Sequence[_builtins.str] service: Service principals, e.g. `ec2.amazonaws.com`.
+        """
+        if aws is not None:
+            pulumi.set(__self__, "aws", aws)
+        if federated is not None:
+            pulumi.set(__self__, "federated", federated)
+        if service is not None:
+            pulumi.set(__self__, "service", service)
+
+    @_builtins.property
+    @pulumi.getter
+    def aws(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Accounts (12 digits) or IAM ARNs, e.g. `arn:aws:iam::123456789012:role/platform-operator`.
+        """
+        return pulumi.get(self, "aws")
+
+    @aws.setter
+    def aws(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "aws", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def federated(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        SAML or OIDC provider ARNs (for actions other than web identity, such as `sts:AssumeRoleWithSAML`).
+        """
+        return pulumi.get(self, "federated")
+
+    @federated.setter
+    def federated(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "federated", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def service(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Service principals, e.g. `ec2.amazonaws.com`.
+        """
+        return pulumi.get(self, "service")
+
+    @service.setter
+    def service(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "service", value)
 
 
 class WebhookArgsDict(TypedDict):
@@ -1116,5 +1971,14 @@ class WebhookImageArgs:
     @tag.setter
     def tag(self, value: Optional[_builtins.str]):
         pulumi.set(self, "tag", value)
+
+
+class XRayPresetArgsDict(TypedDict):
+    pass
+
+@pulumi.input_type
+class XRayPresetArgs:
+    def __init__(__self__):
+        pass
 
 

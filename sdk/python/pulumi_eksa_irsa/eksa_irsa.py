@@ -370,6 +370,7 @@ class EksaIrsa(pulumi.ComponentResource):
             __props__.__dict__["oidc_provider_arn"] = None
             __props__.__dict__["pod_iam_config"] = None
             __props__.__dict__["role_arns"] = None
+            __props__.__dict__["role_names"] = None
             __props__.__dict__["service_account_annotations"] = None
             __props__.__dict__["trust"] = None
             __props__.__dict__["webhook_certificate_expiry"] = None
@@ -452,6 +453,14 @@ class EksaIrsa(pulumi.ComponentResource):
         ARN of each role, by role name.
         """
         return pulumi.get(self, "role_arns")
+
+    @_builtins.property
+    @pulumi.getter(name="roleNames")
+    def role_names(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        IAM name of each role, by role name: the given `name`, or the one generated from `namePrefix` or the resource name.
+        """
+        return pulumi.get(self, "role_names")
 
     @_builtins.property
     @pulumi.getter(name="serviceAccountAnnotations")

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 from ._inputs import *
 
 __all__ = ['ServiceAccountRoleArgs', 'ServiceAccountRole']
@@ -22,12 +23,17 @@ class ServiceAccountRoleArgs:
     def __init__(__self__, *,
                  trusts: Sequence['TrustArgs'],
                  description: Optional[_builtins.str] = None,
+                 extra_trust: Optional['ExtraTrustArgs'] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
+                 name: Optional[_builtins.str] = None,
+                 name_prefix: Optional[_builtins.str] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
+                 presets: Optional['RolePresetsArgs'] = None,
+                 service_account: Optional['ServiceAccountMode'] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  token_expiration: Optional[_builtins.int] = None,
@@ -37,12 +43,17 @@ class ServiceAccountRoleArgs:
 
         :param Sequence['TrustArgs'] trusts: The clusters whose service accounts may assume the role: one entry per issuer, each becoming one statement of the trust policy. Take `oidcProviderArn` and `issuerHostPath` from each cluster's `EksaIrsa` `trust` output.
         :param _builtins.str description: Description of the role.
+        :param 'ExtraTrustArgs' extra_trust: Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
         :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
+        :param _builtins.str name: The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+        :param _builtins.str name_prefix: The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
         :param _builtins.str path: IAM path of the role. Defaults to `/`.
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
         :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach, each by an attachment named after the policy.
+        :param 'RolePresetsArgs' presets: Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+        :param 'ServiceAccountMode' service_account: What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
         :param _builtins.bool sts_regional_endpoints: Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for the role.
         :param _builtins.int token_expiration: Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
@@ -51,10 +62,16 @@ class ServiceAccountRoleArgs:
         pulumi.set(__self__, "trusts", trusts)
         if description is not None:
             pulumi.set(__self__, "description", description)
+        if extra_trust is not None:
+            pulumi.set(__self__, "extra_trust", extra_trust)
         if inline_policies is not None:
             pulumi.set(__self__, "inline_policies", inline_policies)
         if max_session_duration is not None:
             pulumi.set(__self__, "max_session_duration", max_session_duration)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if name_prefix is not None:
+            pulumi.set(__self__, "name_prefix", name_prefix)
         if path is not None:
             pulumi.set(__self__, "path", path)
         if permissions_boundary is not None:
@@ -63,6 +80,10 @@ class ServiceAccountRoleArgs:
             pulumi.set(__self__, "policies", policies)
         if policy_arns is not None:
             pulumi.set(__self__, "policy_arns", policy_arns)
+        if presets is not None:
+            pulumi.set(__self__, "presets", presets)
+        if service_account is not None:
+            pulumi.set(__self__, "service_account", service_account)
         if sts_regional_endpoints is not None:
             pulumi.set(__self__, "sts_regional_endpoints", sts_regional_endpoints)
         if tags is not None:
@@ -97,6 +118,18 @@ class ServiceAccountRoleArgs:
         pulumi.set(self, "description", value)
 
     @_builtins.property
+    @pulumi.getter(name="extraTrust")
+    def extra_trust(self) -> Optional['ExtraTrustArgs']:
+        """
+        Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
+        """
+        return pulumi.get(self, "extra_trust")
+
+    @extra_trust.setter
+    def extra_trust(self, value: Optional['ExtraTrustArgs']):
+        pulumi.set(self, "extra_trust", value)
+
+    @_builtins.property
     @pulumi.getter(name="inlinePolicies")
     def inline_policies(self) -> Optional[Mapping[str, pulumi.Input[_builtins.str]]]:
         """
@@ -119,6 +152,30 @@ class ServiceAccountRoleArgs:
     @max_session_duration.setter
     def max_session_duration(self, value: Optional[_builtins.int]):
         pulumi.set(self, "max_session_duration", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="namePrefix")
+    def name_prefix(self) -> Optional[_builtins.str]:
+        """
+        The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+        """
+        return pulumi.get(self, "name_prefix")
+
+    @name_prefix.setter
+    def name_prefix(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name_prefix", value)
 
     @_builtins.property
     @pulumi.getter
@@ -167,6 +224,30 @@ class ServiceAccountRoleArgs:
     @policy_arns.setter
     def policy_arns(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "policy_arns", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def presets(self) -> Optional['RolePresetsArgs']:
+        """
+        Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+        """
+        return pulumi.get(self, "presets")
+
+    @presets.setter
+    def presets(self, value: Optional['RolePresetsArgs']):
+        pulumi.set(self, "presets", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAccount")
+    def service_account(self) -> Optional['ServiceAccountMode']:
+        """
+        What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+        """
+        return pulumi.get(self, "service_account")
+
+    @service_account.setter
+    def service_account(self, value: Optional['ServiceAccountMode']):
+        pulumi.set(self, "service_account", value)
 
     @_builtins.property
     @pulumi.getter(name="stsRegionalEndpoints")
@@ -224,12 +305,17 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  description: Optional[_builtins.str] = None,
+                 extra_trust: Optional[Union['ExtraTrustArgs', 'ExtraTrustArgsDict']] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
+                 name: Optional[_builtins.str] = None,
+                 name_prefix: Optional[_builtins.str] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
+                 presets: Optional[Union['RolePresetsArgs', 'RolePresetsArgsDict']] = None,
+                 service_account: Optional['ServiceAccountMode'] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  token_expiration: Optional[_builtins.int] = None,
@@ -263,12 +349,17 @@ class ServiceAccountRole(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param _builtins.str description: Description of the role.
+        :param Union['ExtraTrustArgs', 'ExtraTrustArgsDict'] extra_trust: Additions to the generated trust policy: session actions and conditions on the service accounts' statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy's size at preview.
         :param Mapping[str, pulumi.Input[_builtins.str]] inline_policies: Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
         :param _builtins.int max_session_duration: Maximum session duration in seconds (3600 to 43200). Defaults to 3600.
+        :param _builtins.str name: The role's IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.@_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+        :param _builtins.str name_prefix: The start of the role's IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
         :param _builtins.str path: IAM path of the role. Defaults to `/`.
         :param pulumi.Input[_builtins.str] permissions_boundary: ARN of the policy used as the role's permissions boundary.
         :param Mapping[str, pulumi.Input[_builtins.str]] policies: Managed policies to attach, attachment name to policy ARN. The ARN may be an output (a policy created in the same program); the name, not the position, identifies the attachment, so reordering or adding entries detaches nothing.
         :param Sequence[_builtins.str] policy_arns: ARNs of managed policies to attach, each by an attachment named after the policy.
+        :param Union['RolePresetsArgs', 'RolePresetsArgsDict'] presets: Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-<name>` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role's inline policies.
+        :param 'ServiceAccountMode' service_account: What to do about the role's service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role's annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
         :param _builtins.bool sts_regional_endpoints: Whether pods of the role's service accounts use the regional STS endpoint (the `eks.amazonaws.com/sts-regional-endpoints` annotation). Defaults to the webhook's setting.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for the role.
         :param _builtins.int token_expiration: Lifetime of the role's projected tokens in seconds, 600 to 86400 (the `eks.amazonaws.com/token-expiration` annotation). Defaults to the webhook's setting.
@@ -321,12 +412,17 @@ class ServiceAccountRole(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  description: Optional[_builtins.str] = None,
+                 extra_trust: Optional[Union['ExtraTrustArgs', 'ExtraTrustArgsDict']] = None,
                  inline_policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  max_session_duration: Optional[_builtins.int] = None,
+                 name: Optional[_builtins.str] = None,
+                 name_prefix: Optional[_builtins.str] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary: pulumi.Input[Optional[_builtins.str]] = None,
                  policies: Optional[Mapping[str, pulumi.Input[_builtins.str]]] = None,
                  policy_arns: Optional[Sequence[_builtins.str]] = None,
+                 presets: Optional[Union['RolePresetsArgs', 'RolePresetsArgsDict']] = None,
+                 service_account: Optional['ServiceAccountMode'] = None,
                  sts_regional_endpoints: Optional[_builtins.bool] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  token_expiration: Optional[_builtins.int] = None,
@@ -344,12 +440,17 @@ class ServiceAccountRole(pulumi.ComponentResource):
             __props__ = ServiceAccountRoleArgs.__new__(ServiceAccountRoleArgs)
 
             __props__.__dict__["description"] = description
+            __props__.__dict__["extra_trust"] = extra_trust
             __props__.__dict__["inline_policies"] = inline_policies
             __props__.__dict__["max_session_duration"] = max_session_duration
+            __props__.__dict__["name"] = name
+            __props__.__dict__["name_prefix"] = name_prefix
             __props__.__dict__["path"] = path
             __props__.__dict__["permissions_boundary"] = permissions_boundary
             __props__.__dict__["policies"] = policies
             __props__.__dict__["policy_arns"] = policy_arns
+            __props__.__dict__["presets"] = presets
+            __props__.__dict__["service_account"] = service_account
             __props__.__dict__["sts_regional_endpoints"] = sts_regional_endpoints
             __props__.__dict__["tags"] = tags
             __props__.__dict__["token_expiration"] = token_expiration
@@ -379,7 +480,7 @@ class ServiceAccountRole(pulumi.ComponentResource):
     @pulumi.getter(name="roleName")
     def role_name(self) -> pulumi.Output[_builtins.str]:
         """
-        Name of the role (generated from the resource name).
+        IAM name of the role: the given `name`, or the one generated from `namePrefix` or the resource name.
         """
         return pulumi.get(self, "role_name")
 

@@ -35,6 +35,9 @@ export function program(eksa: typeof eksaTypes): eksaTypes.EksaIrsa {
                 },
                 path: "/irsa/",
                 description: "external-dns updates DNS records",
+                name: "prod-external-dns",
+                presets: { externalDns: { hostedZoneArns: ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"] } },
+                serviceAccount: eksa.ServiceAccountMode.Create,
             },
         },
         webhook: {

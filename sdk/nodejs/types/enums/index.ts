@@ -32,6 +32,23 @@ export const PriceClass = {
 
 export type PriceClass = (typeof PriceClass)[keyof typeof PriceClass];
 
+export const ServiceAccountMode = {
+    /**
+     * Nothing is made; put the serviceAccountAnnotations on the service accounts yourself.
+     */
+    None: "none",
+    /**
+     * A ServiceAccount per listed service account, carrying the role's annotations.
+     */
+    Create: "create",
+    /**
+     * The role's annotations added to existing service accounts by server-side apply (ServiceAccountPatch), owning only them.
+     */
+    Annotate: "annotate",
+} as const;
+
+export type ServiceAccountMode = (typeof ServiceAccountMode)[keyof typeof ServiceAccountMode];
+
 export const WebhookTLS = {
     /**
      * A CA and serving certificate made by Pulumi (pulumi-tls); no cert-manager needed.

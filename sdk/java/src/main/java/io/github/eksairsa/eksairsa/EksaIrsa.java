@@ -151,6 +151,20 @@ public class EksaIrsa extends com.pulumi.resources.ComponentResource {
         return this.roleArns;
     }
     /**
+     * IAM name of each role, by role name: the given `name`, or the one generated from `namePrefix` or the resource name.
+     * 
+     */
+    @Export(name="roleNames", refs={Map.class,String.class}, tree="[0,1,1]")
+    private Output<Map<String,String>> roleNames;
+
+    /**
+     * @return IAM name of each role, by role name: the given `name`, or the one generated from `namePrefix` or the resource name.
+     * 
+     */
+    public Output<Map<String,String>> roleNames() {
+        return this.roleNames;
+    }
+    /**
      * Annotations to put on each role&#39;s service accounts, by role name (`&lt;webhook.annotationPrefix&gt;/role-arn`, `eks.amazonaws.com/role-arn` by default, and the role&#39;s `sts-regional-endpoints` and `token-expiration` when set).
      * 
      */

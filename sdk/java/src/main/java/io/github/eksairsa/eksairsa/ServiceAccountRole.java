@@ -36,14 +36,14 @@ public class ServiceAccountRole extends com.pulumi.resources.ComponentResource {
         return this.roleArn;
     }
     /**
-     * Name of the role (generated from the resource name).
+     * IAM name of the role: the given `name`, or the one generated from `namePrefix` or the resource name.
      * 
      */
     @Export(name="roleName", refs={String.class}, tree="[0]")
     private Output<String> roleName;
 
     /**
-     * @return Name of the role (generated from the resource name).
+     * @return IAM name of the role: the given `name`, or the one generated from `namePrefix` or the resource name.
      * 
      */
     public Output<String> roleName() {

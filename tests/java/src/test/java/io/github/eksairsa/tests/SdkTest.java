@@ -17,9 +17,12 @@ import com.pulumi.test.internal.MockMonitor;
 import com.pulumi.test.internal.PulumiTestInternal;
 import io.github.eksairsa.eksairsa.EksaIrsa;
 import io.github.eksairsa.eksairsa.EksaIrsaArgs;
+import io.github.eksairsa.eksairsa.enums.ServiceAccountMode;
+import io.github.eksairsa.eksairsa.inputs.HostedZonesPresetArgs;
 import io.github.eksairsa.eksairsa.inputs.IssuerArgs;
 import io.github.eksairsa.eksairsa.inputs.OidcProviderArgs;
 import io.github.eksairsa.eksairsa.inputs.RoleArgs;
+import io.github.eksairsa.eksairsa.inputs.RolePresetsArgs;
 import io.github.eksairsa.eksairsa.inputs.WebhookArgs;
 import io.github.eksairsa.eksairsa.inputs.WebhookImageArgs;
 import java.io.ByteArrayOutputStream;
@@ -78,6 +81,13 @@ class SdkTest {
                                 .inlinePolicies(Map.of("route53-changes", ROUTE53_CHANGES))
                                 .path("/irsa/")
                                 .description("external-dns updates DNS records")
+                                .name("prod-external-dns")
+                                .presets(RolePresetsArgs.builder()
+                                        .externalDns(HostedZonesPresetArgs.builder()
+                                                .hostedZoneArns("arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ")
+                                                .build())
+                                        .build())
+                                .serviceAccount(ServiceAccountMode.Create)
                                 .build()))
                 .webhook(WebhookArgs.builder()
                         .namespace("irsa-system")

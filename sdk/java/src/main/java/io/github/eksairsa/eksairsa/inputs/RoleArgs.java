@@ -6,6 +6,9 @@ package io.github.eksairsa.eksairsa.inputs;
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
 import com.pulumi.exceptions.MissingRequiredPropertyException;
+import io.github.eksairsa.eksairsa.enums.ServiceAccountMode;
+import io.github.eksairsa.eksairsa.inputs.ExtraTrustArgs;
+import io.github.eksairsa.eksairsa.inputs.RolePresetsArgs;
 import java.lang.Boolean;
 import java.lang.Integer;
 import java.lang.String;
@@ -36,6 +39,21 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * Additions to the generated trust policy: session actions and conditions on the service accounts&#39; statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy&#39;s size at preview.
+     * 
+     */
+    @Import(name="extraTrust")
+    private @Nullable ExtraTrustArgs extraTrust;
+
+    /**
+     * @return Additions to the generated trust policy: session actions and conditions on the service accounts&#39; statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy&#39;s size at preview.
+     * 
+     */
+    public Optional<ExtraTrustArgs> extraTrust() {
+        return Optional.ofNullable(this.extraTrust);
+    }
+
+    /**
      * Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
      * 
      */
@@ -63,6 +81,36 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
      */
     public Optional<Integer> maxSessionDuration() {
         return Optional.ofNullable(this.maxSessionDuration);
+    }
+
+    /**
+     * The role&#39;s IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.{@literal @}_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+     * 
+     */
+    @Import(name="name")
+    private @Nullable String name;
+
+    /**
+     * @return The role&#39;s IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.{@literal @}_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+     * 
+     */
+    public Optional<String> name() {
+        return Optional.ofNullable(this.name);
+    }
+
+    /**
+     * The start of the role&#39;s IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+     * 
+     */
+    @Import(name="namePrefix")
+    private @Nullable String namePrefix;
+
+    /**
+     * @return The start of the role&#39;s IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+     * 
+     */
+    public Optional<String> namePrefix() {
+        return Optional.ofNullable(this.namePrefix);
     }
 
     /**
@@ -123,6 +171,36 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
      */
     public Optional<List<String>> policyArns() {
         return Optional.ofNullable(this.policyArns);
+    }
+
+    /**
+     * Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-&lt;name&gt;` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role&#39;s inline policies.
+     * 
+     */
+    @Import(name="presets")
+    private @Nullable RolePresetsArgs presets;
+
+    /**
+     * @return Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-&lt;name&gt;` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role&#39;s inline policies.
+     * 
+     */
+    public Optional<RolePresetsArgs> presets() {
+        return Optional.ofNullable(this.presets);
+    }
+
+    /**
+     * What to do about the role&#39;s service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role&#39;s annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+     * 
+     */
+    @Import(name="serviceAccount")
+    private @Nullable ServiceAccountMode serviceAccount;
+
+    /**
+     * @return What to do about the role&#39;s service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role&#39;s annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+     * 
+     */
+    public Optional<ServiceAccountMode> serviceAccount() {
+        return Optional.ofNullable(this.serviceAccount);
     }
 
     /**
@@ -189,12 +267,17 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
 
     private RoleArgs(RoleArgs $) {
         this.description = $.description;
+        this.extraTrust = $.extraTrust;
         this.inlinePolicies = $.inlinePolicies;
         this.maxSessionDuration = $.maxSessionDuration;
+        this.name = $.name;
+        this.namePrefix = $.namePrefix;
         this.path = $.path;
         this.permissionsBoundary = $.permissionsBoundary;
         this.policies = $.policies;
         this.policyArns = $.policyArns;
+        this.presets = $.presets;
+        this.serviceAccount = $.serviceAccount;
         this.serviceAccounts = $.serviceAccounts;
         this.stsRegionalEndpoints = $.stsRegionalEndpoints;
         this.tokenExpiration = $.tokenExpiration;
@@ -231,6 +314,17 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
+         * @param extraTrust Additions to the generated trust policy: session actions and conditions on the service accounts&#39; statements, statements for other principals. Nothing may widen who assumes the role by web identity; the additions count towards the trust policy&#39;s size at preview.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder extraTrust(@Nullable ExtraTrustArgs extraTrust) {
+            $.extraTrust = extraTrust;
+            return this;
+        }
+
+        /**
          * @param inlinePolicies Inline policies, name to policy JSON; together at most 10,240 characters without white space, as IAM counts them.
          * 
          * @return builder
@@ -249,6 +343,28 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder maxSessionDuration(@Nullable Integer maxSessionDuration) {
             $.maxSessionDuration = maxSessionDuration;
+            return this;
+        }
+
+        /**
+         * @param name The role&#39;s IAM name, for roles other accounts or tools refer to by name: letters, digits and `+=,.{@literal @}_-`, at most 64 characters. Setting, changing or removing it replaces the role. Leave it and `namePrefix` out to have a unique name derived from the resource name.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder name(@Nullable String name) {
+            $.name = name;
+            return this;
+        }
+
+        /**
+         * @param namePrefix The start of the role&#39;s IAM name; the AWS provider appends a unique suffix of 26 characters, so at most 38. Not with `name`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder namePrefix(@Nullable String namePrefix) {
+            $.namePrefix = namePrefix;
             return this;
         }
 
@@ -314,6 +430,28 @@ public final class RoleArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder policyArns(String... policyArns) {
             return policyArns(List.of(policyArns));
+        }
+
+        /**
+         * @param presets Policies of the add-ons EKS Anywhere clusters run, each an inline policy `preset-&lt;name&gt;` limited to the resources given (hosted zones, buckets, secret prefixes...); a required scope left out fails at preview. They count towards the 10,240 characters of the role&#39;s inline policies.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder presets(@Nullable RolePresetsArgs presets) {
+            $.presets = presets;
+            return this;
+        }
+
+        /**
+         * @param serviceAccount What to do about the role&#39;s service accounts in the cluster, through the `kubernetes` provider the component is given: `none` (the default), `create` (a ServiceAccount per service account, with the role&#39;s annotations) or `annotate` (the annotations added to existing service accounts by server-side apply, owning only them; removing the role removes only them). Needs service accounts named exactly, each made or annotated by one role. EksaIrsa does it in phase 2, once the cluster exists.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder serviceAccount(@Nullable ServiceAccountMode serviceAccount) {
+            $.serviceAccount = serviceAccount;
+            return this;
         }
 
         /**
