@@ -40,8 +40,14 @@ type phase2 struct {
 // the cluster by getSigningKeys.
 func upBothPhases(t *testing.T) *phase2 {
 	t.Helper()
+	return upBothPhasesWith(t, program{chart: chartPath(t)}, nil)
+}
+
+// upBothPhasesWith is upBothPhases for another program; prepare, when not nil, sees the
+// cluster before phase 2 runs.
+func upBothPhasesWith(t *testing.T, prog program, prepare func(*cluster)) *phase2 {
+	t.Helper()
 	e := startEndpoints(t)
-	prog := program{chart: chartPath(t)}
 	s := newStack(t, e, prog.yaml(), nil)
 	s.up()
 	issuer, _ := s.outputs()["issuerUrl"].(string)
@@ -52,6 +58,9 @@ func upBothPhases(t *testing.T) *phase2 {
 
 	c := startCluster(t, clusterName, issuer)
 	c.playKubelet(t, webhookNamespace)
+	if prepare != nil {
+		prepare(c)
+	}
 	prog.phase2 = true
 	s.writeProgram(prog.yaml())
 	s.config("kubeconfig", c.api.Kubeconfig("admin"), true)

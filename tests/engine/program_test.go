@@ -21,6 +21,9 @@ type program struct {
 	serviceAccounts []string
 	// chart is webhook.chart: the local chart archive.
 	chart string
+	// extraRoles is YAML appended to the roles map (indented by the caller to eight
+	// spaces), for roles beside reporting.
+	extraRoles string
 	// extraIrsa is YAML appended to the component's properties (indented by the caller
 	// to six spaces).
 	extraIrsa string
@@ -85,6 +88,7 @@ variables:
 	b.WriteString(`          policyArns:
             - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
 `)
+	b.WriteString(p.extraRoles)
 	if p.chart != "" {
 		fmt.Fprintf(&b, `      webhook:
         chart: %s
@@ -99,6 +103,7 @@ outputs:
   discoveryDocument: ${irsa.discoveryDocument}
   jwks: ${irsa.jwks}
   roleArns: ${irsa.roleArns}
+  serviceAccountAnnotations: ${irsa.serviceAccountAnnotations}
   webhookNamespace: ${irsa.webhookNamespace}
 `, providers)
 	return b.String()
