@@ -53,11 +53,6 @@ type Principals struct {
 	AWS, Service, Federated []string
 }
 
-// empty reports whether nothing is added.
-func (e ExtraTrust) empty() bool {
-	return len(e.Actions) == 0 && len(e.Conditions) == 0 && len(e.Statements) == 0
-}
-
 var (
 	operatorPattern     = regexp.MustCompile(`^(ForAllValues:|ForAnyValue:)?[A-Z][A-Za-z]+$`)
 	sidPattern          = regexp.MustCompile(`^[A-Za-z0-9]*$`)
