@@ -59,8 +59,13 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 				discovery, jwks := e.publishStatic(t, "https://oidc.example.com/prod", c.publicKeyPEM(t))
 				files["openid-configuration"], files["keys.json"] = discovery, jwks
 			}
-			s := newStack(t, e, asProject(text), files)
-			s.env = append(s.env, "KUBECONFIG="+kubeconfig)
+			// A project of its own per program: the stand-in names buckets after the
+			// URN, and a program that failed before its destroy must not hold the next
+			// one's bucket name.
+			s := newStack(t, e, asProject(text, "docs-example-"+slug(name)), files)
+			// As on a user's machine: a kubeconfig and a region in the environment, which
+			// explicit providers without settings of their own fall back to.
+			s.env = append(s.env, "KUBECONFIG="+kubeconfig, "AWS_REGION=us-west-2")
 			if err := os.Symlink(filepath.Join(root, "bin"), filepath.Join(s.dir, "bin")); err != nil {
 				t.Fatal(err)
 			}
@@ -106,12 +111,19 @@ func lineOf(text []byte, offset int) int {
 	return strings.Count(string(text[:offset]), "\n") + 1
 }
 
-// asProject gives a program fragment the header of a Pulumi.yaml.
-func asProject(text string) string {
+// asProject gives a program fragment the header of a Pulumi.yaml, named project.
+func asProject(text, project string) string {
 	if regexp.MustCompile(`(?m)^runtime:`).MatchString(text) {
 		return text
 	}
-	return "name: docs-example\nruntime: yaml\n" + text
+	return "name: " + project + "\nruntime: yaml\n" + text
+}
+
+var notNameChars = regexp.MustCompile(`[^a-z0-9]+`)
+
+// slug turns a program's name (file and line) into letters, digits and dashes.
+func slug(name string) string {
+	return strings.Trim(notNameChars.ReplaceAllString(strings.ToLower(name), "-"), "-")
 }
 
 func keys(m map[string]string) []string {

@@ -260,3 +260,38 @@ func replaced(before, after deployment) []string {
 	}
 	return out
 }
+
+// stateFiles lists the file backend's files with their sizes, for failure messages.
+func (s *stack) stateFiles() string {
+	var b strings.Builder
+	_ = filepath.WalkDir(filepath.Join(s.dir, ".state"), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(s.dir, path)
+		fmt.Fprintf(&b, "  %8d %s\n", info.Size(), rel)
+		return nil
+	})
+	return b.String()
+}
+
+// removeEmptySidecars deletes the file backend's empty metadata sidecars (*.attrs) and
+// returns their paths relative to the project.
+func (s *stack) removeEmptySidecars() []string {
+	var removed []string
+	_ = filepath.WalkDir(filepath.Join(s.dir, ".state"), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".attrs") {
+			return err
+		}
+		if info, err := d.Info(); err == nil && info.Size() == 0 && os.Remove(path) == nil {
+			rel, _ := filepath.Rel(s.dir, path)
+			removed = append(removed, rel)
+		}
+		return nil
+	})
+	return removed
+}

@@ -37,6 +37,11 @@ def out_type(t):
     if t == 'pulumi.AssetOrArchiveOutput': return {"$ref": "pulumi.json#/Asset"}
     return {"$ref": "pulumi.json#/Any"}
 
+def provider_config(path):
+    """The provider's configuration as its Go SDK's providerArgs declares it, so programs
+    that configure a real provider (region, assumeRole, profile...) type-check."""
+    return {n: plain_type(t) for n, t in parse_struct(open(path).read(), 'providerArgs')}
+
 def resource(path, typ, token):
     src = open(path).read()
     lower = typ[0].lower() + typ[1:]
@@ -94,7 +99,7 @@ if which == 'aws':
     funcs = [('aws:index/getRegion:getRegion', 'getRegion.go', 'GetRegionArgs', 'GetRegionResult'),
              ('aws:index/getPartition:getPartition', 'getPartition.go', 'GetPartitionArgs', 'GetPartitionResult')]
     name, version = 'aws', '6.83.4'
-    config = {"region": {"type": "string", "description": "The region where AWS operations will take place."}}
+    config = provider_config(base + 'provider.go')
 elif which == 'tls':
     base = MC + '/github.com/pulumi/pulumi-tls/sdk/v5@v5.2.0/go/tls/'
     types = {
@@ -105,7 +110,7 @@ elif which == 'tls':
     }
     funcs = []
     name, version = 'tls', '5.2.0'
-    config = {}
+    config = provider_config(base + 'provider.go')
 
 resources = {}
 for tok, f in sorted(types.items()):
