@@ -58,7 +58,7 @@ func checkServer(t *testing.T, host issuerHost, clock *issuercheck.StepClock) in
 	if err != nil {
 		t.Fatal(err)
 	}
-	return server
+	return plainSpoken{server, t}
 }
 
 var checkURN = presource.NewURN("test", "proj", "", provider.IssuerCheckToken, "irsa-issuer-check")

@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 )
 
 // Expected is what the issuer must serve: the issuer URL, the discovery document as
@@ -73,7 +75,7 @@ func parseExpected(want Expected) (expectation, []*InputError) {
 
 	var doc discoveryFields
 	if err := json.Unmarshal([]byte(want.Discovery), &doc); err != nil {
-		fail("discoveryDocument", "not an OIDC discovery document (%v); give the document as published", err)
+		fail("discoveryDocument", "not an OIDC discovery document (%s); give the document as published", jsondoc.Describe(err))
 	} else {
 		if doc.Issuer != want.IssuerURL {
 			fail("discoveryDocument", "names issuer %q, but issuerUrl is %q; a discovery document must name its issuer exactly, "+
@@ -89,7 +91,7 @@ func parseExpected(want Expected) (expectation, []*InputError) {
 		keys, badKey, err := parseJWKS([]byte(want.JWKS))
 		switch {
 		case err != nil:
-			fail("jwks", "not a JWKS (%v); give the key set as published, or leave jwks out before there are keys", err)
+			fail("jwks", "not a JWKS (%s); give the key set as published, or leave jwks out before there are keys", jsondoc.Describe(err))
 		case badKey != nil:
 			fail("jwks", "key %d (kid %q) cannot be parsed (%v); give the key set as published", badKey.index, badKey.kid, badKey.err)
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/oidcdoc"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/tlstest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/wanterr"
 )
 
 // The issuer of these tests is S3 path-style hosting with a key prefix, as EksaIrsa
@@ -567,6 +568,7 @@ func TestFailuresNameTheirCause(t *testing.T) {
 					t.Errorf("message holds %q:\n%s", s, msg)
 				}
 			}
+			wanterr.NoGoSyntax(t, err)
 			fmt.Fprintf(&catalogue, "%s [%s]\n%s\n\n", tc.name, failure.Cause, msg)
 		})
 	}
