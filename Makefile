@@ -167,7 +167,8 @@ lint-workflows: $(ACTIONLINT)
 	$(ACTIONLINT) .github/workflows/*.yml examples/ci/*.yml
 
 # The TypeScript test project: only what the committed lockfile pins, and refusing any
-# package whose engines exclude this Node (so the README's Node version stays true).
+# package whose engines exclude this Node (so the Node version that
+# docs/installation-configuration.md states stays true).
 $(NODE_TESTS)/node_modules/.installed: $(NODE_TESTS)/package-lock.json
 	cd $(NODE_TESTS) && npm ci --engine-strict --no-audit --no-fund
 	touch $@
@@ -294,8 +295,8 @@ fuzz:
 
 # Benchmarks, not part of `make test` (they measure and assert nothing): the plugin's
 # binary size, start-up and memory next to the bench/baseline fixture, then the Construct
-# and computeJwks benchmarks of provider/bench_test.go, as one markdown table. README.md's
-# "Benchmarks" section holds the latest output. BENCH_RUNS start-ups per plugin and
+# and computeJwks benchmarks of provider/bench_test.go, as one markdown table.
+# docs/benchmarks.md holds the latest output. BENCH_RUNS start-ups per plugin and
 # BENCH_COUNT runs per Go benchmark; the table shows medians. Then the engine table of
 # bench-engine.
 bench:

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -234,4 +235,74 @@ func TestDocJavaBlocksAreFragments(t *testing.T) {
 	for _, b := range repositoryBlocks(t, "java") {
 		t.Errorf("%s: a Java block that is not marked %s; no test compiles Java from the docs", b.Where(), docblocks.FragmentMarker)
 	}
+}
+
+// TestDocLinksResolve: every relative link of README.md and docs/ leads to a file of the
+// repository and, with a #fragment, to a heading of that file, so moving a section
+// cannot leave a reader at a dead end.
+func TestDocLinksResolve(t *testing.T) {
+	files, err := docblocks.Files("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	checked := 0
+	for _, file := range files {
+		text, err := os.ReadFile(filepath.Join("..", file)) //nolint:gosec // the repository's docs
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(withoutCode(string(text)), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			path, fragment, _ := strings.Cut(target, "#")
+			resolved := filepath.Join("..", file)
+			if path != "" {
+				resolved = filepath.Join("..", filepath.Dir(file), path)
+			}
+			body, err := os.ReadFile(resolved) //nolint:gosec // a file the docs link to
+			if err != nil {
+				if info, serr := os.Stat(resolved); serr == nil && info.IsDir() && fragment == "" {
+					checked++
+					continue
+				}
+				t.Errorf("%s links %q, which does not exist", file, target)
+				continue
+			}
+			if fragment != "" && !slices.Contains(anchors(string(body)), fragment) {
+				t.Errorf("%s links %q, but %s has no heading #%s", file, target, resolved, fragment)
+			}
+			checked++
+		}
+	}
+	t.Logf("%d relative links resolved", checked)
+}
+
+// anchors are the fragment names GitHub gives a markdown file's headings.
+func anchors(text string) []string {
+	var out []string
+	heading := regexp.MustCompile(`(?m)^#{1,6} (.+)$`)
+	drop := regexp.MustCompile(`[^\p{L}\p{N}_\- ]`)
+	for _, m := range heading.FindAllStringSubmatch(withoutCode(text), -1) {
+		out = append(out, strings.ReplaceAll(drop.ReplaceAllString(strings.ToLower(strings.TrimSpace(m[1])), ""), " ", "-"))
+	}
+	return out
+}
+
+// withoutCode drops fenced code blocks, whose lines are neither links nor headings.
+func withoutCode(text string) string {
+	var out []string
+	fenced := false
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fenced = !fenced
+			continue
+		}
+		if !fenced {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
