@@ -39,6 +39,7 @@ def eksa_irsa(args) -> dict:
         bucketName=f"{name}-irsa-1",
         oidcProviderArn=provider,
         roleArns={r: f"arn:aws:iam::123456789012:role/{r}" for r in roles},
+        roleNames={r: f"{name}-{r}-1a2b3c4" for r in roles},
         serviceAccountAnnotations=annotations(roles),
         podIamConfig=f"podIamConfig:\n  serviceAccountIssuer: https://{host}\n",
         trust={"oidcProviderArn": provider, "issuerHostPath": host},
@@ -60,7 +61,15 @@ STATES = {
         serviceAccountAnnotations={"eks.amazonaws.com/role-arn": f"arn:aws:iam::123456789012:role/{a.name}"},
     ),
     "eksa-irsa:index:IssuerCheck": lambda a: dict(a.inputs, kids=["kid"], checkedAt="2026-12-04T00:00:00Z"),
+    "eksa-irsa:index:IssuerOidcProvider": lambda a: issuer_oidc_provider(a),
 }
+
+
+def issuer_oidc_provider(args) -> dict:
+    """Outputs of an IssuerOidcProvider: the provider of the issuer in this account."""
+    host = str(args.inputs.get("issuerUrl") or "https://oidc.example.com/prod").removeprefix("https://")
+    arn = f"arn:aws:iam::222233334444:oidc-provider/{host}"
+    return dict(args.inputs, arn=arn, issuerHostPath=host, trust={"oidcProviderArn": arn, "issuerHostPath": host})
 
 
 def answers(mocks: RecordingMocks) -> None:
