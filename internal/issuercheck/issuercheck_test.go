@@ -234,6 +234,29 @@ func TestPhase1ChecksDiscoveryOnly(t *testing.T) {
 	}
 }
 
+// TestPhase1KeySetWithoutKeysChecksDiscoveryOnly: a key set with no keys, such as
+// EksaIrsa's jwks output in phase 1 passed on to an IssuerOidcProvider, means nothing is
+// published at the jwks_uri yet, as an absent JWKS does.
+func TestPhase1KeySetWithoutKeysChecksDiscoveryOnly(t *testing.T) {
+	f := newFixture(t)
+	discovery, err := oidcdoc.Discovery(issuer, oidcdoc.Algorithms(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.fake.answers = map[string]answer{discoveryPath: ok(string(discovery))} // keys.json would be AccessDenied
+	for _, jwks := range []string{`{"keys": []}`, "{\n  \"keys\": []\n}\n", " "} {
+		if _, err := Check(t.Context(), f.client, Expected{IssuerURL: issuer, Discovery: string(discovery), JWKS: jwks}); err != nil {
+			t.Errorf("jwks %q: %v", jwks, err)
+		}
+	}
+	if got := f.fake.served(); slices.Contains(got, s3Host+jwksPath) {
+		t.Errorf("requests %q, want the discovery document only", got)
+	}
+	if problems := Validate(Expected{IssuerURL: issuer, Discovery: string(discovery), JWKS: "[]"}); len(problems) != 1 || problems[0].Field != "jwks" {
+		t.Errorf("a JWKS that is not a key set: problems %v, want one on jwks", problems)
+	}
+}
+
 // TestFailuresNameTheirCause provokes each way an issuer fails and checks the cause and
 // that the message names what to look at and what to change. testdata/messages.golden
 // holds every message, for review.
