@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/docblocks"
@@ -71,7 +72,17 @@ func summary(blocks []docblocks.Block) {
 		c := counts[l]
 		fmt.Printf("  %-10s %3d checked, %2d fragments: %s\n", l, c[0], c[1], checkers[l])
 	}
+	engine := 0
+	for _, b := range blocks {
+		if b.Lang == "yaml" && !b.Fragment && resources.MatchString(b.Text) {
+			engine++
+		}
+	}
+	fmt.Printf("  (yaml: %d programs with resources run by the engine suite, %d checked by the Go test alone)\n", engine, counts["yaml"][0]-engine)
 }
+
+// resources finds a YAML program's resources section, as the engine suite does.
+var resources = regexp.MustCompile(`(?m)^resources:`)
 
 // write puts every non-fragment block of lang into dir, one file per block named after
 // its markdown file and line, so a compiler's message leads back to the block.
