@@ -31,7 +31,7 @@ GOLANGCI    := $(TOOLS)/golangci-lint
 # `make dist` builds a local snapshot; the release workflow sets GORELEASER_MODE= to publish.
 GORELEASER_MODE ?= --snapshot
 
-.PHONY: test-webhook test-engine engine-tools all build generate fuzz bench bench-breakdown test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
+.PHONY: test-docs test-docs-nodejs test-docs-python test-webhook test-engine engine-tools all build generate fuzz bench bench-breakdown test test-go test-apiserver kube-apiserver test-nodejs test-python test-java test-sdk-replay clean-recordings check-generated lint lint-workflows dist dist-plugins dist-sdks dist-nodejs dist-python dist-java test-dist
 
 all: build generate
 
@@ -49,13 +49,13 @@ generate:
 # package as dist/ holds it, installed into its test project and run under its language's mocks (each
 # records what it sends for the programs of tests/sdk); then the replay of those
 # recordings through the provider.
-test: clean-recordings lint-workflows lint test-go test-apiserver test-webhook test-engine test-nodejs test-python test-java test-sdk-replay check-generated
+test: clean-recordings lint-workflows lint test-go test-apiserver test-webhook test-engine test-nodejs test-python test-docs test-java test-sdk-replay check-generated
 
 clean-recordings:
 	rm -rf tests/sdk/recorded
 
 test-go:
-	@unformatted=$$(gofmt -l provider internal bench tests examples); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@unformatted=$$(gofmt -l provider internal bench tests examples tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
 	go vet -tags dist ./tests/dist/
 	cd provider/cmd/javagen && go vet ./...
@@ -167,7 +167,8 @@ lint-workflows: $(ACTIONLINT)
 	$(ACTIONLINT) .github/workflows/*.yml examples/ci/*.yml
 
 # The TypeScript test project: only what the committed lockfile pins, and refusing any
-# package whose engines exclude this Node (so the README's Node version stays true).
+# package whose engines exclude this Node (so the Node version that
+# docs/installation-configuration.md states stays true).
 $(NODE_TESTS)/node_modules/.installed: $(NODE_TESTS)/package-lock.json
 	cd $(NODE_TESTS) && npm ci --engine-strict --no-audit --no-fund
 	touch $@
@@ -177,6 +178,26 @@ $(NODE_TESTS)/node_modules/.installed: $(NODE_TESTS)/package-lock.json
 test-nodejs: dist-nodejs $(NODE_TESTS)/node_modules/.installed
 	cd $(NODE_TESTS) && npm install --no-save --engine-strict --no-audit --no-fund ../../$(NPM_TGZ)
 	cd $(NODE_TESTS) && npm run build && npm test
+
+# Every code block of README.md, docs/ and provider/docs/ (tools/docblocks finds them; a
+# block marked `<!-- fragment -->` on the line before its fence, or ```<lang> fragment, is
+# counted and left alone): TypeScript type-checked by tsc against the npm package
+# test-nodejs installed, Python run under Pulumi's mocks with the wheel test-python
+# installed. Go programs are vetted against sdk/, YAML programs type-checked against the
+# schema and shell blocks parsed by `go test ./provider/` (provider/docs_test.go); the YAML
+# programs that declare resources also run under the real engine (test-engine).
+DOC_TS := $(NODE_TESTS)/build/docs
+DOC_PY := $(BUILD)/docblocks/python
+test-docs: test-docs-nodejs test-docs-python
+	@go run ./tools/docblocks
+
+test-docs-nodejs: test-nodejs
+	go run ./tools/docblocks -lang typescript -out $(DOC_TS)
+	cd $(NODE_TESTS) && node_modules/.bin/tsc -p build/docs/tsconfig.json
+
+test-docs-python: test-python
+	go run ./tools/docblocks -lang python -out $(DOC_PY)
+	cd tests/python && .venv/bin/python doc_blocks.py $(CURDIR)/$(DOC_PY)
 
 $(PY_VENV)/.installed: tests/python/requirements.txt
 	$(PYTHON) -m venv $(PY_VENV)
@@ -274,8 +295,8 @@ fuzz:
 
 # Benchmarks, not part of `make test` (they measure and assert nothing): the plugin's
 # binary size, start-up and memory next to the bench/baseline fixture, then the Construct
-# and computeJwks benchmarks of provider/bench_test.go, as one markdown table. README.md's
-# "Benchmarks" section holds the latest output. BENCH_RUNS start-ups per plugin and
+# and computeJwks benchmarks of provider/bench_test.go, as one markdown table.
+# docs/benchmarks.md holds the latest output. BENCH_RUNS start-ups per plugin and
 # BENCH_COUNT runs per Go benchmark; the table shows medians. Then the engine table of
 # bench-engine.
 bench:

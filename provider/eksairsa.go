@@ -88,7 +88,7 @@ func awaitSigningKeys(ctx *pulumi.Context, input pulumi.StringArrayInput) (signi
 	// phase-2 stack back to phase 1, deleting keys.json and the webhook.
 	texts, ok := res.Value.([]string)
 	if !ok {
-		return signingKeys{}, fmt.Errorf("signingKeys: got %T, not a list of strings; pass the public keys as a list of PEM texts, e.g. [secret.data[\"tls.crt\"]]", res.Value)
+		return signingKeys{}, fmt.Errorf("signingKeys: got %s, not a list of strings; pass the public keys as a list of PEM texts, e.g. [secret.data[\"tls.crt\"]]", valueKind(res.Value))
 	}
 	if len(texts) == 0 {
 		return signingKeys{}, nil

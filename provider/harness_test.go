@@ -21,6 +21,7 @@ import (
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/wanterr"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/provider"
 )
 
@@ -267,7 +268,7 @@ func newServer(t testing.TB, aws *fakeAWS) integration.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return server
+	return plainSpoken{server, t}
 }
 
 // construct builds one EksaIrsa named "irsa" from Go-shaped inputs and returns the fake
@@ -385,4 +386,64 @@ func toValue(t testing.TB, v any) property.Value {
 	}
 	t.Fatalf("toValue: unsupported %T", v)
 	return property.Value{}
+}
+
+// plainSpoken is a test server that fails the test when the provider answers with an
+// error or check failure speaking Go rather than the user's terms (wanterr.GoSyntax):
+// every table of bad input the tests send goes through one, so no message a user reads
+// can name a Go type.
+type plainSpoken struct {
+	integration.Server
+	t testing.TB
+}
+
+func (s plainSpoken) failures(fs []p.CheckFailure) {
+	s.t.Helper()
+	for _, f := range fs {
+		wanterr.NoGoSyntax(s.t, fmt.Errorf("%s: %s", f.Property, f.Reason))
+	}
+}
+
+func (s plainSpoken) Construct(req p.ConstructRequest) (p.ConstructResponse, error) {
+	resp, err := s.Server.Construct(req)
+	wanterr.NoGoSyntax(s.t, err)
+	return resp, err
+}
+
+func (s plainSpoken) Invoke(req p.InvokeRequest) (p.InvokeResponse, error) {
+	resp, err := s.Server.Invoke(req)
+	wanterr.NoGoSyntax(s.t, err)
+	s.failures(resp.Failures)
+	return resp, err
+}
+
+func (s plainSpoken) Check(req p.CheckRequest) (p.CheckResponse, error) {
+	resp, err := s.Server.Check(req)
+	wanterr.NoGoSyntax(s.t, err)
+	s.failures(resp.Failures)
+	return resp, err
+}
+
+func (s plainSpoken) Diff(req p.DiffRequest) (p.DiffResponse, error) {
+	resp, err := s.Server.Diff(req)
+	wanterr.NoGoSyntax(s.t, err)
+	return resp, err
+}
+
+func (s plainSpoken) Create(req p.CreateRequest) (p.CreateResponse, error) {
+	resp, err := s.Server.Create(req)
+	wanterr.NoGoSyntax(s.t, err)
+	return resp, err
+}
+
+func (s plainSpoken) Read(req p.ReadRequest) (p.ReadResponse, error) {
+	resp, err := s.Server.Read(req)
+	wanterr.NoGoSyntax(s.t, err)
+	return resp, err
+}
+
+func (s plainSpoken) Update(req p.UpdateRequest) (p.UpdateResponse, error) {
+	resp, err := s.Server.Update(req)
+	wanterr.NoGoSyntax(s.t, err)
+	return resp, err
 }

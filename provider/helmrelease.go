@@ -29,7 +29,7 @@ type helmRelease struct {
 // packages, about 170,000 symbols, each package registering its types at start-up),
 // although the component only ever creates this one resource. That import alone made the
 // plugin binary 2.1 times as large (122 MiB instead of 58 MiB stripped) and added about
-// half to its start-up time and resident memory; see "Benchmarks" in README.md. The
+// half to its start-up time and resident memory; see docs/benchmarks.md. The
 // component reads no output of the release, so the resource declares none.
 func newHelmRelease(ctx *pulumi.Context, name string, r helmRelease, opts ...pulumi.ResourceOption) error {
 	inputs := pulumi.Map{

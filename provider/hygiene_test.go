@@ -155,6 +155,9 @@ func runCapturingStdio(t *testing.T, prov p.Provider, aws *fakeAWS, call func(in
 // server.host.engine of pulumi-go-provider v1.5.0; it fails loudly if they move.
 func engineLogs(t *testing.T, server integration.Server) []*pulumirpc.LogRequest {
 	t.Helper()
+	if s, ok := server.(plainSpoken); ok {
+		server = s.Server
+	}
 	v := reflect.ValueOf(server)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		t.Fatalf("integration.Server is a %T; update engineLogs", server)

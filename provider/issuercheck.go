@@ -198,8 +198,8 @@ func issuerURLChangeWarning(before, after string) string {
 		before, to, before, changingTheIssuerURL)
 }
 
-// changingTheIssuerURL is the README section on moving a running cluster to another issuer.
-const changingTheIssuerURL = "https://github.com/eksa-irsa/pulumi-eksa-irsa#changing-the-issuer"
+// changingTheIssuerURL is the guide to moving a running cluster to another issuer.
+const changingTheIssuerURL = "https://github.com/eksa-irsa/pulumi-eksa-irsa/blob/main/docs/changing-the-issuer.md"
 
 // Read (`pulumi refresh`) reads the issuer once more. When it is no longer served as
 // published, Read warns with the cause and records what is served in place of the

@@ -58,7 +58,7 @@ func checkServer(t *testing.T, host issuerHost, clock *issuercheck.StepClock) in
 	if err != nil {
 		t.Fatal(err)
 	}
-	return server
+	return plainSpoken{server, t}
 }
 
 var checkURN = presource.NewURN("test", "proj", "", provider.IssuerCheckToken, "irsa-issuer-check")
@@ -332,7 +332,7 @@ func TestIssuerURLChangeReplacesTheCheckAndWarns(t *testing.T) {
 			kinds: map[string]p.DiffKind{"issuerUrl": p.UpdateReplace, "discoveryDocument": p.Update, "jwks": p.Update},
 			warning: []string{`from "` + wantIssuer + `" to "` + newIssuer + `"`, "keep signing their service-account tokens",
 				"serviceAccountIssuer", "every IAM role of those clusters stops working", "issuer.previous",
-				"https://github.com/eksa-irsa/pulumi-eksa-irsa#changing-the-issuer", "issuer.keyPrefix"},
+				"https://github.com/eksa-irsa/pulumi-eksa-irsa/blob/main/docs/changing-the-issuer.md", "issuer.keyPrefix"},
 		},
 		{
 			name:    "issuer URL not known until the update",

@@ -17,8 +17,8 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
 )
 
-// These tests move a running cluster from issuer A to issuer B the way the README's
-// "Changing the issuer" says, on a real kube-apiserver: tokens minted at each step must
+// These tests move a running cluster from issuer A to issuer B the way the guide
+// docs/changing-the-issuer.md says, on a real kube-apiserver: tokens minted at each step must
 // verify with go-oidc against the documents of the issuer they name, as published by the
 // component, and pass the trust policy the component renders for that step, by IAM's
 // rules (internal/iameval). STS finds a token's OIDC provider by its iss, so each token
@@ -178,7 +178,7 @@ func (m migrationStack) expectTokens(t *testing.T, step string, tokens podTokens
 	}
 }
 
-// TestAPIServerIssuerMigrationEKSAnywhere follows the README's sequence with EKS
+// TestAPIServerIssuerMigrationEKSAnywhere follows the guide's sequence with EKS
 // Anywhere's control plane, whose podIamConfig.serviceAccountIssuer holds one value: the
 // API server runs with issuer A, then, after the spec change, with only issuer B.
 //

@@ -219,14 +219,22 @@ func TestIssuerMigrationPreviewWithUnknownPreviousIssuer(t *testing.T) {
 	}
 }
 
-// TestIssuerURLWarningPointsAtTheReadme keeps the IssuerCheck warning's link true: the
-// README has the section it names.
-func TestIssuerURLWarningPointsAtTheReadme(t *testing.T) {
+// TestIssuerURLWarningPointsAtItsGuide keeps the IssuerCheck warning's link true: the
+// guide it names (TestIssuerURLChangeReplacesTheCheckAndWarns checks the link is in the
+// warning) is in the repository, and the README links to it.
+func TestIssuerURLWarningPointsAtItsGuide(t *testing.T) {
+	guide, err := os.ReadFile(filepath.Join("..", "docs", "changing-the-issuer.md"))
+	if err != nil {
+		t.Fatalf("the guide the issuer URL warning links to: %v", err)
+	}
+	if !strings.HasPrefix(string(guide), "# Changing the issuer\n") {
+		t.Error(`docs/changing-the-issuer.md does not start with "# Changing the issuer", the guide the issuer URL warning links to`)
+	}
 	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(readme), "\n## Changing the issuer\n") {
-		t.Error(`README lacks the section "## Changing the issuer" (#changing-the-issuer) the issuer URL warning links to`)
+	if !strings.Contains(string(readme), "(docs/changing-the-issuer.md)") {
+		t.Error("README.md does not link docs/changing-the-issuer.md")
 	}
 }

@@ -35,3 +35,32 @@ func (p problems) err(kind, name string) error {
 	}
 	return fmt.Errorf("invalid %s %q inputs:\n%w", kind, name, errors.Join(p...))
 }
+
+// valueKind names what a resolved input holds in the terms of a Pulumi program (a
+// string, a number, a list, a map), for errors about an input of the wrong kind; Go's
+// own type names ([]interface {}, map[string]interface {}) would mean nothing to the
+// author of a TypeScript, Python or YAML program.
+func valueKind(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "nothing (null)"
+	case string:
+		return "a string"
+	case bool:
+		return "true or false"
+	case int, int32, int64, float32, float64:
+		return "a number"
+	case []string:
+		return "a list of strings"
+	case []any:
+		for _, e := range v {
+			if _, ok := e.(string); !ok {
+				return "a list with " + valueKind(e) + " in it"
+			}
+		}
+		return "a list of strings"
+	case map[string]any, map[string]string:
+		return "a map"
+	}
+	return "a value of another kind"
+}

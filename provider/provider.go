@@ -59,7 +59,7 @@ func Provider() p.Provider {
 		// Build only fails on a programming error in the declarations above.
 		panic(err)
 	}
-	return withSchemaFixes(prov)
+	return withInputKinds(withSchemaFixes(prov))
 }
 
 // languageMap names each SDK after the product and keeps the generated SDKs installable on

@@ -14,27 +14,28 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/provider"
 )
 
-// What the README's "at preview" column may say, and what each means for the schema
-// property: plain itself, and plain elements (for lists and maps).
+// What the "at preview" column of docs/reference.md may say, and what each means for the
+// schema property: plain itself, and plain elements (for lists and maps).
 var previewMarks = map[string]struct{ plain, plainElements bool }{
 	"known":                            {true, true},
 	"takes outputs":                    {false, false},
 	"names known, values take outputs": {true, false},
 }
 
-// TestReadmeSaysWhichInputsMustBeKnownAtPreview keeps the README's inputs tables true to
-// the schema: a user reading "known" must find a plain type in every SDK, and "takes
-// outputs" an input that accepts another resource's output.
+// TestReadmeSaysWhichInputsMustBeKnownAtPreview keeps the inputs tables of the reference
+// page (docs/reference.md, which the README links) true to the schema: a user reading
+// "known" must find a plain type in every SDK, and "takes outputs" an input that accepts
+// another resource's output.
 func TestReadmeSaysWhichInputsMustBeKnownAtPreview(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	reference, err := os.ReadFile(filepath.Join("..", "docs", "reference.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(readme)
+	text := string(reference)
 	start := strings.Index(text, "\n## Inputs\n")
 	end := strings.Index(text, "\n## Outputs\n")
 	if start < 0 || end < start {
-		t.Fatal("README has no Inputs section before Outputs")
+		t.Fatal("docs/reference.md has no Inputs section before Outputs")
 	}
 	var spec schema.PackageSpec
 	raw, err := os.ReadFile(filepath.Join("..", "schema.json"))
@@ -82,14 +83,14 @@ func TestReadmeSaysWhichInputsMustBeKnownAtPreview(t *testing.T) {
 		}
 		prop, ok := lookup(spec, current.props, name)
 		if !ok {
-			t.Errorf("README lists %q, which the schema does not have", name)
+			t.Errorf("docs/reference.md lists %q, which the schema does not have", name)
 			continue
 		}
 		if prop.Plain != mark.plain {
-			t.Errorf("README says %q is %q, but the schema has plain=%v", name, markText, prop.Plain)
+			t.Errorf("docs/reference.md says %q is %q, but the schema has plain=%v", name, markText, prop.Plain)
 		}
 		if elem := elementOf(prop); elem != nil && elem.Ref == "" && elem.Plain != mark.plainElements {
-			t.Errorf("README says %q is %q, but its elements have plain=%v", name, markText, elem.Plain)
+			t.Errorf("docs/reference.md says %q is %q, but its elements have plain=%v", name, markText, elem.Plain)
 		}
 		head, _, _ := strings.Cut(name, ".")
 		seen[head] = true
@@ -97,7 +98,7 @@ func TestReadmeSaysWhichInputsMustBeKnownAtPreview(t *testing.T) {
 	for _, props := range []map[string]schema.PropertySpec{component, role} {
 		for name := range props {
 			if !seen[name] {
-				t.Errorf("README's inputs tables do not mark %q", name)
+				t.Errorf("the inputs tables of docs/reference.md do not mark %q", name)
 			}
 		}
 	}
@@ -124,10 +125,11 @@ func elementOf(prop schema.PropertySpec) *schema.TypeSpec {
 	return prop.AdditionalProperties
 }
 
-// TestReadmeListsThePresets keeps the README's table of presets equal to the one
-// internal/preset's tests derive from the presets themselves (scopes, action counts).
+// TestReadmeListsThePresets keeps the presets table of docs/policy-presets.md equal to
+// the one internal/preset's tests derive from the presets themselves (scopes, action
+// counts).
 func TestReadmeListsThePresets(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	readme, err := os.ReadFile(filepath.Join("..", "docs", "policy-presets.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +138,6 @@ func TestReadmeListsThePresets(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(readme), string(table)) {
-		t.Errorf("README.md lacks the presets table of internal/preset/testdata/presets.md:\n%s", table)
+		t.Errorf("docs/policy-presets.md lacks the presets table of internal/preset/testdata/presets.md:\n%s", table)
 	}
 }

@@ -385,7 +385,7 @@ func awaitString(ctx *pulumi.Context, field string, in pulumi.StringInput) (know
 	if res.Known {
 		value, ok := res.Value.(string)
 		if !ok {
-			return knownString{}, fmt.Errorf("%s: expected a string, got %T", field, res.Value)
+			return knownString{}, fmt.Errorf("%s: expected a string, got %s", field, valueKind(res.Value))
 		}
 		k.value = value
 	}

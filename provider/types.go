@@ -92,7 +92,7 @@ func (i *Issuer) Annotate(an infer.Annotator) {
 		"signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output "+
 		"(or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay "+
 		"published until it is removed. Remove it once the cluster has run on the new issuer for the longest token "+
-		"lifetime (see \"Changing the issuer\" in the README).")
+		"lifetime (see the guide \"Changing the issuer\", docs/changing-the-issuer.md).")
 }
 
 // PreviousIssuer is the issuer a running cluster is leaving: during the move, tokens

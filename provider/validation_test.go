@@ -19,7 +19,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 )
 
-// TestBadInputFailsAtConstruct lists every input rule the README states, and
+// TestBadInputFailsAtConstruct lists every input rule docs/limits.md states, and
 // every check of the validators the inputs reach: each bad input must fail before any
 // resource is registered (so `pulumi preview` fails and nothing is created), with an error
 // that names the field and says how to fix it. The one exception is marked late: an

@@ -346,7 +346,7 @@ func TestWebhookTokenAudienceAmongSeveral(t *testing.T) {
 }
 
 // TestWebhookCertificateLifetime pins the documented lifetimes of the generated
-// certificates (README, "Keeping the webhook certificate fresh") and the exported expiry:
+// certificates (docs/webhook.md, "Keeping the webhook certificate fresh") and the exported expiry:
 // the serving certificate's validityEndTime, empty where the component makes none.
 func TestWebhookCertificateLifetime(t *testing.T) {
 	aws, state := mustConstruct(t, phase2(newRSAKey(t, 2048)))

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 )
 
 // Expected is what the issuer must serve: the issuer URL, the discovery document as
@@ -17,8 +20,26 @@ type Expected struct {
 	IssuerURL string
 	Discovery string
 	// JWKS is empty before the cluster has signing keys: nothing is published at the
-	// jwks_uri yet, so only the discovery document is checked.
+	// jwks_uri yet, so only the discovery document is checked. A key set without keys
+	// means the same: it is what EksaIrsa's jwks output holds in phase 1, when no
+	// keys.json is uploaded, and programs pass that output on.
 	JWKS string
+}
+
+// publishesKeys tells a JWKS to check from none: an empty text, or a key set with no keys
+// (phase 1, before the cluster has keys, when nothing is published at the jwks_uri). Text
+// that is not a key set counts as one to check, so its problem is reported.
+func publishesKeys(jwks string) bool {
+	if strings.TrimSpace(jwks) == "" {
+		return false
+	}
+	var set struct {
+		Keys *[]json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal([]byte(jwks), &set); err == nil && set.Keys != nil && len(*set.Keys) == 0 {
+		return false
+	}
+	return true
 }
 
 // InputError is a problem with what the check was told to expect. No retry can help, so
@@ -65,7 +86,7 @@ func parseExpected(want Expected) (expectation, []*InputError) {
 	exp := expectation{
 		issuer:       want.IssuerURL,
 		discoveryURL: want.IssuerURL + "/.well-known/openid-configuration",
-		checkKeys:    want.JWKS != "",
+		checkKeys:    publishesKeys(want.JWKS),
 	}
 	if !isHTTPSURL(want.IssuerURL) {
 		fail("issuerUrl", "%q is not an https URL; give the issuer exactly as the cluster's serviceAccountIssuer", want.IssuerURL)
@@ -73,7 +94,7 @@ func parseExpected(want Expected) (expectation, []*InputError) {
 
 	var doc discoveryFields
 	if err := json.Unmarshal([]byte(want.Discovery), &doc); err != nil {
-		fail("discoveryDocument", "not an OIDC discovery document (%v); give the document as published", err)
+		fail("discoveryDocument", "not an OIDC discovery document (%s); give the document as published", jsondoc.Describe(err))
 	} else {
 		if doc.Issuer != want.IssuerURL {
 			fail("discoveryDocument", "names issuer %q, but issuerUrl is %q; a discovery document must name its issuer exactly, "+
@@ -89,7 +110,7 @@ func parseExpected(want Expected) (expectation, []*InputError) {
 		keys, badKey, err := parseJWKS([]byte(want.JWKS))
 		switch {
 		case err != nil:
-			fail("jwks", "not a JWKS (%v); give the key set as published, or leave jwks out before there are keys", err)
+			fail("jwks", "not a JWKS (%s); give the key set as published, or leave jwks out before there are keys", jsondoc.Describe(err))
 		case badKey != nil:
 			fail("jwks", "key %d (kid %q) cannot be parsed (%v); give the key set as published", badKey.index, badKey.kid, badKey.err)
 		}

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 )
 
 // maxDocument bounds what is read of an answer: issuer documents are a few kilobytes,
@@ -91,7 +93,7 @@ func check(ctx context.Context, client *http.Client, exp expectation) (Served, *
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return served, failure(NotADocument, discovery.url.String(), "what is served is not an OIDC discovery document "+
 			"(%v): something other than the published document answers at this URL, such as a CDN's or web server's "+
-			"error page", err)
+			"error page", jsondoc.Describe(err))
 	}
 	u := discovery.url.String()
 	switch {
@@ -141,8 +143,8 @@ func compareKeys(doc document, header http.Header, body []byte, published []jose
 	}
 	switch {
 	case err != nil:
-		return kids, failure(NotADocument, u, "what is served is not a JWKS (%v): something other than the published "+
-			"key set answers at this URL, such as a CDN's or web server's error page", err)
+		return kids, failure(NotADocument, u, "what is served is not a JWKS (%s): something other than the published "+
+			"key set answers at this URL, such as a CDN's or web server's error page", jsondoc.Describe(err))
 	case badKey != nil:
 		return kids, failure(UnparseableKey, u, "served key %d (kid %q) cannot be parsed (%v), and a verifier may refuse "+
 			"the whole key set. %s", badKey.index, badKey.kid, badKey.err, servedCopy(doc, header))

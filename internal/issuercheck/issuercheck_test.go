@@ -25,6 +25,7 @@ import (
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/oidcdoc"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/tlstest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/wanterr"
 )
 
 // The issuer of these tests is S3 path-style hosting with a key prefix, as EksaIrsa
@@ -230,6 +231,29 @@ func TestPhase1ChecksDiscoveryOnly(t *testing.T) {
 	}
 	if got := f.fake.served(); !slices.Equal(got, []string{s3Host + discoveryPath}) {
 		t.Errorf("requests %q, want the discovery document only", got)
+	}
+}
+
+// TestPhase1KeySetWithoutKeysChecksDiscoveryOnly: a key set with no keys, such as
+// EksaIrsa's jwks output in phase 1 passed on to an IssuerOidcProvider, means nothing is
+// published at the jwks_uri yet, as an absent JWKS does.
+func TestPhase1KeySetWithoutKeysChecksDiscoveryOnly(t *testing.T) {
+	f := newFixture(t)
+	discovery, err := oidcdoc.Discovery(issuer, oidcdoc.Algorithms(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.fake.answers = map[string]answer{discoveryPath: ok(string(discovery))} // keys.json would be AccessDenied
+	for _, jwks := range []string{`{"keys": []}`, "{\n  \"keys\": []\n}\n", " "} {
+		if _, err := Check(t.Context(), f.client, Expected{IssuerURL: issuer, Discovery: string(discovery), JWKS: jwks}); err != nil {
+			t.Errorf("jwks %q: %v", jwks, err)
+		}
+	}
+	if got := f.fake.served(); slices.Contains(got, s3Host+jwksPath) {
+		t.Errorf("requests %q, want the discovery document only", got)
+	}
+	if problems := Validate(Expected{IssuerURL: issuer, Discovery: string(discovery), JWKS: "[]"}); len(problems) != 1 || problems[0].Field != "jwks" {
+		t.Errorf("a JWKS that is not a key set: problems %v, want one on jwks", problems)
 	}
 }
 
@@ -567,6 +591,7 @@ func TestFailuresNameTheirCause(t *testing.T) {
 					t.Errorf("message holds %q:\n%s", s, msg)
 				}
 			}
+			wanterr.NoGoSyntax(t, err)
 			fmt.Fprintf(&catalogue, "%s [%s]\n%s\n\n", tc.name, failure.Cause, msg)
 		})
 	}

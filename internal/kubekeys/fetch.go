@@ -11,8 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 )
 
 // Timeout bounds one read, connection included, so that an unreachable cluster fails a
@@ -79,7 +82,7 @@ func Fetch(ctx context.Context, req Request) (Keys, error) {
 func restConfig(req Request) (*rest.Config, Target, error) {
 	raw, err := clientcmd.Load(req.Kubeconfig)
 	if err != nil {
-		return nil, Target{}, fmt.Errorf("kubeconfig is not a valid kubeconfig: %s", redact(err.Error(), req.Kubeconfig))
+		return nil, Target{}, kubeconfigProblem(req.Kubeconfig, err)
 	}
 	name := req.Context
 	if name == "" {
@@ -110,6 +113,44 @@ func restConfig(req Request) (*rest.Config, Target, error) {
 	config.Timeout = Timeout
 	config.UserAgent = "pulumi-eksa-irsa getSigningKeys"
 	return config, NewTarget(req, config.Host, kubeContext.AuthInfo), nil
+}
+
+// kubeconfigProblem says why client-go could not load a kubeconfig in a kubeconfig's own
+// terms: client-go's messages name the Go types it decodes into ("cannot unmarshal
+// string into Go value of type struct { APIVersion string … }"), which say nothing to
+// someone who passed the wrong text. Like every error here it never quotes the text.
+func kubeconfigProblem(kubeconfig []byte, err error) error {
+	const want = "pass the text of a kubeconfig file (apiVersion: v1, kind: Config, with clusters, contexts and users), " +
+		"such as the one eksctl anywhere writes for the cluster"
+	var doc any
+	if yerr := yaml.Unmarshal(kubeconfig, &doc); yerr != nil {
+		return fmt.Errorf("kubeconfig is not YAML (%s); %s", redact(strings.TrimPrefix(yerr.Error(), "yaml: "), kubeconfig), want)
+	}
+	top, ok := doc.(map[string]any)
+	if !ok {
+		return fmt.Errorf("kubeconfig is %s, not a kubeconfig; %s", yamlKind(doc), want)
+	}
+	if kind, ok := top["kind"].(string); ok && kind != "Config" {
+		return fmt.Errorf("kubeconfig has kind %q, not Config; %s", kind, want)
+	}
+	return fmt.Errorf("kubeconfig is not a valid kubeconfig: %s; %s", redact(jsondoc.Describe(err), kubeconfig), want)
+}
+
+// yamlKind names what a YAML document holds instead of a mapping.
+func yamlKind(doc any) string {
+	switch doc.(type) {
+	case nil:
+		return "empty"
+	case string:
+		return "a single string"
+	case []any:
+		return "a list"
+	case bool:
+		return "true or false"
+	case int, int64, uint64, float64:
+		return "a number"
+	}
+	return "not a mapping of keys to values"
 }
 
 // redact removes from msg every longer word of the kubeconfig, so that a parser error

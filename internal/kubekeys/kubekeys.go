@@ -27,6 +27,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/k8sname"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/signingkey"
 )
@@ -173,9 +174,9 @@ type secretTLSCrt struct {
 func (t Target) decodeSecret(body []byte) (Keys, error) {
 	var secret secretTLSCrt
 	if err := json.Unmarshal(body, &secret); err != nil {
-		// The error of encoding/json names a type or an offset, never a value.
-		return Keys{}, fmt.Errorf("%s from %s: the response is not a Kubernetes object (%w); is the kubeconfig's server a Kubernetes API server?",
-			t.what(), t.Server, err)
+		// Described by a field or an offset, never a value.
+		return Keys{}, fmt.Errorf("%s from %s: the response is not a Kubernetes object (%s); is the kubeconfig's server a Kubernetes API server?",
+			t.what(), t.Server, jsondoc.Describe(err))
 	}
 	if secret.Kind != "Secret" {
 		return Keys{}, fmt.Errorf("%s from %s: the response is a %q, not a Secret; is the kubeconfig's server a Kubernetes API server?",
@@ -199,7 +200,7 @@ func (t Target) decodeJWKS(body []byte) (Keys, error) {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.Unmarshal(body, &set); err != nil {
-		return Keys{}, fmt.Errorf("%s from %s: the response is not a JWKS (%w)", t.what(), t.Server, err)
+		return Keys{}, fmt.Errorf("%s from %s: the response is not a JWKS (%s)", t.what(), t.Server, jsondoc.Describe(err))
 	}
 	var keys []signingkey.Key
 	seen := map[string]bool{}

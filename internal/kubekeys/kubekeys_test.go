@@ -15,6 +15,8 @@ import (
 	"testing/iotest"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/wanterr"
 )
 
 // fixture returns a key fixture of package signingkey, made by openssl (see its
@@ -387,8 +389,21 @@ func TestFetchKubeconfigErrors(t *testing.T) {
 		context    string
 		want       []string
 	}{
-		{"not YAML", "clusters: [\n  token: " + testToken + "\n", "", []string{"kubeconfig is not a valid kubeconfig"}},
-		{"not a kubeconfig", "users: " + testToken + "\n", "", []string{"kubeconfig is not a valid kubeconfig"}},
+		{"not YAML", "clusters: [\n  token: " + testToken + "\n", "", []string{"kubeconfig is not YAML (", "pass the text of a kubeconfig file"}},
+		{"not a kubeconfig", "users: " + testToken + "\n", "", []string{`kubeconfig is not a valid kubeconfig: "users" is a string where a list is expected`}},
+		{"a word", "hello", "", []string{"kubeconfig is a single string, not a kubeconfig", "apiVersion: v1, kind: Config"}},
+		{"a list", "- " + testToken + "\n- b\n", "", []string{"kubeconfig is a list, not a kubeconfig"}},
+		{"another kind", "apiVersion: v1\nkind: Secret\n", "", []string{`kubeconfig has kind "Secret", not Config`}},
+		{"a cluster that is a number", "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster: 5\n", "",
+			[]string{`"clusters.cluster" is a number where an object is expected`}},
+		{"a server that is a list", "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    server: [1]\n", "",
+			[]string{`"clusters.cluster.server" is a list where a string is expected`}},
+		{"a token that is a mapping", "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: {a: " + testToken + "}\n", "",
+			[]string{`"users.user.token" is an object where a string is expected`}},
+		{"CA data that is not base64", "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    certificate-authority-data: notbase64!!\n", "",
+			[]string{"a value that must be base64 is not"}},
+		{"preferences that are a list", "apiVersion: v1\nkind: Config\npreferences: []\n", "",
+			[]string{`"preferences" is a list where an object is expected`}},
 		{"unknown context", good, "prod", []string{`context "prod" is not in the kubeconfig`, `["other" "test"]`}},
 		{"no current-context", strings.Replace(good, "current-context: test", "", 1), "", []string{"no current-context", `["other" "test"]`}},
 		{"context without cluster", strings.Replace(good, "context: {cluster: test, user: reader}\ncurrent", "context: {cluster: nowhere, user: reader}\ncurrent", 1), "other",
@@ -409,6 +424,7 @@ func TestFetchKubeconfigErrors(t *testing.T) {
 			if strings.Contains(err.Error(), testToken) {
 				t.Errorf("error quotes the token: %v", err)
 			}
+			wanterr.NoGoSyntax(t, err)
 		})
 	}
 }
@@ -481,4 +497,5 @@ func wantError(t *testing.T, err error, keys Keys, want []string) {
 			t.Errorf("error lacks %q: %v", w, err)
 		}
 	}
+	wanterr.NoGoSyntax(t, err)
 }

@@ -18,7 +18,7 @@ const (
 	srcMountpoint      = "mountpoint-s3, doc/CONFIGURATION.md (IAM permissions)"
 )
 
-// registry lists every preset, in wire-name order of the README's table.
+// registry lists every preset, in wire-name order of the table of docs/policy-presets.md.
 var registry = []definition{
 	{Definition{Key: "certManager", AddOn: "cert-manager (ACME DNS-01 with Route 53)", Scopes: "`hostedZoneArns`",
 		Sources: []string{srcCertManager, srcKops, srcTerraform},

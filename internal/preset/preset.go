@@ -94,7 +94,7 @@ type Policy struct {
 type Definition struct {
 	Key     string
 	AddOn   string
-	Scopes  string // the scope inputs, as the README lists them
+	Scopes  string // the scope inputs, as docs/policy-presets.md lists them
 	Sources []string
 	Notes   []string
 }

@@ -124,7 +124,7 @@ func TestNoStarWhereAScopeExists(t *testing.T) {
 }
 
 // TestGoldens writes each preset's document, sources and notes to
-// testdata/<key>.md for review, and the table of presets the README repeats to
+// testdata/<key>.md for review, and the table of presets docs/policy-presets.md repeats to
 // testdata/presets.md.
 func TestGoldens(t *testing.T) {
 	docs := mustRender(t, every())

@@ -260,6 +260,17 @@ func singleBlock(pemBytes []byte) (*pem.Block, error) {
 	return blocks[0], nil
 }
 
+// derProblem says what x509 found wrong with a DER encoding, without the ASN.1 parser's
+// dump of Go struct tags ("{optional:false explicit:false …}") that its structure errors
+// carry and that mean nothing to whoever pasted the key.
+func derProblem(err error) string {
+	msg := err.Error()
+	if strings.Contains(msg, "asn1:") {
+		return "its DER encoding is malformed, or encodes another kind of object"
+	}
+	return strings.TrimPrefix(msg, "x509: ")
+}
+
 // publicKeyOf extracts the public key of an accepted PEM block.
 func publicKeyOf(block *pem.Block) (crypto.PublicKey, error) {
 	switch block.Type {
@@ -268,13 +279,13 @@ func publicKeyOf(block *pem.Block) (crypto.PublicKey, error) {
 	case blockRSAPublicKey:
 		pub, err := x509.ParsePKCS1PublicKey(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("PEM block %q does not hold a valid PKCS#1 RSA public key (%w); %s", block.Type, err, fixHint)
+			return nil, fmt.Errorf("PEM block %q does not hold a valid PKCS#1 RSA public key (%s); %s", block.Type, derProblem(err), fixHint)
 		}
 		return pub, nil
 	case blockCertificate:
 		cert, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("PEM block %q is not a valid X.509 certificate (%w); %s", block.Type, err, fixHint)
+			return nil, fmt.Errorf("PEM block %q is not a valid X.509 certificate (%s); %s", block.Type, derProblem(err), fixHint)
 		}
 		return parsePKIX(cert.RawSubjectPublicKeyInfo)
 	default:
@@ -346,7 +357,7 @@ func parsePKIX(der []byte) (crypto.PublicKey, error) {
 	}
 	pub, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("PKIX public key is invalid (%w); %s", err, fixHint)
+		return nil, fmt.Errorf("PKIX public key is invalid (%s); %s", derProblem(err), fixHint)
 	}
 	return pub, nil
 }
@@ -374,7 +385,7 @@ func newKey(pub crypto.PublicKey) (Key, error) {
 	case ed25519.PublicKey:
 		return Key{}, errors.New("key type Ed25519 is not supported; " + supportedHint)
 	default:
-		return Key{}, fmt.Errorf("key type %T is not supported; %s", pub, supportedHint)
+		return Key{}, errors.New("key type is not supported (neither RSA nor EC); " + supportedHint)
 	}
 	kid, err := KeyID(pub)
 	if err != nil {

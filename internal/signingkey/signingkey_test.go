@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/wanterr"
 )
 
 // fixture returns the content of testdata/name. The fixtures and their expected key IDs
@@ -194,6 +196,12 @@ func TestParseRefused(t *testing.T) {
 			want: []string{"not hold a valid PKIX public key", "tls.crt"}},
 		{name: "RSA PUBLIC KEY block of a PKIX key", input: block("RSA PUBLIC KEY", derOf(rsa2048)),
 			want: []string{"PKCS#1", "tls.crt"}},
+		{name: "RSA PUBLIC KEY block of an integer", input: block("RSA PUBLIC KEY", []byte{0x02, 0x01, 0x01}),
+			want: []string{"PKCS#1", "DER encoding is malformed", "tls.crt"}},
+		{name: "RSA PUBLIC KEY block of junk", input: block("RSA PUBLIC KEY", []byte("garbage")),
+			want: []string{"PKCS#1", "tls.crt"}},
+		{name: "CERTIFICATE block of junk", input: block("CERTIFICATE", []byte{0x02, 0x01, 0x01}),
+			want: []string{"not a valid X.509 certificate (malformed certificate)", "tls.crt"}},
 		{name: "CERTIFICATE block of a key", input: block("CERTIFICATE", derOf(rsa2048)),
 			want: []string{"not a valid X.509 certificate", "tls.crt"}},
 		{name: "RSA 1024", input: fixture(t, "rsa1024.pem"),
@@ -225,6 +233,7 @@ func TestParseRefused(t *testing.T) {
 				if strings.TrimSpace(tt.input) != "" {
 					assertNoEcho(t, err.Error(), tt.input)
 				}
+				wanterr.NoGoSyntax(t, err)
 			})
 		}
 	}

@@ -3,7 +3,9 @@
 package engine_test
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,8 +17,8 @@ import (
 
 // TestEngineRepositoryPrograms runs every YAML program of the repository as a user would
 // run it, `pulumi up` then `pulumi preview --expect-no-changes` then `pulumi destroy`:
-// the root Pulumi.yaml and each YAML block of README.md and of the embedded docs that
-// declares resources. Blocks that are fragments of a program get the project header a
+// the root Pulumi.yaml and each YAML block of README.md, of the pages under docs/ and of
+// the embedded docs that declares resources. Blocks that are fragments of a program get the project header a
 // user's Pulumi.yaml has; default providers get their settings from the stack's config
 // (aws:region) and KUBECONFIG, as on a user's machine.
 func TestEngineRepositoryPrograms(t *testing.T) {
@@ -39,8 +41,7 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 		t.Fatal(err)
 	}
 	programs["Pulumi.yaml"] = string(rootProgram)
-	docs, _ := filepath.Glob(filepath.Join(root, "provider", "docs", "*.md"))
-	for _, doc := range append([]string{filepath.Join(root, "README.md")}, docs...) {
+	for _, doc := range markdownPages(t, root) {
 		rel, _ := filepath.Rel(root, doc)
 		for name, block := range yamlPrograms(t, doc) {
 			programs[rel+":"+name] = block
@@ -80,6 +81,27 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 			s.must("destroy", "--yes", "--skip-preview")
 		})
 	}
+}
+
+// markdownPages are the pages a reader sees: README.md, every .md under docs/ and the
+// resources' embedded docs.
+func markdownPages(t *testing.T, root string) []string {
+	t.Helper()
+	pages := []string{filepath.Join(root, "README.md")}
+	err := filepath.WalkDir(filepath.Join(root, "docs"), func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return filepath.SkipDir
+		}
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".md") {
+			pages = append(pages, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded, _ := filepath.Glob(filepath.Join(root, "provider", "docs", "*.md"))
+	return append(pages, embedded...)
 }
 
 var yamlBlock = regexp.MustCompile("(?ms)^```yaml\n(.*?)^```")

@@ -8,9 +8,9 @@ import (
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
 
-// fullReadme is where every input, output and rule is documented; the SDK READMEs stay
-// short and point there.
-const fullReadme = "https://github.com/eksa-irsa/pulumi-eksa-irsa#readme"
+// fullReadme is where every input, output and rule is documented (the overview links the
+// guides and the reference); the SDK READMEs stay short and point there.
+const fullReadme = "https://github.com/eksa-irsa/pulumi-eksa-irsa/blob/main/docs/_index.md"
 
 // sdkReadme is one language's registry page: npm, PyPI, pkg.go.dev and Maven Central show
 // the README that ships in the package.

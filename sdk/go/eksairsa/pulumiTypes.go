@@ -1103,7 +1103,7 @@ type Issuer struct {
 	Hosting *Hosting `pulumi:"hosting"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
-	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 	Previous *PreviousIssuer `pulumi:"previous"`
 	// CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
 	PriceClass *PriceClass `pulumi:"priceClass"`
@@ -1135,7 +1135,7 @@ type IssuerArgs struct {
 	Hosting *Hosting `pulumi:"hosting"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
-	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 	Previous *PreviousIssuerArgs `pulumi:"previous"`
 	// CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
 	PriceClass *PriceClass `pulumi:"priceClass"`
@@ -1247,7 +1247,7 @@ func (o IssuerOutput) KeyPrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.KeyPrefix }).(pulumi.StringPtrOutput)
 }
 
-// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 func (o IssuerOutput) Previous() PreviousIssuerPtrOutput {
 	return o.ApplyT(func(v Issuer) *PreviousIssuer { return v.Previous }).(PreviousIssuerPtrOutput)
 }
@@ -1341,7 +1341,7 @@ func (o IssuerPtrOutput) KeyPrefix() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 func (o IssuerPtrOutput) Previous() PreviousIssuerPtrOutput {
 	return o.ApplyT(func(v *Issuer) *PreviousIssuer {
 		if v == nil {

@@ -117,7 +117,7 @@ export interface IssuerArgs {
      */
     keyPrefix?: string;
     /**
-     * The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see "Changing the issuer" in the README).
+     * The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
      */
     previous?: inputs.PreviousIssuerArgs;
     /**

@@ -96,14 +96,14 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see &#34;Changing the issuer&#34; in the README).
+     * The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide &#34;Changing the issuer&#34;, docs/changing-the-issuer.md).
      * 
      */
     @Import(name="previous")
     private @Nullable PreviousIssuerArgs previous;
 
     /**
-     * @return The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see &#34;Changing the issuer&#34; in the README).
+     * @return The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide &#34;Changing the issuer&#34;, docs/changing-the-issuer.md).
      * 
      */
     public Optional<PreviousIssuerArgs> previous() {
@@ -253,7 +253,7 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param previous The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see &#34;Changing the issuer&#34; in the README).
+         * @param previous The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide &#34;Changing the issuer&#34;, docs/changing-the-issuer.md).
          * 
          * @return builder
          * 
