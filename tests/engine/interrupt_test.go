@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -109,13 +110,14 @@ func backToPhase1(t *testing.T, p *phase2) {
 	p.stack.writeProgram(p.program.yaml())
 }
 
-// upKilledAfter starts `pulumi up` in a process group of its own and kills the group
-// with SIGKILL once the n-th resource step has begun; it returns that step's URN.
+// upKilledAfter starts `pulumi up` and kills it and every process it started with
+// SIGKILL once the n-th resource step has begun, as a cancelled CI job's container goes;
+// it returns that step's URN. The engine starts each plugin in a process group of its
+// own, so killing the CLI's group alone would leave the plugins running.
 func upKilledAfter(t *testing.T, s *stack, n int) string {
 	t.Helper()
 	log := filepath.Join(t.TempDir(), "events.jsonl")
 	cmd := s.command("up", "--yes", "--skip-preview", "--event-log", log)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -127,12 +129,12 @@ func upKilledAfter(t *testing.T, s *stack, n int) string {
 		case err := <-exited:
 			t.Fatalf("pulumi up ended (%v) before step %d began", err, n)
 		case <-deadline:
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			killTree(cmd.Process.Pid)
 			t.Fatalf("step %d did not begin within 5 minutes", n)
 		case <-time.After(20 * time.Millisecond):
 		}
 		if steps := stepEvents(t, log); len(steps) >= n {
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			killTree(cmd.Process.Pid)
 			<-exited
 			return steps[n-1]
 		}
@@ -171,4 +173,40 @@ func stepEvents(t *testing.T, path string) []string {
 		}
 	}
 	return urns
+}
+
+// killTree stops root and all its descendants with SIGSTOP, so none can start another
+// process or act on its parent's death, then kills them all with SIGKILL.
+func killTree(root int) {
+	tree := []int{root}
+	for i := 0; i < len(tree); i++ {
+		_ = syscall.Kill(tree[i], syscall.SIGSTOP)
+		tree = append(tree, childrenOf(tree[i])...)
+	}
+	for _, pid := range tree {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// childrenOf lists the processes whose parent is pid, from /proc.
+func childrenOf(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var children []int
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// The fields after the command's closing parenthesis: state, then the parent.
+		rest := string(stat[strings.LastIndexByte(string(stat), ')')+1:])
+		fields := strings.Fields(rest)
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			children = append(children, child)
+		}
+	}
+	return children
 }
