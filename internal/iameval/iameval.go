@@ -59,13 +59,19 @@ func AllowsAssumeRole(doc []byte, req Request) (bool, error) {
 		}
 		statements = []map[string]any{one}
 	}
+	return decide(statements, func(st map[string]any) (bool, error) { return statementMatches(st, req) })
+}
+
+// decide is IAM's decision over the statements that apply to a request (matches says
+// which do): allowed if some Allow statement applies and no Deny statement does.
+func decide(statements []map[string]any, matches func(map[string]any) (bool, error)) (bool, error) {
 	allowed := false
 	for _, st := range statements {
-		matches, err := statementMatches(st, req)
+		ok, err := matches(st)
 		if err != nil {
 			return false, err
 		}
-		if !matches {
+		if !ok {
 			continue
 		}
 		switch st["Effect"] {

@@ -42,30 +42,14 @@ func Allows(doc []byte, req ActionRequest) (bool, error) {
 	if policy.Version != "2012-10-17" {
 		return false, fmt.Errorf("policy Version %q: IAM would use the 2008 language", policy.Version)
 	}
-	allowed := false
-	for _, st := range policy.Statement {
+	return decide(policy.Statement, func(st map[string]any) (bool, error) {
 		for _, unsupported := range []string{"NotAction", "NotResource", "Principal", "NotPrincipal"} {
 			if _, ok := st[unsupported]; ok {
 				return false, fmt.Errorf("statement has %s, outside this evaluator's model of identity policies", unsupported)
 			}
 		}
-		matches, err := identityStatementMatches(st, req)
-		if err != nil {
-			return false, err
-		}
-		if !matches {
-			continue
-		}
-		switch st["Effect"] {
-		case "Deny":
-			return false, nil
-		case "Allow":
-			allowed = true
-		default:
-			return false, fmt.Errorf("statement Effect %v", st["Effect"])
-		}
-	}
-	return allowed, nil
+		return identityStatementMatches(st, req)
+	})
 }
 
 func identityStatementMatches(st map[string]any, req ActionRequest) (bool, error) {
