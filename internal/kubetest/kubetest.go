@@ -10,6 +10,7 @@ package kubetest
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
@@ -421,20 +422,31 @@ func (s *APIServer) Do(t testing.TB, user, method, path string, body any) (int, 
 // patches need.
 func (s *APIServer) DoContentType(t testing.TB, user, method, path, contentType string, body any) (int, []byte) {
 	t.Helper()
+	code, out, err := s.Send(t.Context(), user, method, path, contentType, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, out
+}
+
+// Send is DoContentType for code that runs outside the test's goroutine (a stand-in
+// controller, say), where failing the test is not allowed: it returns the error instead.
+// body is JSON-encoded unless it is already bytes.
+func (s *APIServer) Send(ctx context.Context, user, method, path, contentType string, body any) (int, []byte, error) {
 	var reader io.Reader
 	if body != nil {
 		b, ok := body.([]byte)
 		if !ok {
 			var err error
 			if b, err = json.Marshal(body); err != nil {
-				t.Fatal(err)
+				return 0, nil, err
 			}
 		}
 		reader = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(t.Context(), method, s.URL+path, reader)
+	req, err := http.NewRequestWithContext(ctx, method, s.URL+path, reader)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+Token(user))
 	req.Header.Set("Accept", "application/json, application/jwk-set+json")
@@ -443,14 +455,11 @@ func (s *APIServer) DoContentType(t testing.TB, user, method, path, contentType 
 	}
 	resp, err := s.Client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, out
+	return resp.StatusCode, out, err
 }
 
 // Apply creates obj at path as the administrator, or replaces it at path/name when it

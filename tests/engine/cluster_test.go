@@ -3,7 +3,6 @@
 package engine_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -159,32 +158,15 @@ func runningStatus(spec map[string]any) map[string]any {
 // request sends one request as the administrator, outside any test goroutine; into, when
 // not nil, receives the JSON answer.
 func (c *cluster) request(ctx context.Context, method, path string, body, into any) error {
-	var reader *bytes.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		reader = bytes.NewReader(b)
-	} else {
-		reader = bytes.NewReader(nil)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.api.URL+path, reader)
+	code, out, err := c.api.Send(ctx, kubetest.Admin, method, path, "application/json", body)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+kubetest.Token(kubetest.Admin))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.api.Client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
+	if code >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, path, code, out)
 	}
 	if into != nil {
-		return json.NewDecoder(resp.Body).Decode(into)
+		return json.Unmarshal(out, into)
 	}
 	return nil
 }
