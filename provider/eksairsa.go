@@ -18,7 +18,9 @@ import (
 // input fails at preview before anything is registered, then wires the resources in
 // order: public-access settings before the bucket policy; the documents and what serves
 // them before the issuer check; the check (or, with issuer.verify false, the documents
-// and what serves them) before the OIDC provider and the webhook.
+// and what serves them) before the OIDC provider and the webhook. During a migration from
+// an issuer it published, it publishes that issuer too, exactly as before, and the roles
+// trust both.
 func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pulumi.ResourceOption,
 ) (*EksaIrsa, error) {
 	s, err := resolveSettings(ctx, name, args)
@@ -31,26 +33,35 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 		return nil, err
 	}
 	// The AWS provider the caller passes decides region and partition.
-	b := &builder{awsScope: newAWSScope(ctx, name, comp, s.tags), s: s, comp: comp}
+	b := &builder{awsScope: newAWSScope(ctx, name, comp, s.tags), s: s, comp: comp, previousTrust: s.issuer.previous}
 	if err := b.checkAtPreview(); err != nil {
 		return nil, err
 	}
 
-	if err := b.bucket(); err != nil {
+	if err := b.keyDocuments(); err != nil {
 		return nil, err
 	}
-	if err := b.issuerDocuments(); err != nil {
+	current, err := b.publish(s.issuer.publicationSettings, s.oidcProvider.create, s.oidcProvider.arn)
+	if err != nil {
 		return nil, err
 	}
-	if err := b.uploadDocuments(); err != nil {
-		return nil, err
+	b.issuerReady = current.ready
+	b.providerArn = current.providerArn
+	comp.BucketName = current.hosted.bucket
+	comp.BucketPolicyStatement = current.hosted.statement
+	comp.IssuerURL = current.url
+	comp.IssuerHostPath = current.hostPath
+	comp.PodIamConfig = current.url.ApplyT(issuer.PodIamConfig).(pulumi.StringOutput)
+	comp.DiscoveryDocument = current.discovery
+	comp.OidcProviderArn = current.providerArn
+	if kept := s.issuer.kept; kept != nil {
+		old, err := b.publish(kept.publicationSettings, !kept.oidcProviderArn.given(), kept.oidcProviderArn)
+		if err != nil {
+			return nil, err
+		}
+		b.previousTrust = &trustSettings{field: kept.field, oidcProviderArn: old.providerArn, issuerHostPath: old.hostPath}
 	}
-	if err := b.verifyIssuer(); err != nil {
-		return nil, err
-	}
-	if err := b.oidcProvider(); err != nil {
-		return nil, err
-	}
+
 	if err := b.roles(); err != nil {
 		return nil, err
 	}
@@ -106,64 +117,102 @@ type builder struct {
 	s    settings
 	comp *EksaIrsa
 
-	hosted       hosted
-	discoveryKey string
-	jwksKey      string
-	discovery    pulumi.StringOutput
-	jwks         pulumi.StringOutput
-	phase2       bool
-	documents    []pulumi.Resource
-	// issuerReady is what everything that relies on STS reading the issuer depends on:
-	// what publishes and serves the issuer and, unless issuer.verify is false, the
-	// issuer check.
+	phase2     bool
+	jwks       pulumi.StringOutput
+	algorithms pulumi.StringArrayOutput // the signing algorithms of the keys, for discovery documents
+	// issuerReady is what everything that relies on STS reading the cluster's issuer
+	// depends on: what publishes and serves it and, unless issuer.verify is false, its
+	// check.
 	issuerReady []pulumi.Resource
 	providerArn pulumi.StringOutput
-	roleArns    map[string]pulumi.StringOutput // by role name
+	// previousTrust is the issuer the cluster is leaving, as the roles trust it; nil
+	// outside a migration.
+	previousTrust *trustSettings
+	roleArns      map[string]pulumi.StringOutput // by role name
+}
+
+// publication is one issuer as the component publishes it: its documents, what serves
+// them, their check and the OIDC provider that trusts it. The cluster's issuer is one;
+// during a migration away from an issuer the component published, that issuer is
+// another, each under the names its own settings give.
+type publication struct {
+	settings publicationSettings
+	scope    awsScope // names the issuer's resources after the issuer
+	hosted   hosted
+
+	url, hostPath    pulumi.StringOutput
+	discovery        pulumi.StringOutput
+	documents        []pulumi.Resource
+	ready            []pulumi.Resource // see builder.issuerReady
+	providerArn      pulumi.StringOutput
+	discoveryKey     string
+	jwksKey          string
+	createProvider   bool
+	existingProvider knownString // the provider's ARN when it is not created
+}
+
+// publish builds one issuer: its bucket (or an existing one) and what serves it, both
+// documents, its check, and its OIDC provider (created, or an existing one by ARN).
+func (b *builder) publish(ps publicationSettings, createProvider bool, existingProvider knownString) (*publication, error) {
+	scope := b.awsScope
+	scope.name = ps.resourcePrefix(b.name)
+	p := &publication{settings: ps, scope: scope, createProvider: createProvider, existingProvider: existingProvider}
+	for _, step := range []func() error{
+		func() error { return p.bucket(b.s.clusterName) },
+		p.issuerURL,
+		func() error { return p.uploadDocuments(b) },
+		func() error { return p.verify(b) },
+		func() error { return p.oidcProvider(b.s.oidcProvider) },
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // bucket creates the bucket and what serves its two documents, or adopts an existing
 // bucket by name without touching it.
-func (b *builder) bucket() error {
-	is := b.s.issuer
-	b.discoveryKey, b.jwksKey = issuer.ObjectKeys(is.keyPrefix)
-	hosted, err := b.host(hostingSpec{
-		serving:      is.serving,
-		createBucket: is.createBucket,
-		bucketName:   is.bucketName,
-		bucketPrefix: issuer.BucketPrefix(b.s.clusterName),
-		objectKeys:   []string{b.discoveryKey, b.jwksKey},
-		comment:      "OIDC issuer of EKS Anywhere cluster " + b.s.clusterName,
+func (p *publication) bucket(clusterName string) error {
+	ps := p.settings
+	p.discoveryKey, p.jwksKey = issuer.ObjectKeys(ps.keyPrefix)
+	hosted, err := p.scope.host(hostingSpec{
+		serving:      ps.serving,
+		createBucket: ps.createBucket,
+		bucketName:   ps.bucketName,
+		bucketPrefix: issuer.BucketPrefix(clusterName),
+		objectKeys:   []string{p.discoveryKey, p.jwksKey},
+		comment:      "OIDC issuer of EKS Anywhere cluster " + clusterName,
 	})
-	if err != nil {
-		return err
+	p.hosted = hosted
+	return err
+}
+
+// issuerURL is the URL the hosting serves the documents under, or the one given.
+func (p *publication) issuerURL() error {
+	p.url = p.hosted.issuerURL(p.scope, p.settings.keyPrefix)
+	if url := p.settings.url; url.given() {
+		field := p.settings.field + ".url"
+		p.url = url.validated(func(u string) error { return issuer.ValidateURLField(field, u) })
 	}
-	b.hosted = hosted
-	b.comp.BucketName = hosted.bucket
-	b.comp.BucketPolicyStatement = hosted.statement
+	p.hostPath = p.url.ApplyT(issuer.HostPath).(pulumi.StringOutput)
 	return nil
 }
 
-// issuerDocuments computes the issuer URL and both documents.
-func (b *builder) issuerDocuments() error {
+// keyDocuments computes the JWKS and the keys' algorithms, which every issuer of the
+// cluster publishes alike: the cluster signs with the same keys whichever issuer its
+// tokens name.
+func (b *builder) keyDocuments() error {
 	keys := b.s.signingKeys
-	issuerURL := b.hosted.issuerURL(b.awsScope, b.s.issuer.keyPrefix)
-	if url := b.s.issuer.url; url.given() {
-		issuerURL = url.validated(issuer.ValidateURL)
-	}
-	b.comp.IssuerURL = issuerURL
-	b.comp.IssuerHostPath = issuerURL.ApplyT(issuer.HostPath).(pulumi.StringOutput)
-	b.comp.PodIamConfig = issuerURL.ApplyT(issuer.PodIamConfig).(pulumi.StringOutput)
-
 	b.phase2 = keys.phase2
 	legacy := b.s.legacyKeyWithoutKid
-	var algorithms pulumi.StringArrayOutput
 	if keys.pending == nil {
 		doc, err := oidcdoc.JWKS(keys.keys, legacy)
 		if err != nil {
 			return err
 		}
 		b.jwks = pulumi.String(string(doc)).ToStringOutput()
-		algorithms = pulumi.ToStringArray(oidcdoc.Algorithms(keys.keys)).ToStringArrayOutput()
+		b.algorithms = pulumi.ToStringArray(oidcdoc.Algorithms(keys.keys)).ToStringArrayOutput()
 	} else {
 		// Keys travel through outputs as text and are parsed where they are used: parsed
 		// keys do not survive Pulumi's value copying intact.
@@ -175,110 +224,101 @@ func (b *builder) issuerDocuments() error {
 			doc, err := oidcdoc.JWKS(parsed, legacy)
 			return string(doc), err
 		}).(pulumi.StringOutput)
-		algorithms = keys.pending.ApplyT(func(texts []string) ([]string, error) {
+		b.algorithms = keys.pending.ApplyT(func(texts []string) ([]string, error) {
 			parsed, err := signingkey.ParseAll(texts)
 			return oidcdoc.Algorithms(parsed), err
 		}).(pulumi.StringArrayOutput)
 		// The keys may arrive as secrets (read from a Secret), but what is derived from
 		// them here is public by design, so it is published as plain values.
 		b.jwks = pulumi.Unsecret(b.jwks).(pulumi.StringOutput)
-		algorithms = pulumi.Unsecret(algorithms).(pulumi.StringArrayOutput)
+		b.algorithms = pulumi.Unsecret(b.algorithms).(pulumi.StringArrayOutput)
 	}
-	b.discovery = pulumi.All(issuerURL, algorithms).ApplyT(func(v []any) (string, error) {
-		doc, err := oidcdoc.Discovery(v[0].(string), v[1].([]string))
-		return string(doc), err
-	}).(pulumi.StringOutput)
 	b.comp.Jwks = b.jwks
-	b.comp.DiscoveryDocument = b.discovery
 	return nil
 }
 
-// uploadDocuments publishes the discovery document, and keys.json in phase 2.
-func (b *builder) uploadDocuments() error {
+// uploadDocuments publishes the issuer's discovery document, and keys.json in phase 2.
+func (p *publication) uploadDocuments(b *builder) error {
+	p.discovery = pulumi.All(p.url, b.algorithms).ApplyT(func(v []any) (string, error) {
+		doc, err := oidcdoc.Discovery(v[0].(string), v[1].([]string))
+		return string(doc), err
+	}).(pulumi.StringOutput)
 	// Through CloudFront the documents say how long they may be cached, so a rotated
 	// keys.json is served within minutes; S3 hosting has no cache in between.
 	var cacheControl pulumi.StringPtrInput
-	if b.hosted.mode == hosting.CloudFront {
+	if p.hosted.mode == hosting.CloudFront {
 		cacheControl = pulumi.String(hosting.CacheControl)
 	}
+	sc := p.scope
 	upload := func(suffix, key string, content pulumi.StringOutput) error {
-		obj, err := newAWSResource(b.ctx, awsBucketObjectToken, b.name+suffix, pulumi.Map{
-			"bucket":       b.hosted.bucket,
+		obj, err := newAWSResource(sc.ctx, awsBucketObjectToken, sc.name+suffix, pulumi.Map{
+			"bucket":       p.hosted.bucket,
 			"key":          pulumi.String(key),
 			"content":      content,
 			"contentType":  pulumi.String("application/json"),
 			"cacheControl": cacheControl,
-			"tags":         b.tags,
-		}, b.parent)
+			"tags":         sc.tags,
+		}, sc.parent)
 		if err != nil {
 			return err
 		}
-		b.documents = append(b.documents, obj)
+		p.documents = append(p.documents, obj)
 		return nil
 	}
-	if err := upload("-discovery", b.discoveryKey, b.discovery); err != nil {
+	if err := upload("-discovery", p.discoveryKey, p.discovery); err != nil {
 		return err
 	}
 	if !b.phase2 {
 		return nil
 	}
-	return upload("-jwks", b.jwksKey, b.jwks)
+	return upload("-jwks", p.jwksKey, b.jwks)
 }
 
-// issuerPublishers are the resources that must exist before anyone can read the issuer:
-// the documents, and what serves them (the bucket policy, the CloudFront distribution
-// and its DNS records).
-func (b *builder) issuerPublishers() []pulumi.Resource {
-	return append(append([]pulumi.Resource{}, b.documents...), b.hosted.ready...)
-}
-
-// verifyIssuer registers the IssuerCheck that waits, once the issuer is published, until
-// it is served as published, so that no OIDC provider or webhook relies on an issuer STS
-// cannot read. It checks keys.json only in phase 2, when there is one.
-func (b *builder) verifyIssuer() error {
-	publishers := b.issuerPublishers()
-	b.issuerReady = publishers
-	if !b.s.issuer.verify {
+// verify registers the IssuerCheck that waits, once the issuer is published, until it is
+// served as published, so that no OIDC provider or webhook relies on an issuer STS cannot
+// read. It checks keys.json only in phase 2, when there is one.
+func (p *publication) verify(b *builder) error {
+	publishers := append(append([]pulumi.Resource{}, p.documents...), p.hosted.ready...)
+	p.ready = publishers
+	if !p.settings.verify {
 		return nil
 	}
-	inputs := pulumi.Map{"issuerUrl": b.comp.IssuerURL, "discoveryDocument": b.discovery}
+	inputs := pulumi.Map{"issuerUrl": p.url, "discoveryDocument": p.discovery}
 	if b.phase2 {
 		inputs["jwks"] = b.jwks
 	}
 	var check pulumi.CustomResourceState
-	err := b.ctx.RegisterResource(IssuerCheckToken, b.name+"-issuer-check", inputs, &check,
-		b.parent, pulumi.DependsOn(publishers))
+	err := p.scope.ctx.RegisterResource(IssuerCheckToken, p.scope.name+"-issuer-check", inputs, &check,
+		p.scope.parent, pulumi.DependsOn(publishers))
 	if err != nil {
 		return err
 	}
-	b.issuerReady = append(b.issuerReady, &check)
+	p.ready = append(p.ready, &check)
 	return nil
 }
 
 // oidcProvider creates the IAM OIDC provider once the issuer is readable (IAM may fetch
 // the issuer when the provider is created), or adopts an existing one by ARN.
-func (b *builder) oidcProvider() error {
-	if !b.s.oidcProvider.create {
-		b.providerArn = b.s.oidcProvider.arn.input.ToStringOutput()
-		b.comp.OidcProviderArn = b.providerArn
+func (p *publication) oidcProvider(op oidcProviderSettings) error {
+	if !p.createProvider {
+		p.providerArn = p.existingProvider.input.ToStringOutput()
 		return nil
 	}
 	providerArgs := pulumi.Map{
-		"url":           b.comp.IssuerURL,
-		"clientIdLists": pulumi.ToStringArray(b.s.oidcProvider.audiences),
-		"tags":          b.tags,
+		"url":           p.url,
+		"clientIdLists": pulumi.ToStringArray(op.audiences),
+		"tags":          p.scope.tags,
 	}
-	if len(b.s.oidcProvider.thumbprints) > 0 {
-		providerArgs["thumbprintLists"] = pulumi.ToStringArray(b.s.oidcProvider.thumbprints)
+	if len(op.thumbprints) > 0 {
+		providerArgs["thumbprintLists"] = pulumi.ToStringArray(op.thumbprints)
 	}
 	var provider awsARNResource
-	err := registerAWS(b.ctx, awsOIDCProviderToken, b.name+"-oidc-provider", providerArgs, &provider,
-		b.parent, pulumi.DependsOn(b.issuerReady))
+	err := registerAWS(p.scope.ctx, awsOIDCProviderToken, p.scope.name+"-oidc-provider", providerArgs, &provider,
+		p.scope.parent, pulumi.DependsOn(p.ready))
 	if err != nil {
 		return err
 	}
-	b.providerArn = provider.Arn
-	b.comp.OidcProviderArn = provider.Arn
+	p.providerArn = provider.Arn
 	return nil
 }
 
@@ -294,7 +334,7 @@ func (b *builder) roles() error {
 	names := pulumi.StringMap{}
 	annotations := pulumi.StringMapMap{}
 	issuers := []any{b.providerArn, b.comp.IssuerHostPath}
-	previous := b.s.issuer.previous
+	previous := b.previousTrust
 	if previous != nil {
 		issuers = append(issuers, previous.oidcProviderArn, previous.issuerHostPath)
 	}

@@ -72,7 +72,7 @@ func resolveIssuerBucket(ctx *pulumi.Context, component string, args IssuerBucke
 	errs.addAll(prefixErrs)
 	s.prefixes = prefixes
 
-	serving, servingErrs, err := resolveServing(ctx, "", component,
+	serving, servingErrs, err := resolveServing(ctx, "", resourceNaming{prefix: component, madeOf: "the component name", field: "hosting"},
 		servingArgs{hosting: args.Hosting, domain: args.Domain, priceClass: args.PriceClass}, s.prefixes)
 	if err != nil {
 		return issuerBucketSettings{}, err

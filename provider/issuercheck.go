@@ -190,9 +190,10 @@ func issuerURLChangeWarning(before, after string) string {
 		"hold such tokens for up to a day after that, so once the OIDC provider and the trust policies follow the new "+
 		"URL, every IAM role of those clusters stops working for them. If this stack published the old issuer, this "+
 		"update also replaces its OIDC provider and documents, so it stops verifying at once. To move a running "+
-		"cluster, keep the old issuer published and its OIDC provider in place, set issuer.previous to the old issuer's "+
-		"trust so every role trusts both, then change the cluster spec and wait out the tokens: see %s. If the change "+
-		"is not intended, restore "+
+		"cluster, keep the old issuer published and its OIDC provider in place: in EksaIrsa give the new issuer a name "+
+		"of its own (issuer.name) and set issuer.previous to the settings the old one had, so the component goes on "+
+		"publishing it and every role trusts both (for an issuer published elsewhere, set issuer.previous to its "+
+		"trust); then change the cluster spec and wait out the tokens: see %s. If the change is not intended, restore "+
 		"the setting that changed (issuer.url, issuer.bucketName, issuer.keyPrefix, the hosting, or the AWS "+
 		"provider's region).",
 		before, to, before, changingTheIssuerURL)

@@ -46,14 +46,13 @@ func knownHostPath(hostPath string) hostPathAtPreview {
 // unknownHostPath is a host path Construct knows nothing about.
 var unknownHostPath = hostPathAtPreview{min: 1, max: policy.MaxIssuerHostPathLength}
 
-// issuerHostPathAtPreview derives the issuer host path, or bounds on its length, from
-// the settings and the AWS provider's region, the way issuerDocuments derives the URL:
+// issuerHostPathAtPreview derives an issuer's host path, or bounds on its length, from
+// its settings and the AWS provider's region, the way publication.issuerURL derives the URL:
 // issuer.url when given; with CloudFront hosting the custom domain, or the distribution's
 // domain (unknown until it exists: a DNS label and ".cloudfront.net"); otherwise the S3
 // path-style URL of the bucket, whose generated name has a known length. A new way of
 // deriving the issuer URL must be mirrored here.
-func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
-	is := b.s.issuer
+func (b *builder) issuerHostPathAtPreview(is publicationSettings) (hostPathAtPreview, error) {
 	withPrefix := func(host string) string { return issuer.HostPath(issuer.HostURL(host, is.keyPrefix)) }
 	lengths := func(shortest, longest int) hostPathAtPreview {
 		return hostPathAtPreview{min: len(withPrefix(strings.Repeat("x", shortest))), max: len(withPrefix(strings.Repeat("x", longest)))}
@@ -96,7 +95,7 @@ func (b *builder) issuerHostPathAtPreview() (hostPathAtPreview, error) {
 // checkAtPreview checks the limits IAM enforces on EksaIrsa's roles and OIDC provider
 // before any child exists, and logs a warning for what can only be checked later.
 func (b *builder) checkAtPreview() error {
-	host, err := b.issuerHostPathAtPreview()
+	host, err := b.issuerHostPathAtPreview(b.s.issuer.publicationSettings)
 	if err != nil {
 		return err
 	}
@@ -169,6 +168,9 @@ func (b *builder) existingProviderARN(host hostPathAtPreview) (string, problems)
 // known of it: its host path, its provider against it, and that it is not the issuer
 // the cluster moves to.
 func (b *builder) previousIssuerAtPreview(current hostPathAtPreview) (*policy.TrustEstimate, problems, error) {
+	if kept := b.s.issuer.kept; kept != nil {
+		return b.keptIssuerAtPreview(*kept, current)
+	}
 	previous := b.s.issuer.previous
 	if previous == nil {
 		return nil, nil, nil
@@ -184,4 +186,29 @@ func (b *builder) previousIssuerAtPreview(current hostPathAtPreview) (*policy.Tr
 		}
 	}
 	return &preview.estimate, nil, nil
+}
+
+// keptIssuerAtPreview is previousIssuerAtPreview for an issuer the component goes on
+// publishing: its host path comes from its settings as the current issuer's does, and its
+// provider is the component's own or the one given.
+func (b *builder) keptIssuerAtPreview(kept keptIssuer, current hostPathAtPreview) (*policy.TrustEstimate, problems, error) {
+	host, err := b.issuerHostPathAtPreview(kept.publicationSettings)
+	if err != nil {
+		return nil, nil, err
+	}
+	estimate := policy.TrustEstimate{
+		IssuerTrust: policy.IssuerTrust{HostPath: host.value},
+		HostPathMin: host.min, HostPathMax: host.max,
+	}
+	arn := ""
+	if kept.oidcProviderArn.known {
+		arn = kept.oidcProviderArn.value
+		estimate.ProviderARN = arn
+	}
+	if host.value != "" && current.value != "" {
+		if err := policy.CheckPreviousIssuer(kept.field, current.value, arn, host.value); err != nil {
+			return nil, problems{err}, nil
+		}
+	}
+	return &estimate, nil, nil
 }

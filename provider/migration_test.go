@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -156,9 +157,11 @@ func TestIssuerMigrationBadInput(t *testing.T) {
 		want []string
 	}{
 		{"no host path", migrating(key, map[string]any{"oidcProviderArn": oidcARN(oldHostPath)}),
-			[]string{"issuer.previous.issuerHostPath: required", "trust.issuerHostPath"}},
+			[]string{"issuer.previous: give issuerHostPath too", "its trust output", "the settings it had, e.g. hosting: s3"}},
 		{"no provider", migrating(key, map[string]any{"issuerHostPath": oldHostPath}),
-			[]string{"issuer.previous.oidcProviderArn: required", "trust.oidcProviderArn"}},
+			[]string{"issuer.previous.oidcProviderArn: required with issuerHostPath", "trust.oidcProviderArn"}},
+		{"a trust and settings", migrating(key, map[string]any{"oidcProviderArn": oidcARN(oldHostPath), "issuerHostPath": oldHostPath, "hosting": "s3"}),
+			[]string{"issuer.previous.hosting: not with issuerHostPath", "leave out issuerHostPath"}},
 		{"provider of another issuer", migrating(key, map[string]any{"oidcProviderArn": oidcARN(newHostPath), "issuerHostPath": oldHostPath}),
 			[]string{"issuer.previous.oidcProviderArn:", "is the OIDC provider of the issuer https://" + newHostPath}},
 		{"a URL for a host path", migrating(key, map[string]any{"oidcProviderArn": oidcARN(oldHostPath), "issuerHostPath": wantIssuer}),
@@ -236,5 +239,203 @@ func TestIssuerURLWarningPointsAtItsGuide(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), "(docs/changing-the-issuer.md)") {
 		t.Error("README.md does not link docs/changing-the-issuer.md")
+	}
+}
+
+// keptMigration moves the default issuer A (an S3 bucket of the component's own) to B,
+// served by CloudFront under a custom domain, the component publishing both at once.
+func keptMigration(key testKey, keepA bool) map[string]any {
+	issuer := map[string]any{
+		"name": "cdn", "hosting": "cloudfront",
+		"domain": map[string]any{"name": "oidc.example.com", "certificateArn": cfCertificate},
+	}
+	if keepA {
+		issuer["previous"] = map[string]any{} // A had the default settings
+	}
+	return withHosting(phase2(key), issuer)
+}
+
+// TestIssuerMigrationKeepsPublishingTheOldIssuer: while issuer.previous gives the
+// settings the component published A with, A's resources are registered under the names
+// they had with the inputs they had, so an update creates B beside them and changes only
+// the roles' trust; the roles trust A through A's own provider; and removing
+// issuer.previous drops A's resources and leaves B's as they were.
+func TestIssuerMigrationKeepsPublishingTheOldIssuer(t *testing.T) {
+	key := newRSAKey(t, 2048)
+	before, beforeState := mustConstruct(t, phase2(key))
+	during, duringState := mustConstruct(t, keptMigration(key, true))
+	after, afterState := mustConstruct(t, keptMigration(key, false))
+	const issuerB = "https://oidc.example.com"
+
+	for what, state := range map[string]property.Map{"during": duringState, "after": afterState} {
+		if got := str(t, state, "issuerUrl"); got != issuerB {
+			t.Errorf("%s: issuerUrl = %q, want B, %q", what, got, issuerB)
+		}
+	}
+	if got := str(t, beforeState, "issuerUrl"); got != wantIssuer {
+		t.Fatalf("before: issuerUrl = %q, want A, %q", got, wantIssuer)
+	}
+
+	t.Run("A's resources keep their names and inputs", func(t *testing.T) {
+		for _, c := range before.children {
+			kept := during.named(t, c.Name)
+			if kept.Type != c.Type {
+				t.Errorf("%s: type %s, was %s", c.Name, kept.Type, c.Type)
+			}
+			inputs := kept.Inputs
+			if c.Type == tRole {
+				inputs = inputs.Set("assumeRolePolicy", c.Inputs.Get("assumeRolePolicy"))
+			}
+			if !c.Inputs.Equals(inputs) {
+				t.Errorf("%s: inputs change while A is kept:\nbefore %v\nduring %v", c.Name, c.Inputs, kept.Inputs)
+			}
+		}
+	})
+
+	t.Run("B's resources are named after it", func(t *testing.T) {
+		var added []string
+		for _, n := range during.names() {
+			if !slices.Contains(before.names(), n) {
+				added = append(added, n)
+			}
+		}
+		want := []string{
+			tBucket + " irsa-cdn-bucket", tObject + " irsa-cdn-discovery", tObject + " irsa-cdn-jwks",
+			tBucketPolicy + " irsa-cdn-bucket-policy", tCachePolicy + " irsa-cdn-cache-policy",
+			tDistribution + " irsa-cdn-distribution", tIssuerCheck + " irsa-cdn-issuer-check",
+			tOAC + " irsa-cdn-oac", tOidc + " irsa-cdn-oidc-provider", tOwnership + " irsa-cdn-ownership",
+			tPublicAccess + " irsa-cdn-public-access",
+		}
+		slices.Sort(want)
+		if diff := cmp.Diff(want, added); diff != "" {
+			t.Errorf("resources added beside A (-want +got):\n%s", diff)
+		}
+		if url := str(t, during.named(t, "irsa-cdn-oidc-provider").Inputs, "url"); url != issuerB {
+			t.Errorf("B's provider url = %q, want %q", url, issuerB)
+		}
+		var discovery struct{ Issuer string }
+		if err := json.Unmarshal([]byte(str(t, during.named(t, "irsa-cdn-discovery").Inputs, "content")), &discovery); err != nil {
+			t.Fatal(err)
+		}
+		if discovery.Issuer != issuerB {
+			t.Errorf("B's discovery document names issuer %q, want %q", discovery.Issuer, issuerB)
+		}
+	})
+
+	t.Run("every role trusts A through A's provider and B through B's", func(t *testing.T) {
+		doc := str(t, during.named(t, "irsa-reporting").Inputs, "assumeRolePolicy")
+		aProvider := str(t, before.named(t, "irsa-oidc-provider").Inputs, "url")
+		if aProvider != wantIssuer {
+			t.Fatalf("A's provider url = %q", aProvider)
+		}
+		hostB := strings.TrimPrefix(issuerB, "https://")
+		sub := "system:serviceaccount:apps:reporting"
+		for _, tc := range []struct {
+			what      string
+			arn, host string
+			sub       string
+			want      bool
+		}{
+			{"A's token", oidcARN(oldHostPath), oldHostPath, sub, true},
+			{"B's token", oidcARN(hostB), hostB, sub, true},
+			{"A's token of another account", oidcARN(oldHostPath), oldHostPath, "system:serviceaccount:apps:billing", false},
+			{"A's host through B's provider", oidcARN(hostB), oldHostPath, sub, false},
+		} {
+			if got := admits(t, doc, tc.arn, tc.host, tc.sub); got != tc.want {
+				t.Errorf("%s: admitted = %v, want %v\n%s", tc.what, got, tc.want, doc)
+			}
+		}
+		if got, want := str(t, duringState, "oidcProviderArn"), oidcARN(hostB); got != want {
+			t.Errorf("oidcProviderArn = %q, want B's, %q", got, want)
+		}
+	})
+
+	t.Run("removing issuer.previous drops A's resources only", func(t *testing.T) {
+		var left []string
+		for _, n := range during.names() {
+			if !slices.Contains(after.names(), n) {
+				left = append(left, n)
+			}
+		}
+		wantLeft := []string{
+			tBucket + " irsa-bucket", tObject + " irsa-discovery", tObject + " irsa-jwks", tBucketPolicy + " irsa-bucket-policy",
+			tIssuerCheck + " irsa-issuer-check", tOidc + " irsa-oidc-provider", tOwnership + " irsa-ownership",
+			tPublicAccess + " irsa-public-access",
+		}
+		slices.Sort(wantLeft)
+		if diff := cmp.Diff(wantLeft, left); diff != "" {
+			t.Errorf("resources dropped with issuer.previous (-want +got):\n%s", diff)
+		}
+		for _, c := range after.children {
+			was := during.named(t, c.Name)
+			inputs := c.Inputs
+			if c.Type == tRole {
+				inputs = inputs.Set("assumeRolePolicy", was.Inputs.Get("assumeRolePolicy"))
+			}
+			if !was.Inputs.Equals(inputs) {
+				t.Errorf("%s: inputs change when A is dropped:\nduring %v\nafter  %v", c.Name, was.Inputs, c.Inputs)
+			}
+		}
+		doc := str(t, after.named(t, "irsa-reporting").Inputs, "assumeRolePolicy")
+		if admits(t, doc, oidcARN(oldHostPath), oldHostPath, "system:serviceaccount:apps:reporting") {
+			t.Errorf("after: the trust still admits A's token:\n%s", doc)
+		}
+	})
+}
+
+// TestIssuerMigrationKeptIssuerBadInput: a kept issuer the new one would collide with
+// fails at preview naming the input and the fix, before anything is registered.
+func TestIssuerMigrationKeptIssuerBadInput(t *testing.T) {
+	key := newRSAKey(t, 2048)
+	shared := func(prefixB string, previous map[string]any) map[string]any {
+		return withHosting(phase2(key), map[string]any{
+			"name": "b", "createBucket": false, "bucketName": "shared-oidc", "keyPrefix": prefixB, "previous": previous,
+		})
+	}
+	domain := map[string]any{"name": "oidc.example.com", "certificateArn": cfCertificate}
+	for _, tc := range []struct {
+		name string
+		in   map[string]any
+		want []string
+	}{
+		{"the new issuer has no name of its own", withHosting(phase2(key), map[string]any{"hosting": "cloudfront", "previous": map[string]any{}}),
+			[]string{"issuer.name: required to differ from issuer.previous.name", "irsa-bucket", "name: cdn"}},
+		{"both have one name", withHosting(phase2(key), map[string]any{"name": "cdn", "previous": map[string]any{"name": "cdn"}}),
+			[]string{"issuer.name: required to differ", `("cdn")`, "irsa-cdn-bucket", "name: cdn2"}},
+		{"a name that is no name", withHosting(phase2(key), map[string]any{"name": "CDN", "previous": map[string]any{}}),
+			[]string{"issuer.name \"CDN\"", "lowercase letters"}},
+		{"the same documents", shared("clusters/prod", map[string]any{"createBucket": false, "bucketName": "shared-oidc", "keyPrefix": "clusters/prod"}),
+			[]string{"issuer.keyPrefix: the new issuer's documents would replace the old one's in bucket \"shared-oidc\""}},
+		{"the same domain", withHosting(phase2(key), map[string]any{"name": "b", "hosting": "cloudfront", "domain": domain,
+			"previous": map[string]any{"hosting": "cloudfront", "domain": domain}}),
+			[]string{"issuer.domain.name: \"oidc.example.com\" is also issuer.previous.domain.name"}},
+		{"the same URL", withHosting(phase2(key), map[string]any{"name": "b", "createBucket": false, "bucketName": "shared-oidc", "url": "https://oidc.example.com",
+			"previous": map[string]any{"createBucket": false, "bucketName": "other-oidc", "url": "https://oidc.example.com"}}),
+			[]string{"issuer.previous: names the current issuer https://oidc.example.com"}},
+		{"the old provider not created here", func() map[string]any {
+			in := withHosting(phase2(key), map[string]any{"name": "b", "bucketName": migrationBucket, "previous": map[string]any{}})
+			in["oidcProvider"] = map[string]any{"create": false, "arn": oidcARN(newHostPath)}
+			return in
+		}(), []string{"issuer.previous.oidcProviderArn: required when oidcProvider.create is false"}},
+		{"a bad previous setting", withHosting(phase2(key), map[string]any{"name": "b", "previous": map[string]any{"hosting": "ftp"}}),
+			[]string{"issuer.previous.hosting"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := constructLogging(t, provider.EksaIrsaToken, "irsa", tc.in, true)
+			if run.err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(run.err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, run.err)
+				}
+			}
+			if len(run.aws.children) != 0 {
+				t.Errorf("registered %v before failing", run.aws.names())
+			}
+		})
+	}
+	if _, _, err := construct(t, shared("clusters/prod-b", map[string]any{"createBucket": false, "bucketName": "shared-oidc", "keyPrefix": "clusters/prod"})); err != nil {
+		t.Errorf("two folders of one bucket: %v", err)
 	}
 }

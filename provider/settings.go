@@ -42,17 +42,60 @@ type settings struct {
 	webhook webhookSettings
 }
 
-// issuerSettings say where the documents live and how they are served.
+// issuerSettings say which issuer the cluster's tokens name, and during a migration
+// which issuer it is leaving.
 type issuerSettings struct {
+	publicationSettings // the issuer the cluster uses, or moves to
+	// previous is the issuer the cluster is leaving, published elsewhere, which every role
+	// trusts too; nil outside such a migration. Its audiences are the component's (set
+	// with the provider's).
+	previous *trustSettings
+	// kept is the issuer the cluster is leaving when this component published it: it
+	// goes on publishing it, under the names it has, beside the new one; nil otherwise.
+	kept *keptIssuer
+}
+
+// publicationSettings say where the documents of one issuer live, how they are served
+// and what its resources are called.
+type publicationSettings struct {
+	field        string // the wire path of these settings: "issuer" or "issuer.previous"
+	name         string // sets its resources' names apart; "" for the default issuer
 	createBucket bool
 	bucketName   knownString // not given: derive a unique name from the cluster name
 	keyPrefix    string
 	url          knownString // not given: the hosting's own URL
 	serving      servingSettings
 	verify       bool // check the published issuer before anything relies on it
-	// previous is the issuer the cluster is leaving, which every role trusts too; nil
-	// outside a migration. Its audiences are the component's (set with the provider's).
-	previous *trustSettings
+}
+
+// keptIssuer is an issuer this component published and goes on publishing while the
+// cluster leaves it.
+type keptIssuer struct {
+	publicationSettings
+	// oidcProviderArn is the old issuer's provider when the component did not create it
+	// (oidcProvider.create false); not given, the component keeps its own.
+	oidcProviderArn knownString
+}
+
+// defaultPublication is an issuer given no settings: a bucket of its own, read by anyone,
+// checked once published.
+func defaultPublication(field string) publicationSettings {
+	return publicationSettings{field: field, createBucket: true, serving: servingSettings{mode: hosting.S3, fieldPrefix: field + "."}, verify: true}
+}
+
+// resourceName is the name of the issuer's resource of the given suffix ("-bucket"),
+// below the component's name: the issuer's name keeps its resources apart from those of
+// the issuer it replaces.
+func (p publicationSettings) resourceName(component, suffix string) string {
+	return p.resourcePrefix(component) + suffix
+}
+
+// resourcePrefix is what the names of the issuer's resources start with.
+func (p publicationSettings) resourcePrefix(component string) string {
+	if p.name == "" {
+		return component
+	}
+	return component + "-" + p.name
 }
 
 // servingSettings say how documents are served.
@@ -120,6 +163,10 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 	if s.issuer.previous != nil {
 		// The cluster's tokens carry the same audience whichever issuer signed them.
 		s.issuer.previous.audiences = op.audiences
+	}
+	if kept := s.issuer.kept; kept != nil && !op.create && !kept.oidcProviderArn.given() {
+		errs.addf("issuer.previous.oidcProviderArn: required when oidcProvider.create is false; give the existing IAM OIDC " +
+			"provider of the issuer being left, which the component did not create either")
 	}
 	w.tokenAudience, err = resolveTokenAudience(args.Webhook, op.audiences)
 	errs.add(err)
@@ -213,65 +260,203 @@ func resolveRoles(component string, roles map[string]Role) ([]roleSettings, prob
 	return resolved, errs
 }
 
-// resolveIssuer defaults and checks the issuer settings. Inputs that may be outputs
-// (bucket name, URL, certificate ARN) are checked here when their value is already known
-// and by the resources' inputs once it is.
+// resolveIssuer defaults and checks the issuer settings: the issuer the cluster uses and,
+// during a migration, the one it leaves. Inputs that may be outputs (bucket name, URL,
+// certificate ARN) are checked here when their value is already known and by the
+// resources' inputs once it is.
 func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSettings, problems, error) {
-	s := issuerSettings{createBucket: true, serving: servingSettings{mode: hosting.S3}, verify: true}
 	if in == nil {
-		return s, nil, nil
+		return issuerSettings{publicationSettings: defaultPublication("issuer")}, nil, nil
 	}
-	var errs problems
+	current, errs, err := resolvePublication(ctx, "issuer", component, in.publicationArgs())
+	if err != nil {
+		return issuerSettings{}, nil, err
+	}
+	s := issuerSettings{publicationSettings: current}
+	if in.Previous == nil {
+		return s, errs, nil
+	}
+	previousErrs, err := s.resolvePrevious(ctx, component, in.Previous)
+	if err != nil {
+		return issuerSettings{}, nil, err
+	}
+	errs.addAll(previousErrs)
+	return s, errs, nil
+}
 
-	s.createBucket = valueOr(in.CreateBucket, true)
-	s.keyPrefix = valueOr(in.KeyPrefix, "")
-	s.verify = valueOr(in.Verify, true)
+// resolvePrevious reads the issuer being left: by its trust when it is published
+// elsewhere (issuerHostPath given), otherwise by the settings this component published it
+// with, so that it keeps publishing it as it did.
+func (s *issuerSettings) resolvePrevious(ctx *pulumi.Context, component string, in *PreviousIssuer) (problems, error) {
+	const field = "issuer.previous"
+	var errs problems
+	args := in.publicationArgs()
+	given := args.given()
+	if in.IssuerHostPath != nil {
+		s.previous = &trustSettings{field: field, oidcProviderArn: in.OidcProviderArn, issuerHostPath: in.IssuerHostPath}
+		if in.OidcProviderArn == nil {
+			errs.addf("%s.oidcProviderArn: required with issuerHostPath; give the IAM OIDC provider of the issuer being left (its trust.oidcProviderArn)", field)
+		}
+		for _, f := range given {
+			errs.addf("%s.%s: not with issuerHostPath, which names an issuer published elsewhere; for the issuer this component "+
+				"published, give the settings it had (%s.%s and the like) and leave out issuerHostPath", field, f, field, f)
+		}
+		return errs, nil
+	}
+	if in.OidcProviderArn != nil && len(given) == 0 {
+		errs.addf("%s: give issuerHostPath too, for an issuer published elsewhere (its trust output); or, for the issuer this "+
+			"component published, the settings it had, e.g. hosting: s3", field)
+		return errs, nil
+	}
+
+	published, publishedErrs, err := resolvePublication(ctx, field, component, args)
+	if err != nil {
+		return nil, err
+	}
+	errs.addAll(publishedErrs)
+	kept := &keptIssuer{publicationSettings: published}
+	if kept.oidcProviderArn, err = awaitString(ctx, field+".oidcProviderArn", in.OidcProviderArn); err != nil {
+		return nil, err
+	}
+	s.kept = kept
+	errs.addAll(s.checkKeptApart(component))
+	return errs, nil
+}
+
+// checkKeptApart refuses a kept issuer that the new one would overwrite: the same
+// resource names (the same name, as when issuer.name is forgotten), the same documents
+// in the same bucket, or the same custom domain, which CloudFront serves from one
+// distribution only.
+func (s *issuerSettings) checkKeptApart(component string) problems {
+	var errs problems
+	current, kept := s.publicationSettings, s.kept.publicationSettings
+	if current.name == kept.name {
+		example := "cdn"
+		if current.name == example {
+			example = "cdn2"
+		}
+		errs.addf("issuer.name: required to differ from issuer.previous.name (%q) while the old issuer stays published, "+
+			"since it keeps the names of its resources (%s, ...); give the new issuer a name of its own, e.g. name: %s",
+			kept.name, kept.resourceName(component, "-bucket"), example)
+	}
+	if !current.createBucket && !kept.createBucket && current.bucketName.known && kept.bucketName.known &&
+		current.bucketName.value == kept.bucketName.value && current.keyPrefix == kept.keyPrefix {
+		errs.addf("issuer.keyPrefix: the new issuer's documents would replace the old one's in bucket %q; "+
+			"give the new issuer another keyPrefix (or another bucket)", current.bucketName.value)
+	}
+	if current.serving.domain != nil && kept.serving.domain != nil && current.serving.domain.name == kept.serving.domain.name {
+		errs.addf("issuer.domain.name: %q is also issuer.previous.domain.name; a host name is served by one CloudFront "+
+			"distribution only, and the two issuers need URLs of their own: give the new issuer another host name",
+			current.serving.domain.name)
+	}
+	return errs
+}
+
+// publicationArgs are the inputs that describe one published issuer, as Issuer and
+// PreviousIssuer both take them.
+type publicationArgs struct {
+	name         *string
+	bucketName   pulumi.StringInput
+	createBucket *bool
+	keyPrefix    *string
+	url          pulumi.StringInput
+	serving      servingArgs
+	verify       *bool
+}
+
+func (i *Issuer) publicationArgs() publicationArgs {
+	return publicationArgs{
+		name: i.Name, bucketName: i.BucketName, createBucket: i.CreateBucket, keyPrefix: i.KeyPrefix, url: i.URL,
+		serving: servingArgs{hosting: i.Hosting, domain: i.Domain, priceClass: i.PriceClass}, verify: i.Verify,
+	}
+}
+
+func (p *PreviousIssuer) publicationArgs() publicationArgs {
+	return publicationArgs{
+		name: p.Name, bucketName: p.BucketName, createBucket: p.CreateBucket, keyPrefix: p.KeyPrefix, url: p.URL,
+		serving: servingArgs{hosting: p.Hosting, domain: p.Domain, priceClass: p.PriceClass}, verify: p.Verify,
+	}
+}
+
+// given lists the wire names of the settings that were set.
+func (a publicationArgs) given() []string {
+	var fields []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"name", a.name != nil}, {"bucketName", a.bucketName != nil}, {"createBucket", a.createBucket != nil},
+		{"keyPrefix", a.keyPrefix != nil}, {"url", a.url != nil}, {"hosting", a.serving.hosting != nil},
+		{"domain", a.serving.domain != nil}, {"priceClass", a.serving.priceClass != nil}, {"verify", a.verify != nil},
+	} {
+		if f.set {
+			fields = append(fields, f.name)
+		}
+	}
+	return fields
+}
+
+// resolvePublication defaults and checks the settings of one published issuer, whose
+// fields are named below field ("issuer" or "issuer.previous").
+func resolvePublication(ctx *pulumi.Context, field, component string, in publicationArgs) (publicationSettings, problems, error) {
+	s := defaultPublication(field)
+	var errs problems
+	at := field + "."
+
+	s.name = valueOr(in.name, "")
+	nameErr := issuer.ValidateName(at+"name", s.name)
+	errs.add(nameErr)
+	s.createBucket = valueOr(in.createBucket, true)
+	s.keyPrefix = valueOr(in.keyPrefix, "")
+	s.verify = valueOr(in.verify, true)
 	var err error
-	if s.bucketName, err = awaitString(ctx, "issuer.bucketName", in.BucketName); err != nil {
+	if s.bucketName, err = awaitString(ctx, at+"bucketName", in.bucketName); err != nil {
 		return s, nil, err
 	}
-	if s.url, err = awaitString(ctx, "issuer.url", in.URL); err != nil {
+	if s.url, err = awaitString(ctx, at+"url", in.url); err != nil {
 		return s, nil, err
 	}
 
 	switch {
 	case s.bucketName.known && s.bucketName.value != "":
-		errs.add(issuer.ValidateBucketName("issuer.bucketName", s.bucketName.value))
+		errs.add(issuer.ValidateBucketName(at+"bucketName", s.bucketName.value))
 	case !s.createBucket && !s.bucketName.given():
-		errs.addf("issuer.bucketName: required when issuer.createBucket is false; name the existing bucket that hosts the documents")
+		errs.addf("%sbucketName: required when %screateBucket is false; name the existing bucket that hosts the documents", at, at)
 	}
-	keyPrefixErr := issuer.ValidateKeyPrefix("issuer.keyPrefix", s.keyPrefix)
+	keyPrefixErr := issuer.ValidateKeyPrefix(at+"keyPrefix", s.keyPrefix)
 	errs.add(keyPrefixErr)
 	if s.url.known && s.url.value != "" {
-		errs.add(issuer.ValidateURL(s.url.value))
+		errs.add(issuer.ValidateURLField(at+"url", s.url.value))
 	}
 
 	var keyPrefixes []string
 	if keyPrefixErr == nil {
 		keyPrefixes = []string{s.keyPrefix}
 	}
-	serving, servingErrs, err := resolveServing(ctx, "issuer.", component,
-		servingArgs{hosting: in.Hosting, domain: in.Domain, priceClass: in.PriceClass}, keyPrefixes)
+	resources := resourceNaming{prefix: component, madeOf: "the component name", field: at + "hosting"}
+	if s.name != "" && nameErr == nil {
+		resources = resourceNaming{prefix: s.resourcePrefix(component), madeOf: "the component name and " + at + "name together", field: at + "name"}
+	}
+	serving, servingErrs, err := resolveServing(ctx, at, resources, in.serving, keyPrefixes)
 	if err != nil {
 		return s, nil, err
 	}
 	errs.addAll(servingErrs)
 	s.serving = serving
-	if in.Previous != nil {
-		s.previous = &trustSettings{field: "issuer.previous", oidcProviderArn: in.Previous.OidcProviderArn, issuerHostPath: in.Previous.IssuerHostPath}
-		if in.Previous.OidcProviderArn == nil {
-			errs.addf("issuer.previous.oidcProviderArn: required; give the IAM OIDC provider of the issuer being left (its trust.oidcProviderArn)")
-		}
-		if in.Previous.IssuerHostPath == nil {
-			errs.addf("issuer.previous.issuerHostPath: required; give the issuer being left without https:// (its trust.issuerHostPath)")
-		}
-	}
 	if serving.mode == hosting.CloudFront && s.url.given() {
-		errs.addf("issuer.url: with issuer.hosting %q the issuer is the distribution's URL, or issuer.domain's; remove url. "+
+		errs.addf("%surl: with %shosting %q the issuer is the distribution's URL, or %sdomain's; remove url. "+
 			"To publish into a bucket that something else serves (an IssuerBucket, your own CDN), leave hosting unset, set createBucket to false and set url",
-			hosting.CloudFront)
+			at, at, hosting.CloudFront, at)
 	}
 	return s, errs, nil
+}
+
+// resourceNaming is what the names of the resources serving an issuer start with, for
+// the limits AWS puts on names generated from them.
+type resourceNaming struct {
+	prefix string // the component's name, and the issuer's name if it has one
+	madeOf string // what prefix is made of, in the inputs' words
+	field  string // the input to name when prefix is too long
 }
 
 // servingArgs are the inputs that say how documents are served, as EksaIrsa's issuer and
@@ -283,9 +468,10 @@ type servingArgs struct {
 }
 
 // resolveServing defaults and checks how documents are served. Fields are named below
-// fieldPrefix ("issuer." for EksaIrsa, "" for IssuerBucket); keyPrefixes are the valid
-// folders whose issuer URLs a custom domain must keep within IAM's limits.
-func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servingArgs, keyPrefixes []string,
+// fieldPrefix ("issuer." for EksaIrsa, "" for IssuerBucket); resources says what the
+// serving resources are named after; keyPrefixes are the valid folders whose issuer URLs
+// a custom domain must keep within IAM's limits.
+func resolveServing(ctx *pulumi.Context, fieldPrefix string, resources resourceNaming, in servingArgs, keyPrefixes []string,
 ) (servingSettings, problems, error) {
 	s := servingSettings{mode: hosting.S3, fieldPrefix: fieldPrefix}
 	if in.hosting != nil {
@@ -312,7 +498,7 @@ func resolveServing(ctx *pulumi.Context, fieldPrefix, component string, in servi
 		s.priceClass = string(*in.priceClass)
 		errs.add(hosting.ValidatePriceClass(fieldPrefix+"priceClass", s.priceClass))
 	}
-	errs.add(hosting.ValidateOriginAccessControlName(fieldPrefix+"hosting", component))
+	errs.add(hosting.ValidateOriginAccessControlName(resources.field, resources.prefix, resources.madeOf))
 	if in.domain == nil {
 		return s, errs, nil
 	}

@@ -1,9 +1,12 @@
 package provider
 
 import (
+	"strconv"
+
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/webhook"
 )
 
@@ -50,6 +53,7 @@ func (a *EksaIrsaArgs) Annotate(an infer.Annotator) {
 // Issuer says where the discovery document and JWKS live, how they are served, and which
 // URL the cluster's tokens name as `iss`.
 type Issuer struct {
+	Name         *string            `pulumi:"name,optional"`
 	BucketName   pulumi.StringInput `pulumi:"bucketName,optional"`
 	CreateBucket *bool              `pulumi:"createBucket,optional"`
 	KeyPrefix    *string            `pulumi:"keyPrefix,optional"`
@@ -63,6 +67,10 @@ type Issuer struct {
 
 // Annotate documents the issuer settings.
 func (i *Issuer) Annotate(an infer.Annotator) {
+	an.Describe(&i.Name, "Names the resources that publish this issuer (`<component>-<name>-bucket`, "+
+		"`<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, "+
+		"which keeps the names it has. Lowercase letters, digits and `-`, at most "+strconv.Itoa(issuer.MaxNameLength)+" characters. "+
+		"Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).")
 	an.Describe(&i.BucketName, "S3 bucket that hosts the documents. Defaults to a unique name derived from "+
 		"`clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s "+
 		"`bucketName` output, for instance).")
@@ -89,27 +97,55 @@ func (i *Issuer) Annotate(an infer.Annotator) {
 		"naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach "+
 		"the issuer. Defaults to `true`.")
 	an.Describe(&i.Previous, "The issuer this cluster is moving away from, while its pods still hold tokens it "+
-		"signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output "+
-		"(or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay "+
-		"published until it is removed. Remove it once the cluster has run on the new issuer for the longest token "+
-		"lifetime (see the guide \"Changing the issuer\", docs/changing-the-issuer.md).")
+		"signed: every role then trusts it too, with one statement of its own. Either the issuer settings this "+
+		"component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps "+
+		"publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an "+
+		"issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC "+
+		"provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the "+
+		"longest token lifetime: the old issuer's resources are then deleted (see the guide \"Changing the issuer\", "+
+		"docs/changing-the-issuer.md).")
 }
 
 // PreviousIssuer is the issuer a running cluster is leaving: during the move, tokens
-// signed for it are still in pods, so the roles keep trusting it beside the new one.
-// Its fields are those of the `trust` output, so the old issuer's trust can be given
-// as it is.
+// signed for it are still in pods, so the roles keep trusting it beside the new one. It
+// is one of two things. An issuer this component published is described by the settings
+// it was published with (the fields Issuer has), so that the component can go on
+// publishing it exactly as before while the new one is created. An issuer published
+// elsewhere is described by its trust (the fields of the `trust` output), so that
+// another stack's or the old issuer's own output can be given as it is.
 type PreviousIssuer struct {
-	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
-	IssuerHostPath  pulumi.StringInput `pulumi:"issuerHostPath"`
+	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn,optional"`
+	IssuerHostPath  pulumi.StringInput `pulumi:"issuerHostPath,optional"`
+
+	Name         *string            `pulumi:"name,optional"`
+	BucketName   pulumi.StringInput `pulumi:"bucketName,optional"`
+	CreateBucket *bool              `pulumi:"createBucket,optional"`
+	KeyPrefix    *string            `pulumi:"keyPrefix,optional"`
+	URL          pulumi.StringInput `pulumi:"url,optional"`
+	Hosting      *Hosting           `pulumi:"hosting,optional"`
+	Domain       *IssuerDomain      `pulumi:"domain,optional"`
+	PriceClass   *PriceClass        `pulumi:"priceClass,optional"`
+	Verify       *bool              `pulumi:"verify,optional"`
 }
 
 // Annotate documents the issuer being left.
 func (p *PreviousIssuer) Annotate(an infer.Annotator) {
 	an.Describe(&p.OidcProviderArn, "ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it "+
-		"must stay until this input is removed.")
-	an.Describe(&p.IssuerHostPath, "The old issuer URL without `https://` (its `trust.issuerHostPath`), as the "+
-		"tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.")
+		"must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the "+
+		"settings of an issuer this component publishes, when its provider was not created by the component "+
+		"(`oidcProvider.create: false`).")
+	an.Describe(&p.IssuerHostPath, "For an issuer published elsewhere: the old issuer URL without `https://` (its "+
+		"`trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the "+
+		"one of this issuer.")
+	an.Describe(&p.Name, "The old issuer's `issuer.name` (none by default): its resources keep their names.")
+	an.Describe(&p.BucketName, "The old issuer's `issuer.bucketName`, as it was given.")
+	an.Describe(&p.CreateBucket, "The old issuer's `issuer.createBucket`. Defaults to `true`.")
+	an.Describe(&p.KeyPrefix, "The old issuer's `issuer.keyPrefix`. Defaults to none.")
+	an.Describe(&p.URL, "The old issuer's `issuer.url`, as it was given.")
+	an.Describe(&p.Hosting, "The old issuer's `issuer.hosting`. Defaults to `s3`.")
+	an.Describe(&p.Domain, "The old issuer's `issuer.domain`.")
+	an.Describe(&p.PriceClass, "The old issuer's `issuer.priceClass`.")
+	an.Describe(&p.Verify, "The old issuer's `issuer.verify`. Defaults to `true`.")
 }
 
 // IssuerDomain is a custom host name for a CloudFront-hosted issuer: a stable issuer that

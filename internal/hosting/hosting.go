@@ -110,12 +110,14 @@ const (
 	autoNameSuffixLength       = len("-1234567")
 )
 
-// ValidateOriginAccessControlName checks that the Origin Access Control named after
-// component fits CloudFront's limit; field names the input that asks for CloudFront.
-func ValidateOriginAccessControlName(field, component string) error {
-	if n := len(component) + len(OriginAccessControlSuffix) + autoNameSuffixLength; n > maxOriginAccessControlName {
-		return fmt.Errorf("%s: the Origin Access Control named after component %q would have %d characters, CloudFront allows %d; shorten the component name to at most %d characters",
-			field, component, n, maxOriginAccessControlName, maxOriginAccessControlName-len(OriginAccessControlSuffix)-autoNameSuffixLength)
+// ValidateOriginAccessControlName checks that the Origin Access Control whose resource
+// name starts with prefix fits CloudFront's limit; field names the input that asks for
+// CloudFront, and madeOf says in the user's words what prefix is made of ("the component
+// name"), for the fix.
+func ValidateOriginAccessControlName(field, prefix, madeOf string) error {
+	if n := len(prefix) + len(OriginAccessControlSuffix) + autoNameSuffixLength; n > maxOriginAccessControlName {
+		return fmt.Errorf("%s: the Origin Access Control named after %q would have %d characters, CloudFront allows %d; shorten %s to at most %d characters",
+			field, prefix, n, maxOriginAccessControlName, madeOf, maxOriginAccessControlName-len(OriginAccessControlSuffix)-autoNameSuffixLength)
 	}
 	return nil
 }

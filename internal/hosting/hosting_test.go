@@ -181,7 +181,9 @@ func FuzzValidateDomainName(f *testing.F) {
 
 func TestValidateOriginAccessControlName(t *testing.T) {
 	// "<component>-oac-<7 random characters>" must fit CloudFront's 64: 52 characters.
-	wantError(t, ValidateOriginAccessControlName("issuer.hosting", strings.Repeat("c", 52)), "", nil)
-	wantError(t, ValidateOriginAccessControlName("issuer.hosting", strings.Repeat("c", 53)), "issuer.hosting: ",
+	wantError(t, ValidateOriginAccessControlName("issuer.hosting", strings.Repeat("c", 52), "the component name"), "", nil)
+	wantError(t, ValidateOriginAccessControlName("issuer.hosting", strings.Repeat("c", 53), "the component name"), "issuer.hosting: ",
 		[]string{"would have 65 characters, CloudFront allows 64", "shorten the component name to at most 52 characters"})
+	wantError(t, ValidateOriginAccessControlName("issuer.name", strings.Repeat("c", 40)+"-"+strings.Repeat("n", 12), "the component name and issuer.name together"),
+		"issuer.name: ", []string{"would have 65", "shorten the component name and issuer.name together to at most 52"})
 }

@@ -392,3 +392,31 @@ func ValidateGeneratedBucketPrefix(field, name string) error {
 	}
 	return nil
 }
+
+// MaxNameLength bounds an issuer's name (issuer.name), which sits inside the names of
+// its resources and so inside names AWS generates from them: the Origin Access Control's
+// (64 characters at most with the component name) and the cache policy's.
+const MaxNameLength = 20
+
+// ValidateName checks the name that sets an issuer's resources apart from those of the
+// issuer it replaces: lowercase letters, digits and '-', starting with a letter, ending
+// with a letter or digit, so that `<component>-<name>-bucket` reads as one name and no
+// two issuer names give the same resource names. The empty name is the default issuer's.
+func ValidateName(field, name string) error {
+	if name == "" {
+		return nil
+	}
+	if len(name) > MaxNameLength {
+		return fmt.Errorf("%s %q is %d characters long; use at most %d, e.g. %q", field, name, len(name), MaxNameLength, "cdn")
+	}
+	if i := strings.IndexFunc(name, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' }); i >= 0 {
+		return fmt.Errorf("%s %q contains %q; use lowercase letters, digits and '-', e.g. %q", field, name, []rune(name[i:])[0], strings.ToLower(name))
+	}
+	if name[0] < 'a' || name[0] > 'z' {
+		return fmt.Errorf("%s %q must start with a lowercase letter, e.g. %q", field, name, "cdn")
+	}
+	if !isLowerAlnum(name[len(name)-1]) {
+		return fmt.Errorf("%s %q must end with a lowercase letter or digit; use %q", field, name, strings.TrimRight(name, "-"))
+	}
+	return nil
+}

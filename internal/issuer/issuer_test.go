@@ -399,3 +399,27 @@ func TestValidateHostPath(t *testing.T) {
 		wanterr.Check(t, "trusts[0].issuerHostPath: ", ValidateHostPath("trusts[0].issuerHostPath", host), want)
 	}
 }
+
+func TestValidateName(t *testing.T) {
+	tests := []struct {
+		name string
+		want []string // empty: valid
+	}{
+		{"", nil},
+		{"cdn", nil},
+		{"domain-2026", nil},
+		{strings.Repeat("a", 20), nil},
+		{strings.Repeat("a", 21), []string{"issuer.name", "21 characters", "at most 20"}},
+		{"CDN", []string{"issuer.name", `"CDN"`, "'C'", `"cdn"`}},
+		{"c_dn", []string{"issuer.name", "'_'", "lowercase letters, digits and '-'"}},
+		{"c.dn", []string{"'.'"}},
+		{"2026", []string{"start with a lowercase letter"}},
+		{"-cdn", []string{"start with a lowercase letter"}},
+		{"cdn-", []string{"end with a lowercase letter or digit", `"cdn"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkErr(t, ValidateName("issuer.name", tt.name), tt.want)
+		})
+	}
+}

@@ -1103,7 +1103,9 @@ type Issuer struct {
 	Hosting *Hosting `pulumi:"hosting"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
-	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
+	// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+	Name *string `pulumi:"name"`
+	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 	Previous *PreviousIssuer `pulumi:"previous"`
 	// CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
 	PriceClass *PriceClass `pulumi:"priceClass"`
@@ -1135,7 +1137,9 @@ type IssuerArgs struct {
 	Hosting *Hosting `pulumi:"hosting"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
-	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
+	// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+	Name *string `pulumi:"name"`
+	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 	Previous *PreviousIssuerArgs `pulumi:"previous"`
 	// CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
 	PriceClass *PriceClass `pulumi:"priceClass"`
@@ -1247,7 +1251,12 @@ func (o IssuerOutput) KeyPrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.KeyPrefix }).(pulumi.StringPtrOutput)
 }
 
-// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
+// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+func (o IssuerOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Issuer) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 func (o IssuerOutput) Previous() PreviousIssuerPtrOutput {
 	return o.ApplyT(func(v Issuer) *PreviousIssuer { return v.Previous }).(PreviousIssuerPtrOutput)
 }
@@ -1341,7 +1350,17 @@ func (o IssuerPtrOutput) KeyPrefix() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
+// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+func (o IssuerPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Issuer) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Name
+	}).(pulumi.StringPtrOutput)
+}
+
+// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 func (o IssuerPtrOutput) Previous() PreviousIssuerPtrOutput {
 	return o.ApplyT(func(v *Issuer) *PreviousIssuer {
 		if v == nil {
@@ -1949,10 +1968,28 @@ func (o OidcProviderPtrOutput) Thumbprints() pulumi.StringArrayOutput {
 }
 
 type PreviousIssuer struct {
-	// The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
-	IssuerHostPath string `pulumi:"issuerHostPath"`
-	// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
-	OidcProviderArn string `pulumi:"oidcProviderArn"`
+	// The old issuer's `issuer.bucketName`, as it was given.
+	BucketName *string `pulumi:"bucketName"`
+	// The old issuer's `issuer.createBucket`. Defaults to `true`.
+	CreateBucket *bool `pulumi:"createBucket"`
+	// The old issuer's `issuer.domain`.
+	Domain *IssuerDomain `pulumi:"domain"`
+	// The old issuer's `issuer.hosting`. Defaults to `s3`.
+	Hosting *Hosting `pulumi:"hosting"`
+	// For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+	IssuerHostPath *string `pulumi:"issuerHostPath"`
+	// The old issuer's `issuer.keyPrefix`. Defaults to none.
+	KeyPrefix *string `pulumi:"keyPrefix"`
+	// The old issuer's `issuer.name` (none by default): its resources keep their names.
+	Name *string `pulumi:"name"`
+	// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
+	OidcProviderArn *string `pulumi:"oidcProviderArn"`
+	// The old issuer's `issuer.priceClass`.
+	PriceClass *PriceClass `pulumi:"priceClass"`
+	// The old issuer's `issuer.url`, as it was given.
+	Url *string `pulumi:"url"`
+	// The old issuer's `issuer.verify`. Defaults to `true`.
+	Verify *bool `pulumi:"verify"`
 }
 
 // PreviousIssuerInput is an input type that accepts PreviousIssuerArgs and PreviousIssuerOutput values.
@@ -1967,10 +2004,28 @@ type PreviousIssuerInput interface {
 }
 
 type PreviousIssuerArgs struct {
-	// The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
-	IssuerHostPath pulumi.StringInput `pulumi:"issuerHostPath"`
-	// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
-	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
+	// The old issuer's `issuer.bucketName`, as it was given.
+	BucketName pulumi.StringPtrInput `pulumi:"bucketName"`
+	// The old issuer's `issuer.createBucket`. Defaults to `true`.
+	CreateBucket *bool `pulumi:"createBucket"`
+	// The old issuer's `issuer.domain`.
+	Domain *IssuerDomainArgs `pulumi:"domain"`
+	// The old issuer's `issuer.hosting`. Defaults to `s3`.
+	Hosting *Hosting `pulumi:"hosting"`
+	// For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+	IssuerHostPath pulumi.StringPtrInput `pulumi:"issuerHostPath"`
+	// The old issuer's `issuer.keyPrefix`. Defaults to none.
+	KeyPrefix *string `pulumi:"keyPrefix"`
+	// The old issuer's `issuer.name` (none by default): its resources keep their names.
+	Name *string `pulumi:"name"`
+	// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
+	OidcProviderArn pulumi.StringPtrInput `pulumi:"oidcProviderArn"`
+	// The old issuer's `issuer.priceClass`.
+	PriceClass *PriceClass `pulumi:"priceClass"`
+	// The old issuer's `issuer.url`, as it was given.
+	Url pulumi.StringPtrInput `pulumi:"url"`
+	// The old issuer's `issuer.verify`. Defaults to `true`.
+	Verify *bool `pulumi:"verify"`
 }
 
 func (PreviousIssuerArgs) ElementType() reflect.Type {
@@ -2050,14 +2105,59 @@ func (o PreviousIssuerOutput) ToPreviousIssuerPtrOutputWithContext(ctx context.C
 	}).(PreviousIssuerPtrOutput)
 }
 
-// The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
-func (o PreviousIssuerOutput) IssuerHostPath() pulumi.StringOutput {
-	return o.ApplyT(func(v PreviousIssuer) string { return v.IssuerHostPath }).(pulumi.StringOutput)
+// The old issuer's `issuer.bucketName`, as it was given.
+func (o PreviousIssuerOutput) BucketName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *string { return v.BucketName }).(pulumi.StringPtrOutput)
 }
 
-// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
-func (o PreviousIssuerOutput) OidcProviderArn() pulumi.StringOutput {
-	return o.ApplyT(func(v PreviousIssuer) string { return v.OidcProviderArn }).(pulumi.StringOutput)
+// The old issuer's `issuer.createBucket`. Defaults to `true`.
+func (o PreviousIssuerOutput) CreateBucket() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *bool { return v.CreateBucket }).(pulumi.BoolPtrOutput)
+}
+
+// The old issuer's `issuer.domain`.
+func (o PreviousIssuerOutput) Domain() IssuerDomainPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *IssuerDomain { return v.Domain }).(IssuerDomainPtrOutput)
+}
+
+// The old issuer's `issuer.hosting`. Defaults to `s3`.
+func (o PreviousIssuerOutput) Hosting() HostingPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *Hosting { return v.Hosting }).(HostingPtrOutput)
+}
+
+// For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+func (o PreviousIssuerOutput) IssuerHostPath() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *string { return v.IssuerHostPath }).(pulumi.StringPtrOutput)
+}
+
+// The old issuer's `issuer.keyPrefix`. Defaults to none.
+func (o PreviousIssuerOutput) KeyPrefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *string { return v.KeyPrefix }).(pulumi.StringPtrOutput)
+}
+
+// The old issuer's `issuer.name` (none by default): its resources keep their names.
+func (o PreviousIssuerOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
+func (o PreviousIssuerOutput) OidcProviderArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *string { return v.OidcProviderArn }).(pulumi.StringPtrOutput)
+}
+
+// The old issuer's `issuer.priceClass`.
+func (o PreviousIssuerOutput) PriceClass() PriceClassPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *PriceClass { return v.PriceClass }).(PriceClassPtrOutput)
+}
+
+// The old issuer's `issuer.url`, as it was given.
+func (o PreviousIssuerOutput) Url() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *string { return v.Url }).(pulumi.StringPtrOutput)
+}
+
+// The old issuer's `issuer.verify`. Defaults to `true`.
+func (o PreviousIssuerOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v PreviousIssuer) *bool { return v.Verify }).(pulumi.BoolPtrOutput)
 }
 
 type PreviousIssuerPtrOutput struct{ *pulumi.OutputState }
@@ -2084,24 +2184,114 @@ func (o PreviousIssuerPtrOutput) Elem() PreviousIssuerOutput {
 	}).(PreviousIssuerOutput)
 }
 
-// The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+// The old issuer's `issuer.bucketName`, as it was given.
+func (o PreviousIssuerPtrOutput) BucketName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *string {
+		if v == nil {
+			return nil
+		}
+		return v.BucketName
+	}).(pulumi.StringPtrOutput)
+}
+
+// The old issuer's `issuer.createBucket`. Defaults to `true`.
+func (o PreviousIssuerPtrOutput) CreateBucket() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.CreateBucket
+	}).(pulumi.BoolPtrOutput)
+}
+
+// The old issuer's `issuer.domain`.
+func (o PreviousIssuerPtrOutput) Domain() IssuerDomainPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *IssuerDomain {
+		if v == nil {
+			return nil
+		}
+		return v.Domain
+	}).(IssuerDomainPtrOutput)
+}
+
+// The old issuer's `issuer.hosting`. Defaults to `s3`.
+func (o PreviousIssuerPtrOutput) Hosting() HostingPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *Hosting {
+		if v == nil {
+			return nil
+		}
+		return v.Hosting
+	}).(HostingPtrOutput)
+}
+
+// For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
 func (o PreviousIssuerPtrOutput) IssuerHostPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PreviousIssuer) *string {
 		if v == nil {
 			return nil
 		}
-		return &v.IssuerHostPath
+		return v.IssuerHostPath
 	}).(pulumi.StringPtrOutput)
 }
 
-// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+// The old issuer's `issuer.keyPrefix`. Defaults to none.
+func (o PreviousIssuerPtrOutput) KeyPrefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *string {
+		if v == nil {
+			return nil
+		}
+		return v.KeyPrefix
+	}).(pulumi.StringPtrOutput)
+}
+
+// The old issuer's `issuer.name` (none by default): its resources keep their names.
+func (o PreviousIssuerPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Name
+	}).(pulumi.StringPtrOutput)
+}
+
+// ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
 func (o PreviousIssuerPtrOutput) OidcProviderArn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *PreviousIssuer) *string {
 		if v == nil {
 			return nil
 		}
-		return &v.OidcProviderArn
+		return v.OidcProviderArn
 	}).(pulumi.StringPtrOutput)
+}
+
+// The old issuer's `issuer.priceClass`.
+func (o PreviousIssuerPtrOutput) PriceClass() PriceClassPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *PriceClass {
+		if v == nil {
+			return nil
+		}
+		return v.PriceClass
+	}).(PriceClassPtrOutput)
+}
+
+// The old issuer's `issuer.url`, as it was given.
+func (o PreviousIssuerPtrOutput) Url() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Url
+	}).(pulumi.StringPtrOutput)
+}
+
+// The old issuer's `issuer.verify`. Defaults to `true`.
+func (o PreviousIssuerPtrOutput) Verify() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *PreviousIssuer) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Verify
+	}).(pulumi.BoolPtrOutput)
 }
 
 type RepositoriesPreset struct {

@@ -117,7 +117,11 @@ export interface IssuerArgs {
      */
     keyPrefix?: string;
     /**
-     * The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
+     * Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+     */
+    name?: string;
+    /**
+     * The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
      */
     previous?: inputs.PreviousIssuerArgs;
     /**
@@ -177,13 +181,49 @@ export interface OidcProviderArgs {
 
 export interface PreviousIssuerArgs {
     /**
-     * The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+     * The old issuer's `issuer.bucketName`, as it was given.
      */
-    issuerHostPath: pulumi.Input<string>;
+    bucketName?: pulumi.Input<string | undefined>;
     /**
-     * ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+     * The old issuer's `issuer.createBucket`. Defaults to `true`.
      */
-    oidcProviderArn: pulumi.Input<string>;
+    createBucket?: boolean;
+    /**
+     * The old issuer's `issuer.domain`.
+     */
+    domain?: inputs.IssuerDomainArgs;
+    /**
+     * The old issuer's `issuer.hosting`. Defaults to `s3`.
+     */
+    hosting?: enums.Hosting;
+    /**
+     * For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+     */
+    issuerHostPath?: pulumi.Input<string | undefined>;
+    /**
+     * The old issuer's `issuer.keyPrefix`. Defaults to none.
+     */
+    keyPrefix?: string;
+    /**
+     * The old issuer's `issuer.name` (none by default): its resources keep their names.
+     */
+    name?: string;
+    /**
+     * ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
+     */
+    oidcProviderArn?: pulumi.Input<string | undefined>;
+    /**
+     * The old issuer's `issuer.priceClass`.
+     */
+    priceClass?: enums.PriceClass;
+    /**
+     * The old issuer's `issuer.url`, as it was given.
+     */
+    url?: pulumi.Input<string | undefined>;
+    /**
+     * The old issuer's `issuer.verify`. Defaults to `true`.
+     */
+    verify?: boolean;
 }
 
 export interface RepositoriesPresetArgs {

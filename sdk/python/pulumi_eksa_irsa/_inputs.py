@@ -476,9 +476,13 @@ class IssuerArgsDict(TypedDict):
     """
     Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
     """
+    name: NotRequired[_builtins.str]
+    """
+    Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+    """
     previous: NotRequired['PreviousIssuerArgsDict']
     """
-    The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
+    The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
     """
     price_class: NotRequired['PriceClass']
     """
@@ -501,6 +505,7 @@ class IssuerArgs:
                  domain: Optional['IssuerDomainArgs'] = None,
                  hosting: Optional['Hosting'] = None,
                  key_prefix: Optional[_builtins.str] = None,
+                 name: Optional[_builtins.str] = None,
                  previous: Optional['PreviousIssuerArgs'] = None,
                  price_class: Optional['PriceClass'] = None,
                  url: pulumi.Input[Optional[_builtins.str]] = None,
@@ -511,7 +516,8 @@ class IssuerArgs:
         :param 'IssuerDomainArgs' domain: Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
         :param 'Hosting' hosting: How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
         :param _builtins.str key_prefix: Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
-        :param 'PreviousIssuerArgs' previous: The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
+        :param _builtins.str name: Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+        :param 'PreviousIssuerArgs' previous: The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
         :param 'PriceClass' price_class: CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
         :param pulumi.Input[_builtins.str] url: Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
         :param _builtins.bool verify: Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
@@ -526,6 +532,8 @@ class IssuerArgs:
             pulumi.set(__self__, "hosting", hosting)
         if key_prefix is not None:
             pulumi.set(__self__, "key_prefix", key_prefix)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
         if previous is not None:
             pulumi.set(__self__, "previous", previous)
         if price_class is not None:
@@ -597,9 +605,21 @@ class IssuerArgs:
 
     @_builtins.property
     @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
     def previous(self) -> Optional['PreviousIssuerArgs']:
         """
-        The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer's `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide "Changing the issuer", docs/changing-the-issuer.md).
+        The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
         """
         return pulumi.get(self, "previous")
 
@@ -829,50 +849,232 @@ class OidcProviderArgs:
 
 
 class PreviousIssuerArgsDict(TypedDict):
-    issuer_host_path: pulumi.Input[_builtins.str]
+    bucket_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+    The old issuer's `issuer.bucketName`, as it was given.
     """
-    oidc_provider_arn: pulumi.Input[_builtins.str]
+    create_bucket: NotRequired[_builtins.bool]
     """
-    ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+    The old issuer's `issuer.createBucket`. Defaults to `true`.
+    """
+    domain: NotRequired['IssuerDomainArgsDict']
+    """
+    The old issuer's `issuer.domain`.
+    """
+    hosting: NotRequired['Hosting']
+    """
+    The old issuer's `issuer.hosting`. Defaults to `s3`.
+    """
+    issuer_host_path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+    """
+    key_prefix: NotRequired[_builtins.str]
+    """
+    The old issuer's `issuer.keyPrefix`. Defaults to none.
+    """
+    name: NotRequired[_builtins.str]
+    """
+    The old issuer's `issuer.name` (none by default): its resources keep their names.
+    """
+    oidc_provider_arn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
+    """
+    price_class: NotRequired['PriceClass']
+    """
+    The old issuer's `issuer.priceClass`.
+    """
+    url: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The old issuer's `issuer.url`, as it was given.
+    """
+    verify: NotRequired[_builtins.bool]
+    """
+    The old issuer's `issuer.verify`. Defaults to `true`.
     """
 
 @pulumi.input_type
 class PreviousIssuerArgs:
     def __init__(__self__, *,
-                 issuer_host_path: pulumi.Input[_builtins.str],
-                 oidc_provider_arn: pulumi.Input[_builtins.str]):
+                 bucket_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 create_bucket: Optional[_builtins.bool] = None,
+                 domain: Optional['IssuerDomainArgs'] = None,
+                 hosting: Optional['Hosting'] = None,
+                 issuer_host_path: pulumi.Input[Optional[_builtins.str]] = None,
+                 key_prefix: Optional[_builtins.str] = None,
+                 name: Optional[_builtins.str] = None,
+                 oidc_provider_arn: pulumi.Input[Optional[_builtins.str]] = None,
+                 price_class: Optional['PriceClass'] = None,
+                 url: pulumi.Input[Optional[_builtins.str]] = None,
+                 verify: Optional[_builtins.bool] = None):
         """
-        :param pulumi.Input[_builtins.str] issuer_host_path: The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
-        :param pulumi.Input[_builtins.str] oidc_provider_arn: ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+        :param pulumi.Input[_builtins.str] bucket_name: The old issuer's `issuer.bucketName`, as it was given.
+        :param _builtins.bool create_bucket: The old issuer's `issuer.createBucket`. Defaults to `true`.
+        :param 'IssuerDomainArgs' domain: The old issuer's `issuer.domain`.
+        :param 'Hosting' hosting: The old issuer's `issuer.hosting`. Defaults to `s3`.
+        :param pulumi.Input[_builtins.str] issuer_host_path: For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+        :param _builtins.str key_prefix: The old issuer's `issuer.keyPrefix`. Defaults to none.
+        :param _builtins.str name: The old issuer's `issuer.name` (none by default): its resources keep their names.
+        :param pulumi.Input[_builtins.str] oidc_provider_arn: ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
+        :param 'PriceClass' price_class: The old issuer's `issuer.priceClass`.
+        :param pulumi.Input[_builtins.str] url: The old issuer's `issuer.url`, as it was given.
+        :param _builtins.bool verify: The old issuer's `issuer.verify`. Defaults to `true`.
         """
-        pulumi.set(__self__, "issuer_host_path", issuer_host_path)
-        pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
+        if bucket_name is not None:
+            pulumi.set(__self__, "bucket_name", bucket_name)
+        if create_bucket is not None:
+            pulumi.set(__self__, "create_bucket", create_bucket)
+        if domain is not None:
+            pulumi.set(__self__, "domain", domain)
+        if hosting is not None:
+            pulumi.set(__self__, "hosting", hosting)
+        if issuer_host_path is not None:
+            pulumi.set(__self__, "issuer_host_path", issuer_host_path)
+        if key_prefix is not None:
+            pulumi.set(__self__, "key_prefix", key_prefix)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if oidc_provider_arn is not None:
+            pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
+        if price_class is not None:
+            pulumi.set(__self__, "price_class", price_class)
+        if url is not None:
+            pulumi.set(__self__, "url", url)
+        if verify is not None:
+            pulumi.set(__self__, "verify", verify)
+
+    @_builtins.property
+    @pulumi.getter(name="bucketName")
+    def bucket_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The old issuer's `issuer.bucketName`, as it was given.
+        """
+        return pulumi.get(self, "bucket_name")
+
+    @bucket_name.setter
+    def bucket_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "bucket_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="createBucket")
+    def create_bucket(self) -> Optional[_builtins.bool]:
+        """
+        The old issuer's `issuer.createBucket`. Defaults to `true`.
+        """
+        return pulumi.get(self, "create_bucket")
+
+    @create_bucket.setter
+    def create_bucket(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "create_bucket", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def domain(self) -> Optional['IssuerDomainArgs']:
+        """
+        The old issuer's `issuer.domain`.
+        """
+        return pulumi.get(self, "domain")
+
+    @domain.setter
+    def domain(self, value: Optional['IssuerDomainArgs']):
+        pulumi.set(self, "domain", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def hosting(self) -> Optional['Hosting']:
+        """
+        The old issuer's `issuer.hosting`. Defaults to `s3`.
+        """
+        return pulumi.get(self, "hosting")
+
+    @hosting.setter
+    def hosting(self, value: Optional['Hosting']):
+        pulumi.set(self, "hosting", value)
 
     @_builtins.property
     @pulumi.getter(name="issuerHostPath")
-    def issuer_host_path(self) -> pulumi.Input[_builtins.str]:
+    def issuer_host_path(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+        For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
         """
         return pulumi.get(self, "issuer_host_path")
 
     @issuer_host_path.setter
-    def issuer_host_path(self, value: pulumi.Input[_builtins.str]):
+    def issuer_host_path(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "issuer_host_path", value)
 
     @_builtins.property
-    @pulumi.getter(name="oidcProviderArn")
-    def oidc_provider_arn(self) -> pulumi.Input[_builtins.str]:
+    @pulumi.getter(name="keyPrefix")
+    def key_prefix(self) -> Optional[_builtins.str]:
         """
-        ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+        The old issuer's `issuer.keyPrefix`. Defaults to none.
+        """
+        return pulumi.get(self, "key_prefix")
+
+    @key_prefix.setter
+    def key_prefix(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "key_prefix", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The old issuer's `issuer.name` (none by default): its resources keep their names.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderArn")
+    def oidc_provider_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        ARN of the old issuer's IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
         """
         return pulumi.get(self, "oidc_provider_arn")
 
     @oidc_provider_arn.setter
-    def oidc_provider_arn(self, value: pulumi.Input[_builtins.str]):
+    def oidc_provider_arn(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "oidc_provider_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="priceClass")
+    def price_class(self) -> Optional['PriceClass']:
+        """
+        The old issuer's `issuer.priceClass`.
+        """
+        return pulumi.get(self, "price_class")
+
+    @price_class.setter
+    def price_class(self, value: Optional['PriceClass']):
+        pulumi.set(self, "price_class", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The old issuer's `issuer.url`, as it was given.
+        """
+        return pulumi.get(self, "url")
+
+    @url.setter
+    def url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "url", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def verify(self) -> Optional[_builtins.bool]:
+        """
+        The old issuer's `issuer.verify`. Defaults to `true`.
+        """
+        return pulumi.get(self, "verify")
+
+    @verify.setter
+    def verify(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "verify", value)
 
 
 class RepositoriesPresetArgsDict(TypedDict):

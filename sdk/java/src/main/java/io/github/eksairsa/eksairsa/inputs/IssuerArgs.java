@@ -96,14 +96,29 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide &#34;Changing the issuer&#34;, docs/changing-the-issuer.md).
+     * Names the resources that publish this issuer (`&lt;component&gt;-&lt;name&gt;-bucket`, `&lt;component&gt;-&lt;name&gt;-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer&#39;s resources. Defaults to none (`&lt;component&gt;-bucket`, ...).
+     * 
+     */
+    @Import(name="name")
+    private @Nullable String name;
+
+    /**
+     * @return Names the resources that publish this issuer (`&lt;component&gt;-&lt;name&gt;-bucket`, `&lt;component&gt;-&lt;name&gt;-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer&#39;s resources. Defaults to none (`&lt;component&gt;-bucket`, ...).
+     * 
+     */
+    public Optional<String> name() {
+        return Optional.ofNullable(this.name);
+    }
+
+    /**
+     * The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer&#39;s resources are then deleted (see the guide &#34;Changing the issuer&#34;, docs/changing-the-issuer.md).
      * 
      */
     @Import(name="previous")
     private @Nullable PreviousIssuerArgs previous;
 
     /**
-     * @return The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide &#34;Changing the issuer&#34;, docs/changing-the-issuer.md).
+     * @return The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer&#39;s resources are then deleted (see the guide &#34;Changing the issuer&#34;, docs/changing-the-issuer.md).
      * 
      */
     public Optional<PreviousIssuerArgs> previous() {
@@ -163,6 +178,7 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
         this.domain = $.domain;
         this.hosting = $.hosting;
         this.keyPrefix = $.keyPrefix;
+        this.name = $.name;
         this.previous = $.previous;
         this.priceClass = $.priceClass;
         this.url = $.url;
@@ -253,7 +269,18 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param previous The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Give the old issuer&#39;s `trust` output (or the values of its `oidcProviderArn` and `issuerHostPath`); its documents and OIDC provider must stay published until it is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime (see the guide &#34;Changing the issuer&#34;, docs/changing-the-issuer.md).
+         * @param name Names the resources that publish this issuer (`&lt;component&gt;-&lt;name&gt;-bucket`, `&lt;component&gt;-&lt;name&gt;-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer&#39;s resources. Defaults to none (`&lt;component&gt;-bucket`, ...).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder name(@Nullable String name) {
+            $.name = name;
+            return this;
+        }
+
+        /**
+         * @param previous The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer&#39;s resources are then deleted (see the guide &#34;Changing the issuer&#34;, docs/changing-the-issuer.md).
          * 
          * @return builder
          * 

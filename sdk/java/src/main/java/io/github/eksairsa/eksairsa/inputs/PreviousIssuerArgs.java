@@ -5,9 +5,14 @@ package io.github.eksairsa.eksairsa.inputs;
 
 import com.pulumi.core.Output;
 import com.pulumi.core.annotations.Import;
-import com.pulumi.exceptions.MissingRequiredPropertyException;
+import io.github.eksairsa.eksairsa.enums.Hosting;
+import io.github.eksairsa.eksairsa.enums.PriceClass;
+import io.github.eksairsa.eksairsa.inputs.IssuerDomainArgs;
+import java.lang.Boolean;
 import java.lang.String;
 import java.util.Objects;
+import java.util.Optional;
+import javax.annotation.Nullable;
 
 
 public final class PreviousIssuerArgs extends com.pulumi.resources.ResourceArgs {
@@ -15,40 +20,184 @@ public final class PreviousIssuerArgs extends com.pulumi.resources.ResourceArgs 
     public static final PreviousIssuerArgs Empty = new PreviousIssuerArgs();
 
     /**
-     * The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+     * The old issuer&#39;s `issuer.bucketName`, as it was given.
      * 
      */
-    @Import(name="issuerHostPath", required=true)
-    private Output<String> issuerHostPath;
+    @Import(name="bucketName")
+    private @Nullable Output<String> bucketName;
 
     /**
-     * @return The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+     * @return The old issuer&#39;s `issuer.bucketName`, as it was given.
      * 
      */
-    public Output<String> issuerHostPath() {
-        return this.issuerHostPath;
+    public Optional<Output<String>> bucketName() {
+        return Optional.ofNullable(this.bucketName);
     }
 
     /**
-     * ARN of the old issuer&#39;s IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+     * The old issuer&#39;s `issuer.createBucket`. Defaults to `true`.
      * 
      */
-    @Import(name="oidcProviderArn", required=true)
-    private Output<String> oidcProviderArn;
+    @Import(name="createBucket")
+    private @Nullable Boolean createBucket;
 
     /**
-     * @return ARN of the old issuer&#39;s IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+     * @return The old issuer&#39;s `issuer.createBucket`. Defaults to `true`.
      * 
      */
-    public Output<String> oidcProviderArn() {
-        return this.oidcProviderArn;
+    public Optional<Boolean> createBucket() {
+        return Optional.ofNullable(this.createBucket);
+    }
+
+    /**
+     * The old issuer&#39;s `issuer.domain`.
+     * 
+     */
+    @Import(name="domain")
+    private @Nullable IssuerDomainArgs domain;
+
+    /**
+     * @return The old issuer&#39;s `issuer.domain`.
+     * 
+     */
+    public Optional<IssuerDomainArgs> domain() {
+        return Optional.ofNullable(this.domain);
+    }
+
+    /**
+     * The old issuer&#39;s `issuer.hosting`. Defaults to `s3`.
+     * 
+     */
+    @Import(name="hosting")
+    private @Nullable Hosting hosting;
+
+    /**
+     * @return The old issuer&#39;s `issuer.hosting`. Defaults to `s3`.
+     * 
+     */
+    public Optional<Hosting> hosting() {
+        return Optional.ofNullable(this.hosting);
+    }
+
+    /**
+     * For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+     * 
+     */
+    @Import(name="issuerHostPath")
+    private @Nullable Output<String> issuerHostPath;
+
+    /**
+     * @return For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+     * 
+     */
+    public Optional<Output<String>> issuerHostPath() {
+        return Optional.ofNullable(this.issuerHostPath);
+    }
+
+    /**
+     * The old issuer&#39;s `issuer.keyPrefix`. Defaults to none.
+     * 
+     */
+    @Import(name="keyPrefix")
+    private @Nullable String keyPrefix;
+
+    /**
+     * @return The old issuer&#39;s `issuer.keyPrefix`. Defaults to none.
+     * 
+     */
+    public Optional<String> keyPrefix() {
+        return Optional.ofNullable(this.keyPrefix);
+    }
+
+    /**
+     * The old issuer&#39;s `issuer.name` (none by default): its resources keep their names.
+     * 
+     */
+    @Import(name="name")
+    private @Nullable String name;
+
+    /**
+     * @return The old issuer&#39;s `issuer.name` (none by default): its resources keep their names.
+     * 
+     */
+    public Optional<String> name() {
+        return Optional.ofNullable(this.name);
+    }
+
+    /**
+     * ARN of the old issuer&#39;s IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
+     * 
+     */
+    @Import(name="oidcProviderArn")
+    private @Nullable Output<String> oidcProviderArn;
+
+    /**
+     * @return ARN of the old issuer&#39;s IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
+     * 
+     */
+    public Optional<Output<String>> oidcProviderArn() {
+        return Optional.ofNullable(this.oidcProviderArn);
+    }
+
+    /**
+     * The old issuer&#39;s `issuer.priceClass`.
+     * 
+     */
+    @Import(name="priceClass")
+    private @Nullable PriceClass priceClass;
+
+    /**
+     * @return The old issuer&#39;s `issuer.priceClass`.
+     * 
+     */
+    public Optional<PriceClass> priceClass() {
+        return Optional.ofNullable(this.priceClass);
+    }
+
+    /**
+     * The old issuer&#39;s `issuer.url`, as it was given.
+     * 
+     */
+    @Import(name="url")
+    private @Nullable Output<String> url;
+
+    /**
+     * @return The old issuer&#39;s `issuer.url`, as it was given.
+     * 
+     */
+    public Optional<Output<String>> url() {
+        return Optional.ofNullable(this.url);
+    }
+
+    /**
+     * The old issuer&#39;s `issuer.verify`. Defaults to `true`.
+     * 
+     */
+    @Import(name="verify")
+    private @Nullable Boolean verify;
+
+    /**
+     * @return The old issuer&#39;s `issuer.verify`. Defaults to `true`.
+     * 
+     */
+    public Optional<Boolean> verify() {
+        return Optional.ofNullable(this.verify);
     }
 
     private PreviousIssuerArgs() {}
 
     private PreviousIssuerArgs(PreviousIssuerArgs $) {
+        this.bucketName = $.bucketName;
+        this.createBucket = $.createBucket;
+        this.domain = $.domain;
+        this.hosting = $.hosting;
         this.issuerHostPath = $.issuerHostPath;
+        this.keyPrefix = $.keyPrefix;
+        this.name = $.name;
         this.oidcProviderArn = $.oidcProviderArn;
+        this.priceClass = $.priceClass;
+        this.url = $.url;
+        this.verify = $.verify;
     }
 
     public static Builder builder() {
@@ -70,18 +219,72 @@ public final class PreviousIssuerArgs extends com.pulumi.resources.ResourceArgs 
         }
 
         /**
-         * @param issuerHostPath The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+         * @param bucketName The old issuer&#39;s `issuer.bucketName`, as it was given.
          * 
          * @return builder
          * 
          */
-        public Builder issuerHostPath(Output<String> issuerHostPath) {
+        public Builder bucketName(@Nullable Output<String> bucketName) {
+            $.bucketName = bucketName;
+            return this;
+        }
+
+        /**
+         * @param bucketName The old issuer&#39;s `issuer.bucketName`, as it was given.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder bucketName(String bucketName) {
+            return bucketName(Output.of(bucketName));
+        }
+
+        /**
+         * @param createBucket The old issuer&#39;s `issuer.createBucket`. Defaults to `true`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder createBucket(@Nullable Boolean createBucket) {
+            $.createBucket = createBucket;
+            return this;
+        }
+
+        /**
+         * @param domain The old issuer&#39;s `issuer.domain`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder domain(@Nullable IssuerDomainArgs domain) {
+            $.domain = domain;
+            return this;
+        }
+
+        /**
+         * @param hosting The old issuer&#39;s `issuer.hosting`. Defaults to `s3`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder hosting(@Nullable Hosting hosting) {
+            $.hosting = hosting;
+            return this;
+        }
+
+        /**
+         * @param issuerHostPath For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder issuerHostPath(@Nullable Output<String> issuerHostPath) {
             $.issuerHostPath = issuerHostPath;
             return this;
         }
 
         /**
-         * @param issuerHostPath The old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
+         * @param issuerHostPath For an issuer published elsewhere: the old issuer URL without `https://` (its `trust.issuerHostPath`), as the tokens minted before the move carry it in `iss`; the provider must be the one of this issuer.
          * 
          * @return builder
          * 
@@ -91,18 +294,40 @@ public final class PreviousIssuerArgs extends com.pulumi.resources.ResourceArgs 
         }
 
         /**
-         * @param oidcProviderArn ARN of the old issuer&#39;s IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+         * @param keyPrefix The old issuer&#39;s `issuer.keyPrefix`. Defaults to none.
          * 
          * @return builder
          * 
          */
-        public Builder oidcProviderArn(Output<String> oidcProviderArn) {
+        public Builder keyPrefix(@Nullable String keyPrefix) {
+            $.keyPrefix = keyPrefix;
+            return this;
+        }
+
+        /**
+         * @param name The old issuer&#39;s `issuer.name` (none by default): its resources keep their names.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder name(@Nullable String name) {
+            $.name = name;
+            return this;
+        }
+
+        /**
+         * @param oidcProviderArn ARN of the old issuer&#39;s IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
+         * 
+         * @return builder
+         * 
+         */
+        public Builder oidcProviderArn(@Nullable Output<String> oidcProviderArn) {
             $.oidcProviderArn = oidcProviderArn;
             return this;
         }
 
         /**
-         * @param oidcProviderArn ARN of the old issuer&#39;s IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed.
+         * @param oidcProviderArn ARN of the old issuer&#39;s IAM OIDC provider (its `trust.oidcProviderArn`); it must stay until this input is removed. With `issuerHostPath` for an issuer published elsewhere; with the settings of an issuer this component publishes, when its provider was not created by the component (`oidcProvider.create: false`).
          * 
          * @return builder
          * 
@@ -111,13 +336,50 @@ public final class PreviousIssuerArgs extends com.pulumi.resources.ResourceArgs 
             return oidcProviderArn(Output.of(oidcProviderArn));
         }
 
+        /**
+         * @param priceClass The old issuer&#39;s `issuer.priceClass`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder priceClass(@Nullable PriceClass priceClass) {
+            $.priceClass = priceClass;
+            return this;
+        }
+
+        /**
+         * @param url The old issuer&#39;s `issuer.url`, as it was given.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder url(@Nullable Output<String> url) {
+            $.url = url;
+            return this;
+        }
+
+        /**
+         * @param url The old issuer&#39;s `issuer.url`, as it was given.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder url(String url) {
+            return url(Output.of(url));
+        }
+
+        /**
+         * @param verify The old issuer&#39;s `issuer.verify`. Defaults to `true`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder verify(@Nullable Boolean verify) {
+            $.verify = verify;
+            return this;
+        }
+
         public PreviousIssuerArgs build() {
-            if ($.issuerHostPath == null) {
-                throw new MissingRequiredPropertyException("PreviousIssuerArgs", "issuerHostPath");
-            }
-            if ($.oidcProviderArn == null) {
-                throw new MissingRequiredPropertyException("PreviousIssuerArgs", "oidcProviderArn");
-            }
             return $;
         }
     }
