@@ -29,29 +29,61 @@ import (
 type migrationStack struct {
 	before, during, after *fakeAWS
 	providers             map[string]string // issuer URL -> the OIDC provider the component created for it
-	issuers               servedIssuer      // A's documents as the old publication serves them, B's as the new one does
+	issuers               servedIssuer      // A's documents and B's, as they are served during the move
+	afterwards            servedIssuer      // what is served once A is dropped, when the component published A
 }
 
-func newMigrationStack(t *testing.T, key crypto.Signer) migrationStack {
+// How the issuer being left stays published during the move.
+const (
+	// publishedElsewhere: by something the component's update does not change (another
+	// stack, a bucket made by hand); the component is given its trust.
+	publishedElsewhere = false
+	// keptByComponent: by the component itself, given the settings it published A with;
+	// B, named "b", is published beside it.
+	keptByComponent = true
+)
+
+func newMigrationStack(t *testing.T, key crypto.Signer, kept bool) migrationStack {
 	t.Helper()
 	pub := publicTestKey(t, key.Public())
 	before, beforeState := mustConstruct(t, phase2(pub))
-	during, duringState := mustConstruct(t, migrating(pub, map[string]any{
+	duringInputs, afterInputs := migrating(pub, map[string]any{
 		// The old issuer's trust output, as a program passes it on.
 		"oidcProviderArn": beforeState.Get("trust").AsMap().Get("oidcProviderArn"),
 		"issuerHostPath":  beforeState.Get("trust").AsMap().Get("issuerHostPath"),
-	}))
-	after, _ := mustConstruct(t, migrating(pub, nil))
+	}), migrating(pub, nil)
+	if kept {
+		duringInputs, afterInputs = movingOwnIssuer(pub, true), movingOwnIssuer(pub, false)
+	}
+	during, duringState := mustConstruct(t, duringInputs)
+	after, _ := mustConstruct(t, afterInputs)
 	for state, want := range map[*property.Map]string{&beforeState: wantIssuer, &duringState: newIssuer} {
 		if got := str(t, *state, "issuerUrl"); got != want {
 			t.Fatalf("issuerUrl = %q, want %q", got, want)
 		}
 	}
-	return migrationStack{
+	m := migrationStack{
 		before: before, during: during, after: after,
 		providers: map[string]string{wantIssuer: str(t, beforeState, "oidcProviderArn"), newIssuer: str(t, duringState, "oidcProviderArn")},
 		issuers:   serveIssuers(t, before, during),
 	}
+	if kept {
+		// The component alone serves both issuers during the move, and B alone after it.
+		m.issuers, m.afterwards = serveIssuers(t, during), serveIssuers(t, after)
+	}
+	return m
+}
+
+// movingOwnIssuer is phase 2 moved to issuer B, an S3 bucket named "b" beside the
+// default issuer A, which the component goes on publishing while keepA is true.
+func movingOwnIssuer(key testKey, keepA bool) map[string]any {
+	in := phase2(key)
+	is := map[string]any{"name": "b", "bucketName": migrationBucket}
+	if keepA {
+		is["previous"] = map[string]any{}
+	}
+	in["issuer"] = is
+	return in
 }
 
 // serveIssuers serves the documents every fake recorded, each under its bucket policy,
@@ -182,18 +214,27 @@ func (m migrationStack) expectTokens(t *testing.T, step string, tokens podTokens
 // Anywhere's control plane, whose podIamConfig.serviceAccountIssuer holds one value: the
 // API server runs with issuer A, then, after the spec change, with only issuer B.
 //
-//  1. Cluster on A; `pulumi up` with B and issuer.previous = A's trust: pods' A tokens
-//     verify against A's documents and pass both the old and the two-issuer trust.
+//  1. Cluster on A; `pulumi up` with B and issuer.previous = A (its trust when A is
+//     published elsewhere; the settings it had when the component goes on publishing
+//     it): pods' A tokens verify against A's documents and pass both the old and the
+//     two-issuer trust.
 //  2. Spec changed, control plane restarted with --service-account-issuer=B only: new
 //     tokens carry iss B and verify against B's documents; the A tokens minted before
 //     (which pods keep until the kubelet refreshes them) still verify against A's
 //     documents and pass the two-issuer trust, though the API server itself no longer
 //     accepts them; every token passes the two-issuer trust.
 //  3. After the longest token lifetime, issuer.previous removed: the trust no longer
-//     names A, B's tokens pass it and A's are refused.
+//     names A, B's tokens pass it and A's are refused (and, when the component
+//     published A, no longer verify, its documents gone).
 func TestAPIServerIssuerMigrationEKSAnywhere(t *testing.T) {
+	for name, kept := range map[string]bool{"A published elsewhere": publishedElsewhere, "A kept by the component": keptByComponent} {
+		t.Run(name, func(t *testing.T) { migrateEKSAnywhere(t, kept) })
+	}
+}
+
+func migrateEKSAnywhere(t *testing.T, kept bool) {
 	key := newRSASigner(t)
-	m := newMigrationStack(t, key)
+	m := newMigrationStack(t, key, kept)
 	trustBefore, trustDuring, trustAfter := trustOfRole(t, m.before, "reporting"), trustOfRole(t, m.during, "reporting"), trustOfRole(t, m.after, "reporting")
 
 	server := kubetest.StartAPIServer(t, kubetest.Options{Issuers: []string{wantIssuer}, SigningKey: key})
@@ -222,15 +263,31 @@ func TestAPIServerIssuerMigrationEKSAnywhere(t *testing.T) {
 	if m.trustAdmits(t, trustAfter, onA.reporting) {
 		t.Error("step 3: the trust without issuer.previous admits a token of A")
 	}
+	if kept {
+		// The component no longer publishes A: its tokens no longer verify either.
+		for _, doc := range []string{"/.well-known/openid-configuration", "/keys.json"} {
+			resp, err := m.afterwards.client.Get(wantIssuer + doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				t.Errorf("step 3: A's %s is still served once issuer.previous is removed", doc)
+			}
+		}
+		if err := verifies(m.afterwards.ctx, t, newIssuer, onB.reporting); err != nil {
+			t.Errorf("step 3: B's token does not verify against B's documents: %v", err)
+		}
+	}
 }
 
 // TestAPIServerIssuerMigrationSelfManaged is the variant for control planes whose flags
 // you set yourself: the API server runs with --service-account-issuer B then A, so it
 // signs with B and keeps accepting A's tokens, until A is dropped from the flags and
-// from the trust.
+// from the trust. The component publishes both issuers here.
 func TestAPIServerIssuerMigrationSelfManaged(t *testing.T) {
 	key := newECSigner(t)
-	m := newMigrationStack(t, key)
+	m := newMigrationStack(t, key, keptByComponent)
 	trustDuring, trustAfter := trustOfRole(t, m.during, "reporting"), trustOfRole(t, m.after, "reporting")
 
 	server := kubetest.StartAPIServer(t, kubetest.Options{Issuers: []string{wantIssuer}, SigningKey: key})
