@@ -172,18 +172,7 @@ func TestIssuerMigrationBadInput(t *testing.T) {
 			[]string{"roles.reporting: the trust policy is", "over the quota of 2048", "trustPolicyMaxLength"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			run := constructLogging(t, provider.EksaIrsaToken, "irsa", tc.in, true)
-			if run.err == nil {
-				t.Fatal("accepted")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(run.err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, run.err)
-				}
-			}
-			if len(run.aws.children) != 0 {
-				t.Errorf("registered %v before failing", run.aws.names())
-			}
+			constructLogging(t, provider.EksaIrsaToken, "irsa", tc.in, true).expectRefused(t, tc.want)
 		})
 	}
 }
@@ -421,18 +410,7 @@ func TestIssuerMigrationKeptIssuerBadInput(t *testing.T) {
 			[]string{"issuer.previous.hosting"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			run := constructLogging(t, provider.EksaIrsaToken, "irsa", tc.in, true)
-			if run.err == nil {
-				t.Fatal("accepted")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(run.err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, run.err)
-				}
-			}
-			if len(run.aws.children) != 0 {
-				t.Errorf("registered %v before failing", run.aws.names())
-			}
+			constructLogging(t, provider.EksaIrsaToken, "irsa", tc.in, true).expectRefused(t, tc.want)
 		})
 	}
 	if _, _, err := construct(t, shared("clusters/prod-b", map[string]any{"createBucket": false, "bucketName": "shared-oidc", "keyPrefix": "clusters/prod"})); err != nil {

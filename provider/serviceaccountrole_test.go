@@ -86,6 +86,23 @@ func constructLogging(t *testing.T, token tokens.Type, name string, inputs map[s
 	return run
 }
 
+// expectRefused checks that the run failed at preview with an error containing every
+// string of want, and that nothing was registered before it failed.
+func (run sarRun) expectRefused(t *testing.T, want []string) {
+	t.Helper()
+	if run.err == nil {
+		t.Fatal("accepted")
+	}
+	for _, w := range want {
+		if !strings.Contains(run.err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, run.err)
+		}
+	}
+	if len(run.aws.children) != 0 {
+		t.Errorf("registered %v before failing", run.aws.names())
+	}
+}
+
 func mustConstructRole(t *testing.T, inputs map[string]any) sarRun {
 	t.Helper()
 	run := constructRole(t, "shared", inputs, false)
