@@ -22,6 +22,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/tlstest"
 )
 
@@ -292,11 +293,11 @@ func serveIssuer(t *testing.T, aws *fakeAWS, extraPolicies ...string) servedIssu
 // which is what the IAM OIDC provider's client ID list holds.
 func oidcVerifier(ctx context.Context, t *testing.T, issuer string) *oidc.IDTokenVerifier {
 	t.Helper()
-	provider, err := oidc.NewProvider(ctx, issuer)
+	v, err := kubetest.TokenVerifier(ctx, nil, issuer, stsAudience)
 	if err != nil {
 		t.Fatalf("go-oidc cannot discover %s: %v", issuer, err)
 	}
-	return provider.Verifier(&oidc.Config{ClientID: stsAudience})
+	return v
 }
 
 // tally counts the tokens the tests saw accepted and refused, for the record.

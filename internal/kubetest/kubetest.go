@@ -31,6 +31,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
+
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/tlstest"
 )
 
@@ -567,4 +569,22 @@ func (s *APIServer) ServiceAccountToken(t testing.TB, namespace, name string, au
 		t.Fatalf("TokenRequest: %v %s", err, body)
 	}
 	return tr.Status.Token
+}
+
+// TokenVerifier checks a service-account token as STS checks a web identity token, with a
+// client library nobody here wrote (go-oidc): it discovers issuer from the discovery
+// document served at its URL, through client (nil: the one ctx carries, see
+// oidc.ClientContext), and verifies the signature against the JWKS that document names,
+// iss, aud (audience) and expiry. Issuers whose documents are not served, or name another
+// issuer, are an error. The test modules that judge tokens share it, so that each judges
+// them by the same rules.
+func TokenVerifier(ctx context.Context, client *http.Client, issuer, audience string) (*oidc.IDTokenVerifier, error) {
+	if client != nil {
+		ctx = oidc.ClientContext(ctx, client)
+	}
+	provider, err := oidc.NewProvider(ctx, issuer)
+	if err != nil {
+		return nil, err
+	}
+	return provider.Verifier(&oidc.Config{ClientID: audience}), nil
 }

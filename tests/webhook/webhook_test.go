@@ -324,11 +324,11 @@ func (c *cluster) issuerVerifier(t *testing.T, audience string) (*oidc.IDTokenVe
 	ca := tlstest.NewCA(t, "eksa-irsa test S3 CA")
 	server := tlstest.Serve(t, handler, ca.ServerCertificate(t, tlstest.Current(), u.Hostname()))
 	ctx := oidc.ClientContext(t.Context(), tlstest.Client(t, ca.Pool(), tlstest.Dialer(server, u.Hostname())))
-	provider, err := oidc.NewProvider(ctx, issuer)
+	verifier, err := kubetest.TokenVerifier(ctx, nil, issuer, audience)
 	if err != nil {
 		t.Fatalf("go-oidc cannot discover %s from the uploaded documents: %v", issuer, err)
 	}
-	return provider.Verifier(&oidc.Config{ClientID: audience}), ctx
+	return verifier, ctx
 }
 
 // checkToken asks the API server for the token the kubelet would project into pod (the
