@@ -6,6 +6,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -45,6 +46,7 @@ const (
 type endpoints struct {
 	s3Dir    string // <bucket>/<key> files the aws stand-in writes
 	caFile   string // the CA that signed the server's certificate, for SSL_CERT_FILE
+	roots    *x509.CertPool
 	chart    []byte
 	requests chan string // "<host><path>" of every request, for assertions
 
@@ -63,7 +65,7 @@ func startEndpoints(t *testing.T) *endpoints {
 	ca := tlstest.NewCA(t, "eksa-irsa engine suite CA")
 	e := &endpoints{
 		s3Dir: filepath.Join(dir, "s3"), caFile: filepath.Join(dir, "ca.pem"),
-		chart: chart, requests: make(chan string, 10000), static: map[string][]byte{},
+		roots: ca.Pool(), chart: chart, requests: make(chan string, 10000), static: map[string][]byte{},
 	}
 	if err := os.MkdirAll(e.s3Dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -79,6 +81,14 @@ func startEndpoints(t *testing.T) *endpoints {
 	server := tlstest.ServeListener(t, listener, http.HandlerFunc(e.serve), cert)
 	t.Cleanup(server.Close)
 	return e
+}
+
+// client is an HTTPS client that trusts only the suite's CA, as the plugins do through
+// SSL_CERT_FILE, and reaches the served hosts through the namespace's /etc/hosts: what
+// the test reads, it reads as STS and the cluster's clients would.
+func (e *endpoints) client(t *testing.T) *http.Client {
+	t.Helper()
+	return tlstest.Client(t, e.roots, nil)
 }
 
 func (e *endpoints) serve(w http.ResponseWriter, r *http.Request) {

@@ -3,8 +3,6 @@
 package engine_test
 
 import (
-	"bufio"
-	"encoding/json"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -141,36 +139,13 @@ func upKilledAfter(t *testing.T, s *stack, n int) string {
 	}
 }
 
-// stepEvents are the URNs of the resource steps (creates, updates, deletes, replaces)
-// that began, in the order of the engine's event log; same-steps are left out.
+// stepEvents are the URNs of the resource steps that began, in the order of the engine's
+// event log (see resourceSteps).
 func stepEvents(t *testing.T, path string) []string {
 	t.Helper()
-	f, err := os.Open(path) //nolint:gosec // the test's own event log
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var urns []string
-	scanner := bufio.NewScanner(f)
-	scanner.Buffer(make([]byte, 1<<20), 64<<20)
-	for scanner.Scan() {
-		var event struct {
-			ResourcePreEvent *struct {
-				Metadata struct {
-					Op  string `json:"op"`
-					URN string `json:"urn"`
-				} `json:"metadata"`
-			} `json:"resourcePreEvent"`
-		}
-		if json.Unmarshal(scanner.Bytes(), &event) != nil || event.ResourcePreEvent == nil {
-			continue // a line the CLI is still writing
-		}
-		if op := event.ResourcePreEvent.Metadata.Op; op != "same" && !strings.HasPrefix(op, "read") {
-			urns = append(urns, event.ResourcePreEvent.Metadata.URN)
-		}
+	for _, step := range resourceSteps(t, path) {
+		urns = append(urns, step.URN)
 	}
 	return urns
 }

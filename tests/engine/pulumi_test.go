@@ -137,6 +137,55 @@ func (s *stack) up(extra ...string) string {
 	return s.must(append([]string{"up", "--yes", "--skip-preview", "--diff"}, extra...)...)
 }
 
+// upSteps runs `pulumi up` and returns the resource steps it took (see resourceSteps):
+// what the update did, rather than what a preview before it planned.
+func (s *stack) upSteps(extra ...string) []resourceStep {
+	s.t.Helper()
+	log := filepath.Join(s.t.TempDir(), "events.jsonl")
+	s.up(append([]string{"--event-log", log}, extra...)...)
+	return resourceSteps(s.t, log)
+}
+
+// resourceStep is one resource step the engine began, as its event log records it.
+type resourceStep struct {
+	Op    string   `json:"op"`
+	URN   string   `json:"urn"`
+	Diffs []string `json:"diffs"` // the inputs whose change the step is for
+	Keys  []string `json:"keys"`  // the inputs that force a replacement
+}
+
+// resourceSteps are the resource steps (creates, updates, deletes, replaces) that began,
+// in the order of the engine's event log at path; same-steps and reads are left out. The
+// log may be one the CLI is still writing.
+func resourceSteps(t *testing.T, path string) []resourceStep {
+	t.Helper()
+	f, err := os.Open(path) //nolint:gosec // the test's own event log
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var steps []resourceStep
+	scanner := bufio.NewScanner(f)
+	scanner.Buffer(make([]byte, 1<<20), 64<<20)
+	for scanner.Scan() {
+		var event struct {
+			ResourcePreEvent *struct {
+				Metadata resourceStep `json:"metadata"`
+			} `json:"resourcePreEvent"`
+		}
+		if json.Unmarshal(scanner.Bytes(), &event) != nil || event.ResourcePreEvent == nil {
+			continue // a line the CLI is still writing
+		}
+		if step := event.ResourcePreEvent.Metadata; step.Op != "same" && !strings.HasPrefix(step.Op, "read") {
+			steps = append(steps, step)
+		}
+	}
+	return steps
+}
+
 // resource is one resource of the stack's state.
 type resource struct {
 	URN     string         `json:"urn"`

@@ -117,14 +117,19 @@ func previewChanges(t *testing.T, s *stack) []string {
 		if step.Op == "same" {
 			continue
 		}
-		parts := strings.Split(step.URN, "::")
-		typ := parts[len(parts)-2]
-		if i := strings.LastIndex(typ, "$"); i >= 0 {
-			typ = typ[i+1:]
-		}
-		changes = append(changes, fmt.Sprintf("%s %s %s", step.Op, typ, parts[len(parts)-1]))
+		changes = append(changes, describeStep(step.Op, step.URN))
 	}
 	return changes
+}
+
+// describeStep names a step as "<op> <type> <name>", the type without its parents'.
+func describeStep(op, urn string) string {
+	parts := strings.Split(urn, "::")
+	typ := parts[len(parts)-2]
+	if i := strings.LastIndex(typ, "$"); i >= 0 {
+		typ = typ[i+1:]
+	}
+	return fmt.Sprintf("%s %s %s", op, typ, parts[len(parts)-1])
 }
 
 var changelogLine = regexp.MustCompile("^- `(\\S+) (\\S+) (\\S+)`")
