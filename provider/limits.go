@@ -205,9 +205,13 @@ func (b *builder) keptIssuerAtPreview(kept keptIssuer, current hostPathAtPreview
 		arn = kept.oidcProviderArn.value
 		estimate.ProviderARN = arn
 	}
-	if host.value != "" && current.value != "" {
-		if err := policy.CheckPreviousIssuer(kept.field, current.value, arn, host.value); err != nil {
-			return nil, problems{err}, nil
+	if host.value != "" && host.value == current.value {
+		return nil, problems{fmt.Errorf("%s: gives the issuer https://%s, which is also the new issuer's; give %s the "+
+			"settings the old issuer was published with, and issuer the new one's", kept.field, host.value, kept.field)}, nil
+	}
+	if host.value != "" && arn != "" {
+		if err := policy.CheckProviderIssuer(arn, host.value); err != nil {
+			return nil, problems{fmt.Errorf("%s.oidcProviderArn: %w", kept.field, err)}, nil
 		}
 	}
 	return &estimate, nil, nil

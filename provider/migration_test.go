@@ -388,9 +388,9 @@ func TestIssuerMigrationKeptIssuerBadInput(t *testing.T) {
 		want []string
 	}{
 		{"the new issuer has no name of its own", withHosting(phase2(key), map[string]any{"hosting": "cloudfront", "previous": map[string]any{}}),
-			[]string{"issuer.name: required to differ from issuer.previous.name", "irsa-bucket", "name: cdn"}},
+			[]string{"issuer.name: required while issuer.previous keeps the old issuer published", "(irsa-bucket, ...)", "name: cdn"}},
 		{"both have one name", withHosting(phase2(key), map[string]any{"name": "cdn", "previous": map[string]any{"name": "cdn"}}),
-			[]string{"issuer.name: required to differ", `("cdn")`, "irsa-cdn-bucket", "name: cdn2"}},
+			[]string{`issuer.name: "cdn" is also issuer.previous.name`, "(irsa-cdn-bucket, ...)", "name: cdn2"}},
 		{"a name that is no name", withHosting(phase2(key), map[string]any{"name": "CDN", "previous": map[string]any{}}),
 			[]string{"issuer.name \"CDN\"", "lowercase letters"}},
 		{"the same documents", shared("clusters/prod", map[string]any{"createBucket": false, "bucketName": "shared-oidc", "keyPrefix": "clusters/prod"}),
@@ -400,7 +400,7 @@ func TestIssuerMigrationKeptIssuerBadInput(t *testing.T) {
 			[]string{"issuer.domain.name: \"oidc.example.com\" is also issuer.previous.domain.name"}},
 		{"the same URL", withHosting(phase2(key), map[string]any{"name": "b", "createBucket": false, "bucketName": "shared-oidc", "url": "https://oidc.example.com",
 			"previous": map[string]any{"createBucket": false, "bucketName": "other-oidc", "url": "https://oidc.example.com"}}),
-			[]string{"issuer.previous: names the current issuer https://oidc.example.com"}},
+			[]string{"issuer.previous: gives the issuer https://oidc.example.com, which is also the new issuer's", "the settings the old issuer was published with"}},
 		{"the old provider not created here", func() map[string]any {
 			in := withHosting(phase2(key), map[string]any{"name": "b", "bucketName": migrationBucket, "previous": map[string]any{}})
 			in["oidcProvider"] = map[string]any{"create": false, "arn": oidcARN(newHostPath)}

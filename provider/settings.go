@@ -330,14 +330,15 @@ func (s *issuerSettings) resolvePrevious(ctx *pulumi.Context, component string, 
 func (s *issuerSettings) checkKeptApart(component string) problems {
 	var errs problems
 	current, kept := s.publicationSettings, s.kept.publicationSettings
-	if current.name == kept.name {
-		example := "cdn"
-		if current.name == example {
-			example = "cdn2"
-		}
-		errs.addf("issuer.name: required to differ from issuer.previous.name (%q) while the old issuer stays published, "+
-			"since it keeps the names of its resources (%s, ...); give the new issuer a name of its own, e.g. name: %s",
-			kept.name, kept.resourceName(component, "-bucket"), example)
+	switch {
+	case current.name == kept.name && kept.name == "":
+		errs.addf("issuer.name: required while issuer.previous keeps the old issuer published, since that issuer keeps "+
+			"the names of its resources (%s, ...); give the new issuer a name of its own, e.g. name: cdn",
+			kept.resourceName(component, "-bucket"))
+	case current.name == kept.name:
+		errs.addf("issuer.name: %q is also issuer.previous.name; the old issuer keeps the names of its resources (%s, ...), "+
+			"so give the new issuer a name of its own, e.g. name: %s", current.name, kept.resourceName(component, "-bucket"),
+			current.name+"2")
 	}
 	if !current.createBucket && !kept.createBucket && current.bucketName.known && kept.bucketName.known &&
 		current.bucketName.value == kept.bucketName.value && current.keyPrefix == kept.keyPrefix {

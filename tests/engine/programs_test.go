@@ -3,9 +3,7 @@
 package engine_test
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +11,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/docblocks"
 )
 
 // TestEngineRepositoryPrograms runs every YAML program of the repository as a user would
@@ -41,11 +41,8 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 		t.Fatal(err)
 	}
 	programs["Pulumi.yaml"] = string(rootProgram)
-	for _, doc := range markdownPages(t, root) {
-		rel, _ := filepath.Rel(root, doc)
-		for name, block := range yamlPrograms(t, doc) {
-			programs[rel+":"+name] = block
-		}
+	for name, block := range yamlPrograms(t, root) {
+		programs[name] = block
 	}
 	if len(programs) < 6 {
 		t.Fatalf("found %d YAML programs (%v); the README and every component's docs have at least one", len(programs), keys(programs))
@@ -83,54 +80,31 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 	}
 }
 
-// markdownPages are the pages a reader sees: README.md, every .md under docs/ and the
-// resources' embedded docs.
-func markdownPages(t *testing.T, root string) []string {
+// yamlPrograms are the YAML blocks that declare resources in the pages a reader sees
+// (README.md, docs/ and the resources' embedded docs), named "<file>:line-<n>": found by
+// the parser the docs checks use, so that a program indented under a list item runs as
+// surely as one at the start of a line, and a block marked as a fragment does not.
+func yamlPrograms(t *testing.T, root string) map[string]string {
 	t.Helper()
-	pages := []string{filepath.Join(root, "README.md")}
-	err := filepath.WalkDir(filepath.Join(root, "docs"), func(path string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) {
-			return filepath.SkipDir
-		}
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".md") {
-			pages = append(pages, path)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	embedded, _ := filepath.Glob(filepath.Join(root, "provider", "docs", "*.md"))
-	return append(pages, embedded...)
-}
-
-var yamlBlock = regexp.MustCompile("(?ms)^```yaml\n(.*?)^```")
-
-// yamlPrograms are the YAML blocks of a markdown file that declare resources, named by
-// their line.
-func yamlPrograms(t *testing.T, path string) map[string]string {
-	t.Helper()
-	text, err := os.ReadFile(path) //nolint:gosec // a file of the repository
+	blocks, err := docblocks.All(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
-	for _, m := range yamlBlock.FindAllSubmatchIndex(text, -1) {
-		block := string(text[m[2]:m[3]])
+	for _, b := range blocks {
+		if b.Lang != "yaml" || b.Fragment {
+			continue
+		}
 		var doc map[string]any
-		if err := yaml.Unmarshal([]byte(block), &doc); err != nil {
-			t.Errorf("%s line %d: a YAML block that is not YAML: %v", path, lineOf(text, m[0]), err)
+		if err := yaml.Unmarshal([]byte(b.Text), &doc); err != nil {
+			t.Errorf("%s: a YAML block that is not YAML: %v", b.Where(), err)
 			continue
 		}
 		if _, ok := doc["resources"]; ok {
-			out[fmt.Sprintf("line-%d", lineOf(text, m[0]))] = block
+			out[fmt.Sprintf("%s:line-%d", b.File, b.Line)] = b.Text
 		}
 	}
 	return out
-}
-
-func lineOf(text []byte, offset int) int {
-	return strings.Count(string(text[:offset]), "\n") + 1
 }
 
 // asProject gives a program fragment the header of a Pulumi.yaml, named project.

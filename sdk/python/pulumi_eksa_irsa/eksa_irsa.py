@@ -192,6 +192,8 @@ class EksaIrsa(pulumi.ComponentResource):
 
         The issuer URL must be in the cluster spec before the cluster exists, and the signing key exists only after, so the component works in two phases. Phase 1, without `signingKeys`: create it, and paste the `podIamConfig` output under `spec:` of the cluster spec before `eksctl anywhere create cluster`. Phase 2, once the cluster exists: pass its public signing key, read with `getSigningKeys` (never read the `<cluster>-sa` secret as a Kubernetes resource: that stores its private key in the state); `keys.json` is published and the webhook installed into the cluster of the Kubernetes provider you pass. Nothing created in phase 1 is replaced.
 
+        Pick the issuer's hosting and domain before the cluster exists. To move a running cluster to another issuer later, give the new settings an `issuer.name` and move the old ones into `issuer.previous`: the component publishes both issuers, and every role trusts both, until the cluster has moved; removing `issuer.previous` then deletes the old issuer's resources. Nothing is replaced at any step (see the guide "Changing the issuer", docs/changing-the-issuer.md).
+
         ## Example Usage
 
         ### A cluster with one role
@@ -264,6 +266,8 @@ class EksaIrsa(pulumi.ComponentResource):
         IAM Roles for Service Accounts (IRSA) for an EKS Anywhere cluster: the OIDC issuer (discovery document and JWKS, served by S3 or, where public buckets are forbidden, by CloudFront from a private bucket), a check that STS can read it, the IAM OIDC provider, IAM roles for service accounts and the pod identity webhook.
 
         The issuer URL must be in the cluster spec before the cluster exists, and the signing key exists only after, so the component works in two phases. Phase 1, without `signingKeys`: create it, and paste the `podIamConfig` output under `spec:` of the cluster spec before `eksctl anywhere create cluster`. Phase 2, once the cluster exists: pass its public signing key, read with `getSigningKeys` (never read the `<cluster>-sa` secret as a Kubernetes resource: that stores its private key in the state); `keys.json` is published and the webhook installed into the cluster of the Kubernetes provider you pass. Nothing created in phase 1 is replaced.
+
+        Pick the issuer's hosting and domain before the cluster exists. To move a running cluster to another issuer later, give the new settings an `issuer.name` and move the old ones into `issuer.previous`: the component publishes both issuers, and every role trusts both, until the cluster has moved; removing `issuer.previous` then deletes the old issuer's resources. Nothing is replaced at any step (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 
         ## Example Usage
 

@@ -19,6 +19,8 @@ import javax.annotation.Nullable;
  * 
  * The issuer URL must be in the cluster spec before the cluster exists, and the signing key exists only after, so the component works in two phases. Phase 1, without `signingKeys`: create it, and paste the `podIamConfig` output under `spec:` of the cluster spec before `eksctl anywhere create cluster`. Phase 2, once the cluster exists: pass its public signing key, read with `getSigningKeys` (never read the `&lt;cluster&gt;-sa` secret as a Kubernetes resource: that stores its private key in the state); `keys.json` is published and the webhook installed into the cluster of the Kubernetes provider you pass. Nothing created in phase 1 is replaced.
  * 
+ * Pick the issuer&#39;s hosting and domain before the cluster exists. To move a running cluster to another issuer later, give the new settings an `issuer.name` and move the old ones into `issuer.previous`: the component publishes both issuers, and every role trusts both, until the cluster has moved; removing `issuer.previous` then deletes the old issuer&#39;s resources. Nothing is replaced at any step (see the guide &#34;Changing the issuer&#34;, docs/changing-the-issuer.md).
+ * 
  * ## Example Usage
  * 
  */
