@@ -240,8 +240,10 @@ var (
 )
 
 // normalizePreview removes from a preview's output what differs between runs: timings,
-// the temporary directories, the generated bucket name and the "Resources" summary's
-// count of unchanged resources stays, as it is part of what the preview says.
+// the temporary directories, the generated bucket name, and blank lines, which the CLI
+// prints around the header or not depending on when its stderr warnings interleave with
+// its output. The "Resources" summary's count of unchanged resources stays, as it is
+// part of what the preview says.
 func normalizePreview(out, issuer string) string {
 	bucket := strings.TrimPrefix(issuer, "https://s3.us-west-2.amazonaws.com/")
 	out = strings.ReplaceAll(out, bucket, "<bucket>")
@@ -257,15 +259,12 @@ func normalizePreview(out, issuer string) string {
 			strings.HasPrefix(trimmed, "Duration:"),
 			// The suite's plugins come from PATH, which the CLI warns about; users' do not.
 			strings.HasPrefix(trimmed, "warning: using pulumi-resource-"),
-			trimmed == "" && len(lines) > 0 && lines[len(lines)-1] == "":
+			trimmed == "":
 			continue
-		}
-		if trimmed == "" {
-			line = ""
 		}
 		lines = append(lines, line)
 	}
-	return trailing.ReplaceAllString(strings.Join(lines, "\n"), "\n")
+	return trailing.ReplaceAllString(strings.Join(lines, "\n")+"\n", "\n")
 }
 
 // golden compares got with testdata/name, or writes it with -update.
