@@ -24,8 +24,6 @@ import (
 	"fmt"
 	"net/http"
 
-	jose "github.com/go-jose/go-jose/v4"
-
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/issuer"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/jsondoc"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/k8sname"
@@ -196,44 +194,17 @@ func (t Target) decodeSecret(body []byte) (Keys, error) {
 }
 
 func (t Target) decodeJWKS(body []byte) (Keys, error) {
-	var set struct {
-		Keys []json.RawMessage `json:"keys"`
-	}
-	if err := json.Unmarshal(body, &set); err != nil {
-		return Keys{}, fmt.Errorf("%s from %s: the response is not a JWKS (%s)", t.what(), t.Server, jsondoc.Describe(err))
-	}
-	var keys []signingkey.Key
-	seen := map[string]bool{}
-	for i, raw := range set.Keys {
-		var jwk jose.JSONWebKey
-		if err := jwk.UnmarshalJSON(raw); err != nil {
-			return Keys{}, fmt.Errorf("%s from %s: keys[%d] is not a JSON Web Key (%w)", t.what(), t.Server, i, err)
-		}
-		if !jwk.IsPublic() {
-			return Keys{}, fmt.Errorf("%s from %s: keys[%d] (kid %q) is not a public key; refusing to use it", t.what(), t.Server, i, jwk.KeyID)
-		}
-		key, err := signingkey.FromPublic(jwk.Key)
-		if err != nil {
-			return Keys{}, fmt.Errorf("%s from %s: keys[%d] (kid %q): %w", t.what(), t.Server, i, jwk.KeyID, err)
-		}
-		if jwk.KeyID != key.KeyID {
-			// Tokens carry the served kid; a JWKS published with another one never matches them.
-			return Keys{}, fmt.Errorf("%s from %s: keys[%d] has kid %q, but kube-apiserver's rule (base64url of the SHA-256 of the key's PKIX DER) gives %q; "+
-				"the API server signs with an external signer that names its keys differently, which an issuer published from public keys alone cannot match: "+
-				"its tokens would not verify", t.what(), t.Server, i, jwk.KeyID, key.KeyID)
-		}
-		if jwk.Algorithm != "" && jwk.Algorithm != key.Algorithm {
-			return Keys{}, fmt.Errorf("%s from %s: keys[%d] (kid %q) has alg %q, want %q for its key type",
-				t.what(), t.Server, i, jwk.KeyID, jwk.Algorithm, key.Algorithm)
-		}
-		if seen[key.KeyID] {
-			continue
-		}
-		seen[key.KeyID] = true
-		keys = append(keys, key)
-	}
-	if len(keys) == 0 {
+	keys, err := signingkey.ParseJWKS(body)
+	var kidErr *signingkey.KeyIDError
+	switch {
+	case errors.As(err, &kidErr):
+		// Tokens carry the served kid; a JWKS published with another one never matches them.
+		return Keys{}, fmt.Errorf("%s from %s: %w; the API server signs with an external signer that names its keys differently, "+
+			"which an issuer published from public keys alone cannot match: its tokens would not verify", t.what(), t.Server, err)
+	case errors.Is(err, signingkey.ErrEmptyJWKS):
 		return Keys{}, fmt.Errorf("%s from %s: the API server serves no keys; was it started with --service-account-key-file?", t.what(), t.Server)
+	case err != nil:
+		return Keys{}, fmt.Errorf("%s from %s: %w", t.what(), t.Server, err)
 	}
 	return keysOf(keys)
 }

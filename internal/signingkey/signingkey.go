@@ -97,7 +97,10 @@ func Parse(text string) (Key, error) {
 }
 
 // ParseAll parses every entry of the signingKeys input, first the current key, then keys
-// kept published during a rotation. Errors are prefixed with the field, e.g.
+// kept published during a rotation. An entry is one key as Parse reads it, or a JSON Web
+// Key Set as ParseJWKS reads it (the component's own jwks output, or a served keys.json),
+// which stands for its keys in order: the way to pin the keys an issuer publishes when
+// the cluster they came from cannot be read. Errors are prefixed with the field, e.g.
 // `signingKeys[2]: ...`, and all of them are reported at once (joined), so one preview
 // shows every entry to fix. Two entries holding the same key (perhaps in different
 // encodings) is an error naming both indexes: a JWKS must not contain one kid twice.
@@ -106,22 +109,36 @@ func ParseAll(texts []string) ([]Key, error) {
 	var errs []error
 	first := make(map[string]int, len(texts)) // kid -> index of its first entry
 	for i, text := range texts {
-		k, err := Parse(text)
+		entry, err := parseEntry(text)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s[%d]: %w", field, i, err))
 			continue
 		}
-		if j, dup := first[k.KeyID]; dup {
-			errs = append(errs, fmt.Errorf("%s[%d] is the same key as %s[%d]; remove one", field, i, field, j))
-			continue
+		for _, k := range entry {
+			if j, dup := first[k.KeyID]; dup {
+				errs = append(errs, fmt.Errorf("%s[%d] is the same key as %s[%d]; remove one", field, i, field, j))
+				continue
+			}
+			first[k.KeyID] = i
+			keys = append(keys, k)
 		}
-		first[k.KeyID] = i
-		keys = append(keys, k)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return keys, nil
+}
+
+// parseEntry reads one entry of signingKeys: a JWKS, or one key.
+func parseEntry(text string) ([]Key, error) {
+	if isJWKS(text) {
+		return ParseJWKS([]byte(text))
+	}
+	k, err := Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	return []Key{k}, nil
 }
 
 // FromPublic validates a public key already decoded elsewhere (from a JWKS, say) by the
