@@ -366,7 +366,7 @@ func (b *builder) roles() error {
 		annotations[rs.name] = roleAnnotations
 		// Service accounts live in the cluster, which exists only in phase 2.
 		if b.phase2 {
-			if err := newServiceAccountObjects(b.ctx, rs, rs.accounts, roleAnnotations, b.parent); err != nil {
+			if err := newServiceAccountObjects(b.ctx, rs, rs.accounts, roleAnnotations, b.parent, b.kubeRetention()); err != nil {
 				return err
 			}
 		}

@@ -97,6 +97,9 @@ type child struct {
 	Inputs property.Map
 	Deps   []string // URNs of explicit and implicit dependencies
 	Parent string
+	// Retained is the retainOnDelete option: the engine forgets the resource on delete
+	// instead of calling its provider.
+	Retained bool
 }
 
 // fakeAWS records registrations and answers like AWS would for the fields the component
@@ -148,6 +151,7 @@ func (f *fakeAWS) monitor() *integration.MockResourceMonitor {
 					c.Deps = append(c.Deps, pd.GetUrns()...)
 				}
 				c.Parent = rpc.GetParent()
+				c.Retained = rpc.GetRetainOnDelete()
 				c.URN = string(presource.NewURN("test", "proj", "", "", args.Name))
 			}
 			if args.Custom {

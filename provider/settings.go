@@ -40,6 +40,9 @@ type settings struct {
 	trustPolicyMaxLength int
 
 	webhook webhookSettings
+	// retainKubernetesObjects leaves the component's objects in the workload cluster on
+	// delete and drops them from the state without calling it, for a cluster deleted first.
+	retainKubernetesObjects bool
 }
 
 // issuerSettings say which issuer the cluster's tokens name, and during a migration
@@ -139,6 +142,8 @@ func resolveSettings(ctx *pulumi.Context, name string, args EksaIrsaArgs) (setti
 		legacyKeyWithoutKid:  valueOr(args.LegacyKeyWithoutKid, true),
 		trustPolicyMaxLength: valueOr(args.TrustPolicyMaxLength, policy.DefaultTrustPolicyMaxLength),
 		tags:                 mergeTags(args.Tags, args.ClusterName),
+
+		retainKubernetesObjects: valueOr(args.RetainKubernetesObjects, false),
 	}
 	errs.add(issuer.ValidateClusterName(args.ClusterName))
 

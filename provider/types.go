@@ -27,7 +27,8 @@ type EksaIrsaArgs struct {
 	Webhook             *Webhook                `pulumi:"webhook,optional"`
 	Tags                pulumi.StringMapInput   `pulumi:"tags,optional"`
 
-	TrustPolicyMaxLength *int `pulumi:"trustPolicyMaxLength,optional"`
+	TrustPolicyMaxLength    *int  `pulumi:"trustPolicyMaxLength,optional"`
+	RetainKubernetesObjects *bool `pulumi:"retainKubernetesObjects,optional"`
 }
 
 // Annotate documents the inputs in the schema and every SDK.
@@ -48,6 +49,13 @@ func (a *EksaIrsaArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.Webhook, "The amazon-eks-pod-identity-webhook Helm release installed in phase 2.")
 	an.Describe(&a.Tags, "Tags for every AWS resource; a tag naming the cluster is always added.")
 	an.Describe(&a.TrustPolicyMaxLength, docTrustPolicyMaxLength)
+	an.Describe(&a.RetainKubernetesObjects, "Leave the Kubernetes objects the component made (the webhook's Helm "+
+		"release and TLS Secret, and the service accounts it creates or annotates) in the cluster when they are "+
+		"deleted, dropping them from the stack's state without calling the cluster. Set it once the workload cluster "+
+		"is gone (deleted before the stack), run `pulumi up`, which changes nothing but the state, then `pulumi "+
+		"destroy` removes every AWS object: without it, uninstalling the Helm release needs the cluster, and the "+
+		"issuer's bucket and everything else the release depends on stay. While the cluster runs, leave it `false` "+
+		"so that a destroy uninstalls the webhook. Defaults to `false`.")
 }
 
 // Issuer says where the discovery document and JWKS live, how they are served, and which

@@ -48,7 +48,7 @@ func (b *builder) webhookRelease() error {
 	var caBundle pulumi.StringOutput
 	if w.tls == WebhookTLSGenerated {
 		fullname := webhook.Fullname(webhook.ReleaseName, webhook.Values(webhook.Options{Overrides: w.values}))
-		secret, caCert, expiry, err := b.webhookTLS(ns, webhook.ServiceDNSNames(fullname, w.namespace))
+		secret, caCert, expiry, err := b.webhookTLS(ns, webhook.ServiceDNSNames(fullname, w.namespace), b.kubeRetention())
 		if err != nil {
 			return err
 		}
@@ -73,11 +73,27 @@ func (b *builder) webhookRelease() error {
 	if w.chart.Repository != "" {
 		release.Repository = pulumi.String(w.chart.Repository)
 	}
-	if err := newHelmRelease(b.ctx, b.name+"-webhook", release, b.parent, pulumi.DependsOn(deps)); err != nil {
+	// Deleting a release, unlike the Secret, needs the cluster even with the kubernetes
+	// provider's deleteUnreachable, so once the cluster is gone only retainOnDelete lets a
+	// destroy get past it to the AWS resources it depends on.
+	err = newHelmRelease(b.ctx, b.name+"-webhook", release, b.parent, pulumi.DependsOn(deps), b.kubeRetention())
+	if err != nil {
 		return err
 	}
 	b.comp.WebhookNamespace = ns
 	return nil
+}
+
+// kubeRetention is the option of every Kubernetes object the component makes in the
+// workload cluster apart from the namespace, which is always retained: with
+// retainKubernetesObjects, a delete forgets the object without calling the cluster.
+// Without it the option is empty, so the objects register exactly as before the input
+// existed.
+func (b *builder) kubeRetention() pulumi.ResourceOption {
+	if !b.s.retainKubernetesObjects {
+		return pulumi.Composite()
+	}
+	return pulumi.RetainOnDelete(true)
 }
 
 // webhookValues are the chart values of the webhook release: the settings, with the
@@ -146,11 +162,13 @@ func (b *builder) configMapEntries() (map[string]webhook.ConfigMapEntry, pulumi.
 }
 
 // webhookTLS makes a CA and a serving certificate for the webhook's Service names and
-// stores the serving pair in a kubernetes.io/tls Secret, so no cert-manager is needed.
+// stores the serving pair in a kubernetes.io/tls Secret (registered with secretOpts), so
+// no cert-manager is needed.
 // Private keys are wrapped as secrets wherever they are passed on, whatever the TLS
 // provider marks. It returns the Secret, the CA certificate for the caBundle and when
 // the serving certificate expires.
-func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (pulumi.Resource, pulumi.StringOutput, pulumi.StringOutput, error) {
+func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string, secretOpts ...pulumi.ResourceOption,
+) (pulumi.Resource, pulumi.StringOutput, pulumi.StringOutput, error) {
 	fail := func(err error) (pulumi.Resource, pulumi.StringOutput, pulumi.StringOutput, error) {
 		return nil, pulumi.StringOutput{}, pulumi.StringOutput{}, err
 	}
@@ -190,7 +208,7 @@ func (b *builder) webhookTLS(namespace pulumi.StringOutput, dnsNames []string) (
 			"tls.crt": serving.CertPem,
 			"tls.key": servingKey,
 		},
-	}, b.parent)
+	}, append([]pulumi.ResourceOption{b.parent}, secretOpts...)...)
 	if err != nil {
 		return fail(err)
 	}

@@ -264,14 +264,21 @@ func (t Target) StatusError(code int, body []byte) error {
 			prefix, SourceSecret)
 	case code == http.StatusNotFound:
 		return fmt.Errorf("%s; the cluster may not exist yet: in phase 1, before the cluster is created, do not call getSigningKeys and leave signingKeys empty. "+
-			"Otherwise check clusterName and namespace, and that the kubeconfig is the management cluster's (a workload cluster's %s secret lives there)",
-			prefix, t.SecretName())
+			"Otherwise check clusterName and namespace, and that the kubeconfig is the management cluster's (a workload cluster's %s secret lives there). "+
+			"%s",
+			prefix, t.SecretName(), pinHint)
 	}
 	return errors.New(prefix)
 }
 
 // UnreachableError explains a request that got no response at all.
 func (t Target) UnreachableError(host string, err error) error {
-	return fmt.Errorf("cannot reach the API server of cluster %q at %s to read %s: %w; check the kubeconfig's server address and certificate authority, and that the cluster is running",
-		t.ClusterName, host, t.what(), err)
+	return fmt.Errorf("cannot reach the API server of cluster %q at %s to read %s: %w; check the kubeconfig's server address and certificate authority, and that the cluster is running. %s",
+		t.ClusterName, host, t.what(), err, pinHint)
 }
+
+// pinHint is the way on when the keys cannot be read because the cluster or its secret
+// is gone: the keys the issuer already serves are public and enough to keep the AWS side
+// as it is, and to take the stack down.
+const pinHint = "If it was deleted, or to work without it: give signingKeys the keys the issuer serves " +
+	"(its keys.json, or the component's jwks output) in place of getSigningKeys, which republishes the same JWKS"

@@ -328,7 +328,7 @@ func TestStatusError(t *testing.T) {
 			[]string{"403 Forbidden", `User "reader" cannot get resource "secrets"`, `get secrets named "prod-sa" in namespace "eksa-system"`,
 				"--verb=get --resource=secrets --resource-name=prod-sa", "--user=reader"}},
 		{"secret 404", secretTarget(), 404, status(`secrets "prod-sa" not found`),
-			[]string{"secret eksa-system/prod-sa", "404 Not Found", `secrets "prod-sa" not found`, "may not exist yet", "phase 1", "management cluster"}},
+			[]string{"secret eksa-system/prod-sa", "404 Not Found", `secrets "prod-sa" not found`, "may not exist yet", "phase 1", "management cluster", "If it was deleted", "keys.json", "in place of getSigningKeys"}},
 		{"apiserver 401", apiserverTarget(), 401, nil, []string{"/openid/v1/jwks", "401 Unauthorized", "credentials"}},
 		{"apiserver 403", apiserverTarget(), 403, status(`forbidden: User "reader" cannot get path "/openid/v1/jwks"`),
 			[]string{"/openid/v1/jwks", "403 Forbidden", "system:service-account-issuer-discovery", "--user=reader"}},
@@ -450,7 +450,7 @@ func TestFetchUnreachable(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%s: read from a closed port", src)
 		}
-		for _, w := range []string{"cannot reach the API server", `cluster "prod"`, "at " + addr, "connection refused", "check the kubeconfig's server"} {
+		for _, w := range []string{"cannot reach the API server", `cluster "prod"`, "at " + addr, "connection refused", "check the kubeconfig's server", "jwks output) in place of getSigningKeys"} {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error lacks %q: %v", src, w, err)
 			}

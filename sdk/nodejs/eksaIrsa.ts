@@ -153,6 +153,7 @@ export class EksaIrsa extends pulumi.ComponentResource {
             resourceInputs["issuer"] = args?.issuer;
             resourceInputs["legacyKeyWithoutKid"] = args?.legacyKeyWithoutKid;
             resourceInputs["oidcProvider"] = args?.oidcProvider;
+            resourceInputs["retainKubernetesObjects"] = args?.retainKubernetesObjects;
             resourceInputs["roles"] = args?.roles;
             resourceInputs["signingKeys"] = args?.signingKeys;
             resourceInputs["tags"] = args?.tags;
@@ -213,6 +214,10 @@ export interface EksaIrsaArgs {
      * The IAM OIDC identity provider that trusts the issuer.
      */
     oidcProvider?: inputs.OidcProviderArgs;
+    /**
+     * Leave the Kubernetes objects the component made (the webhook's Helm release and TLS Secret, and the service accounts it creates or annotates) in the cluster when they are deleted, dropping them from the stack's state without calling the cluster. Set it once the workload cluster is gone (deleted before the stack), run `pulumi up`, which changes nothing but the state, then `pulumi destroy` removes every AWS object: without it, uninstalling the Helm release needs the cluster, and the issuer's bucket and everything else the release depends on stay. While the cluster runs, leave it `false` so that a destroy uninstalls the webhook. Defaults to `false`.
+     */
+    retainKubernetesObjects?: boolean;
     /**
      * IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
      */

@@ -161,6 +161,8 @@ type eksaIrsaArgs struct {
 	LegacyKeyWithoutKid *bool `pulumi:"legacyKeyWithoutKid"`
 	// The IAM OIDC identity provider that trusts the issuer.
 	OidcProvider *OidcProvider `pulumi:"oidcProvider"`
+	// Leave the Kubernetes objects the component made (the webhook's Helm release and TLS Secret, and the service accounts it creates or annotates) in the cluster when they are deleted, dropping them from the stack's state without calling the cluster. Set it once the workload cluster is gone (deleted before the stack), run `pulumi up`, which changes nothing but the state, then `pulumi destroy` removes every AWS object: without it, uninstalling the Helm release needs the cluster, and the issuer's bucket and everything else the release depends on stay. While the cluster runs, leave it `false` so that a destroy uninstalls the webhook. Defaults to `false`.
+	RetainKubernetesObjects *bool `pulumi:"retainKubernetesObjects"`
 	// IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
 	Roles map[string]Role `pulumi:"roles"`
 	// Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
@@ -183,6 +185,8 @@ type EksaIrsaArgs struct {
 	LegacyKeyWithoutKid *bool
 	// The IAM OIDC identity provider that trusts the issuer.
 	OidcProvider *OidcProviderArgs
+	// Leave the Kubernetes objects the component made (the webhook's Helm release and TLS Secret, and the service accounts it creates or annotates) in the cluster when they are deleted, dropping them from the stack's state without calling the cluster. Set it once the workload cluster is gone (deleted before the stack), run `pulumi up`, which changes nothing but the state, then `pulumi destroy` removes every AWS object: without it, uninstalling the Helm release needs the cluster, and the issuer's bucket and everything else the release depends on stay. While the cluster runs, leave it `false` so that a destroy uninstalls the webhook. Defaults to `false`.
+	RetainKubernetesObjects *bool
 	// IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
 	Roles map[string]RoleArgs
 	// Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.

@@ -26,6 +26,7 @@ class EksaIrsaArgs:
                  issuer: Optional['IssuerArgs'] = None,
                  legacy_key_without_kid: Optional[_builtins.bool] = None,
                  oidc_provider: Optional['OidcProviderArgs'] = None,
+                 retain_kubernetes_objects: Optional[_builtins.bool] = None,
                  roles: Optional[Mapping[str, 'RoleArgs']] = None,
                  signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -38,6 +39,7 @@ class EksaIrsaArgs:
         :param 'IssuerArgs' issuer: Where the OIDC issuer documents are hosted.
         :param _builtins.bool legacy_key_without_kid: Also publish the current key with an empty `kid`, as the EKS Anywhere guide's `jq` step does, for API servers that sign tokens without a `kid`. Defaults to `true`.
         :param 'OidcProviderArgs' oidc_provider: The IAM OIDC identity provider that trusts the issuer.
+        :param _builtins.bool retain_kubernetes_objects: Leave the Kubernetes objects the component made (the webhook's Helm release and TLS Secret, and the service accounts it creates or annotates) in the cluster when they are deleted, dropping them from the stack's state without calling the cluster. Set it once the workload cluster is gone (deleted before the stack), run `pulumi up`, which changes nothing but the state, then `pulumi destroy` removes every AWS object: without it, uninstalling the Helm release needs the cluster, and the issuer's bucket and everything else the release depends on stay. While the cluster runs, leave it `false` so that a destroy uninstalls the webhook. Defaults to `false`.
         :param Mapping[str, 'RoleArgs'] roles: IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] signing_keys: Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for every AWS resource; a tag naming the cluster is always added.
@@ -51,6 +53,8 @@ class EksaIrsaArgs:
             pulumi.set(__self__, "legacy_key_without_kid", legacy_key_without_kid)
         if oidc_provider is not None:
             pulumi.set(__self__, "oidc_provider", oidc_provider)
+        if retain_kubernetes_objects is not None:
+            pulumi.set(__self__, "retain_kubernetes_objects", retain_kubernetes_objects)
         if roles is not None:
             pulumi.set(__self__, "roles", roles)
         if signing_keys is not None:
@@ -109,6 +113,18 @@ class EksaIrsaArgs:
     @oidc_provider.setter
     def oidc_provider(self, value: Optional['OidcProviderArgs']):
         pulumi.set(self, "oidc_provider", value)
+
+    @_builtins.property
+    @pulumi.getter(name="retainKubernetesObjects")
+    def retain_kubernetes_objects(self) -> Optional[_builtins.bool]:
+        """
+        Leave the Kubernetes objects the component made (the webhook's Helm release and TLS Secret, and the service accounts it creates or annotates) in the cluster when they are deleted, dropping them from the stack's state without calling the cluster. Set it once the workload cluster is gone (deleted before the stack), run `pulumi up`, which changes nothing but the state, then `pulumi destroy` removes every AWS object: without it, uninstalling the Helm release needs the cluster, and the issuer's bucket and everything else the release depends on stay. While the cluster runs, leave it `false` so that a destroy uninstalls the webhook. Defaults to `false`.
+        """
+        return pulumi.get(self, "retain_kubernetes_objects")
+
+    @retain_kubernetes_objects.setter
+    def retain_kubernetes_objects(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "retain_kubernetes_objects", value)
 
     @_builtins.property
     @pulumi.getter
@@ -181,6 +197,7 @@ class EksaIrsa(pulumi.ComponentResource):
                  issuer: Optional[Union['IssuerArgs', 'IssuerArgsDict']] = None,
                  legacy_key_without_kid: Optional[_builtins.bool] = None,
                  oidc_provider: Optional[Union['OidcProviderArgs', 'OidcProviderArgsDict']] = None,
+                 retain_kubernetes_objects: Optional[_builtins.bool] = None,
                  roles: Optional[Mapping[str, Union['RoleArgs', 'RoleArgsDict']]] = None,
                  signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -250,6 +267,7 @@ class EksaIrsa(pulumi.ComponentResource):
         :param Union['IssuerArgs', 'IssuerArgsDict'] issuer: Where the OIDC issuer documents are hosted.
         :param _builtins.bool legacy_key_without_kid: Also publish the current key with an empty `kid`, as the EKS Anywhere guide's `jq` step does, for API servers that sign tokens without a `kid`. Defaults to `true`.
         :param Union['OidcProviderArgs', 'OidcProviderArgsDict'] oidc_provider: The IAM OIDC identity provider that trusts the issuer.
+        :param _builtins.bool retain_kubernetes_objects: Leave the Kubernetes objects the component made (the webhook's Helm release and TLS Secret, and the service accounts it creates or annotates) in the cluster when they are deleted, dropping them from the stack's state without calling the cluster. Set it once the workload cluster is gone (deleted before the stack), run `pulumi up`, which changes nothing but the state, then `pulumi destroy` removes every AWS object: without it, uninstalling the Helm release needs the cluster, and the issuer's bucket and everything else the release depends on stay. While the cluster runs, leave it `false` so that a destroy uninstalls the webhook. Defaults to `false`.
         :param Mapping[str, Union['RoleArgs', 'RoleArgsDict']] roles: IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] signing_keys: Public service-account signing keys of the cluster, current key first. Each entry is a PEM (`PUBLIC KEY`, `RSA PUBLIC KEY` or `CERTIFICATE`) or the base64 of a PEM exactly as in the `<cluster>-sa` secret's `.data["tls.crt"]`. RSA (at least 2048 bits) or EC P-256/P-384/P-521. Leave empty before the cluster exists (phase 1); once given, `keys.json` is published and the webhook installed. More than one key is a rotation: every key stays in the JWKS. Never pass `tls.key`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags for every AWS resource; a tag naming the cluster is always added.
@@ -338,6 +356,7 @@ class EksaIrsa(pulumi.ComponentResource):
                  issuer: Optional[Union['IssuerArgs', 'IssuerArgsDict']] = None,
                  legacy_key_without_kid: Optional[_builtins.bool] = None,
                  oidc_provider: Optional[Union['OidcProviderArgs', 'OidcProviderArgsDict']] = None,
+                 retain_kubernetes_objects: Optional[_builtins.bool] = None,
                  roles: Optional[Mapping[str, Union['RoleArgs', 'RoleArgsDict']]] = None,
                  signing_keys: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -360,6 +379,7 @@ class EksaIrsa(pulumi.ComponentResource):
             __props__.__dict__["issuer"] = issuer
             __props__.__dict__["legacy_key_without_kid"] = legacy_key_without_kid
             __props__.__dict__["oidc_provider"] = oidc_provider
+            __props__.__dict__["retain_kubernetes_objects"] = retain_kubernetes_objects
             __props__.__dict__["roles"] = roles
             __props__.__dict__["signing_keys"] = signing_keys
             __props__.__dict__["tags"] = tags

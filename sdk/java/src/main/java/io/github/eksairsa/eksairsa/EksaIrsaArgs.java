@@ -85,6 +85,21 @@ public final class EksaIrsaArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * Leave the Kubernetes objects the component made (the webhook&#39;s Helm release and TLS Secret, and the service accounts it creates or annotates) in the cluster when they are deleted, dropping them from the stack&#39;s state without calling the cluster. Set it once the workload cluster is gone (deleted before the stack), run `pulumi up`, which changes nothing but the state, then `pulumi destroy` removes every AWS object: without it, uninstalling the Helm release needs the cluster, and the issuer&#39;s bucket and everything else the release depends on stay. While the cluster runs, leave it `false` so that a destroy uninstalls the webhook. Defaults to `false`.
+     * 
+     */
+    @Import(name="retainKubernetesObjects")
+    private @Nullable Boolean retainKubernetesObjects;
+
+    /**
+     * @return Leave the Kubernetes objects the component made (the webhook&#39;s Helm release and TLS Secret, and the service accounts it creates or annotates) in the cluster when they are deleted, dropping them from the stack&#39;s state without calling the cluster. Set it once the workload cluster is gone (deleted before the stack), run `pulumi up`, which changes nothing but the state, then `pulumi destroy` removes every AWS object: without it, uninstalling the Helm release needs the cluster, and the issuer&#39;s bucket and everything else the release depends on stay. While the cluster runs, leave it `false` so that a destroy uninstalls the webhook. Defaults to `false`.
+     * 
+     */
+    public Optional<Boolean> retainKubernetesObjects() {
+        return Optional.ofNullable(this.retainKubernetesObjects);
+    }
+
+    /**
      * IAM roles to create, keyed by a short name used in resource names and outputs. Each role trusts the listed Kubernetes service accounts.
      * 
      */
@@ -166,6 +181,7 @@ public final class EksaIrsaArgs extends com.pulumi.resources.ResourceArgs {
         this.issuer = $.issuer;
         this.legacyKeyWithoutKid = $.legacyKeyWithoutKid;
         this.oidcProvider = $.oidcProvider;
+        this.retainKubernetesObjects = $.retainKubernetesObjects;
         this.roles = $.roles;
         this.signingKeys = $.signingKeys;
         this.tags = $.tags;
@@ -232,6 +248,17 @@ public final class EksaIrsaArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder oidcProvider(@Nullable OidcProviderArgs oidcProvider) {
             $.oidcProvider = oidcProvider;
+            return this;
+        }
+
+        /**
+         * @param retainKubernetesObjects Leave the Kubernetes objects the component made (the webhook&#39;s Helm release and TLS Secret, and the service accounts it creates or annotates) in the cluster when they are deleted, dropping them from the stack&#39;s state without calling the cluster. Set it once the workload cluster is gone (deleted before the stack), run `pulumi up`, which changes nothing but the state, then `pulumi destroy` removes every AWS object: without it, uninstalling the Helm release needs the cluster, and the issuer&#39;s bucket and everything else the release depends on stay. While the cluster runs, leave it `false` so that a destroy uninstalls the webhook. Defaults to `false`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder retainKubernetesObjects(@Nullable Boolean retainKubernetesObjects) {
+            $.retainKubernetesObjects = retainKubernetesObjects;
             return this;
         }
 
