@@ -3,6 +3,7 @@
 package engine_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -27,6 +28,9 @@ type program struct {
 	// extraIrsa is YAML appended to the component's properties (indented by the caller
 	// to six spaces).
 	extraIrsa string
+	// pinnedKeys, in phase 2, are the signingKeys given as they are instead of read from
+	// the cluster by getSigningKeys, as a program that keeps working without the cluster.
+	pinnedKeys []string
 }
 
 // yaml renders the program.
@@ -41,7 +45,10 @@ description: EksaIrsa under the real engine.
   kubeconfig:
     type: string
     secret: true
-variables:
+`)
+	}
+	if p.phase2 && p.pinnedKeys == nil {
+		b.WriteString(`variables:
   signingKeys:
     fn::invoke:
       function: eksa-irsa:index:getSigningKeys
@@ -75,7 +82,14 @@ variables:
     properties:
       clusterName: %s
 `, clusterName)
-	if p.phase2 {
+	switch {
+	case p.phase2 && p.pinnedKeys != nil:
+		b.WriteString("      signingKeys:\n")
+		for _, k := range p.pinnedKeys {
+			quoted, _ := json.Marshal(k) // a JSON string is a YAML double-quoted scalar
+			fmt.Fprintf(&b, "        - %s\n", quoted)
+		}
+	case p.phase2:
 		b.WriteString("      signingKeys: ${signingKeys}\n")
 	}
 	b.WriteString(`      roles:
