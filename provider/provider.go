@@ -73,15 +73,18 @@ func languageMap() map[string]any {
 			"packageName":          "@eksa-irsa/pulumi-eksa-irsa",
 			"packageDescription":   "IAM Roles for Service Accounts on EKS Anywhere, as one Pulumi component.",
 			"respectSchemaVersion": true,
+			// The lowest releases the generated code works with: IssuerCheck.exists() calls
+			// runtime.existsResource / exists_resource, which 3.269.0 added to both SDKs.
+			// make test runs the SDK's tests with exactly these lower bounds.
 			"dependencies": map[string]string{
-				"@pulumi/pulumi": "^3.142.0",
+				"@pulumi/pulumi": "^3.269.0",
 			},
 		},
 		"python": map[string]any{
 			"packageName":          "pulumi_eksa_irsa",
 			"respectSchemaVersion": true,
 			"requires": map[string]string{
-				"pulumi": ">=3.142.0,<4.0.0",
+				"pulumi": ">=3.269.0,<4.0.0",
 			},
 			"pyproject": map[string]any{"enabled": true},
 		},
