@@ -167,3 +167,30 @@ func TestFaultsThatDoNotParseFailEveryCall(t *testing.T) {
 		}
 	}
 }
+
+func TestOIDCProvidersPerAccount(t *testing.T) {
+	s3Dir, iamDir := t.TempDir(), t.TempDir()
+	env := awsstandin.Env{S3Dir: s3Dir, IAMDir: iamDir}
+	const url = "https://s3.us-west-2.amazonaws.com/prod-irsa-shared"
+	props := st.Props(map[string]any{"url": url, "clientIdLists": []string{"sts.amazonaws.com"}})
+	urn := st.URN("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "p")
+	a := st.New(t, awsstandin.New(env), st.Props(map[string]any{"region": "us-west-2"}))
+	a.MustCreate(urn, props)
+	// A provider that assumes a role of another account registers the same URL there.
+	b := st.New(t, awsstandin.New(env), st.Props(map[string]any{"region": "us-west-2",
+		"assumeRole": map[string]any{"roleArn": "arn:aws:iam::222233334444:role/deploy"}}))
+	id, in, out := b.MustCreate(urn, props)
+	inB := filepath.Join(iamDir, awsstandin.AccountsDir, "222233334444", awsstandin.OIDCProvidersDir, awsstandin.OIDCProviderFile(url))
+	if _, err := os.Stat(inB); err != nil {
+		t.Errorf("the other account's provider is not kept apart: %v", err)
+	}
+	if _, _, err := b.Create(st.URN("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "q"), props, false); err == nil {
+		t.Error("a second provider for the URL in the other account was accepted")
+	}
+	if err := b.Delete(urn, id, in, out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(iamDir, awsstandin.OIDCProvidersDir, awsstandin.OIDCProviderFile(url))); err != nil {
+		t.Errorf("deleting in the other account removed the default account's provider: %v", err)
+	}
+}

@@ -50,6 +50,43 @@ type iamStore struct {
 
 func (s iamStore) enabled() bool { return s.dir != "" }
 
+// AccountsDir holds, as accounts/<account id>/, the IAM state of each account other than
+// AccountID that a provider reaches through assumeRole: IAM allows one OIDC provider per
+// URL in each account, not one in all.
+const AccountsDir = "accounts"
+
+// in is the store of the account a provider configuration works in.
+func (s iamStore) in(cfg resource.PropertyMap) iamStore {
+	if a := accountOf(cfg); s.enabled() && a != AccountID {
+		return iamStore{dir: filepath.Join(s.dir, AccountsDir, a)}
+	}
+	return s
+}
+
+// accountOf is the account of assumeRole.roleArn in a provider configuration, or
+// AccountID.
+func accountOf(cfg resource.PropertyMap) string {
+	v, ok := cfg["assumeRole"]
+	if !ok {
+		return AccountID
+	}
+	v = standin.Plain(v)
+	var m resource.PropertyMap
+	switch {
+	case v.IsObject():
+		m = v.ObjectValue()
+	case v.IsString():
+		var raw map[string]any
+		if json.Unmarshal([]byte(v.StringValue()), &raw) == nil {
+			m = resource.NewPropertyMapFromMap(raw)
+		}
+	}
+	if parts := strings.Split(standin.StringOr(m, "roleArn", ""), ":"); len(parts) > 4 && len(parts[4]) == 12 {
+		return parts[4]
+	}
+	return AccountID
+}
+
 // file is the path of name in folder, refusing names that would leave it.
 func (s iamStore) file(folder, name string) (string, error) {
 	if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
@@ -185,6 +222,7 @@ func (s iamStore) deleteOIDCProvider(issuerURL string) error {
 // role, else its trust policy as IAM returns it, into both inputs and outputs, so that
 // refresh shows a policy edited outside the program and the next update sets it back.
 func (s iamStore) observeRole(r *standin.Request) (standin.Observed, error) {
+	s = s.in(r.Config)
 	if !s.enabled() {
 		return standin.Observed{}, nil
 	}
@@ -204,6 +242,7 @@ func (s iamStore) observeRole(r *standin.Request) (standin.Observed, error) {
 
 // observeOIDCProvider reads a provider back: gone when IAM has none for its URL.
 func (s iamStore) observeOIDCProvider(r *standin.Request) (standin.Observed, error) {
+	s = s.in(r.Config)
 	if !s.enabled() {
 		return standin.Observed{}, nil
 	}

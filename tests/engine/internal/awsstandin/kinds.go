@@ -116,15 +116,17 @@ func kinds(s3 s3Store, iam iamStore) map[string]*standin.Kind {
 			Check:    checkOIDCProvider,
 			Create:   iam.createOIDCProvider,
 			Update:   iam.updateOIDCProvider,
-			Delete:   func(r *standin.Request) error { return iam.deleteOIDCProvider(standin.StringOr(r.Inputs, "url", "")) },
-			Observe:  iam.observeOIDCProvider,
+			Delete: func(r *standin.Request) error {
+				return iam.in(r.Config).deleteOIDCProvider(standin.StringOr(r.Inputs, "url", ""))
+			},
+			Observe: iam.observeOIDCProvider,
 		},
 		roleToken: {
 			Computed: []string{"arn", "uniqueId", "createDate", "tagsAll", "path", "maxSessionDuration"},
 			Check:    checkRole,
 			Create:   iam.createRole,
 			Update:   iam.updateRole,
-			Delete:   func(r *standin.Request) error { return iam.deleteRole(r.ID) },
+			Delete:   func(r *standin.Request) error { return iam.in(r.Config).deleteRole(r.ID) },
 			Observe:  iam.observeRole,
 		},
 		rolePolicyToken: {
@@ -375,6 +377,7 @@ func checkOIDCProvider(r standin.CheckRequest) (resource.PropertyMap, []standin.
 // createOIDCProvider registers a provider; its id is its ARN. IAM holds one provider per
 // URL in an account, so a URL another stack registered is refused as IAM refuses it.
 func (s iamStore) createOIDCProvider(r *standin.Request) (string, resource.PropertyMap, error) {
+	s = s.in(r.Config)
 	issuerURL := standin.StringOr(r.Inputs, "url", "")
 	host := strings.TrimPrefix(issuerURL, "https://")
 	arn := fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", AccountID, host)
@@ -399,6 +402,7 @@ func (s iamStore) createOIDCProvider(r *standin.Request) (string, resource.Prope
 
 // updateOIDCProvider records a provider's new client ids and thumbprints.
 func (s iamStore) updateOIDCProvider(r *standin.Request) (resource.PropertyMap, error) {
+	s = s.in(r.Config)
 	if err := s.putOIDCProvider(oidcProviderRecord(r.ID, r.Inputs)); err != nil {
 		return nil, fmt.Errorf("updating IAM OIDC Provider (%s): %w", r.ID, err)
 	}
@@ -470,6 +474,7 @@ func checkTrustPolicy(action, name string, m resource.PropertyMap) error {
 // createRole creates a role; its id is its name, which no other role of the account
 // may hold.
 func (s iamStore) createRole(r *standin.Request) (string, resource.PropertyMap, error) {
+	s = s.in(r.Config)
 	name := standin.StringOr(r.Inputs, "name", "")
 	if err := checkTrustPolicy("creating", name, r.Inputs); err != nil {
 		return "", nil, err
@@ -491,6 +496,7 @@ func (s iamStore) createRole(r *standin.Request) (string, resource.PropertyMap, 
 
 // updateRole changes a role in place, with IAM's checks.
 func (s iamStore) updateRole(r *standin.Request) (resource.PropertyMap, error) {
+	s = s.in(r.Config)
 	if err := checkTrustPolicy("updating", r.ID, r.Inputs); err != nil {
 		return nil, err
 	}
