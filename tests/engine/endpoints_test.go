@@ -45,6 +45,7 @@ const (
 // chart archive.
 type endpoints struct {
 	s3Dir    string // <bucket>/<key> files the aws stand-in writes
+	iamDir   string // roles/ and oidc-providers/ the aws stand-in keeps
 	caFile   string // the CA that signed the server's certificate, for SSL_CERT_FILE
 	roots    *x509.CertPool
 	chart    []byte
@@ -64,7 +65,7 @@ func startEndpoints(t *testing.T) *endpoints {
 	dir := t.TempDir()
 	ca := tlstest.NewCA(t, "eksa-irsa engine suite CA")
 	e := &endpoints{
-		s3Dir: filepath.Join(dir, "s3"), caFile: filepath.Join(dir, "ca.pem"),
+		s3Dir: filepath.Join(dir, "s3"), iamDir: filepath.Join(dir, "iam"), caFile: filepath.Join(dir, "ca.pem"),
 		roots: ca.Pool(), chart: chart, requests: make(chan string, 10000), static: map[string][]byte{},
 	}
 	if err := os.MkdirAll(e.s3Dir, 0o700); err != nil {

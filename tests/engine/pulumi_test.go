@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,7 @@ func newStack(t *testing.T, e *endpoints, program string, files map[string]strin
 		"PULUMI_DEBUG_COMMANDS=true",
 		"SSL_CERT_FILE="+e.caFile,
 		"EKSA_IRSA_STANDIN_S3_DIR="+e.s3Dir,
+		"EKSA_IRSA_STANDIN_IAM_DIR="+e.iamDir,
 		"EKSA_IRSA_STANDIN_LOG="+filepath.Join(dir, "aws-calls.jsonl"),
 	)
 	if err := os.MkdirAll(filepath.Join(dir, ".state"), 0o700); err != nil {
@@ -81,6 +83,16 @@ func withFile(files map[string]string, name, content string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// setEnv sets (or, with an empty value, removes) a variable of the environment the next
+// commands run with, and so the plugins they start.
+func (s *stack) setEnv(key, value string) {
+	env := slices.DeleteFunc(s.env, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
+	if value != "" {
+		env = append(env, key+"="+value)
+	}
+	s.env = env
 }
 
 // writeProgram replaces the project's Pulumi.yaml, as a user edits the program between

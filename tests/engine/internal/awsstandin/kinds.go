@@ -66,7 +66,7 @@ var autoNames = map[string]*standin.AutoName{
 }
 
 // kinds is the behaviour of every simulated type.
-func kinds(s3 s3Store) map[string]*standin.Kind {
+func kinds(s3 s3Store, iam iamStore) map[string]*standin.Kind {
 	k := map[string]*standin.Kind{
 		bucketToken: {
 			Computed: []string{"arn", "bucketDomainName", "bucketRegionalDomainName", "hostedZoneId", "region", "tagsAll"},
@@ -78,6 +78,7 @@ func kinds(s3 s3Store) map[string]*standin.Kind {
 			Check:    checkBucketObject,
 			Create:   s3.createObject,
 			Update:   s3.updateObject,
+			Observe:  s3.observeObject,
 			Delete: func(r *standin.Request) error {
 				return s3.deleteObject(bucketOf(r.Inputs), standin.StringOr(r.Inputs, "key", r.ID))
 			},
@@ -113,13 +114,20 @@ func kinds(s3 s3Store) map[string]*standin.Kind {
 		oidcProviderToken: {
 			Computed: []string{"arn", "tagsAll", "thumbprintLists"},
 			Check:    checkOIDCProvider,
-			Create:   createOIDCProvider,
+			Create:   iam.createOIDCProvider,
+			Update:   iam.updateOIDCProvider,
+			Delete: func(r *standin.Request) error {
+				return iam.in(r.Config).deleteOIDCProvider(standin.StringOr(r.Inputs, "url", ""))
+			},
+			Observe: iam.observeOIDCProvider,
 		},
 		roleToken: {
 			Computed: []string{"arn", "uniqueId", "createDate", "tagsAll", "path", "maxSessionDuration"},
 			Check:    checkRole,
-			Create:   createRole,
-			Update:   updateRole,
+			Create:   iam.createRole,
+			Update:   iam.updateRole,
+			Delete:   func(r *standin.Request) error { return iam.in(r.Config).deleteRole(r.ID) },
+			Observe:  iam.observeRole,
 		},
 		rolePolicyToken: {
 			Check: checkJSON("policy"),
@@ -366,10 +374,23 @@ func checkOIDCProvider(r standin.CheckRequest) (resource.PropertyMap, []standin.
 	return r.News, nil
 }
 
-// createOIDCProvider registers a provider; its id is its ARN.
-func createOIDCProvider(r *standin.Request) (string, resource.PropertyMap, error) {
-	host := strings.TrimPrefix(standin.StringOr(r.Inputs, "url", ""), "https://")
+// createOIDCProvider registers a provider; its id is its ARN. IAM holds one provider per
+// URL in an account, so a URL another stack registered is refused as IAM refuses it.
+func (s iamStore) createOIDCProvider(r *standin.Request) (string, resource.PropertyMap, error) {
+	s = s.in(r.Config)
+	issuerURL := standin.StringOr(r.Inputs, "url", "")
+	host := strings.TrimPrefix(issuerURL, "https://")
 	arn := fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", AccountID, host)
+	existing, err := s.oidcProvider(issuerURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("creating IAM OIDC Provider: %w", err)
+	}
+	if existing != nil {
+		return "", nil, awsError("Create", r, "EntityAlreadyExists")
+	}
+	if err := s.putOIDCProvider(oidcProviderRecord(arn, r.Inputs)); err != nil {
+		return "", nil, fmt.Errorf("creating IAM OIDC Provider: %w", err)
+	}
 	out := resource.PropertyMap{}
 	standin.Set(out, "arn", arn)
 	if !standin.Has(r.Inputs, "thumbprintLists") {
@@ -377,6 +398,28 @@ func createOIDCProvider(r *standin.Request) (string, resource.PropertyMap, error
 	}
 	out["tagsAll"] = tagsAll(r.Inputs)
 	return arn, out, nil
+}
+
+// updateOIDCProvider records a provider's new client ids and thumbprints.
+func (s iamStore) updateOIDCProvider(r *standin.Request) (resource.PropertyMap, error) {
+	s = s.in(r.Config)
+	if err := s.putOIDCProvider(oidcProviderRecord(r.ID, r.Inputs)); err != nil {
+		return nil, fmt.Errorf("updating IAM OIDC Provider (%s): %w", r.ID, err)
+	}
+	return nil, nil
+}
+
+// oidcProviderRecord is what the IAM directory keeps of a provider.
+func oidcProviderRecord(arn string, m resource.PropertyMap) OIDCProviderRecord {
+	rec := OIDCProviderRecord{ARN: arn, URL: standin.StringOr(m, "url", ""),
+		ClientIDList: standin.Strings(m, "clientIdLists"), ThumbprintList: standin.Strings(m, "thumbprintLists")}
+	if rec.ClientIDList == nil {
+		rec.ClientIDList = []string{}
+	}
+	if rec.ThumbprintList == nil {
+		rec.ThumbprintList = []string{}
+	}
+	return rec
 }
 
 // roleName matches what IAM accepts as a role name.
@@ -428,11 +471,22 @@ func checkTrustPolicy(action, name string, m resource.PropertyMap) error {
 	return nil
 }
 
-// createRole creates a role; its id is its name.
-func createRole(r *standin.Request) (string, resource.PropertyMap, error) {
+// createRole creates a role; its id is its name, which no other role of the account
+// may hold.
+func (s iamStore) createRole(r *standin.Request) (string, resource.PropertyMap, error) {
+	s = s.in(r.Config)
 	name := standin.StringOr(r.Inputs, "name", "")
 	if err := checkTrustPolicy("creating", name, r.Inputs); err != nil {
 		return "", nil, err
+	}
+	if taken, err := s.roleExists(name); err != nil || taken {
+		if err == nil {
+			err = awsError("Create", r, "EntityAlreadyExists")
+		}
+		return "", nil, err
+	}
+	if err := s.putRole(name, standin.StringOr(r.Inputs, "assumeRolePolicy", "")); err != nil {
+		return "", nil, fmt.Errorf("creating IAM Role (%s): %w", name, err)
 	}
 	out := roleOutputs(r.Inputs, name)
 	standin.Set(out, "uniqueId", "AROA"+standin.Upper(digest(r), 17))
@@ -441,9 +495,13 @@ func createRole(r *standin.Request) (string, resource.PropertyMap, error) {
 }
 
 // updateRole changes a role in place, with IAM's checks.
-func updateRole(r *standin.Request) (resource.PropertyMap, error) {
+func (s iamStore) updateRole(r *standin.Request) (resource.PropertyMap, error) {
+	s = s.in(r.Config)
 	if err := checkTrustPolicy("updating", r.ID, r.Inputs); err != nil {
 		return nil, err
+	}
+	if err := s.putRole(r.ID, standin.StringOr(r.Inputs, "assumeRolePolicy", "")); err != nil {
+		return nil, fmt.Errorf("updating IAM Role (%s) assume role policy: %w", r.ID, err)
 	}
 	return roleOutputs(r.Inputs, r.ID), nil
 }

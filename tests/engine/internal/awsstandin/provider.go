@@ -1,8 +1,9 @@
 // Package awsstandin simulates the slice of pulumi-aws v6.83.4 that the eksa-irsa
 // component uses, for engine tests on machines where the real plugin cannot be built:
 // the same package name, version, tokens and property names, the real provider's
-// replace semantics and auto-naming, outputs in AWS's formats, and S3 objects written to
-// a local directory that a test server can serve.
+// replace semantics and auto-naming, outputs in AWS's formats, S3 objects written to
+// a local directory that a test server can serve, roles and OIDC providers kept in
+// another that a test can change, and refusals injected at chosen calls.
 package awsstandin
 
 import (
@@ -24,6 +25,9 @@ const (
 	AccountID = "123456789012"
 	// S3DirEnv names the directory that receives S3 objects as <bucket>/<key>.
 	S3DirEnv = "EKSA_IRSA_STANDIN_S3_DIR"
+	// IAMDirEnv names the directory that keeps the account's roles and OIDC providers
+	// (RolesDir, OIDCProvidersDir).
+	IAMDirEnv = "EKSA_IRSA_STANDIN_IAM_DIR"
 )
 
 // schema is the package schema: every resource and function token the stand-in
@@ -39,30 +43,37 @@ func Schema() []byte { return schema }
 type Env struct {
 	// S3Dir receives uploaded objects; empty keeps them nowhere.
 	S3Dir string
+	// IAMDir keeps roles and OIDC providers; empty keeps them nowhere.
+	IAMDir string
+	// Faults are the calls to refuse, as FaultsEnv describes; empty refuses none.
+	Faults string
 	// LogPath receives one JSON line per call; empty logs nothing.
 	LogPath string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
 
-// EnvFromOS reads EKSA_IRSA_STANDIN_S3_DIR and EKSA_IRSA_STANDIN_LOG.
+// EnvFromOS reads EKSA_IRSA_STANDIN_S3_DIR, EKSA_IRSA_STANDIN_IAM_DIR,
+// EKSA_IRSA_STANDIN_FAULTS and EKSA_IRSA_STANDIN_LOG.
 func EnvFromOS() Env {
-	return Env{S3Dir: os.Getenv(S3DirEnv), LogPath: os.Getenv(standin.LogEnv)}
+	return Env{S3Dir: os.Getenv(S3DirEnv), IAMDir: os.Getenv(IAMDirEnv), Faults: os.Getenv(FaultsEnv),
+		LogPath: os.Getenv(standin.LogEnv)}
 }
 
 // New returns the stand-in aws provider.
 func New(env Env) *standin.Provider {
-	s3 := s3Store{dir: env.S3Dir}
+	s3, iam := s3Store{dir: env.S3Dir}, iamStore{dir: env.IAMDir}
 	return standin.New(standin.Options{
 		Name:           Name,
 		Version:        Version,
 		Schema:         schema,
-		Kinds:          kinds(s3),
+		Kinds:          kinds(s3, iam),
 		Functions:      map[string]standin.Function{getRegionToken: getRegion, getPartitionToken: getPartition},
 		CheckConfig:    checkConfig,
 		ConfigReplaces: []string{"region"},
 		LogPath:        env.LogPath,
 		Now:            env.Now,
+		Fault:          injector(env.Faults),
 	})
 }
 

@@ -84,6 +84,18 @@ type Kind struct {
 	Delete func(r *Request) error
 	// Read adjusts a resource's outputs when the engine refreshes it.
 	Read func(r *Request) resource.PropertyMap
+	// Observe reads the resource back from where the stand-in keeps it, as the real
+	// provider reads it from AWS on refresh: Gone when it no longer exists (the engine
+	// then drops it from the state), else inputs and outputs to overlay on the state's.
+	Observe func(r *Request) (Observed, error)
+}
+
+// Observed is what Kind.Observe found.
+type Observed struct {
+	// Gone reports the resource deleted outside the program.
+	Gone bool
+	// Inputs and Outputs overlay the state's, for values changed outside the program.
+	Inputs, Outputs resource.PropertyMap
 }
 
 // Function is an invoke: arguments in, result out.
@@ -108,6 +120,10 @@ type Options struct {
 	LogPath string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Fault, when set, is asked before every Create, Update, Delete and Read that is not
+	// a preview, with the method's name; an error it returns is the call's answer and
+	// nothing is changed, as when the cloud refuses a request.
+	Fault func(method string, r *Request) error
 }
 
 // Provider is a resource provider answering from a table of kinds. It keeps nothing but
@@ -460,8 +476,11 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		}
 	} else {
 		named := merge(inputs, prefixedName(k.AutoName, urn, inputs))
+		r := &Request{URN: urn, Inputs: named, Config: p.currentConfig(), Now: p.opts.Now()}
 		var computed resource.PropertyMap
-		id, computed, err = k.Create(&Request{URN: urn, Inputs: named, Config: p.currentConfig(), Now: p.opts.Now()})
+		if err = p.fault("Create", r); err == nil {
+			id, computed, err = k.Create(r)
+		}
 		outputs = merge(withoutInternal(named), computed)
 	}
 	p.log.Record(Call{Method: "Create", URN: req.GetUrn(), Type: string(urn.Type()), ID: id,
@@ -476,8 +495,9 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
 }
 
-// Read returns the state as it is (the stand-in has nothing else to read), adjusted by
-// the kind.
+// Read returns the state as the kind observes it where it keeps the resource (the state
+// as it is for kinds kept nowhere else), adjusted by the kind; a resource observed gone
+// comes back without an id, so the engine drops it from the state.
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
 	k, urn, err := p.kind(req.GetUrn())
 	if err != nil {
@@ -492,11 +512,28 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	if err != nil {
 		return nil, err
 	}
+	r := &Request{URN: urn, ID: req.GetId(), Inputs: inputs, OldInputs: inputs, OldOutputs: outputs,
+		Config: p.currentConfig(), Now: p.opts.Now()}
+	id := req.GetId()
+	var seen Observed
+	if err = p.fault("Read", r); err == nil && k.Observe != nil && id != "" {
+		seen, err = k.Observe(r)
+	}
+	if err != nil {
+		p.log.Record(Call{Method: "Read", URN: req.GetUrn(), Type: string(urn.Type()), ID: id, Inputs: inputs, Err: err})
+		return nil, err
+	}
+	if seen.Gone {
+		// As the bridge answers for a resource AWS no longer has: no id, no properties.
+		p.log.Record(Call{Method: "Read", URN: req.GetUrn(), Type: string(urn.Type()), ID: id, Inputs: inputs})
+		return &pulumirpc.ReadResponse{}, nil
+	}
+	inputs, outputs = merge(inputs, seen.Inputs), merge(outputs, seen.Outputs)
 	if k.Read != nil {
-		outputs = merge(outputs, k.Read(&Request{URN: urn, ID: req.GetId(), Inputs: inputs, OldInputs: inputs,
+		outputs = merge(outputs, k.Read(&Request{URN: urn, ID: id, Inputs: inputs, OldInputs: inputs,
 			OldOutputs: outputs, Config: p.currentConfig(), Now: p.opts.Now()}))
 	}
-	p.log.Record(Call{Method: "Read", URN: req.GetUrn(), Type: string(urn.Type()), ID: req.GetId(),
+	p.log.Record(Call{Method: "Read", URN: req.GetUrn(), Type: string(urn.Type()), ID: id,
 		Inputs: inputs, Outputs: outputs})
 	props, err := marshal(outputs)
 	if err != nil {
@@ -506,7 +543,7 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	if err != nil {
 		return nil, err
 	}
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: ins}, nil
+	return &pulumirpc.ReadResponse{Id: id, Properties: props, Inputs: ins}, nil
 }
 
 // Update changes the resource in place: the old computed outputs stay unless the kind
@@ -534,11 +571,14 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 		delete(outputs, key)
 	}
 	outputs = merge(outputs, withoutInternal(news))
-	if !req.GetPreview() && k.Update != nil {
-		var computed resource.PropertyMap
-		computed, err = k.Update(&Request{URN: urn, ID: req.GetId(), Inputs: outputs, OldInputs: oldInputs,
-			OldOutputs: oldOutputs, Config: p.currentConfig(), Now: p.opts.Now()})
-		outputs = merge(outputs, computed)
+	if !req.GetPreview() {
+		r := &Request{URN: urn, ID: req.GetId(), Inputs: outputs, OldInputs: oldInputs,
+			OldOutputs: oldOutputs, Config: p.currentConfig(), Now: p.opts.Now()}
+		if err = p.fault("Update", r); err == nil && k.Update != nil {
+			var computed resource.PropertyMap
+			computed, err = k.Update(r)
+			outputs = merge(outputs, computed)
+		}
 	}
 	p.log.Record(Call{Method: "Update", URN: req.GetUrn(), Type: string(urn.Type()), ID: req.GetId(),
 		Preview: req.GetPreview(), Inputs: news, Olds: oldInputs, Outputs: outputs, Err: err})
@@ -567,9 +607,10 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 	if err != nil {
 		return nil, err
 	}
-	if k.Delete != nil {
-		err = k.Delete(&Request{URN: urn, ID: req.GetId(), Inputs: outputs, OldInputs: inputs, OldOutputs: outputs,
-			Config: p.currentConfig(), Now: p.opts.Now()})
+	r := &Request{URN: urn, ID: req.GetId(), Inputs: outputs, OldInputs: inputs, OldOutputs: outputs,
+		Config: p.currentConfig(), Now: p.opts.Now()}
+	if err = p.fault("Delete", r); err == nil && k.Delete != nil {
+		err = k.Delete(r)
 	}
 	p.log.Record(Call{Method: "Delete", URN: req.GetUrn(), Type: string(urn.Type()), ID: req.GetId(),
 		Olds: outputs, Err: err})
@@ -577,6 +618,14 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 		return nil, err
 	}
 	return &emptypb.Empty{}, nil
+}
+
+// fault is the error the Fault option injects into a call, if any.
+func (p *Provider) fault(method string, r *Request) error {
+	if p.opts.Fault == nil {
+		return nil
+	}
+	return p.opts.Fault(method, r)
 }
 
 // Cancel has nothing to stop: every call finishes at once.

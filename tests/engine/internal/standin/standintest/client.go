@@ -141,6 +141,19 @@ func (c *Client) Read(urn resource.URN, id string, inputs, outputs resource.Prop
 	return c.unmarshal(resp.GetProperties())
 }
 
+// ReadAll refreshes a resource and returns all the engine receives: the id (empty for a
+// resource found gone), the inputs and the outputs.
+func (c *Client) ReadAll(urn resource.URN, id string, inputs, outputs resource.PropertyMap,
+) (string, resource.PropertyMap, resource.PropertyMap, error) {
+	c.t.Helper()
+	resp, err := c.p.Read(context.Background(), &pulumirpc.ReadRequest{Urn: string(urn), Id: id,
+		Properties: c.marshal(outputs), Inputs: c.marshal(inputs)})
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return resp.GetId(), c.unmarshal(resp.GetInputs()), c.unmarshal(resp.GetProperties()), nil
+}
+
 // Delete deletes a resource.
 func (c *Client) Delete(urn resource.URN, id string, inputs, outputs resource.PropertyMap) error {
 	c.t.Helper()
