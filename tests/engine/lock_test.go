@@ -105,7 +105,7 @@ func TestEngineLockRefusesASecondUpdate(t *testing.T) {
 }
 
 var (
-	lockFile  = regexp.MustCompile(`file://\S+\.json`)
+	lockFile  = regexp.MustCompile(`file://\S+\.json(\?[^:\s]*)?`)
 	lockOwner = regexp.MustCompile(`created by \S+ \(pid \d+\) at \S+`)
 )
 
