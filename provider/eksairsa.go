@@ -75,8 +75,8 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 }
 
 // guardIssuer registers the component's IssuerGuard and waits until the engine has
-// checked it, so that a refused issuer rename fails before any resource of the new
-// issuer is registered, and so before an update creates any of them. The refusals that
+// checked it, so that a refused issuer rename or region change fails before any other
+// child is registered, and so before an update creates, replaces or deletes any of them. The refusals that
 // come before anything is registered come before the guard too, so that a program
 // refused for them records nothing.
 func (b *builder) guardIssuer() error {

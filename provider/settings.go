@@ -53,8 +53,8 @@ type issuerSettings struct {
 	// kept is the issuer the cluster is leaving when this component published it: it
 	// goes on publishing it, under the names it has, beside the new one; nil otherwise.
 	kept *keptIssuer
-	// allowReplace is issuer.allowReplace: a rename that deletes the published issuer is
-	// meant (see IssuerGuard).
+	// allowReplace is issuer.allowReplace: a rename or a region change that deletes the
+	// published issuer is meant (see IssuerGuard).
 	allowReplace bool
 }
 
