@@ -37,6 +37,9 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 	if err := b.checkAtPreview(); err != nil {
 		return nil, err
 	}
+	if err := b.guardIssuer(); err != nil {
+		return nil, err
+	}
 
 	if err := b.keyDocuments(); err != nil {
 		return nil, err
@@ -69,6 +72,49 @@ func NewEksaIrsa(ctx *pulumi.Context, name string, args EksaIrsaArgs, opts ...pu
 		return nil, err
 	}
 	return comp, nil
+}
+
+// guardIssuer registers the component's IssuerGuard and waits until the engine has
+// checked it, so that a refused issuer rename or region change fails before any other
+// child is registered, and so before an update creates, replaces or deletes any of them. The refusals that
+// come before anything is registered come before the guard too, so that a program
+// refused for them records nothing.
+func (b *builder) guardIssuer() error {
+	is := b.s.issuer
+	for _, ps := range []*publicationSettings{&is.publicationSettings, keptSettings(is.kept)} {
+		if ps != nil && ps.serving.mode == hosting.CloudFront {
+			if err := b.checkCloudFrontPartition(ps.serving.fieldPrefix + "hosting"); err != nil {
+				return err
+			}
+		}
+	}
+	inputs := pulumi.Map{"component": pulumi.String(b.name), "region": b.region}
+	if is.name != "" {
+		inputs["issuerName"] = pulumi.String(is.name)
+	}
+	switch {
+	case is.kept != nil:
+		inputs["previousName"] = pulumi.String(is.kept.name)
+	case is.previous != nil:
+		inputs["previousElsewhere"] = pulumi.Bool(true)
+	}
+	if is.allowReplace {
+		inputs["allowReplace"] = pulumi.Bool(true)
+	}
+	var guard pulumi.CustomResourceState
+	if err := b.ctx.RegisterResource(IssuerGuardToken, b.name+issuerGuardSuffix, inputs, &guard, b.parent); err != nil {
+		return err
+	}
+	_, err := internals.UnsafeAwaitOutput(b.ctx.Context(), guard.URN())
+	return err
+}
+
+// keptSettings are the settings of the issuer a migration keeps, or nil.
+func keptSettings(kept *keptIssuer) *publicationSettings {
+	if kept == nil {
+		return nil
+	}
+	return &kept.publicationSettings
 }
 
 // signingKeys is what Construct knows about the signing keys: nothing yet (phase 1), the

@@ -94,6 +94,7 @@ func TestPhase1CreatesIssuerProviderAndRoles(t *testing.T) {
 			tRole + " irsa-reporting",
 			tObject + " irsa-discovery",
 			tIssuerCheck + " irsa-issuer-check",
+			tIssuerGuard + " irsa-issuer-guard",
 			tOwnership + " irsa-ownership",
 			tBucketPolicy + " irsa-bucket-policy",
 			tPublicAccess + " irsa-public-access",

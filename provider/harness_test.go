@@ -42,6 +42,7 @@ const (
 	tDistribution = "aws:cloudfront/distribution:Distribution"
 	tRecord       = "aws:route53/record:Record"
 	tIssuerCheck  = "eksa-irsa:index:IssuerCheck"
+	tIssuerGuard  = provider.IssuerGuardToken
 
 	tNamespace         = "kubernetes:core/v1:Namespace"
 	tSecret            = "kubernetes:core/v1:Secret"

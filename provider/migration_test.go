@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -124,6 +125,9 @@ func TestIssuerMigrationEveryRoleTrustsBothIssuers(t *testing.T) {
 		t.Errorf("children differ (-during +after):\n%s", diff)
 	}
 	for _, c := range during.children {
+		if c.Type == tIssuerGuard {
+			continue // records the migration's settings; TestIssuerMigrationKeepsPublishingTheOldIssuer checks them
+		}
 		inputs := after.named(t, c.Name).Inputs
 		if c.Type == tRole {
 			inputs = inputs.Set("assumeRolePolicy", c.Inputs.Get("assumeRolePolicy"))
@@ -267,6 +271,9 @@ func TestIssuerMigrationKeepsPublishingTheOldIssuer(t *testing.T) {
 
 	t.Run("A's resources keep their names and inputs", func(t *testing.T) {
 		for _, c := range before.children {
+			if c.Type == tIssuerGuard {
+				continue // records the migration's settings, checked below
+			}
 			kept := during.named(t, c.Name)
 			if kept.Type != c.Type {
 				t.Errorf("%s: type %s, was %s", c.Name, kept.Type, c.Type)
@@ -277,6 +284,22 @@ func TestIssuerMigrationKeepsPublishingTheOldIssuer(t *testing.T) {
 			}
 			if !c.Inputs.Equals(inputs) {
 				t.Errorf("%s: inputs change while A is kept:\nbefore %v\nduring %v", c.Name, c.Inputs, kept.Inputs)
+			}
+		}
+	})
+
+	t.Run("the guard records the name each step publishes under and that A is kept", func(t *testing.T) {
+		for _, step := range []struct {
+			what string
+			got  property.Map
+			want map[string]any
+		}{
+			{"before", before.named(t, "irsa-issuer-guard").Inputs, map[string]any{"component": "irsa", "region": "eu-central-1"}},
+			{"during", during.named(t, "irsa-issuer-guard").Inputs, map[string]any{"component": "irsa", "issuerName": "cdn", "previousName": "", "region": "eu-central-1"}},
+			{"after", after.named(t, "irsa-issuer-guard").Inputs, map[string]any{"component": "irsa", "issuerName": "cdn", "region": "eu-central-1"}},
+		} {
+			if got := plain(property.New(step.got)); !reflect.DeepEqual(got, step.want) {
+				t.Errorf("%s: the guard's inputs are %v, want %v", step.what, got, step.want)
 			}
 		}
 	})
@@ -356,6 +379,9 @@ func TestIssuerMigrationKeepsPublishingTheOldIssuer(t *testing.T) {
 			t.Errorf("resources dropped with issuer.previous (-want +got):\n%s", diff)
 		}
 		for _, c := range after.children {
+			if c.Type == tIssuerGuard {
+				continue // records the migration's settings, checked below
+			}
 			was := during.named(t, c.Name)
 			inputs := c.Inputs
 			if c.Type == tRole {

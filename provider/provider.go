@@ -53,7 +53,7 @@ func Provider() p.Provider {
 			infer.ComponentF(NewIssuerOidcProvider)).
 		WithFunctions(infer.Function(&ComputeJwks{})).
 		WithFunctions(infer.Function(&GetSigningKeys{})).
-		WithResources(infer.Resource(&IssuerCheck{})).
+		WithResources(infer.Resource(&IssuerCheck{}), infer.Resource(&IssuerGuard{})).
 		Build()
 	if err != nil {
 		// Build only fails on a programming error in the declarations above.

@@ -56,6 +56,9 @@ type issuerSettings struct {
 	// kept is the issuer the cluster is leaving when this component published it: it
 	// goes on publishing it, under the names it has, beside the new one; nil otherwise.
 	kept *keptIssuer
+	// allowReplace is issuer.allowReplace: a rename or a region change that deletes the
+	// published issuer is meant (see IssuerGuard).
+	allowReplace bool
 }
 
 // publicationSettings say where the documents of one issuer live, how they are served
@@ -277,7 +280,7 @@ func resolveIssuer(ctx *pulumi.Context, component string, in *Issuer) (issuerSet
 	if err != nil {
 		return issuerSettings{}, nil, err
 	}
-	s := issuerSettings{publicationSettings: current}
+	s := issuerSettings{publicationSettings: current, allowReplace: valueOr(in.AllowReplace, false)}
 	if in.Previous == nil {
 		return s, errs, nil
 	}

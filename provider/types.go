@@ -71,6 +71,7 @@ type Issuer struct {
 	PriceClass   *PriceClass        `pulumi:"priceClass,optional"`
 	Verify       *bool              `pulumi:"verify,optional"`
 	Previous     *PreviousIssuer    `pulumi:"previous,optional"`
+	AllowReplace *bool              `pulumi:"allowReplace,optional"`
 }
 
 // Annotate documents the issuer settings.
@@ -78,7 +79,8 @@ func (i *Issuer) Annotate(an infer.Annotator) {
 	an.Describe(&i.Name, "Names the resources that publish this issuer (`<component>-<name>-bucket`, "+
 		"`<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, "+
 		"which keeps the names it has. Lowercase letters, digits and `-`, at most "+strconv.Itoa(issuer.MaxNameLength)+" characters. "+
-		"Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).")
+		"Changing it replaces the issuer's resources, so without `previous` the preview refuses it unless `allowReplace` "+
+		"is `true`. Defaults to none (`<component>-bucket`, ...).")
 	an.Describe(&i.BucketName, "S3 bucket that hosts the documents. Defaults to a unique name derived from "+
 		"`clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s "+
 		"`bucketName` output, for instance).")
@@ -112,6 +114,11 @@ func (i *Issuer) Annotate(an infer.Annotator) {
 		"provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the "+
 		"longest token lifetime: the old issuer's resources are then deleted (see the guide \"Changing the issuer\", "+
 		"docs/changing-the-issuer.md).")
+	an.Describe(&i.AllowReplace, "Lets this update change `name` without `previous` keeping the old issuer published, "+
+		"which deletes the old issuer's resources (its OIDC provider included) and creates new ones, or change the AWS "+
+		"provider's region, which replaces every AWS resource of the component: every pod's tokens name the old issuer, "+
+		"so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at "+
+		"preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.")
 }
 
 // PreviousIssuer is the issuer a running cluster is leaving: during the move, tokens

@@ -30,6 +30,11 @@ export type IssuerCheck = import("./issuerCheck").IssuerCheck;
 export const IssuerCheck: typeof import("./issuerCheck").IssuerCheck = null as any;
 utilities.lazyLoad(exports, ["IssuerCheck"], () => require("./issuerCheck"));
 
+export { IssuerGuardArgs } from "./issuerGuard";
+export type IssuerGuard = import("./issuerGuard").IssuerGuard;
+export const IssuerGuard: typeof import("./issuerGuard").IssuerGuard = null as any;
+utilities.lazyLoad(exports, ["IssuerGuard"], () => require("./issuerGuard"));
+
 export { IssuerOidcProviderArgs } from "./issuerOidcProvider";
 export type IssuerOidcProvider = import("./issuerOidcProvider").IssuerOidcProvider;
 export const IssuerOidcProvider: typeof import("./issuerOidcProvider").IssuerOidcProvider = null as any;
@@ -66,6 +71,8 @@ const _module = {
                 return new IssuerBucket(name, <any>undefined, { urn })
             case "eksa-irsa:index:IssuerCheck":
                 return new IssuerCheck(name, <any>undefined, { urn })
+            case "eksa-irsa:index:IssuerGuard":
+                return new IssuerGuard(name, <any>undefined, { urn })
             case "eksa-irsa:index:IssuerOidcProvider":
                 return new IssuerOidcProvider(name, <any>undefined, { urn })
             case "eksa-irsa:index:ServiceAccountRole":

@@ -27,6 +27,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &IssuerBucket{}
 	case "eksa-irsa:index:IssuerCheck":
 		r = &IssuerCheck{}
+	case "eksa-irsa:index:IssuerGuard":
+		r = &IssuerGuard{}
 	case "eksa-irsa:index:IssuerOidcProvider":
 		r = &IssuerOidcProvider{}
 	case "eksa-irsa:index:ServiceAccountRole":

@@ -1093,6 +1093,8 @@ func (o HostedZonesPresetPtrOutput) HostedZoneArns() pulumi.StringArrayOutput {
 }
 
 type Issuer struct {
+	// Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer's resources (its OIDC provider included) and creates new ones, or change the AWS provider's region, which replaces every AWS resource of the component: every pod's tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
+	AllowReplace *bool `pulumi:"allowReplace"`
 	// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
 	BucketName *string `pulumi:"bucketName"`
 	// Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
@@ -1103,7 +1105,7 @@ type Issuer struct {
 	Hosting *Hosting `pulumi:"hosting"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
-	// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+	// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`<component>-bucket`, ...).
 	Name *string `pulumi:"name"`
 	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 	Previous *PreviousIssuer `pulumi:"previous"`
@@ -1127,6 +1129,8 @@ type IssuerInput interface {
 }
 
 type IssuerArgs struct {
+	// Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer's resources (its OIDC provider included) and creates new ones, or change the AWS provider's region, which replaces every AWS resource of the component: every pod's tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
+	AllowReplace *bool `pulumi:"allowReplace"`
 	// S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
 	BucketName pulumi.StringPtrInput `pulumi:"bucketName"`
 	// Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
@@ -1137,7 +1141,7 @@ type IssuerArgs struct {
 	Hosting *Hosting `pulumi:"hosting"`
 	// Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
 	KeyPrefix *string `pulumi:"keyPrefix"`
-	// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+	// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`<component>-bucket`, ...).
 	Name *string `pulumi:"name"`
 	// The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
 	Previous *PreviousIssuerArgs `pulumi:"previous"`
@@ -1226,6 +1230,11 @@ func (o IssuerOutput) ToIssuerPtrOutputWithContext(ctx context.Context) IssuerPt
 	}).(IssuerPtrOutput)
 }
 
+// Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer's resources (its OIDC provider included) and creates new ones, or change the AWS provider's region, which replaces every AWS resource of the component: every pod's tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
+func (o IssuerOutput) AllowReplace() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v Issuer) *bool { return v.AllowReplace }).(pulumi.BoolPtrOutput)
+}
+
 // S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
 func (o IssuerOutput) BucketName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.BucketName }).(pulumi.StringPtrOutput)
@@ -1251,7 +1260,7 @@ func (o IssuerOutput) KeyPrefix() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.KeyPrefix }).(pulumi.StringPtrOutput)
 }
 
-// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`<component>-bucket`, ...).
 func (o IssuerOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Issuer) *string { return v.Name }).(pulumi.StringPtrOutput)
 }
@@ -1298,6 +1307,16 @@ func (o IssuerPtrOutput) Elem() IssuerOutput {
 		var ret Issuer
 		return ret
 	}).(IssuerOutput)
+}
+
+// Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer's resources (its OIDC provider included) and creates new ones, or change the AWS provider's region, which replaces every AWS resource of the component: every pod's tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
+func (o IssuerPtrOutput) AllowReplace() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Issuer) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.AllowReplace
+	}).(pulumi.BoolPtrOutput)
 }
 
 // S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
@@ -1350,7 +1369,7 @@ func (o IssuerPtrOutput) KeyPrefix() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+// Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`<component>-bucket`, ...).
 func (o IssuerPtrOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Issuer) *string {
 		if v == nil {

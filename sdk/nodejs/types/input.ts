@@ -97,6 +97,10 @@ export interface HostedZonesPresetArgs {
 
 export interface IssuerArgs {
     /**
+     * Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer's resources (its OIDC provider included) and creates new ones, or change the AWS provider's region, which replaces every AWS resource of the component: every pod's tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
+     */
+    allowReplace?: boolean;
+    /**
      * S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
      */
     bucketName?: pulumi.Input<string | undefined>;
@@ -117,7 +121,7 @@ export interface IssuerArgs {
      */
     keyPrefix?: string;
     /**
-     * Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+     * Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`<component>-bucket`, ...).
      */
     name?: string;
     /**

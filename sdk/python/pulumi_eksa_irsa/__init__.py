@@ -12,6 +12,7 @@ from .eksa_irsa import *
 from .get_signing_keys import *
 from .issuer_bucket import *
 from .issuer_check import *
+from .issuer_guard import *
 from .issuer_oidc_provider import *
 from .provider import *
 from .service_account_role import *
@@ -28,6 +29,7 @@ _utilities.register(
    "eksa-irsa:index:EksaIrsa": "EksaIrsa",
    "eksa-irsa:index:IssuerBucket": "IssuerBucket",
    "eksa-irsa:index:IssuerCheck": "IssuerCheck",
+   "eksa-irsa:index:IssuerGuard": "IssuerGuard",
    "eksa-irsa:index:IssuerOidcProvider": "IssuerOidcProvider",
    "eksa-irsa:index:ServiceAccountRole": "ServiceAccountRole"
   }

@@ -456,6 +456,10 @@ class HostedZonesPresetArgs:
 
 
 class IssuerArgsDict(TypedDict):
+    allow_replace: NotRequired[_builtins.bool]
+    """
+    Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer's resources (its OIDC provider included) and creates new ones, or change the AWS provider's region, which replaces every AWS resource of the component: every pod's tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
+    """
     bucket_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
@@ -478,7 +482,7 @@ class IssuerArgsDict(TypedDict):
     """
     name: NotRequired[_builtins.str]
     """
-    Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+    Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`<component>-bucket`, ...).
     """
     previous: NotRequired['PreviousIssuerArgsDict']
     """
@@ -500,6 +504,7 @@ class IssuerArgsDict(TypedDict):
 @pulumi.input_type
 class IssuerArgs:
     def __init__(__self__, *,
+                 allow_replace: Optional[_builtins.bool] = None,
                  bucket_name: pulumi.Input[Optional[_builtins.str]] = None,
                  create_bucket: Optional[_builtins.bool] = None,
                  domain: Optional['IssuerDomainArgs'] = None,
@@ -511,17 +516,20 @@ class IssuerArgs:
                  url: pulumi.Input[Optional[_builtins.str]] = None,
                  verify: Optional[_builtins.bool] = None):
         """
+        :param _builtins.bool allow_replace: Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer's resources (its OIDC provider included) and creates new ones, or change the AWS provider's region, which replaces every AWS resource of the component: every pod's tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
         :param pulumi.Input[_builtins.str] bucket_name: S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`'s `bucketName` output, for instance).
         :param _builtins.bool create_bucket: Create the bucket (private, ACLs disabled, a policy that lets only the two documents be read: by anyone with `s3` hosting, by the distribution only with `cloudfront`). `false` uses an existing bucket: only the two objects are uploaded and its policy, public-access block and ownership are never touched; add the `bucketPolicyStatement` output to its policy. Defaults to `true`.
         :param 'IssuerDomainArgs' domain: Serve the issuer under your own host name (with `cloudfront` hosting): the issuer URL becomes `https://<name>[/<keyPrefix>]`.
         :param 'Hosting' hosting: How the documents are served: `s3` (the bucket serves the two documents to anyone; needs Block Public Access off for bucket policies on this bucket) or `cloudfront` (a fully private bucket read by a CloudFront distribution through an Origin Access Control). Changing it changes the issuer URL, which a running cluster follows only through a migration (`previous`). Defaults to `s3`.
         :param _builtins.str key_prefix: Folder inside the bucket (no leading or trailing `/`), so several clusters can share one bucket. Defaults to none.
-        :param _builtins.str name: Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+        :param _builtins.str name: Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`<component>-bucket`, ...).
         :param 'PreviousIssuerArgs' previous: The issuer this cluster is moving away from, while its pods still hold tokens it signed: every role then trusts it too, with one statement of its own. Either the issuer settings this component published it with (`hosting`, `name`, ... as they were; `{}` for the defaults): the component keeps publishing it, under the names it has, beside this issuer, which then needs a `name` of its own; or, for an issuer published elsewhere, its `trust` (`oidcProviderArn` and `issuerHostPath`), whose documents and OIDC provider must stay until this input is removed. Remove it once the cluster has run on the new issuer for the longest token lifetime: the old issuer's resources are then deleted (see the guide "Changing the issuer", docs/changing-the-issuer.md).
         :param 'PriceClass' price_class: CloudFront price class of the distribution (with `cloudfront` hosting). Defaults to `PriceClass_100`.
         :param pulumi.Input[_builtins.str] url: Issuer URL, when the documents are served by something this component does not create (an `IssuerBucket`'s `issuerUrls`, your own CDN). https, no port, no trailing slash, no query or fragment. Only with `s3` hosting. Defaults to `https://s3.<region>.amazonaws.com/<bucket>[/<keyPrefix>]` with `s3` hosting and `https://<domain or distribution domain>[/<keyPrefix>]` with `cloudfront`.
         :param _builtins.bool verify: Check, on every create and update, that the documents are served as published (read anonymously over HTTPS, as STS reads them) before the OIDC provider and the webhook are created, and fail naming the cause otherwise (an `IssuerCheck` child). `false` skips the check, for pipelines that cannot reach the issuer. Defaults to `true`.
         """
+        if allow_replace is not None:
+            pulumi.set(__self__, "allow_replace", allow_replace)
         if bucket_name is not None:
             pulumi.set(__self__, "bucket_name", bucket_name)
         if create_bucket is not None:
@@ -542,6 +550,18 @@ class IssuerArgs:
             pulumi.set(__self__, "url", url)
         if verify is not None:
             pulumi.set(__self__, "verify", verify)
+
+    @_builtins.property
+    @pulumi.getter(name="allowReplace")
+    def allow_replace(self) -> Optional[_builtins.bool]:
+        """
+        Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer's resources (its OIDC provider included) and creates new ones, or change the AWS provider's region, which replaces every AWS resource of the component: every pod's tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
+        """
+        return pulumi.get(self, "allow_replace")
+
+    @allow_replace.setter
+    def allow_replace(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "allow_replace", value)
 
     @_builtins.property
     @pulumi.getter(name="bucketName")
@@ -607,7 +627,7 @@ class IssuerArgs:
     @pulumi.getter
     def name(self) -> Optional[_builtins.str]:
         """
-        Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources. Defaults to none (`<component>-bucket`, ...).
+        Names the resources that publish this issuer (`<component>-<name>-bucket`, `<component>-<name>-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer's resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`<component>-bucket`, ...).
         """
         return pulumi.get(self, "name")
 

@@ -21,6 +21,21 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
     public static final IssuerArgs Empty = new IssuerArgs();
 
     /**
+     * Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer&#39;s resources (its OIDC provider included) and creates new ones, or change the AWS provider&#39;s region, which replaces every AWS resource of the component: every pod&#39;s tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
+     * 
+     */
+    @Import(name="allowReplace")
+    private @Nullable Boolean allowReplace;
+
+    /**
+     * @return Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer&#39;s resources (its OIDC provider included) and creates new ones, or change the AWS provider&#39;s region, which replaces every AWS resource of the component: every pod&#39;s tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
+     * 
+     */
+    public Optional<Boolean> allowReplace() {
+        return Optional.ofNullable(this.allowReplace);
+    }
+
+    /**
      * S3 bucket that hosts the documents. Defaults to a unique name derived from `clusterName` when the bucket is created; required when `createBucket` is `false` (an `IssuerBucket`&#39;s `bucketName` output, for instance).
      * 
      */
@@ -96,14 +111,14 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Names the resources that publish this issuer (`&lt;component&gt;-&lt;name&gt;-bucket`, `&lt;component&gt;-&lt;name&gt;-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer&#39;s resources. Defaults to none (`&lt;component&gt;-bucket`, ...).
+     * Names the resources that publish this issuer (`&lt;component&gt;-&lt;name&gt;-bucket`, `&lt;component&gt;-&lt;name&gt;-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer&#39;s resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`&lt;component&gt;-bucket`, ...).
      * 
      */
     @Import(name="name")
     private @Nullable String name;
 
     /**
-     * @return Names the resources that publish this issuer (`&lt;component&gt;-&lt;name&gt;-bucket`, `&lt;component&gt;-&lt;name&gt;-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer&#39;s resources. Defaults to none (`&lt;component&gt;-bucket`, ...).
+     * @return Names the resources that publish this issuer (`&lt;component&gt;-&lt;name&gt;-bucket`, `&lt;component&gt;-&lt;name&gt;-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer&#39;s resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`&lt;component&gt;-bucket`, ...).
      * 
      */
     public Optional<String> name() {
@@ -173,6 +188,7 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
     private IssuerArgs() {}
 
     private IssuerArgs(IssuerArgs $) {
+        this.allowReplace = $.allowReplace;
         this.bucketName = $.bucketName;
         this.createBucket = $.createBucket;
         this.domain = $.domain;
@@ -201,6 +217,17 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
 
         public Builder(IssuerArgs defaults) {
             $ = new IssuerArgs(Objects.requireNonNull(defaults));
+        }
+
+        /**
+         * @param allowReplace Lets this update change `name` without `previous` keeping the old issuer published, which deletes the old issuer&#39;s resources (its OIDC provider included) and creates new ones, or change the AWS provider&#39;s region, which replaces every AWS resource of the component: every pod&#39;s tokens name the old issuer, so every pod loses AWS access until the cluster runs on the new one. Without it, such a change is refused at preview. Remove it after the update, so that the next such change is checked again. Defaults to `false`.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder allowReplace(@Nullable Boolean allowReplace) {
+            $.allowReplace = allowReplace;
+            return this;
         }
 
         /**
@@ -269,7 +296,7 @@ public final class IssuerArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param name Names the resources that publish this issuer (`&lt;component&gt;-&lt;name&gt;-bucket`, `&lt;component&gt;-&lt;name&gt;-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer&#39;s resources. Defaults to none (`&lt;component&gt;-bucket`, ...).
+         * @param name Names the resources that publish this issuer (`&lt;component&gt;-&lt;name&gt;-bucket`, `&lt;component&gt;-&lt;name&gt;-oidc-provider`, ...), so that a migration can publish it beside the issuer it replaces, which keeps the names it has. Lowercase letters, digits and `-`, at most 20 characters. Changing it replaces the issuer&#39;s resources, so without `previous` the preview refuses it unless `allowReplace` is `true`. Defaults to none (`&lt;component&gt;-bucket`, ...).
          * 
          * @return builder
          * 
