@@ -84,12 +84,17 @@ bin/kube-controller-manager: tests/kubeapiserver/go.mod tests/kubeapiserver/kube
 # The real Pulumi engine and what it runs beside this plugin, each built once into bin/ and
 # rebuilt only when its pinned version changes: the CLI and the kubernetes provider from
 # wrapper modules under tests/engine/tools (their go.mod pins the version), the YAML
-# language host and the pod identity webhook with `go install` at the versions here.
+# language host and the pod identity webhook with `go install` at the versions here, and
+# the Node.js and Python language hosts from the `main` packages of Pulumi's tag
+# LANGHOST_VERSION (tests/engine/tools/build-langhost) in wrapper modules of their own.
 PULUMI_YAML_VERSION := v1.25.0
 WEBHOOK_VERSION     := v0.6.17
+LANGHOST_VERSION    := v3.259.0
 YAML_HOST_STAMP     := bin/.pulumi-language-yaml-$(PULUMI_YAML_VERSION)
 WEBHOOK_STAMP       := bin/.amazon-eks-pod-identity-webhook-$(WEBHOOK_VERSION)
-ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
+NODEJS_HOST_STAMP   := bin/.pulumi-language-nodejs-$(LANGHOST_VERSION)
+PYTHON_HOST_STAMP   := bin/.pulumi-language-python-$(LANGHOST_VERSION)
+ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
 
 engine-tools: $(ENGINE_TOOLS)
 
@@ -101,6 +106,15 @@ bin/pulumi-resource-kubernetes: tests/engine/tools/kubernetes/go.mod tests/engin
 
 $(YAML_HOST_STAMP):
 	GOBIN=$(CURDIR)/bin go install -trimpath -ldflags "-s -w" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$(PULUMI_YAML_VERSION)
+	touch $@
+
+$(NODEJS_HOST_STAMP): tests/engine/tools/nodejs/go.mod tests/engine/tools/build-langhost
+	tests/engine/tools/build-langhost nodejs bin/pulumi-language-nodejs $(LANGHOST_VERSION)
+	touch $@
+
+# Also writes bin/pulumi-language-python-exec, the script the host runs.
+$(PYTHON_HOST_STAMP): tests/engine/tools/python/go.mod tests/engine/tools/build-langhost
+	tests/engine/tools/build-langhost python bin/pulumi-language-python $(LANGHOST_VERSION)
 	touch $@
 
 $(WEBHOOK_STAMP):
