@@ -160,7 +160,32 @@ bin/pulumi-resource-tls: $(STANDIN_SRC)
 test-engine-standins:
 	cd tests/engine && go vet ./... && go test -count=1 ./...
 
-test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS)
+# examples/nodejs and examples/python installed as their READMEs tell users to, from the
+# packages of dist/, before the suite enters its namespace (where there is no network):
+# build/engine-examples/nodejs/node_modules and build/engine-examples/python/venv, which
+# the TestEngineExample tests link into their copy of each example. Everything else is
+# installed again only when the example's dependencies change; the SDK's own package is
+# put in again each time, since dist/ is rebuilt each time.
+ENGINE_EXAMPLES := $(BUILD)/engine-examples
+.PHONY: engine-examples
+engine-examples: $(ENGINE_EXAMPLES)/nodejs/.installed $(ENGINE_EXAMPLES)/python/.installed | dist-nodejs dist-python
+	rm -rf $(ENGINE_EXAMPLES)/nodejs/node_modules/@eksa-irsa
+	cd $(ENGINE_EXAMPLES)/nodejs && npm install --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ)
+	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q --force-reinstall --no-deps $(WHEEL)
+
+$(ENGINE_EXAMPLES)/nodejs/.installed: examples/nodejs/package.json | dist-nodejs
+	rm -rf $(ENGINE_EXAMPLES)/nodejs && mkdir -p $(ENGINE_EXAMPLES)/nodejs
+	cp examples/nodejs/package.json $(ENGINE_EXAMPLES)/nodejs/
+	cd $(ENGINE_EXAMPLES)/nodejs && npm install --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ) && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ENGINE_EXAMPLES)/python/.installed: examples/python/requirements.txt | dist-python
+	rm -rf $(ENGINE_EXAMPLES)/python && mkdir -p $(ENGINE_EXAMPLES)/python
+	$(PYTHON) -m venv $(ENGINE_EXAMPLES)/python/venv
+	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q $(WHEEL) -r examples/python/requirements.txt
+	touch $@
+
+test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) engine-examples
 	tests/kubeapiserver/ensure-etcd
 	cd tests/engine && go vet ./... && go vet -tags engine ./... && go test -count=1 ./...
 	cd tests/engine && go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
