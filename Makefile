@@ -101,12 +101,17 @@ bin/kube-controller-manager: tests/kubeapiserver/go.mod tests/kubeapiserver/kube
 # The real Pulumi engine and what it runs beside this plugin, each built once into bin/ and
 # rebuilt only when its pinned version changes: the CLI and the kubernetes provider from
 # wrapper modules under tests/engine/tools (their go.mod pins the version), the YAML
-# language host and the pod identity webhook with `go install` at the versions here.
+# language host and the pod identity webhook with `go install` at the versions here, and
+# the Node.js and Python language hosts from the `main` packages of Pulumi's tag
+# LANGHOST_VERSION (tests/engine/tools/build-langhost) in wrapper modules of their own.
 PULUMI_YAML_VERSION := v1.25.0
 WEBHOOK_VERSION     := v0.6.17
+LANGHOST_VERSION    := v3.259.0
 YAML_HOST_STAMP     := bin/.pulumi-language-yaml-$(PULUMI_YAML_VERSION)
 WEBHOOK_STAMP       := bin/.amazon-eks-pod-identity-webhook-$(WEBHOOK_VERSION)
-ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
+NODEJS_HOST_STAMP   := bin/.pulumi-language-nodejs-$(LANGHOST_VERSION)
+PYTHON_HOST_STAMP   := bin/.pulumi-language-python-$(LANGHOST_VERSION)
+ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
 
 engine-tools: $(ENGINE_TOOLS)
 
@@ -118,6 +123,15 @@ bin/pulumi-resource-kubernetes: tests/engine/tools/kubernetes/go.mod tests/engin
 
 $(YAML_HOST_STAMP):
 	GOBIN=$(CURDIR)/bin go install -trimpath -ldflags "-s -w" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$(PULUMI_YAML_VERSION)
+	touch $@
+
+$(NODEJS_HOST_STAMP): tests/engine/tools/nodejs/go.mod tests/engine/tools/build-langhost
+	tests/engine/tools/build-langhost nodejs bin/pulumi-language-nodejs $(LANGHOST_VERSION)
+	touch $@
+
+# Also writes bin/pulumi-language-python-exec, the script the host runs.
+$(PYTHON_HOST_STAMP): tests/engine/tools/python/go.mod tests/engine/tools/build-langhost
+	tests/engine/tools/build-langhost python bin/pulumi-language-python $(LANGHOST_VERSION)
 	touch $@
 
 $(WEBHOOK_STAMP):
@@ -163,7 +177,32 @@ bin/pulumi-resource-tls: $(STANDIN_SRC)
 test-engine-standins:
 	cd tests/engine && go vet ./... && go test -count=1 ./...
 
-test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS)
+# examples/nodejs and examples/python installed as their READMEs tell users to, from the
+# packages of dist/, before the suite enters its namespace (where there is no network):
+# build/engine-examples/nodejs/node_modules and build/engine-examples/python/venv, which
+# the TestEngineExample tests link into their copy of each example. Everything else is
+# installed again only when the example's dependencies change; the SDK's own package is
+# put in again each time, since dist/ is rebuilt each time.
+ENGINE_EXAMPLES := $(BUILD)/engine-examples
+.PHONY: engine-examples
+engine-examples: $(ENGINE_EXAMPLES)/nodejs/.installed $(ENGINE_EXAMPLES)/python/.installed | dist-nodejs dist-python
+	rm -rf $(ENGINE_EXAMPLES)/nodejs/node_modules/@eksa-irsa
+	cd $(ENGINE_EXAMPLES)/nodejs && npm install --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ)
+	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q --force-reinstall --no-deps $(WHEEL)
+
+$(ENGINE_EXAMPLES)/nodejs/.installed: examples/nodejs/package.json | dist-nodejs
+	rm -rf $(ENGINE_EXAMPLES)/nodejs && mkdir -p $(ENGINE_EXAMPLES)/nodejs
+	cp examples/nodejs/package.json $(ENGINE_EXAMPLES)/nodejs/
+	cd $(ENGINE_EXAMPLES)/nodejs && npm install --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ) && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ENGINE_EXAMPLES)/python/.installed: examples/python/requirements.txt | dist-python
+	rm -rf $(ENGINE_EXAMPLES)/python && mkdir -p $(ENGINE_EXAMPLES)/python
+	$(PYTHON) -m venv $(ENGINE_EXAMPLES)/python/venv
+	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q $(WHEEL) -r examples/python/requirements.txt
+	touch $@
+
+test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) engine-examples
 	tests/kubeapiserver/ensure-etcd
 	cd tests/engine && go vet ./... && go vet -tags engine ./... && go test -count=1 ./...
 	cd tests/engine && go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)

@@ -47,16 +47,17 @@ const irsa = new eksa.EksaIrsa(clusterName, {
     tags: { team: "platform" },
 }, { providers: { aws: awsProvider, kubernetes: workload } });
 
-// The workload's service account, annotated with its role.
-export const reportingServiceAccount = clusterExists
-    ? new k8s.core.v1.ServiceAccount("reporting", {
+// The workload's service account, annotated with its role; not a stack output, since it
+// has no value in phase 1.
+if (clusterExists) {
+    new k8s.core.v1.ServiceAccount("reporting", {
         metadata: {
             name: "reporting",
             namespace: "apps",
             annotations: irsa.serviceAccountAnnotations.apply(annotations => annotations["reporting"]),
         },
-    }, { provider: workload }).metadata.name
-    : undefined;
+    }, { provider: workload });
+}
 
 export const issuerUrl = irsa.issuerUrl;
 export const podIamConfig = irsa.podIamConfig;

@@ -46,7 +46,8 @@ test("examples/nodejs wires getSigningKeys, the component and the annotated serv
 
     const stack = require(path.join(__dirname, "..", "examples", "nodejs", "index.js"));
     const exported = await new Promise<string>(resolve => stack.issuerUrl.apply(resolve));
-    await new Promise<string>(resolve => stack.reportingServiceAccount.apply(resolve));
+    // The service account registers once the component's annotations resolve.
+    const sa = await registration(registered, "kubernetes:core/v1:ServiceAccount");
 
     assert.equal(calls.length, 1, "one getSigningKeys call");
     assert.equal(calls[0].inputs.clusterName, "prod");
@@ -63,11 +64,22 @@ test("examples/nodejs wires getSigningKeys, the component and the annotated serv
     assert.deepEqual(component.inputs.roles["external-dns"].serviceAccounts, ["kube-system/external-dns"]);
     assert.match(component.inputs.roles["external-dns"].inlinePolicies["route53-changes"], /route53:ChangeResourceRecordSets/);
 
-    const sa = registered.find(r => r.type === "kubernetes:core/v1:ServiceAccount");
     assert.deepEqual(sa?.inputs.metadata.annotations, { "eks.amazonaws.com/role-arn": roleArn });
     assert.equal(sa?.inputs.metadata.namespace, "apps");
     assert.equal(exported, issuerUrl);
 });
+
+// registration waits, up to a second, for a resource of the type to be registered.
+async function registration(registered: pulumi.runtime.MockResourceArgs[], type: string) {
+    for (let i = 0; i < 100; i++) {
+        const found = registered.find(r => r.type === type);
+        if (found) {
+            return found;
+        }
+        await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    return undefined;
+}
 
 // unsecret strips Pulumi's secret wrapper, wherever the SDK put it.
 function unsecret(v: any): any {
