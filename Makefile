@@ -125,7 +125,7 @@ $(YAML_HOST_STAMP):
 	GOBIN=$(CURDIR)/bin go install -trimpath -ldflags "-s -w" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$(PULUMI_YAML_VERSION)
 	touch $@
 
-$(NODEJS_HOST_STAMP): tests/engine/tools/nodejs/go.mod tests/engine/tools/build-langhost
+$(NODEJS_HOST_STAMP): tests/engine/tools/nodejs/go.mod tests/engine/tools/nodejs/exists.go tests/engine/tools/build-langhost
 	tests/engine/tools/build-langhost nodejs bin/pulumi-language-nodejs $(LANGHOST_VERSION)
 	touch $@
 
@@ -187,13 +187,14 @@ ENGINE_EXAMPLES := $(BUILD)/engine-examples
 .PHONY: engine-examples
 engine-examples: $(ENGINE_EXAMPLES)/nodejs/.installed $(ENGINE_EXAMPLES)/python/.installed | dist-nodejs dist-python
 	rm -rf $(ENGINE_EXAMPLES)/nodejs/node_modules/@eksa-irsa
-	cd $(ENGINE_EXAMPLES)/nodejs && npm install --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ)
+	cd $(ENGINE_EXAMPLES)/nodejs && $(WITH_NODE22) npm install --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ)
 	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q --force-reinstall --no-deps $(WHEEL)
 
-$(ENGINE_EXAMPLES)/nodejs/.installed: examples/nodejs/package.json | dist-nodejs
+$(ENGINE_EXAMPLES)/nodejs/.installed: examples/nodejs/package.json $(NODE22) | dist-nodejs
 	rm -rf $(ENGINE_EXAMPLES)/nodejs && mkdir -p $(ENGINE_EXAMPLES)/nodejs
 	cp examples/nodejs/package.json $(ENGINE_EXAMPLES)/nodejs/
-	cd $(ENGINE_EXAMPLES)/nodejs && npm install --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ) && npm install --no-audit --no-fund --loglevel=error
+	cd $(ENGINE_EXAMPLES)/nodejs && $(WITH_NODE22) npm install --engine-strict --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ) && \
+	  $(WITH_NODE22) npm install --engine-strict --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(ENGINE_EXAMPLES)/python/.installed: examples/python/requirements.txt | dist-python
@@ -205,7 +206,7 @@ $(ENGINE_EXAMPLES)/python/.installed: examples/python/requirements.txt | dist-py
 test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) engine-examples
 	tests/kubeapiserver/ensure-etcd
 	cd tests/engine && go vet ./... && go vet -tags engine ./... && go test -count=1 ./...
-	cd tests/engine && go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
+	cd tests/engine && $(WITH_NODE22) go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
 
 $(ACTIONLINT):
 	GOBIN=$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
