@@ -30,7 +30,7 @@ func guardServer(t *testing.T) integration.Server {
 // us-west-2, with extra (key, value) pairs, each value a string or a bool.
 func guardInputs(extra ...any) property.Map {
 	m := map[string]property.Value{"component": property.New("irsa"), "region": property.New("us-west-2")}
-	for i := 0; i < len(extra); i += 2 {
+	for i := 0; i+1 < len(extra); i += 2 {
 		switch v := extra[i+1].(type) {
 		case string:
 			m[extra[i].(string)] = property.New(v)
