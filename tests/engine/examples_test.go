@@ -64,10 +64,7 @@ func runExample(t *testing.T, lang, deps string) {
 	}
 
 	noWarnings(t, "phase 1", s.up())
-	issuer, _ := s.outputs()["issuerUrl"].(string)
-	if !strings.HasPrefix(issuer, "https://s3.us-west-2.amazonaws.com/prod-irsa-") {
-		t.Fatalf("phase 1 issuerUrl = %q, want S3's path-style URL of a bucket named after the cluster", issuer)
-	}
+	issuer := publishedIssuer(t, s)
 	phase1 := s.export()
 
 	c := startCluster(t, clusterName, issuer)

@@ -50,10 +50,7 @@ func upBothPhasesWith(t *testing.T, prog program, prepare func(*cluster)) *phase
 	e := startEndpoints(t)
 	s := newStack(t, e, prog.yaml(), nil)
 	s.up()
-	issuer, _ := s.outputs()["issuerUrl"].(string)
-	if !strings.HasPrefix(issuer, "https://s3.us-west-2.amazonaws.com/prod-irsa-") {
-		t.Fatalf("phase 1 issuerUrl = %q, want S3's path-style URL of a bucket named after the cluster", issuer)
-	}
+	issuer := publishedIssuer(t, s)
 	phase1 := s.export()
 
 	c := startCluster(t, clusterName, issuer)
@@ -66,6 +63,17 @@ func upBothPhasesWith(t *testing.T, prog program, prepare func(*cluster)) *phase
 	s.config("kubeconfig", c.api.Kubeconfig("admin"), true)
 	s.up()
 	return &phase2{endpoints: e, cluster: c, stack: s, program: prog, issuer: issuer, phase1: phase1, state: s.export()}
+}
+
+// publishedIssuer is the issuerUrl output of a stack through phase 1: S3's path-style URL
+// of the bucket named after the cluster, which the cluster is then started with.
+func publishedIssuer(t *testing.T, s *stack) string {
+	t.Helper()
+	issuer, _ := s.outputs()["issuerUrl"].(string)
+	if !strings.HasPrefix(issuer, "https://s3.us-west-2.amazonaws.com/prod-irsa-") {
+		t.Fatalf("phase 1 issuerUrl = %q, want S3's path-style URL of a bucket named after the cluster", issuer)
+	}
+	return issuer
 }
 
 // TestEngineTwoPhases: phase 1 publishes the issuer and IssuerCheck fetches it through
