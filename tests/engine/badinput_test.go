@@ -77,11 +77,7 @@ resources:
 			if !strings.Contains(message, tc.field) {
 				t.Errorf("the error does not name %s:\n%s", tc.field, out)
 			}
-			for _, leak := range []string{"goroutine ", "panic:", ".go:", "runtime/debug", "github.com/"} {
-				if strings.Contains(out, leak) {
-					t.Errorf("the output shows %q, a Go stack trace or source location:\n%s", leak, out)
-				}
-			}
+			noGoStackTrace(t, out)
 			if tc.secret != "" && strings.Contains(out, tc.secret) {
 				t.Errorf("the output holds the private key")
 			}
@@ -119,6 +115,17 @@ func errorLines(out string) string {
 		return strings.Join(errorLine.FindAllString(out, -1), "\n") + "\n"
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// noGoStackTrace fails the test when a command's output shows a Go stack trace or a
+// source location: a user must see the message, never our code.
+func noGoStackTrace(t testing.TB, out string) {
+	t.Helper()
+	for _, leak := range []string{"goroutine ", "panic:", ".go:", "runtime/debug", "github.com/"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("the output shows %q, a Go stack trace or source location:\n%s", leak, out)
+		}
+	}
 }
 
 // privateKeyBody is a line of the key's base64 body, which no output may contain.

@@ -128,11 +128,7 @@ func (s *stack) upFails() string {
 	if err == nil {
 		s.t.Fatalf("pulumi up succeeded; want AWS's refusal:\n%s", out)
 	}
-	for _, leak := range []string{"goroutine ", "panic:", ".go:", "runtime/debug", "github.com/"} {
-		if strings.Contains(out, leak) {
-			s.t.Errorf("the output shows %q, a Go stack trace or source location:\n%s", leak, out)
-		}
-	}
+	noGoStackTrace(s.t, out)
 	return out
 }
 

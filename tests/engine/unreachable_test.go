@@ -169,14 +169,11 @@ func expectNoResourceSteps(t *testing.T, what string, steps []resourceStep) {
 // a Go stack trace.
 func normalizeError(t *testing.T, out string, p *phase2) string {
 	t.Helper()
-	for _, leak := range []string{"goroutine ", "panic:", ".go:", "github.com/"} {
-		if strings.Contains(out, leak) {
-			t.Errorf("the output shows %q, a Go stack trace or source location:\n%s", leak, out)
-		}
-	}
+	noGoStackTrace(t, out)
 	return strings.ReplaceAll(errorLines(out), strings.TrimPrefix(p.cluster.api.URL, "https://"), "<cluster>")
 }
 
+// readFile is the content of a file the test reads back, failing the test when it cannot.
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path) //nolint:gosec // a file the test's endpoints serve
