@@ -3,6 +3,8 @@
 package engine_test
 
 import (
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,54 +15,74 @@ import (
 // TestEngineExampleNodejs runs examples/nodejs, the TypeScript program, under the real
 // engine and the Node.js language host (see runExample).
 func TestEngineExampleNodejs(t *testing.T) {
-	runExample(t, "nodejs", "node_modules")
+	runExample(t, "nodejs", "node_modules", nil)
 }
 
 // TestEngineExamplePython runs examples/python under the real engine and the Python
 // language host, in the virtualenv its Pulumi.yaml names (see runExample).
 func TestEngineExamplePython(t *testing.T) {
-	runExample(t, "python", "venv")
+	runExample(t, "python", "venv", nil)
 }
 
-// runExample runs the example of lang as its README tells a user to: a copy of its files,
-// with the dependencies `make engine-examples` installed from dist/ (build/engine-examples/
-// <lang>/<deps>, linked in: nothing can be installed inside the namespace), then phase 1
-// with clusterExists false, the cluster started with the issuer phase 1 published, phase 2
-// with clusterExists true and both kubeconfigs, a no-change preview and refresh, and
-// destroy. Phase 2 must replace nothing, the reporting service account must be in the
-// cluster annotated with its role, and no command may print a warning.
-func runExample(t *testing.T, lang, deps string) {
+// TestEngineExampleJava runs examples/java, the Maven project, under the real engine and
+// the Java language host, which runs `mvn compile exec:java` (see runExample). Its
+// dependencies are in the local Maven repository; Maven reads .mvn/maven.config of the
+// project's folder, where -o keeps it from reaching for a remote repository.
+func TestEngineExampleJava(t *testing.T) {
+	runExample(t, "java", "", map[string]string{".mvn/maven.config": "--offline\n"})
+}
+
+// runExample runs the example of lang as its README tells a user to: a copy of its files
+// (with extra added; not its <deps> or Maven's target/, if a user's run left them), with the dependencies `make engine-examples` installed from dist/
+// (build/engine-examples/<lang>, whose <deps> is linked into the copy when deps is not
+// empty: nothing can be installed inside the namespace), then phase 1 with clusterExists
+// false, the cluster started with the issuer phase 1 published, phase 2 with clusterExists
+// true and both kubeconfigs, a no-change preview and refresh, and destroy. Phase 2 must
+// replace nothing, the reporting service account must be in the cluster annotated with
+// its role, and no command may print a warning.
+func runExample(t *testing.T, lang, deps string, extra map[string]string) {
 	root, err := repositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	installed := filepath.Join(root, "build", "engine-examples", lang, deps)
-	if _, err := os.Stat(installed); err != nil {
+	installed := filepath.Join(root, "build", "engine-examples", lang)
+	if _, err := os.Stat(filepath.Join(installed, ".installed")); err != nil {
 		t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", lang, err)
 	}
 	dir := filepath.Join(root, "examples", lang)
-	entries, err := os.ReadDir(dir)
+	files := map[string]string{}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			// What a user's install or build wrote beside the sources is not the example.
+			if path != dir && (d.Name() == deps || d.Name() == "target") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		content, err := os.ReadFile(path) //nolint:gosec // the repository's example
+		if err != nil {
+			return err
+		}
+		name, err := filepath.Rel(dir, path)
+		files[filepath.ToSlash(name)] = string(content)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := map[string]string{}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		content, err := os.ReadFile(filepath.Join(dir, e.Name())) //nolint:gosec // the repository's example
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[e.Name()] = string(content)
-	}
+	maps.Copy(files, extra)
 	program := files["Pulumi.yaml"]
 	delete(files, "Pulumi.yaml")
 
 	e := startEndpoints(t)
 	s := newStack(t, e, program, files)
-	if err := os.Symlink(installed, filepath.Join(s.dir, deps)); err != nil {
-		t.Fatal(err)
+	if deps != "" {
+		if err := os.Symlink(filepath.Join(installed, deps), filepath.Join(s.dir, deps)); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	noWarnings(t, "phase 1", s.up())
@@ -99,10 +121,11 @@ var (
 	// warningLine is a line of the CLI's output that reports a warning.
 	warningLine = regexp.MustCompile(`(?m)^.*\bwarning: .*$`)
 	// suiteWarning is a warning the suite causes itself, which a user's run does not print:
-	// its plugins come from PATH, and its kubernetes plugin is built from a provider commit,
+	// its plugins come from PATH (users get the Java language host, which the CLI does not
+	// ship, as an installed plugin), and its kubernetes plugin is built from a provider commit,
 	// whose pseudo-version (4.0.0-<time>-<commit>) sorts below the release @pulumi/kubernetes
 	// or pulumi_kubernetes asks for.
-	suiteWarning = regexp.MustCompile(`warning: (using pulumi-resource-\S+ from \$PATH|resource plugin kubernetes is expected to have version >=\S+, but has 4\.0\.0-\d{14}-[0-9a-f]{12};)`)
+	suiteWarning = regexp.MustCompile(`warning: (using pulumi-(resource|language)-\S+ from \$PATH|resource plugin kubernetes is expected to have version >=\S+, but has 4\.0\.0-\d{14}-[0-9a-f]{12};)`)
 )
 
 // noWarnings fails the test for every warning in a command's output but the suite's own.
