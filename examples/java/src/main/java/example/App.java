@@ -33,9 +33,13 @@ public class App {
         var awsProvider = new com.pulumi.aws.Provider("aws", com.pulumi.aws.ProviderArgs.builder()
             .region(config.get("region").orElse("us-west-2"))
             .build());
-        // The workload cluster runs the pods and gets the pod identity webhook.
+        // The workload cluster runs the pods and gets the pod identity webhook. The newest
+        // kubernetes Java SDK is 4.0.0, so the plugin the webhook's Helm release needs is
+        // asked for here.
         var workload = new com.pulumi.kubernetes.Provider("workload", com.pulumi.kubernetes.ProviderArgs.builder()
             .kubeconfig(config.getSecret("workloadKubeconfig").applyValue(kubeconfig -> kubeconfig.orElse(null)))
+            .build(), CustomResourceOptions.builder()
+            .version("4.32.0")
             .build());
 
         // Phase 2: the public key of the cluster's <cluster>-sa secret, which lives on the
