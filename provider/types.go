@@ -309,9 +309,9 @@ func (w *Webhook) Annotate(an infer.Annotator) {
 		"condition); when only this is set, those audiences default to it. Defaults to the first of "+
 		"`oidcProvider.audiences`.")
 	an.Describe(&w.Reapply, "Any text; a new text (today's date, say) makes the next `pulumi up` upgrade the "+
-		"webhook's Helm release in place, like `kubectl rollout restart`: Helm creates again the chart's objects "+
+		"webhook's Helm release in place: Helm creates again the chart's objects "+
 		"deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook "+
-		"configuration's `caBundle`), without uninstalling anything, so new pods keep getting credentials. "+
+		"configuration's `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. "+
 		"Needed because `pulumi refresh` reads only Helm's record of the release and so cannot see such changes. "+
 		"Unset, the release's values stay as they are.")
 	an.Describe(&w.ServiceAccountLookupGracePeriod, "How long the webhook waits for a new pod's service account "+

@@ -111,14 +111,14 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
-     * Any text; a new text (today&#39;s date, say) makes the next `pulumi up` upgrade the webhook&#39;s Helm release in place, like `kubectl rollout restart`: Helm creates again the chart&#39;s objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration&#39;s `caBundle`), without uninstalling anything, so new pods keep getting credentials. Needed because `pulumi refresh` reads only Helm&#39;s record of the release and so cannot see such changes. Unset, the release&#39;s values stay as they are.
+     * Any text; a new text (today&#39;s date, say) makes the next `pulumi up` upgrade the webhook&#39;s Helm release in place: Helm creates again the chart&#39;s objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration&#39;s `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm&#39;s record of the release and so cannot see such changes. Unset, the release&#39;s values stay as they are.
      * 
      */
     @Import(name="reapply")
     private @Nullable String reapply;
 
     /**
-     * @return Any text; a new text (today&#39;s date, say) makes the next `pulumi up` upgrade the webhook&#39;s Helm release in place, like `kubectl rollout restart`: Helm creates again the chart&#39;s objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration&#39;s `caBundle`), without uninstalling anything, so new pods keep getting credentials. Needed because `pulumi refresh` reads only Helm&#39;s record of the release and so cannot see such changes. Unset, the release&#39;s values stay as they are.
+     * @return Any text; a new text (today&#39;s date, say) makes the next `pulumi up` upgrade the webhook&#39;s Helm release in place: Helm creates again the chart&#39;s objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration&#39;s `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm&#39;s record of the release and so cannot see such changes. Unset, the release&#39;s values stay as they are.
      * 
      */
     public Optional<String> reapply() {
@@ -366,7 +366,7 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
         }
 
         /**
-         * @param reapply Any text; a new text (today&#39;s date, say) makes the next `pulumi up` upgrade the webhook&#39;s Helm release in place, like `kubectl rollout restart`: Helm creates again the chart&#39;s objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration&#39;s `caBundle`), without uninstalling anything, so new pods keep getting credentials. Needed because `pulumi refresh` reads only Helm&#39;s record of the release and so cannot see such changes. Unset, the release&#39;s values stay as they are.
+         * @param reapply Any text; a new text (today&#39;s date, say) makes the next `pulumi up` upgrade the webhook&#39;s Helm release in place: Helm creates again the chart&#39;s objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration&#39;s `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm&#39;s record of the release and so cannot see such changes. Unset, the release&#39;s values stay as they are.
          * 
          * @return builder
          * 
