@@ -22,30 +22,33 @@ func TestEngineExamplePython(t *testing.T) {
 	runExample(t, "python", "venv")
 }
 
-// runExample runs the example of lang as its README tells a user to: a copy of its files,
-// with the dependencies `make engine-examples` installed from dist/ (build/engine-examples/
-// <lang>/<deps>, linked in: nothing can be installed inside the namespace), then phase 1
-// with clusterExists false, the cluster started with the issuer phase 1 published, phase 2
-// with clusterExists true and both kubeconfigs, a no-change preview and refresh, and
-// destroy. Phase 2 must replace nothing, the reporting service account must be in the
-// cluster annotated with its role, and no command may print a warning.
-func runExample(t *testing.T, lang, deps string) {
+// TestEngineExampleGo runs examples/go under the real engine and the Go language host,
+// which builds it with `go build` (see runExample), copied out of the repository with the
+// go.mod its README asks for.
+func TestEngineExampleGo(t *testing.T) {
+	runExample(t, "go", "go.mod", "go.sum")
+}
+
+// exampleStack is a stack of a copy of examples/<example>'s files (its tests, which run
+// under mocks, left out), with the dependencies
+// `make engine-examples` installed for lang (build/engine-examples/<lang>/<dep> for each
+// of deps, linked in: nothing can be installed inside the namespace). A Go program's
+// modules come from the module cache only: GOPROXY=off makes a module missing there an
+// error that names it rather than a failed connection.
+func exampleStack(t *testing.T, e *endpoints, example, lang string, deps ...string) *stack {
+	t.Helper()
 	root, err := repositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	installed := filepath.Join(root, "build", "engine-examples", lang, deps)
-	if _, err := os.Stat(installed); err != nil {
-		t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", lang, err)
-	}
-	dir := filepath.Join(root, "examples", lang)
+	dir := filepath.Join(root, "examples", example)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	files := map[string]string{}
 	for _, e := range entries {
-		if e.IsDir() {
+		if e.IsDir() || strings.HasSuffix(e.Name(), "_test.go") {
 			continue
 		}
 		content, err := os.ReadFile(filepath.Join(dir, e.Name())) //nolint:gosec // the repository's example
@@ -57,11 +60,31 @@ func runExample(t *testing.T, lang, deps string) {
 	program := files["Pulumi.yaml"]
 	delete(files, "Pulumi.yaml")
 
-	e := startEndpoints(t)
 	s := newStack(t, e, program, files)
-	if err := os.Symlink(installed, filepath.Join(s.dir, deps)); err != nil {
-		t.Fatal(err)
+	for _, dep := range deps {
+		installed := filepath.Join(root, "build", "engine-examples", lang, dep)
+		if _, err := os.Stat(installed); err != nil {
+			t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", example, err)
+		}
+		if err := os.Symlink(installed, filepath.Join(s.dir, dep)); err != nil {
+			t.Fatal(err)
+		}
 	}
+	if lang == "go" {
+		s.setEnv("GOPROXY", "off")
+	}
+	return s
+}
+
+// runExample runs the example of lang, examples/<lang>, as its README tells a user to: a
+// copy with its dependencies (see exampleStack), then phase 1 with clusterExists false,
+// the cluster started with the issuer phase 1 published, phase 2 with clusterExists true
+// and both kubeconfigs, a no-change preview and refresh, and destroy. Phase 2 must
+// replace nothing, the reporting service account must be in the cluster annotated with
+// its role, and no command may print a warning.
+func runExample(t *testing.T, lang string, deps ...string) {
+	e := startEndpoints(t)
+	s := exampleStack(t, e, lang, lang, deps...)
 
 	noWarnings(t, "phase 1", s.up())
 	issuer := publishedIssuer(t, s)
