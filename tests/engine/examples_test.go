@@ -29,6 +29,80 @@ func TestEngineExampleGo(t *testing.T) {
 	runExample(t, "go", "go.mod", "go.sum")
 }
 
+// TestEngineExampleFleet runs examples/fleet, the Go program for three clusters that share
+// one issuer bucket behind CloudFront under oidc.example.com and one reporting role, as
+// its README tells a user to: phase 1 for all three, then two of them created, prod (also
+// the management cluster, which holds the `<cluster>-sa` secret of each cluster it
+// manages) and staging, each started with the issuer phase 1 published for it and listed
+// in existingClusters, while dev, not created yet, stays in phase 1. Phase 2 must replace
+// nothing and install the webhook in the two clusters only; a token either cluster mints
+// for apps/reporting must verify against its issuer through the custom domain and pass
+// the one reporting role's trust, and apps/billing's must not. Then a no-change preview
+// and refresh, and destroy; no command may print a warning.
+func TestEngineExampleFleet(t *testing.T) {
+	e := startEndpoints(t)
+	s := exampleStack(t, e, "fleet", "go", "go.mod", "go.sum")
+	s.config("certificateArn", cloudFrontCertificate, false)
+	noWarnings(t, "phase 1", s.up())
+	phase1 := s.export()
+	published, _ := s.outputs()["issuerUrls"].(map[string]any)
+	issuers := map[string]string{}
+	for _, name := range []string{"prod", "staging", "dev"} {
+		issuers[name], _ = published[name].(string)
+		if want := "https://" + customDomain + "/" + name; issuers[name] != want {
+			t.Fatalf("phase 1 issuerUrls[%s] = %q, want %q", name, issuers[name], want)
+		}
+	}
+
+	created := map[string]*cluster{
+		"prod":    startCluster(t, "prod", issuers["prod"]),
+		"staging": startCluster(t, "staging", issuers["staging"]),
+	}
+	management := created["prod"]
+	management.storeSigningKey(t, "staging", created["staging"].signingKey)
+	for name, c := range created {
+		c.playKubelet(t, webhookNamespace)
+		s.config(name+"Kubeconfig", c.api.Kubeconfig("admin"), true)
+	}
+	s.config("managementKubeconfig", management.api.Kubeconfig("admin"), true)
+	s.must("config", "set", "--path", "existingClusters[0]", "prod")
+	s.must("config", "set", "--path", "existingClusters[1]", "staging")
+	noWarnings(t, "phase 2", s.up())
+	state := s.export()
+	if r := replaced(phase1, state); len(r) > 0 {
+		t.Errorf("phase 2 replaced or deleted what phase 1 made:\n%s", strings.Join(r, "\n"))
+	}
+	if n := state.byType()["kubernetes:helm.sh/v3:Release"]; n != len(created) {
+		t.Errorf("phase 2 installed %d webhook releases, want one in each of the %d created clusters", n, len(created))
+	}
+
+	client := e.client(t)
+	trust := trustOf(t, state, "reporting")
+	providers := map[string]string{} // issuer URL -> the ARN of its OIDC provider in the state
+	for name, issuer := range issuers {
+		providers[issuer] = oidcProviderOf(t, state, name+"-oidc-provider", issuer)
+	}
+	for name, c := range created {
+		tokens := mintTokens(t, c)
+		if err := verifyToken(t, client, tokens.reporting); err != nil {
+			t.Errorf("%s's apps/reporting token does not verify against %s: %v", name, issuers[name], err)
+		}
+		if !admits(t, trust, providers, tokens.reporting) {
+			t.Errorf("the reporting role's trust refuses %s's apps/reporting token", name)
+		}
+		if admits(t, trust, providers, tokens.billing) {
+			t.Errorf("the reporting role's trust admits %s's apps/billing token, an account it does not list", name)
+		}
+	}
+
+	noWarnings(t, "preview", s.must("preview", "--expect-no-changes"))
+	noWarnings(t, "refresh", s.must("refresh", "--yes", "--expect-no-changes"))
+	noWarnings(t, "destroy", s.must("destroy", "--yes", "--skip-preview"))
+	if left := s.export().Deployment.Resources; len(left) > 0 {
+		t.Errorf("state after destroy holds %d resources", len(left))
+	}
+}
+
 // exampleStack is a stack of a copy of examples/<example>'s files (its tests, which run
 // under mocks, left out), with the dependencies
 // `make engine-examples` installed for lang (build/engine-examples/<lang>/<dep> for each
