@@ -135,7 +135,7 @@ $(PYTHON_HOST_STAMP): tests/engine/tools/python/go.mod tests/engine/tools/build-
 	tests/engine/tools/build-langhost python bin/pulumi-language-python $(LANGHOST_VERSION)
 	touch $@
 
-$(GO_HOST_STAMP): tests/engine/tools/go/go.mod tests/engine/tools/build-langhost
+$(GO_HOST_STAMP): tests/engine/tools/go/go.mod tests/engine/tools/go/rootflag.go tests/engine/tools/build-langhost
 	tests/engine/tools/build-langhost go bin/pulumi-language-go $(LANGHOST_VERSION)
 	touch $@
 
