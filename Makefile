@@ -184,10 +184,11 @@ test-engine-standins:
 
 # examples/nodejs and examples/python installed as their READMEs tell users to, from the
 # packages of dist/, before the suite enters its namespace (where there is no network):
-# build/engine-examples/nodejs/node_modules and build/engine-examples/python/venv, which
-# the TestEngineExample tests link into their copy of each example. Everything else is
-# installed again only when the example's dependencies change; the SDK's own package is
-# put in again each time, since dist/ is rebuilt each time.
+# build/engine-examples/nodejs/node_modules and build/engine-examples/python/venv (and the
+# Go examples' go.mod and go.sum, below), which the TestEngineExample tests link into their
+# copy of each example. Everything else is installed again only when the example's
+# dependencies change; the SDK's own package is put in again each time, since dist/ is
+# rebuilt each time.
 ENGINE_EXAMPLES := $(BUILD)/engine-examples
 .PHONY: engine-examples
 engine-examples: $(ENGINE_EXAMPLES)/nodejs/.installed $(ENGINE_EXAMPLES)/python/.installed $(ENGINE_EXAMPLES)/go/go.sum | dist-nodejs dist-python
@@ -210,7 +211,7 @@ $(ENGINE_EXAMPLES)/nodejs/.installed: examples/nodejs/package.json $(NODE22) | d
 # root's version, so the compile of the SDKs is the one `go build ./...` made. Tidying
 # downloads what they need into the module cache (the suite's namespace has no network),
 # and the build proves they build from it.
-$(ENGINE_EXAMPLES)/go/go.sum: go.mod go.sum examples/go/main.go examples/fleet/main.go
+$(ENGINE_EXAMPLES)/go/go.sum: go.mod go.sum sdk/go.mod examples/go/main.go examples/fleet/main.go
 	rm -rf $(ENGINE_EXAMPLES)/go && mkdir -p $(ENGINE_EXAMPLES)/go/go $(ENGINE_EXAMPLES)/go/fleet
 	cp go.mod go.sum $(ENGINE_EXAMPLES)/go/
 	cp examples/go/main.go $(ENGINE_EXAMPLES)/go/go/ && cp examples/fleet/main.go $(ENGINE_EXAMPLES)/go/fleet/
