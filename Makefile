@@ -102,7 +102,7 @@ bin/kube-controller-manager: tests/kubeapiserver/go.mod tests/kubeapiserver/kube
 # rebuilt only when its pinned version changes: the CLI and the kubernetes provider from
 # wrapper modules under tests/engine/tools (their go.mod pins the version), the YAML
 # language host and the pod identity webhook with `go install` at the versions here, and
-# the Node.js and Python language hosts from the `main` packages of Pulumi's tag
+# the Node.js, Python and Go language hosts from the `main` packages of Pulumi's tag
 # LANGHOST_VERSION (tests/engine/tools/build-langhost) in wrapper modules of their own.
 PULUMI_YAML_VERSION := v1.25.0
 WEBHOOK_VERSION     := v0.6.17
@@ -111,7 +111,8 @@ YAML_HOST_STAMP     := bin/.pulumi-language-yaml-$(PULUMI_YAML_VERSION)
 WEBHOOK_STAMP       := bin/.amazon-eks-pod-identity-webhook-$(WEBHOOK_VERSION)
 NODEJS_HOST_STAMP   := bin/.pulumi-language-nodejs-$(LANGHOST_VERSION)
 PYTHON_HOST_STAMP   := bin/.pulumi-language-python-$(LANGHOST_VERSION)
-ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
+GO_HOST_STAMP       := bin/.pulumi-language-go-$(LANGHOST_VERSION)
+ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) $(GO_HOST_STAMP) bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
 
 engine-tools: $(ENGINE_TOOLS)
 
@@ -132,6 +133,10 @@ $(NODEJS_HOST_STAMP): tests/engine/tools/nodejs/go.mod tests/engine/tools/nodejs
 # Also writes bin/pulumi-language-python-exec, the script the host runs.
 $(PYTHON_HOST_STAMP): tests/engine/tools/python/go.mod tests/engine/tools/build-langhost
 	tests/engine/tools/build-langhost python bin/pulumi-language-python $(LANGHOST_VERSION)
+	touch $@
+
+$(GO_HOST_STAMP): tests/engine/tools/go/go.mod tests/engine/tools/go/rootflag.go tests/engine/tools/build-langhost
+	tests/engine/tools/build-langhost go bin/pulumi-language-go $(LANGHOST_VERSION)
 	touch $@
 
 $(WEBHOOK_STAMP):
@@ -179,13 +184,14 @@ test-engine-standins:
 
 # examples/nodejs and examples/python installed as their READMEs tell users to, from the
 # packages of dist/, before the suite enters its namespace (where there is no network):
-# build/engine-examples/nodejs/node_modules and build/engine-examples/python/venv, which
-# the TestEngineExample tests link into their copy of each example. Everything else is
-# installed again only when the example's dependencies change; the SDK's own package is
-# put in again each time, since dist/ is rebuilt each time.
+# build/engine-examples/nodejs/node_modules and build/engine-examples/python/venv (and the
+# Go examples' go.mod and go.sum, below), which the TestEngineExample tests link into their
+# copy of each example. Everything else is installed again only when the example's
+# dependencies change; the SDK's own package is put in again each time, since dist/ is
+# rebuilt each time.
 ENGINE_EXAMPLES := $(BUILD)/engine-examples
 .PHONY: engine-examples
-engine-examples: $(ENGINE_EXAMPLES)/nodejs/.installed $(ENGINE_EXAMPLES)/python/.installed | dist-nodejs dist-python
+engine-examples: $(ENGINE_EXAMPLES)/nodejs/.installed $(ENGINE_EXAMPLES)/python/.installed $(ENGINE_EXAMPLES)/go/go.sum | dist-nodejs dist-python
 	rm -rf $(ENGINE_EXAMPLES)/nodejs/node_modules/@eksa-irsa
 	cd $(ENGINE_EXAMPLES)/nodejs && $(WITH_NODE22) npm install --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ)
 	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q --force-reinstall --no-deps $(WHEEL)
@@ -196,6 +202,23 @@ $(ENGINE_EXAMPLES)/nodejs/.installed: examples/nodejs/package.json $(NODE22) | d
 	cd $(ENGINE_EXAMPLES)/nodejs && $(WITH_NODE22) npm install --engine-strict --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ) && \
 	  $(WITH_NODE22) npm install --engine-strict --no-audit --no-fund --loglevel=error
 	touch $@
+
+# examples/go and examples/fleet build inside the root module; copied elsewhere, as the
+# suite copies them, each needs the go.mod their READMEs describe: the SDK module replaced
+# by this checkout's sdk/, with the AWS, Kubernetes and Pulumi SDKs. It is written once into
+# build/engine-examples/go from the root module's requirements, tidied against copies of
+# both programs: tidy drops what they do not use and keeps every other module at the
+# root's version, so the compile of the SDKs is the one `go build ./...` made. Tidying
+# downloads what they need into the module cache (the suite's namespace has no network),
+# and the build proves they build from it.
+$(ENGINE_EXAMPLES)/go/go.sum: go.mod go.sum sdk/go.mod examples/go/main.go examples/fleet/main.go
+	rm -rf $(ENGINE_EXAMPLES)/go && mkdir -p $(ENGINE_EXAMPLES)/go/go $(ENGINE_EXAMPLES)/go/fleet
+	cp go.mod go.sum $(ENGINE_EXAMPLES)/go/
+	cp examples/go/main.go $(ENGINE_EXAMPLES)/go/go/ && cp examples/fleet/main.go $(ENGINE_EXAMPLES)/go/fleet/
+	cd $(ENGINE_EXAMPLES)/go && go mod edit -module=eksa-irsa-examples \
+	    -require=github.com/eksa-irsa/pulumi-eksa-irsa/sdk@v$(VERSION) \
+	    -replace=github.com/eksa-irsa/pulumi-eksa-irsa/sdk=$(CURDIR)/sdk && \
+	  go mod tidy && go build ./...
 
 $(ENGINE_EXAMPLES)/python/.installed: examples/python/requirements.txt | dist-python
 	rm -rf $(ENGINE_EXAMPLES)/python && mkdir -p $(ENGINE_EXAMPLES)/python

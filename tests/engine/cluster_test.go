@@ -49,8 +49,18 @@ func startCluster(t *testing.T, name, issuer string) *cluster {
 	}
 	api := kubetest.StartAPIServer(t, kubetest.Options{Issuers: []string{issuer}, SigningKey: key})
 	api.StartControllerManager(t, controllers...)
-	api.EnsureNamespace(t, "eksa-system")
-	api.Apply(t, "/api/v1/namespaces/eksa-system/secrets", map[string]any{
+	c := &cluster{api: api, signingKey: key}
+	c.storeSigningKey(t, name, key)
+	return c
+}
+
+// storeSigningKey writes the `<name>-sa` secret of the cluster called name, whose
+// service-account tokens key signs, into eksa-system, as Cluster API does on the
+// management cluster of every cluster it creates.
+func (c *cluster) storeSigningKey(t *testing.T, name string, key *rsa.PrivateKey) {
+	t.Helper()
+	c.api.EnsureNamespace(t, "eksa-system")
+	c.api.Apply(t, "/api/v1/namespaces/eksa-system/secrets", map[string]any{
 		"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
 		"metadata": map[string]any{"name": name + "-sa"},
 		"data": map[string]any{
@@ -58,7 +68,6 @@ func startCluster(t *testing.T, name, issuer string) *cluster {
 			"tls.key": base64.StdEncoding.EncodeToString(kubetest.PrivatePEM(t, key)),
 		},
 	})
-	return &cluster{api: api, signingKey: key}
 }
 
 // publicKeyPEM is the `tls.crt` of the cluster's secret.
