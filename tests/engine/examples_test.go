@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
 )
 
 // TestEngineExampleNodejs runs examples/nodejs, the TypeScript program, under the real
@@ -28,7 +30,9 @@ func TestEngineExamplePython(t *testing.T) {
 // with clusterExists false, the cluster started with the issuer phase 1 published, phase 2
 // with clusterExists true and both kubeconfigs, a no-change preview and refresh, and
 // destroy. Phase 2 must replace nothing, the reporting service account must be in the
-// cluster annotated with its role, and no command may print a warning.
+// cluster annotated with its role, and no command may print a warning. The kubeconfigs,
+// secret config that getSigningKeys and the kubernetes provider are given, must not show
+// in plain text in any command's output or in the state (`pulumi stack export`).
 func runExample(t *testing.T, lang, deps string) {
 	root, err := repositoryRoot()
 	if err != nil {
@@ -63,7 +67,12 @@ func runExample(t *testing.T, lang, deps string) {
 		t.Fatal(err)
 	}
 
-	noWarnings(t, "phase 1", s.up())
+	var outputs []string
+	run := func(what, out string) {
+		noWarnings(t, what, out)
+		outputs = append(outputs, out)
+	}
+	run("phase 1", s.up())
 	issuer := publishedIssuer(t, s)
 	phase1 := s.export()
 
@@ -73,7 +82,7 @@ func runExample(t *testing.T, lang, deps string) {
 	s.config("clusterExists", "true", false)
 	s.config("managementKubeconfig", c.api.Kubeconfig("admin"), true)
 	s.config("workloadKubeconfig", c.api.Kubeconfig("admin"), true)
-	noWarnings(t, "phase 2", s.up())
+	run("phase 2", s.up())
 	state := s.export()
 	if r := replaced(phase1, state); len(r) > 0 {
 		t.Errorf("phase 2 replaced or deleted what phase 1 made:\n%s", strings.Join(r, "\n"))
@@ -87,9 +96,16 @@ func runExample(t *testing.T, lang, deps string) {
 		t.Errorf("service account apps/reporting has annotations %v, want eks.amazonaws.com/role-arn %q", annotations, arn)
 	}
 
-	noWarnings(t, "preview", s.must("preview", "--expect-no-changes"))
-	noWarnings(t, "refresh", s.must("refresh", "--yes", "--expect-no-changes"))
-	noWarnings(t, "destroy", s.must("destroy", "--yes", "--skip-preview"))
+	run("preview", s.must("preview", "--expect-no-changes"))
+	run("refresh", s.must("refresh", "--yes", "--expect-no-changes"))
+	run("stack export", s.must("stack", "export"))
+	run("destroy", s.must("destroy", "--yes", "--skip-preview"))
+	token := kubetest.Token("admin")
+	for _, out := range outputs {
+		if strings.Contains(out, token) {
+			t.Errorf("the kubeconfig's token shows in plain text:\n%s", out)
+		}
+	}
 	if left := s.export().Deployment.Resources; len(left) > 0 {
 		t.Errorf("state after destroy holds %d resources", len(left))
 	}
