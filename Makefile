@@ -203,7 +203,34 @@ $(ENGINE_EXAMPLES)/python/.installed: examples/python/requirements.txt | dist-py
 	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q $(WHEEL) -r examples/python/requirements.txt
 	touch $@
 
-test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) engine-examples
+# A TypeScript and a Python project, each with the plugin of bin/ added by `pulumi package
+# add` as Pulumi's docs teach for a package not published: the real CLI and language host
+# generate the SDK into the project's sdks/ and install it (npm, pip), which needs the
+# registries, so it is done here, before the suite enters its namespace; TestEnginePackageAdd
+# then runs programs of the projects. Again only when the schema (which the SDK is
+# generated from) or a host changes.
+ENGINE_PACKAGES := $(BUILD)/engine-packages
+ENGINE_PACKAGE_ADD = cd $(@D) && $(WITH_NODE22) PATH="$(CURDIR)/bin:$$PATH" PULUMI_HOME=$(CURDIR)/$(ENGINE_PACKAGES)/.pulumi-home \
+	PULUMI_SKIP_UPDATE_CHECK=true $(CURDIR)/bin/pulumi package add $(CURDIR)/bin/pulumi-resource-eksa-irsa
+.PHONY: engine-packages
+engine-packages: $(ENGINE_PACKAGES)/nodejs/.added $(ENGINE_PACKAGES)/python/.added
+
+$(ENGINE_PACKAGES)/nodejs/.added: schema.json bin/pulumi $(NODEJS_HOST_STAMP) $(NODE22) | build
+	rm -rf $(@D) && mkdir -p $(@D)
+	printf 'name: engine-package-add\nruntime: nodejs\n' > $(@D)/Pulumi.yaml
+	printf '{"name": "engine-package-add", "private": true, "main": "index.ts",\n "dependencies": {"@pulumi/pulumi": "^3.269.0"},\n "devDependencies": {"@types/node": "^22", "typescript": "^5.9.0"}}\n' > $(@D)/package.json
+	cp examples/nodejs/tsconfig.json $(@D)/
+	$(ENGINE_PACKAGE_ADD)
+	touch $@
+
+$(ENGINE_PACKAGES)/python/.added: schema.json bin/pulumi $(PYTHON_HOST_STAMP) | build
+	rm -rf $(@D) && mkdir -p $(@D)
+	printf 'name: engine-package-add\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n' > $(@D)/Pulumi.yaml
+	grep '^pulumi>=' examples/python/requirements.txt > $(@D)/requirements.txt
+	$(ENGINE_PACKAGE_ADD)
+	touch $@
+
+test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) engine-examples engine-packages
 	tests/kubeapiserver/ensure-etcd
 	cd tests/engine && go vet ./... && go vet -tags engine ./... && go test -count=1 ./...
 	cd tests/engine && $(WITH_NODE22) go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
