@@ -285,7 +285,8 @@ test-nodejs: dist-nodejs $(NODE_TESTS)/node_modules/.installed
 # test-nodejs installed, Python run under Pulumi's mocks with the wheel test-python
 # installed. Go programs are vetted against sdk/, YAML programs type-checked against the
 # schema and shell blocks parsed by `go test ./provider/` (provider/docs_test.go); the YAML
-# programs that declare resources also run under the real engine (test-engine).
+# programs that declare resources and every TypeScript and Python block also run under the
+# real engine (test-engine).
 DOC_TS := $(NODE_TESTS)/build/docs
 DOC_PY := $(BUILD)/docblocks/python
 test-docs: test-docs-nodejs test-docs-python
