@@ -410,18 +410,21 @@ bench:
 	@$(MAKE) --no-print-directory bench-engine
 
 # The engine half of `make bench`: wall time of `pulumi preview` and `pulumi up` under the
-# real CLI for phase-1 stacks of ENGINE_BENCH_SIZES EksaIrsa, per component and relative
-# to the first size, and the eksa-irsa plugin's share of the run's CPU (TestEngineBenchmark
+# real CLI for phase-1 stacks of ENGINE_BENCH_SIZES EksaIrsa, in each of
+# ENGINE_BENCH_LANGUAGES, per component and relative to the first size, and the eksa-irsa
+# plugin's and the language host's shares of the run's CPU (TestEngineBenchmark
 # in tests/engine, run like the engine suite: as root, in a network namespace of its own).
 # ENGINE_BENCH_COUNT rounds; the table shows medians. Progress goes to stderr, the table
 # to stdout.
 ENGINE_BENCH_COUNT ?= 3
 ENGINE_BENCH_SIZES ?= 1,10,30
+ENGINE_BENCH_LANGUAGES ?= yaml,typescript,python
 .PHONY: bench-engine
-bench-engine: build bin/pulumi-resource-aws bin/pulumi $(YAML_HOST_STAMP)
+bench-engine: build bin/pulumi-resource-aws bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) engine-examples
 	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
-	  (cd tests/engine && go test -v -count=1 -tags engine -timeout 60m -run '^TestEngineBenchmark$$' . \
-	    -args -engine-bench -engine-bench-count $(ENGINE_BENCH_COUNT) -engine-bench-sizes $(ENGINE_BENCH_SIZES) -engine-bench-out "$$out") >&2 && \
+	  (cd tests/engine && $(WITH_NODE22) go test -v -count=1 -tags engine -timeout 90m -run '^TestEngineBenchmark$$' . \
+	    -args -engine-bench -engine-bench-count $(ENGINE_BENCH_COUNT) -engine-bench-sizes $(ENGINE_BENCH_SIZES) \
+	    -engine-bench-languages $(ENGINE_BENCH_LANGUAGES) -engine-bench-out "$$out") >&2 && \
 	  cat "$$out"
 
 # Where the plugin's weight above the baseline comes from: machine code per package of the

@@ -38,10 +38,6 @@ func runExample(t *testing.T, lang, deps string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	installed := filepath.Join(root, "build", "engine-examples", lang, deps)
-	if _, err := os.Stat(installed); err != nil {
-		t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", lang, err)
-	}
 	dir := filepath.Join(root, "examples", lang)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -63,9 +59,7 @@ func runExample(t *testing.T, lang, deps string) {
 
 	e := startEndpoints(t)
 	s := newStack(t, e, program, files)
-	if err := os.Symlink(installed, filepath.Join(s.dir, deps)); err != nil {
-		t.Fatal(err)
-	}
+	linkExampleDependencies(t, s, lang, deps)
 
 	var outputs []string
 	run := func(what, out string) {
@@ -108,6 +102,24 @@ func runExample(t *testing.T, lang, deps string) {
 	}
 	if left := s.export().Deployment.Resources; len(left) > 0 {
 		t.Errorf("state after destroy holds %d resources", len(left))
+	}
+}
+
+// linkExampleDependencies links into the stack's project the dependencies `make
+// engine-examples` installed for the example of lang (build/engine-examples/<lang>/<deps>),
+// since nothing can be installed inside the suite's namespace.
+func linkExampleDependencies(t *testing.T, s *stack, lang, deps string) {
+	t.Helper()
+	root, err := repositoryRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	installed := filepath.Join(root, "build", "engine-examples", lang, deps)
+	if _, err := os.Stat(installed); err != nil {
+		t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", lang, err)
+	}
+	if err := os.Symlink(installed, filepath.Join(s.dir, deps)); err != nil {
+		t.Fatal(err)
 	}
 }
 

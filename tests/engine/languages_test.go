@@ -138,23 +138,13 @@ runtime:
 // pull request (testdata/preview-add-service-account-languages.golden); and a bad input
 // fails the preview with the very message a YAML user reads (the goldens of
 // TestEngineBadInput; with moreAfterMessage, as its first lines), with no Go stack trace
-// and no private key. The dependencies are
-// those `make engine-examples` installed for the examples of lang, linked in.
+// and no private key. The dependencies are those `make engine-examples` installed for the
+// example of lang, linked in.
 func checkLanguage(t *testing.T, lang, deps, project string, render func(languageProgram, *testing.T) map[string]string, moreAfterMessage bool) {
-	root, err := repositoryRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	installed := filepath.Join(root, "build", "engine-examples", lang, deps)
-	if _, err := os.Stat(installed); err != nil {
-		t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", lang, err)
-	}
 	e := startEndpoints(t)
 	prog := languageProgram{clusterName: clusterName, serviceAccounts: []string{"apps/reporting"}}
 	s := newStack(t, e, project, render(prog, t))
-	if err := os.Symlink(installed, filepath.Join(s.dir, deps)); err != nil {
-		t.Fatal(err)
-	}
+	linkExampleDependencies(t, s, lang, deps)
 	writeFiles := func(p languageProgram) {
 		for name, content := range render(p, t) {
 			if err := os.WriteFile(filepath.Join(s.dir, name), []byte(content), 0o600); err != nil {

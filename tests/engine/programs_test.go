@@ -65,7 +65,7 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 			// A project of its own per program: the stand-in names buckets after the
 			// URN, and a program that failed before its destroy must not hold the next
 			// one's bucket name.
-			files, deps := asLanguageProject(t, block, "docs-example-"+slug(name))
+			files, example, deps := asLanguageProject(t, block, "docs-example-"+slug(name))
 			if strings.Contains(text, "openid-configuration") {
 				// The IssuerCheck examples check documents their user published at
 				// https://oidc.example.com/prod; publish them there.
@@ -91,9 +91,7 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 				t.Fatal(err)
 			}
 			if deps != "" {
-				if err := os.Symlink(filepath.Join(root, "build", "engine-examples", deps), filepath.Join(s.dir, filepath.Base(deps))); err != nil {
-					t.Fatal(err)
-				}
+				linkExampleDependencies(t, s, example, deps)
 			}
 			s.config("aws:region", "us-west-2", false)
 			for _, key := range []string{"managementKubeconfig", "workloadKubeconfig", "kubeconfig"} {
@@ -148,8 +146,8 @@ func repositoryPrograms(t *testing.T, root string) map[string]docblocks.Block {
 }
 
 // asLanguageProject is the project's files for a program block, named project, and the
-// dependencies under build/engine-examples it needs linked in ("" for YAML).
-func asLanguageProject(t *testing.T, b docblocks.Block, project string) (files map[string]string, deps string) {
+// example whose dependencies it needs linked in, and their folder ("" for YAML).
+func asLanguageProject(t *testing.T, b docblocks.Block, project string) (files map[string]string, example, deps string) {
 	t.Helper()
 	switch b.Lang {
 	case "typescript":
@@ -158,14 +156,14 @@ func asLanguageProject(t *testing.T, b docblocks.Block, project string) (files m
 			"package.json":  `{"name": "` + project + `", "private": true, "main": "index.ts"}` + "\n",
 			"tsconfig.json": exampleFile(t, "nodejs", "tsconfig.json"),
 			"index.ts":      b.Text,
-		}, "nodejs/node_modules"
+		}, "nodejs", "node_modules"
 	case "python":
 		return map[string]string{
 			"Pulumi.yaml": "name: " + project + "\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n",
 			"__main__.py": b.Text,
-		}, "python/venv"
+		}, "python", "venv"
 	default:
-		return map[string]string{"Pulumi.yaml": asProject(b.Text, project)}, ""
+		return map[string]string{"Pulumi.yaml": asProject(b.Text, project)}, "", ""
 	}
 }
 
