@@ -226,7 +226,34 @@ $(ENGINE_EXAMPLES)/python/.installed: examples/python/requirements.txt | dist-py
 	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q $(WHEEL) -r examples/python/requirements.txt
 	touch $@
 
-test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) engine-examples
+# A TypeScript and a Python project, each with the plugin of bin/ added by `pulumi package
+# add` as Pulumi's docs teach for a package not published: the real CLI and language host
+# generate the SDK into the project's sdks/ and install it (npm, pip), which needs the
+# registries, so it is done here, before the suite enters its namespace; TestEnginePackageAdd
+# then runs programs of the projects. Again only when the schema (which the SDK is
+# generated from) or a host changes.
+ENGINE_PACKAGES := $(BUILD)/engine-packages
+ENGINE_PACKAGE_ADD = cd $(@D) && $(WITH_NODE22) PATH="$(CURDIR)/bin:$$PATH" PULUMI_HOME=$(CURDIR)/$(ENGINE_PACKAGES)/.pulumi-home \
+	PULUMI_SKIP_UPDATE_CHECK=true $(CURDIR)/bin/pulumi package add $(CURDIR)/bin/pulumi-resource-eksa-irsa
+.PHONY: engine-packages
+engine-packages: $(ENGINE_PACKAGES)/nodejs/.added $(ENGINE_PACKAGES)/python/.added
+
+$(ENGINE_PACKAGES)/nodejs/.added: schema.json bin/pulumi $(NODEJS_HOST_STAMP) $(NODE22) | build
+	rm -rf $(@D) && mkdir -p $(@D)
+	printf 'name: engine-package-add\nruntime: nodejs\n' > $(@D)/Pulumi.yaml
+	printf '{"name": "engine-package-add", "private": true, "main": "index.ts",\n "dependencies": {"@pulumi/pulumi": "^3.269.0"},\n "devDependencies": {"@types/node": "^22", "typescript": "^5.9.0"}}\n' > $(@D)/package.json
+	cp examples/nodejs/tsconfig.json $(@D)/
+	$(ENGINE_PACKAGE_ADD)
+	touch $@
+
+$(ENGINE_PACKAGES)/python/.added: schema.json bin/pulumi $(PYTHON_HOST_STAMP) | build
+	rm -rf $(@D) && mkdir -p $(@D)
+	printf 'name: engine-package-add\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n' > $(@D)/Pulumi.yaml
+	grep '^pulumi>=' examples/python/requirements.txt > $(@D)/requirements.txt
+	$(ENGINE_PACKAGE_ADD)
+	touch $@
+
+test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) engine-examples engine-packages
 	tests/kubeapiserver/ensure-etcd
 	cd tests/engine && go vet ./... && go vet -tags engine ./... && go test -count=1 ./...
 	cd tests/engine && $(WITH_NODE22) go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
@@ -281,7 +308,8 @@ test-nodejs: dist-nodejs $(NODE_TESTS)/node_modules/.installed
 # test-nodejs installed, Python run under Pulumi's mocks with the wheel test-python
 # installed. Go programs are vetted against sdk/, YAML programs type-checked against the
 # schema and shell blocks parsed by `go test ./provider/` (provider/docs_test.go); the YAML
-# programs that declare resources also run under the real engine (test-engine).
+# programs that declare resources and every TypeScript and Python block also run under the
+# real engine (test-engine).
 DOC_TS := $(NODE_TESTS)/build/docs
 DOC_PY := $(BUILD)/docblocks/python
 test-docs: test-docs-nodejs test-docs-python
@@ -405,18 +433,21 @@ bench:
 	@$(MAKE) --no-print-directory bench-engine
 
 # The engine half of `make bench`: wall time of `pulumi preview` and `pulumi up` under the
-# real CLI for phase-1 stacks of ENGINE_BENCH_SIZES EksaIrsa, per component and relative
-# to the first size, and the eksa-irsa plugin's share of the run's CPU (TestEngineBenchmark
+# real CLI for phase-1 stacks of ENGINE_BENCH_SIZES EksaIrsa, in each of
+# ENGINE_BENCH_LANGUAGES, per component and relative to the first size, and the eksa-irsa
+# plugin's and the language host's shares of the run's CPU (TestEngineBenchmark
 # in tests/engine, run like the engine suite: as root, in a network namespace of its own).
 # ENGINE_BENCH_COUNT rounds; the table shows medians. Progress goes to stderr, the table
 # to stdout.
 ENGINE_BENCH_COUNT ?= 3
 ENGINE_BENCH_SIZES ?= 1,10,30
+ENGINE_BENCH_LANGUAGES ?= yaml,typescript,python
 .PHONY: bench-engine
-bench-engine: build bin/pulumi-resource-aws bin/pulumi $(YAML_HOST_STAMP)
+bench-engine: build bin/pulumi-resource-aws bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) engine-examples
 	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
-	  (cd tests/engine && go test -v -count=1 -tags engine -timeout 60m -run '^TestEngineBenchmark$$' . \
-	    -args -engine-bench -engine-bench-count $(ENGINE_BENCH_COUNT) -engine-bench-sizes $(ENGINE_BENCH_SIZES) -engine-bench-out "$$out") >&2 && \
+	  (cd tests/engine && $(WITH_NODE22) go test -v -count=1 -tags engine -timeout 90m -run '^TestEngineBenchmark$$' . \
+	    -args -engine-bench -engine-bench-count $(ENGINE_BENCH_COUNT) -engine-bench-sizes $(ENGINE_BENCH_SIZES) \
+	    -engine-bench-languages $(ENGINE_BENCH_LANGUAGES) -engine-bench-out "$$out") >&2 && \
 	  cat "$$out"
 
 # Where the plugin's weight above the baseline comes from: machine code per package of the

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
 )
 
 // TestEngineExampleNodejs runs examples/nodejs, the TypeScript program, under the real
@@ -135,15 +137,7 @@ func exampleStack(t *testing.T, e *endpoints, example, lang string, deps ...stri
 	delete(files, "Pulumi.yaml")
 
 	s := newStack(t, e, program, files)
-	for _, dep := range deps {
-		installed := filepath.Join(root, "build", "engine-examples", lang, dep)
-		if _, err := os.Stat(installed); err != nil {
-			t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", example, err)
-		}
-		if err := os.Symlink(installed, filepath.Join(s.dir, dep)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	linkExampleDependencies(t, s, lang, deps...)
 	if lang == "go" {
 		s.setEnv("GOPROXY", "off")
 	}
@@ -155,12 +149,19 @@ func exampleStack(t *testing.T, e *endpoints, example, lang string, deps ...stri
 // the cluster started with the issuer phase 1 published, phase 2 with clusterExists true
 // and both kubeconfigs, a no-change preview and refresh, and destroy. Phase 2 must
 // replace nothing, the reporting service account must be in the cluster annotated with
-// its role, and no command may print a warning.
+// its role, and no command may print a warning. The kubeconfigs, secret config that
+// getSigningKeys and the kubernetes provider are given, must not show in plain text in any
+// command's output or in the state (`pulumi stack export`).
 func runExample(t *testing.T, lang string, deps ...string) {
 	e := startEndpoints(t)
 	s := exampleStack(t, e, lang, lang, deps...)
 
-	noWarnings(t, "phase 1", s.up())
+	var outputs []string
+	run := func(what, out string) {
+		noWarnings(t, what, out)
+		outputs = append(outputs, out)
+	}
+	run("phase 1", s.up())
 	issuer := publishedIssuer(t, s)
 	phase1 := s.export()
 
@@ -170,7 +171,7 @@ func runExample(t *testing.T, lang string, deps ...string) {
 	s.config("clusterExists", "true", false)
 	s.config("managementKubeconfig", c.api.Kubeconfig("admin"), true)
 	s.config("workloadKubeconfig", c.api.Kubeconfig("admin"), true)
-	noWarnings(t, "phase 2", s.up())
+	run("phase 2", s.up())
 	state := s.export()
 	if r := replaced(phase1, state); len(r) > 0 {
 		t.Errorf("phase 2 replaced or deleted what phase 1 made:\n%s", strings.Join(r, "\n"))
@@ -184,11 +185,38 @@ func runExample(t *testing.T, lang string, deps ...string) {
 		t.Errorf("service account apps/reporting has annotations %v, want eks.amazonaws.com/role-arn %q", annotations, arn)
 	}
 
-	noWarnings(t, "preview", s.must("preview", "--expect-no-changes"))
-	noWarnings(t, "refresh", s.must("refresh", "--yes", "--expect-no-changes"))
-	noWarnings(t, "destroy", s.must("destroy", "--yes", "--skip-preview"))
+	run("preview", s.must("preview", "--expect-no-changes"))
+	run("refresh", s.must("refresh", "--yes", "--expect-no-changes"))
+	run("stack export", s.must("stack", "export"))
+	run("destroy", s.must("destroy", "--yes", "--skip-preview"))
+	token := kubetest.Token("admin")
+	for _, out := range outputs {
+		if strings.Contains(out, token) {
+			t.Errorf("the kubeconfig's token shows in plain text:\n%s", out)
+		}
+	}
 	if left := s.export().Deployment.Resources; len(left) > 0 {
 		t.Errorf("state after destroy holds %d resources", len(left))
+	}
+}
+
+// linkExampleDependencies links into the stack's project the dependencies `make
+// engine-examples` installed for lang (build/engine-examples/<lang>/<dep> for each of deps),
+// since nothing can be installed inside the suite's namespace.
+func linkExampleDependencies(t *testing.T, s *stack, lang string, deps ...string) {
+	t.Helper()
+	root, err := repositoryRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range deps {
+		installed := filepath.Join(root, "build", "engine-examples", lang, dep)
+		if _, err := os.Stat(installed); err != nil {
+			t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", lang, err)
+		}
+		if err := os.Symlink(installed, filepath.Join(s.dir, dep)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
