@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // TestEngineExampleNodejs runs examples/nodejs, the TypeScript program, under the real
@@ -30,7 +32,7 @@ func TestEngineExamplePython(t *testing.T) {
 // destroy. Phase 2 must replace nothing, the reporting service account must be in the
 // cluster annotated with its role, and no command may print a warning.
 func runExample(t *testing.T, lang, deps string) {
-	root, err := repositoryRoot()
+	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,38 +61,38 @@ func runExample(t *testing.T, lang, deps string) {
 
 	e := startEndpoints(t)
 	s := newStack(t, e, program, files)
-	if err := os.Symlink(installed, filepath.Join(s.dir, deps)); err != nil {
+	if err := os.Symlink(installed, filepath.Join(s.Dir, deps)); err != nil {
 		t.Fatal(err)
 	}
 
-	noWarnings(t, "phase 1", s.up())
+	noWarnings(t, "phase 1", s.Up())
 	issuer := publishedIssuer(t, s)
-	phase1 := s.export()
+	phase1 := s.Export()
 
 	c := startCluster(t, clusterName, issuer)
-	c.playKubelet(t, webhookNamespace)
-	c.api.EnsureNamespace(t, "apps")
-	s.config("clusterExists", "true", false)
-	s.config("managementKubeconfig", c.api.Kubeconfig("admin"), true)
-	s.config("workloadKubeconfig", c.api.Kubeconfig("admin"), true)
-	noWarnings(t, "phase 2", s.up())
-	state := s.export()
-	if r := replaced(phase1, state); len(r) > 0 {
+	c.PlayKubelet(t, webhookNamespace)
+	c.API.EnsureNamespace(t, "apps")
+	s.Config("clusterExists", "true", false)
+	s.Config("managementKubeconfig", c.API.Kubeconfig("admin"), true)
+	s.Config("workloadKubeconfig", c.API.Kubeconfig("admin"), true)
+	noWarnings(t, "phase 2", s.Up())
+	state := s.Export()
+	if r := sandbox.Replaced(phase1, state); len(r) > 0 {
 		t.Errorf("phase 2 replaced or deleted what phase 1 made:\n%s", strings.Join(r, "\n"))
 	}
 
-	role := state.find(t, "aws:iam/role:Role", clusterName+"-reporting")
+	role := state.Find(t, "aws:iam/role:Role", clusterName+"-reporting")
 	arn, _ := role.Outputs["arn"].(string)
-	sa := c.api.Get(t, "/api/v1/namespaces/apps/serviceaccounts/reporting")
+	sa := c.API.Get(t, "/api/v1/namespaces/apps/serviceaccounts/reporting")
 	annotations := metadataOf(t, sa).Annotations
 	if arn == "" || annotations["eks.amazonaws.com/role-arn"] != arn {
 		t.Errorf("service account apps/reporting has annotations %v, want eks.amazonaws.com/role-arn %q", annotations, arn)
 	}
 
-	noWarnings(t, "preview", s.must("preview", "--expect-no-changes"))
-	noWarnings(t, "refresh", s.must("refresh", "--yes", "--expect-no-changes"))
-	noWarnings(t, "destroy", s.must("destroy", "--yes", "--skip-preview"))
-	if left := s.export().Deployment.Resources; len(left) > 0 {
+	noWarnings(t, "preview", s.Must("preview", "--expect-no-changes"))
+	noWarnings(t, "refresh", s.Must("refresh", "--yes", "--expect-no-changes"))
+	noWarnings(t, "destroy", s.Must("destroy", "--yes", "--skip-preview"))
+	if left := s.Export().Deployment.Resources; len(left) > 0 {
 		t.Errorf("state after destroy holds %d resources", len(left))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/docblocks"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // TestEngineRepositoryPrograms runs every YAML program of the repository as a user would
@@ -22,16 +23,16 @@ import (
 // user's Pulumi.yaml has; default providers get their settings from the stack's config
 // (aws:region) and KUBECONFIG, as on a user's machine.
 func TestEngineRepositoryPrograms(t *testing.T) {
-	root, err := repositoryRoot()
+	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := startEndpoints(t)
 	c := startCluster(t, clusterName, "https://s3.us-west-2.amazonaws.com/unused-by-these-programs")
-	c.playKubelet(t, webhookNamespace)
-	c.api.EnsureNamespace(t, "apps")
+	c.PlayKubelet(t, webhookNamespace)
+	c.API.EnsureNamespace(t, "apps")
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(kubeconfig, []byte(c.api.Kubeconfig("admin")), 0o600); err != nil {
+	if err := os.WriteFile(kubeconfig, []byte(c.API.Kubeconfig("admin")), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -54,7 +55,7 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 			if strings.Contains(text, "fn::readFile: openid-configuration") {
 				// The IssuerCheck example checks documents its user published at
 				// https://oidc.example.com/prod; publish them there.
-				discovery, jwks := e.publishStatic(t, "https://oidc.example.com/prod", c.publicKeyPEM(t))
+				discovery, jwks := e.PublishStatic(t, "https://oidc.example.com/prod", c.PublicKeyPEM(t))
 				files["openid-configuration"], files["keys.json"] = discovery, jwks
 			}
 			// A project of its own per program: the stand-in names buckets after the
@@ -63,19 +64,19 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 			s := newStack(t, e, asProject(text, "docs-example-"+slug(name)), files)
 			// As on a user's machine: a kubeconfig and a region in the environment, which
 			// explicit providers without settings of their own fall back to.
-			s.env = append(s.env, "KUBECONFIG="+kubeconfig, "AWS_REGION=us-west-2")
-			if err := os.Symlink(filepath.Join(root, "bin"), filepath.Join(s.dir, "bin")); err != nil {
+			s.Env = append(s.Env, "KUBECONFIG="+kubeconfig, "AWS_REGION=us-west-2")
+			if err := os.Symlink(filepath.Join(root, "bin"), filepath.Join(s.Dir, "bin")); err != nil {
 				t.Fatal(err)
 			}
-			s.config("aws:region", "us-west-2", false)
+			s.Config("aws:region", "us-west-2", false)
 			for _, key := range []string{"managementKubeconfig", "workloadKubeconfig", "kubeconfig"} {
 				if regexp.MustCompile(`(?m)^  ` + key + `:`).MatchString(text) {
-					s.config(key, c.api.Kubeconfig("admin"), true)
+					s.Config(key, c.API.Kubeconfig("admin"), true)
 				}
 			}
-			s.up()
-			s.must("preview", "--expect-no-changes")
-			s.must("destroy", "--yes", "--skip-preview")
+			s.Up()
+			s.Must("preview", "--expect-no-changes")
+			s.Must("destroy", "--yes", "--skip-preview")
 		})
 	}
 }

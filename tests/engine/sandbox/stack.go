@@ -1,6 +1,4 @@
-//go:build engine
-
-package engine_test
+package sandbox
 
 import (
 	"bufio"
@@ -14,24 +12,24 @@ import (
 	"testing"
 )
 
-// stackName is the one stack of every program the suite runs.
-const stackName = "engine"
+// StackName is the one stack of every program the suite runs.
+const StackName = "engine"
 
-// stack is a Pulumi project in a temporary directory with a stack of its own, run by the
+// Stack is a Pulumi project in a temporary directory with a stack of its own, run by the
 // real CLI of bin/ with a local file backend and a PULUMI_HOME of its own, so nothing of
 // the machine's Pulumi set-up is used or changed.
-type stack struct {
-	t   *testing.T
-	dir string
-	env []string
+type Stack struct {
+	T   testing.TB // where failures go
+	Dir string     // the project
+	Env []string   // the environment every command runs with
 }
 
-// newStack writes program as the project's Pulumi.yaml (plus files, relative paths to
+// NewStack writes program as the project's Pulumi.yaml (plus files, relative paths to
 // contents) and initialises the stack. Plugins come from pluginDirs first, then bin/:
 // the engine uses a plugin found on PATH without asking for its version.
-func newStack(t *testing.T, e *endpoints, program string, files map[string]string, pluginDirs ...string) *stack {
+func NewStack(t testing.TB, e *Endpoints, program string, files map[string]string, pluginDirs ...string) *Stack {
 	t.Helper()
-	root, err := repositoryRoot()
+	root, err := RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,16 +62,16 @@ func newStack(t *testing.T, e *endpoints, program string, files map[string]strin
 		// Offers --event-log, the engine's event stream, which the suite reads to stop an
 		// update at a chosen step.
 		"PULUMI_DEBUG_COMMANDS=true",
-		"SSL_CERT_FILE="+e.caFile,
-		"EKSA_IRSA_STANDIN_S3_DIR="+e.s3Dir,
-		"EKSA_IRSA_STANDIN_IAM_DIR="+e.iamDir,
+		"SSL_CERT_FILE="+e.CAFile,
+		"EKSA_IRSA_STANDIN_S3_DIR="+e.S3Dir,
+		"EKSA_IRSA_STANDIN_IAM_DIR="+e.IAMDir,
 		"EKSA_IRSA_STANDIN_LOG="+filepath.Join(dir, "aws-calls.jsonl"),
 	)
 	if err := os.MkdirAll(filepath.Join(dir, ".state"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{t: t, dir: dir, env: env}
-	s.must("stack", "init", stackName)
+	s := &Stack{T: t, Dir: dir, Env: env}
+	s.Must("stack", "init", StackName)
 	return s
 }
 
@@ -85,91 +83,98 @@ func withFile(files map[string]string, name, content string) map[string]string {
 	return out
 }
 
-// setEnv sets (or, with an empty value, removes) a variable of the environment the next
+// SetEnv sets (or, with an empty value, removes) a variable of the environment the next
 // commands run with, and so the plugins they start.
-func (s *stack) setEnv(key, value string) {
-	env := slices.DeleteFunc(s.env, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
+func (s *Stack) SetEnv(key, value string) {
+	env := slices.DeleteFunc(s.Env, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
 	if value != "" {
 		env = append(env, key+"="+value)
 	}
-	s.env = env
+	s.Env = env
 }
 
-// writeProgram replaces the project's Pulumi.yaml, as a user edits the program between
+// WriteProgram replaces the project's Pulumi.yaml, as a user edits the program between
 // two runs.
-func (s *stack) writeProgram(program string) {
-	s.t.Helper()
-	if err := os.WriteFile(filepath.Join(s.dir, "Pulumi.yaml"), []byte(program), 0o600); err != nil {
-		s.t.Fatal(err)
+func (s *Stack) WriteProgram(program string) {
+	s.T.Helper()
+	if err := os.WriteFile(filepath.Join(s.Dir, "Pulumi.yaml"), []byte(program), 0o600); err != nil {
+		s.T.Fatal(err)
 	}
 }
 
-// command is `pulumi args...` in the project, not yet started.
-func (s *stack) command(args ...string) *exec.Cmd {
-	root, _ := repositoryRoot()
+// Command is `pulumi args...` in the project, not yet started.
+func (s *Stack) Command(args ...string) *exec.Cmd {
+	root, _ := RepositoryRoot()
 	cmd := exec.Command(filepath.Join(root, "bin", "pulumi"), append([]string{"--non-interactive", "--color", "never"}, args...)...) //nolint:gosec // the CLI of bin/
-	cmd.Dir = s.dir
-	cmd.Env = s.env
+	cmd.Dir = s.Dir
+	cmd.Env = s.Env
 	return cmd
 }
 
-// run runs `pulumi args...` and returns its combined output.
-func (s *stack) run(args ...string) (string, error) {
-	s.t.Helper()
-	out, err := s.command(args...).CombinedOutput()
+// Run runs `pulumi args...` and returns its combined output.
+func (s *Stack) Run(args ...string) (string, error) {
+	s.T.Helper()
+	out, err := s.Command(args...).CombinedOutput()
 	return string(out), err
 }
 
-// must runs `pulumi args...` and fails the test, with the output, when it fails.
-func (s *stack) must(args ...string) string {
-	s.t.Helper()
-	out, err := s.run(args...)
+// Must runs `pulumi args...` and fails the test, with the output, when it fails.
+func (s *Stack) Must(args ...string) string {
+	s.T.Helper()
+	out, err := s.Run(args...)
 	if err != nil {
-		s.t.Fatalf("pulumi %s: %v\n%s", strings.Join(args, " "), err, out)
+		s.T.Fatalf("pulumi %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return out
 }
 
-// config sets a stack configuration value, as a secret when secret is true.
-func (s *stack) config(key, value string, secret bool) {
-	s.t.Helper()
+// Refresh runs `pulumi refresh` one resource at a time, so that its output lists them
+// in the same order every run, and returns that output.
+func (s *Stack) Refresh() string {
+	s.T.Helper()
+	return s.Must("refresh", "--yes", "--skip-preview", "--diff", "--parallel", "1")
+}
+
+// Config sets a stack configuration value, as a secret when secret is true.
+func (s *Stack) Config(key, value string, secret bool) {
+	s.T.Helper()
 	args := []string{"config", "set", key, "--"}
 	if secret {
 		args = []string{"config", "set", "--secret", key, "--"}
 	}
-	cmd := s.command(append(args, value)...)
+	cmd := s.Command(append(args, value)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		s.t.Fatalf("pulumi config set %s: %v\n%s", key, err, out)
+		s.T.Fatalf("pulumi config set %s: %v\n%s", key, err, out)
 	}
 }
 
-// up runs `pulumi up` and returns its output.
-func (s *stack) up(extra ...string) string {
-	s.t.Helper()
-	return s.must(append([]string{"up", "--yes", "--skip-preview", "--diff"}, extra...)...)
+// Up runs `pulumi up` and returns its output.
+func (s *Stack) Up(extra ...string) string {
+	s.T.Helper()
+	return s.Must(append([]string{"up", "--yes", "--skip-preview", "--diff"}, extra...)...)
 }
 
-// upSteps runs `pulumi up` and returns the resource steps it took (see resourceSteps):
+// UpSteps runs `pulumi up` and returns the resource steps it took (see ResourceSteps):
 // what the update did, rather than what a preview before it planned.
-func (s *stack) upSteps(extra ...string) []resourceStep {
-	s.t.Helper()
-	log := filepath.Join(s.t.TempDir(), "events.jsonl")
-	s.up(append([]string{"--event-log", log}, extra...)...)
-	return resourceSteps(s.t, log)
+func (s *Stack) UpSteps(extra ...string) []ResourceStep {
+	s.T.Helper()
+	log := filepath.Join(s.T.TempDir(), "events.jsonl")
+	s.Up(append([]string{"--event-log", log}, extra...)...)
+	return ResourceSteps(s.T, log)
 }
 
-// resourceStep is one resource step the engine began, as its event log records it.
-type resourceStep struct {
+// ResourceStep is one resource step the engine began, as its event log records it.
+type ResourceStep struct {
 	Op    string   `json:"op"`
 	URN   string   `json:"urn"`
 	Diffs []string `json:"diffs"` // the inputs whose change the step is for
 	Keys  []string `json:"keys"`  // the inputs that force a replacement
 }
 
-// resourceSteps are the resource steps (creates, updates, deletes, replaces) that began,
+// ResourceSteps are the resource steps (creates, updates, deletes, replaces) that began,
 // in the order of the engine's event log at path; same-steps and reads are left out. The
 // log may be one the CLI is still writing.
-func resourceSteps(t *testing.T, path string) []resourceStep {
+func ResourceSteps(t testing.TB, path string) []ResourceStep {
 	t.Helper()
 	f, err := os.Open(path) //nolint:gosec // the test's own event log
 	if os.IsNotExist(err) {
@@ -179,13 +184,13 @@ func resourceSteps(t *testing.T, path string) []resourceStep {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var steps []resourceStep
+	var steps []ResourceStep
 	scanner := bufio.NewScanner(f)
 	scanner.Buffer(make([]byte, 1<<20), 64<<20)
 	for scanner.Scan() {
 		var event struct {
 			ResourcePreEvent *struct {
-				Metadata resourceStep `json:"metadata"`
+				Metadata ResourceStep `json:"metadata"`
 			} `json:"resourcePreEvent"`
 		}
 		if json.Unmarshal(scanner.Bytes(), &event) != nil || event.ResourcePreEvent == nil {
@@ -198,8 +203,8 @@ func resourceSteps(t *testing.T, path string) []resourceStep {
 	return steps
 }
 
-// resource is one resource of the stack's state.
-type resource struct {
+// Resource is one resource of the stack's state.
+type Resource struct {
 	URN     string         `json:"urn"`
 	Type    string         `json:"type"`
 	ID      string         `json:"id"`
@@ -209,55 +214,55 @@ type resource struct {
 	Outputs map[string]any `json:"outputs"`
 }
 
-// deployment is what `pulumi stack export` prints that the suite reads.
-type deployment struct {
+// Deployment is what `pulumi stack export` prints that the suite reads.
+type Deployment struct {
 	Deployment struct {
-		Resources         []resource `json:"resources"`
+		Resources         []Resource `json:"resources"`
 		PendingOperations []struct {
-			Resource resource `json:"resource"`
+			Resource Resource `json:"resource"`
 			Type     string   `json:"type"`
 		} `json:"pending_operations"`
 	} `json:"deployment"`
 }
 
-// export is the stack's state.
-func (s *stack) export() deployment {
-	s.t.Helper()
-	out, err := s.command("stack", "export", "--show-secrets").Output()
+// Export is the stack's state.
+func (s *Stack) Export() Deployment {
+	s.T.Helper()
+	out, err := s.Command("stack", "export", "--show-secrets").Output()
 	if err != nil {
-		s.t.Fatalf("pulumi stack export: %v", err)
+		s.T.Fatalf("pulumi stack export: %v", err)
 	}
-	var d deployment
+	var d Deployment
 	if err := json.Unmarshal(out, &d); err != nil {
-		s.t.Fatalf("pulumi stack export: %v\n%s", err, out)
+		s.T.Fatalf("pulumi stack export: %v\n%s", err, out)
 	}
 	return d
 }
 
-// outputs are the stack's outputs.
-func (s *stack) outputs() map[string]any {
-	s.t.Helper()
-	out, err := s.command("stack", "output", "--json", "--show-secrets").Output()
+// Outputs are the stack's outputs.
+func (s *Stack) Outputs() map[string]any {
+	s.T.Helper()
+	out, err := s.Command("stack", "output", "--json", "--show-secrets").Output()
 	if err != nil {
-		s.t.Fatalf("pulumi stack output: %v", err)
+		s.T.Fatalf("pulumi stack output: %v", err)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(out, &m); err != nil {
-		s.t.Fatalf("pulumi stack output: %v\n%s", err, out)
+		s.T.Fatalf("pulumi stack output: %v\n%s", err, out)
 	}
 	return m
 }
 
-// awsCalls are the calls the aws stand-in logged, in order, each as the JSON object it
+// AWSCalls are the calls the aws stand-in logged, in order, each as the JSON object it
 // wrote.
-func (s *stack) awsCalls() []map[string]any {
-	s.t.Helper()
-	f, err := os.Open(filepath.Join(s.dir, "aws-calls.jsonl"))
+func (s *Stack) AWSCalls() []map[string]any {
+	s.T.Helper()
+	f, err := os.Open(filepath.Join(s.Dir, "aws-calls.jsonl"))
 	if os.IsNotExist(err) {
 		return nil
 	}
 	if err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	defer f.Close()
 	var calls []map[string]any
@@ -266,15 +271,15 @@ func (s *stack) awsCalls() []map[string]any {
 	for scanner.Scan() {
 		var call map[string]any
 		if err := json.Unmarshal(scanner.Bytes(), &call); err != nil {
-			s.t.Fatalf("aws stand-in log: %v: %s", err, scanner.Bytes())
+			s.T.Fatalf("aws stand-in log: %v: %s", err, scanner.Bytes())
 		}
 		calls = append(calls, call)
 	}
 	return calls
 }
 
-// byType counts the state's resources per type.
-func (d deployment) byType() map[string]int {
+// ByType counts the state's resources per type.
+func (d Deployment) ByType() map[string]int {
 	counts := map[string]int{}
 	for _, r := range d.Deployment.Resources {
 		counts[r.Type]++
@@ -282,10 +287,10 @@ func (d deployment) byType() map[string]int {
 	return counts
 }
 
-// ids maps each resource's URN to its physical id, to tell a replacement from an update.
+// IDs maps each resource's URN to its physical id, to tell a replacement from an update.
 // Provider instances are left out: the engine makes and drops default providers as the
 // plugins' calls need them, and replacing one replaces nothing in the cloud.
-func (d deployment) ids() map[string]string {
+func (d Deployment) IDs() map[string]string {
 	ids := map[string]string{}
 	for _, r := range d.Deployment.Resources {
 		if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
@@ -295,8 +300,8 @@ func (d deployment) ids() map[string]string {
 	return ids
 }
 
-// find returns the one resource of the type whose URN ends with ::name.
-func (d deployment) find(t *testing.T, typ, name string) resource {
+// Find returns the one resource of the type whose URN ends with ::name.
+func (d Deployment) Find(t testing.TB, typ, name string) Resource {
 	t.Helper()
 	for _, r := range d.Deployment.Resources {
 		if r.Type == typ && strings.HasSuffix(r.URN, "::"+name) {
@@ -304,28 +309,28 @@ func (d deployment) find(t *testing.T, typ, name string) resource {
 		}
 	}
 	t.Fatalf("no %s named %s in the state", typ, name)
-	return resource{}
+	return Resource{}
 }
 
-// replaced lists the URNs whose physical id changed from before to after, and those
+// Replaced lists the URNs whose physical id changed from before to after, and those
 // that went away.
-func replaced(before, after deployment) []string {
+func Replaced(before, after Deployment) []string {
 	var out []string
-	now := after.ids()
-	for urn, id := range before.ids() {
+	now := after.IDs()
+	for urn, id := range before.IDs() {
 		if got, ok := now[urn]; !ok {
 			out = append(out, "deleted "+urn)
 		} else if got != id {
-			out = append(out, fmt.Sprintf("replaced %s (%s -> %s)", urn, id, got))
+			out = append(out, fmt.Sprintf("Replaced %s (%s -> %s)", urn, id, got))
 		}
 	}
 	return out
 }
 
-// stateFiles lists the file backend's files with their sizes, for failure messages.
-func (s *stack) stateFiles() string {
+// StateFiles lists the file backend's files with their sizes, for failure messages.
+func (s *Stack) StateFiles() string {
 	var b strings.Builder
-	_ = filepath.WalkDir(filepath.Join(s.dir, ".state"), func(path string, d os.DirEntry, err error) error {
+	_ = filepath.WalkDir(filepath.Join(s.Dir, ".state"), func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -333,23 +338,23 @@ func (s *stack) stateFiles() string {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(s.dir, path)
+		rel, _ := filepath.Rel(s.Dir, path)
 		fmt.Fprintf(&b, "  %8d %s\n", info.Size(), rel)
 		return nil
 	})
 	return b.String()
 }
 
-// removeEmptySidecars deletes the file backend's empty metadata sidecars (*.attrs) and
+// RemoveEmptySidecars deletes the file backend's empty metadata sidecars (*.attrs) and
 // returns their paths relative to the project.
-func (s *stack) removeEmptySidecars() []string {
+func (s *Stack) RemoveEmptySidecars() []string {
 	var removed []string
-	_ = filepath.WalkDir(filepath.Join(s.dir, ".state"), func(path string, d os.DirEntry, err error) error {
+	_ = filepath.WalkDir(filepath.Join(s.Dir, ".state"), func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".attrs") {
 			return err
 		}
 		if info, err := d.Info(); err == nil && info.Size() == 0 && os.Remove(path) == nil {
-			rel, _ := filepath.Rel(s.dir, path)
+			rel, _ := filepath.Rel(s.Dir, path)
 			removed = append(removed, rel)
 		}
 		return nil

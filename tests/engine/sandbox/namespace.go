@@ -1,0 +1,87 @@
+// Package sandbox is one EKS Anywhere cluster's IRSA set-up, run on this machine with
+// nothing reaching AWS or the internet: the real Pulumi CLI with this checkout's plugin
+// and the real kubernetes provider, stand-ins for the aws and tls plugins (../standin),
+// a real kube-apiserver and kube-controller-manager with a stand-in kubelet, the two
+// HTTPS endpoints a cluster reaches on the internet (S3's path-style host and the webhook
+// chart's repository) served on loopback, and the real pod identity webhook run from the
+// Deployment its chart rendered.
+//
+// The engine suite, the webhook suite and `make demo` all use it, so what the tests prove
+// is what the demo shows.
+//
+// Everything runs inside a network and mount namespace of its own (the program
+// re-executes itself under unshare, as root): only loopback exists, so nothing reaches
+// or is reached from outside, the local HTTPS server may take port 443 (issuer URLs carry
+// no port), and a private /etc/hosts points the real host names at it.
+package sandbox
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// InsideNamespaceEnv marks the re-executed program.
+const InsideNamespaceEnv = "EKSA_IRSA_ENGINE_NAMESPACE"
+
+// servedHosts are the names the private /etc/hosts points at loopback: S3's path-style
+// endpoints of the regions the programs use, the chart repository's host and the custom
+// domain of the CloudFront examples.
+var servedHosts = []string{"s3.us-west-2.amazonaws.com", "s3.us-east-1.amazonaws.com", chartRepositoryHost, CustomDomain}
+
+// CustomDomain is the issuer domain of the programs that host it behind CloudFront.
+const CustomDomain = "oidc.example.com"
+
+// Inside reports whether this process is the one re-executed in the namespace.
+func Inside() bool { return os.Getenv(InsideNamespaceEnv) != "" }
+
+// ReexecInNamespace runs this program again, with its arguments, in a new network and
+// mount namespace and returns its exit code; what names the program in messages.
+func ReexecInNamespace(what string) int {
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, what+": must run as root (it makes a network namespace and serves port 443 in it)")
+		return 1
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, what+": unshare (util-linux) is not on PATH:", err)
+		return 1
+	}
+	cmd := exec.Command(unshare, append([]string{"--net", "--mount", "--propagation", "private", "--", os.Args[0]}, os.Args[1:]...)...) //nolint:gosec // this program itself
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), InsideNamespaceEnv+"=1")
+	if err := cmd.Run(); err != nil {
+		if exit, ok := err.(*exec.ExitError); ok { //nolint:errorlint // exec returns it unwrapped
+			return exit.ExitCode()
+		}
+		fmt.Fprintln(os.Stderr, what+":", err)
+		return 1
+	}
+	return 0
+}
+
+// EnterNamespace brings loopback up and mounts a private /etc/hosts over the machine's.
+// The file is removed from its temporary directory once mounted: the mount keeps it for
+// as long as the namespace lives, and nothing is left in the machine's temp directory.
+func EnterNamespace() error {
+	if out, err := exec.Command("ip", "link", "set", "lo", "up").CombinedOutput(); err != nil {
+		return fmt.Errorf("ip link set lo up: %w: %s", err, out)
+	}
+	dir, err := os.MkdirTemp("", "eksa-irsa-engine-hosts-")
+	if err != nil {
+		return err
+	}
+	hosts := filepath.Join(dir, "hosts")
+	content := "127.0.0.1 localhost\n::1 localhost\n127.0.0.1 " + strings.Join(servedHosts, " ") + "\n"
+	if err := os.WriteFile(hosts, []byte(content), 0o644); err != nil { //nolint:gosec // /etc/hosts is world-readable
+		os.RemoveAll(dir) //nolint:errcheck,gosec // the write's error is the one to report
+		return err
+	}
+	if err := syscall.Mount(hosts, "/etc/hosts", "", syscall.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind-mount a private /etc/hosts: %w", err)
+	}
+	return os.RemoveAll(dir)
+}
