@@ -20,13 +20,13 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"helm.sh/helm/v3/pkg/chart"
-	admissionv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iameval"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/tlstest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 func encodeBase64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -45,7 +45,7 @@ type cluster struct {
 	apiVersions []string
 	rendered    []map[string]any
 	deployment  appsv1.Deployment
-	webhook     *runningWebhook
+	webhook     *sandbox.RunningWebhook
 	tokenPath   string // the webhook's --token-mount-path
 }
 
@@ -96,49 +96,10 @@ func deploy(t *testing.T, inputs map[string]any) *cluster {
 			fullname = obj["metadata"].(map[string]any)["name"].(string)
 		}
 	}
-	getInto(t, c.server, "/apis/apps/v1/namespaces/"+ns+"/deployments/"+fullname, &c.deployment)
-	var svc corev1.Service
-	getInto(t, c.server, "/api/v1/namespaces/"+ns+"/services/"+fullname, &svc)
-	var mwc admissionv1.MutatingWebhookConfiguration
-	getInto(t, c.server, "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/"+fullname, &mwc)
-	if svc.Spec.ClusterIP == "" || svc.Spec.ClusterIP == corev1.ClusterIPNone {
-		t.Fatalf("the Service %s has no ClusterIP: %+v", fullname, svc.Spec)
-	}
-	addToLoopback(t, svc.Spec.ClusterIP)
-
-	// The API server calls the Service's port at the ClusterIP; with no kube-proxy here,
-	// the webhook must listen on that port itself, so the port, the target port and the
-	// container port the webhook's --port sets must agree.
-	if len(mwc.Webhooks) != 1 || mwc.Webhooks[0].ClientConfig.Service == nil || mwc.Webhooks[0].ClientConfig.Service.Port == nil {
-		t.Fatalf("the webhook configuration does not call a Service port: %+v", mwc.Webhooks)
-	}
-	hook := mwc.Webhooks[0]
-	var port corev1.ServicePort
-	for _, p := range svc.Spec.Ports {
-		if p.Port == *hook.ClientConfig.Service.Port {
-			port = p
-		}
-	}
-	container := c.deployment.Spec.Template.Spec.Containers[0]
-	var containerPort int32
-	for _, p := range container.Ports {
-		if p.Name == port.TargetPort.StrVal || p.ContainerPort == port.TargetPort.IntVal {
-			containerPort = p.ContainerPort
-		}
-	}
-	c.webhook = startWebhook(t, c.server, webhookBinary(t, c.chart.AppVersion()), &c.deployment)
-	if got := c.webhook.flag("port"); got != strconv.Itoa(int(containerPort)) || containerPort != port.Port {
-		t.Fatalf("Service port %d → target %v → container port %d, webhook --port=%s: these must agree without kube-proxy",
-			port.Port, port.TargetPort.String(), containerPort, got)
-	}
-	if c.webhook.flag("in-cluster") != "false" {
-		t.Fatalf("the Deployment does not run the webhook with --in-cluster=false: %v", c.webhook.args)
-	}
-	c.tokenPath = c.webhook.flag("token-mount-path")
-	t.Logf("webhook %s from the Deployment, with --kubeconfig added: %s", c.chart.AppVersion(), strings.Join(c.webhook.args, " "))
-
-	serverName := hook.ClientConfig.Service.Name + "." + hook.ClientConfig.Service.Namespace + ".svc"
-	waitReady(t, c.webhook, container.ReadinessProbe, svc.Spec.ClusterIP+":"+strconv.Itoa(int(port.Port)), serverName, hook.ClientConfig.CABundle)
+	c.webhook = sandbox.RunWebhook(t, c.server, ns, fullname, c.chart.AppVersion())
+	c.deployment = c.webhook.Deployment
+	c.tokenPath = c.webhook.Flag("token-mount-path")
+	t.Logf("webhook %s from the Deployment, with --kubeconfig added: %s", c.chart.AppVersion(), strings.Join(c.webhook.Args, " "))
 	return c
 }
 
@@ -209,7 +170,7 @@ func (c *cluster) createPod(t *testing.T, namespace, serviceAccount string) *cor
 		t.Fatal(err)
 	}
 	var stored corev1.Pod
-	getInto(t, c.server, "/api/v1/namespaces/"+namespace+"/pods/"+created.Name, &stored)
+	sandbox.GetInto(t, c.server, "/api/v1/namespaces/"+namespace+"/pods/"+created.Name, &stored)
 	return &stored
 }
 
@@ -344,7 +305,7 @@ func (c *cluster) checkToken(t *testing.T, pod *corev1.Pod, role, otherRole stri
 	}
 	sat := vol.Projected.Sources[0].ServiceAccountToken
 	verifier, ctx := c.issuerVerifier(t, sat.Audience)
-	raw := serviceAccountToken(t, c.server, pod.Namespace, pod.Spec.ServiceAccountName, []string{sat.Audience}, *sat.ExpirationSeconds, pod)
+	raw := sandbox.ServiceAccountToken(t, c.server, pod.Namespace, pod.Spec.ServiceAccountName, []string{sat.Audience}, *sat.ExpirationSeconds, pod)
 	token, err := verifier.Verify(ctx, raw)
 	if err != nil {
 		t.Fatalf("go-oidc refused the token of pod %s against the published issuer: %v", pod.Name, err)
