@@ -203,10 +203,36 @@ $(ENGINE_EXAMPLES)/python/.installed: examples/python/requirements.txt | dist-py
 	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q $(WHEEL) -r examples/python/requirements.txt
 	touch $@
 
-test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) engine-examples
+test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) $(WEBHOOK_STAMP) bin/eksa-irsa-demo engine-examples
 	tests/kubeapiserver/ensure-etcd
 	cd tests/engine && go vet ./... && go vet -tags engine ./... && go test -count=1 ./...
 	cd tests/engine && $(WITH_NODE22) go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
+
+# `make demo`: one cluster's IRSA end to end on this machine, no AWS account needed: the
+# README's quick start (DEMO_LANG=yaml, typescript or python) through both phases under the
+# real engine, the real webhook mutating a pod, and that pod's token checked as STS would,
+# then everything destroyed (tests/engine/cmd/demo, on the engine suite's sandbox). The first
+# run builds the engine tools (minutes, about the first part of `make test-engine`).
+# `make demo-shell` keeps the sandbox up, printing how to use it, until Ctrl-C.
+DEMO_LANG  ?= yaml
+DEMO_SRC   := $(shell find tests/engine/cmd/demo tests/engine/sandbox -name '*.go' -o -name '*.yaml' 2>/dev/null) tests/engine/go.mod tests/engine/go.sum
+DEMO_TOOLS := build bin/pulumi-resource-aws bin/pulumi-resource-tls bin/pulumi $(YAML_HOST_STAMP) bin/pulumi-resource-kubernetes \
+	bin/kube-apiserver bin/kube-controller-manager $(WEBHOOK_STAMP) bin/eksa-irsa-demo \
+	$(if $(filter yaml,$(DEMO_LANG)),,$(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) engine-examples)
+.PHONY: demo demo-shell demo-announce
+demo: demo-announce $(DEMO_TOOLS)
+	tests/kubeapiserver/ensure-etcd
+	cd tests/engine && $(WITH_NODE22) ../../bin/eksa-irsa-demo -lang $(DEMO_LANG)
+
+demo-shell: demo-announce $(DEMO_TOOLS)
+	tests/kubeapiserver/ensure-etcd
+	cd tests/engine && $(WITH_NODE22) ../../bin/eksa-irsa-demo -lang $(DEMO_LANG) -shell
+
+demo-announce:
+	@echo "make demo: building what bin/ lacks (the first time: the Pulumi CLI, language host, kubernetes provider, kube-apiserver, webhook; several minutes)"
+
+bin/eksa-irsa-demo: $(DEMO_SRC)
+	cd tests/engine && go build -trimpath -o ../../$@ ./cmd/demo
 
 $(ACTIONLINT):
 	GOBIN=$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12

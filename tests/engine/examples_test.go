@@ -3,8 +3,6 @@
 package engine_test
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -32,38 +30,8 @@ func TestEngineExamplePython(t *testing.T) {
 // destroy. Phase 2 must replace nothing, the reporting service account must be in the
 // cluster annotated with its role, and no command may print a warning.
 func runExample(t *testing.T, lang, deps string) {
-	root, err := sandbox.RepositoryRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	installed := filepath.Join(root, "build", "engine-examples", lang, deps)
-	if _, err := os.Stat(installed); err != nil {
-		t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", lang, err)
-	}
-	dir := filepath.Join(root, "examples", lang)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		content, err := os.ReadFile(filepath.Join(dir, e.Name())) //nolint:gosec // the repository's example
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[e.Name()] = string(content)
-	}
-	program := files["Pulumi.yaml"]
-	delete(files, "Pulumi.yaml")
-
 	e := startEndpoints(t)
-	s := newStack(t, e, program, files)
-	if err := os.Symlink(installed, filepath.Join(s.Dir, deps)); err != nil {
-		t.Fatal(err)
-	}
+	s := sandbox.NewExampleStack(t, e, lang, deps)
 
 	noWarnings(t, "phase 1", s.Up())
 	issuer := publishedIssuer(t, s)

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Setenv(upgradePluginEnv, plugin) //nolint:errcheck,gosec // read back by the re-executed binary
-		os.Exit(sandbox.ReexecInNamespace("engine suite"))
+		os.Exit(sandbox.ReexecInNamespace("engine suite", false))
 	}
 	if err := sandbox.EnterNamespace(); err != nil {
 		fmt.Fprintln(os.Stderr, "engine suite:", err)

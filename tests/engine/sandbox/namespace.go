@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -40,7 +41,12 @@ func Inside() bool { return os.Getenv(InsideNamespaceEnv) != "" }
 
 // ReexecInNamespace runs this program again, with its arguments, in a new network and
 // mount namespace and returns its exit code; what names the program in messages.
-func ReexecInNamespace(what string) int {
+//
+// With ownGroup, the program runs in a process group of its own, so that a Ctrl-C at the
+// terminal reaches this process alone, which passes it on as SIGTERM: the program then
+// tears down what it started itself, in order (a cluster must outlive the destroy of
+// what was installed in it), rather than every process dying at once.
+func ReexecInNamespace(what string, ownGroup bool) int {
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, what+": must run as root (it makes a network namespace and serves port 443 in it)")
 		return 1
@@ -53,7 +59,24 @@ func ReexecInNamespace(what string) int {
 	cmd := exec.Command(unshare, append([]string{"--net", "--mount", "--propagation", "private", "--", os.Args[0]}, os.Args[1:]...)...) //nolint:gosec // this program itself
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), InsideNamespaceEnv+"=1")
-	if err := cmd.Run(); err != nil {
+	if ownGroup {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, what+":", err)
+		return 1
+	}
+	if ownGroup {
+		interrupts := make(chan os.Signal, 1)
+		signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(interrupts)
+		go func() {
+			for range interrupts {
+				_ = cmd.Process.Signal(syscall.SIGTERM)
+			}
+		}()
+	}
+	if err := cmd.Wait(); err != nil {
 		if exit, ok := err.(*exec.ExitError); ok { //nolint:errorlint // exec returns it unwrapped
 			return exit.ExitCode()
 		}

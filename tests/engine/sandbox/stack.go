@@ -75,6 +75,45 @@ func NewStack(t testing.TB, e *Endpoints, program string, files map[string]strin
 	return s
 }
 
+// NewExampleStack is a stack of the repository's example of lang, as its README tells a
+// user to run it: a copy of examples/<lang>'s files, with the dependencies `make
+// engine-examples` installed from dist/ (build/engine-examples/<lang>/<deps>) linked in,
+// since nothing can be installed inside the namespace.
+func NewExampleStack(t testing.TB, e *Endpoints, lang, deps string) *Stack {
+	t.Helper()
+	root, err := RepositoryRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	installed := filepath.Join(root, "build", "engine-examples", lang, deps)
+	if _, err := os.Stat(installed); err != nil {
+		t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", lang, err)
+	}
+	dir := filepath.Join(root, "examples", lang)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		content, err := os.ReadFile(filepath.Join(dir, e.Name())) //nolint:gosec // the repository's example
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = string(content)
+	}
+	program := files["Pulumi.yaml"]
+	delete(files, "Pulumi.yaml")
+	s := NewStack(t, e, program, files)
+	if err := os.Symlink(installed, filepath.Join(s.Dir, deps)); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func withFile(files map[string]string, name, content string) map[string]string {
 	out := map[string]string{name: content}
 	for k, v := range files {
