@@ -32,9 +32,12 @@ func TestMain(m *testing.M) {
 		os.Setenv(upgradePluginEnv, plugin) //nolint:errcheck,gosec // read back by the re-executed binary
 		os.Exit(sandbox.ReexecInNamespace("engine suite", false))
 	}
-	if err := sandbox.EnterNamespace(); err != nil {
+	leave, err := sandbox.EnterNamespace()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "engine suite:", err)
 		os.Exit(1)
 	}
-	os.Exit(kubetest.Main(m))
+	code := kubetest.Main(m)
+	leave()
+	os.Exit(code)
 }

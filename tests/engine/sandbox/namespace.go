@@ -87,24 +87,28 @@ func ReexecInNamespace(what string, ownGroup bool) int {
 }
 
 // EnterNamespace brings loopback up and mounts a private /etc/hosts over the machine's.
-// The file is removed from its temporary directory once mounted: the mount keeps it for
-// as long as the namespace lives, and nothing is left in the machine's temp directory.
-func EnterNamespace() error {
+// leave removes the file's temporary directory; call it when the program ends (the mount
+// goes with the namespace). The file must stay while the namespace lives: a namespace
+// made inside this one (the suite runs the demo) copies the mount, and cannot mount its
+// own /etc/hosts over one whose file was removed.
+func EnterNamespace() (leave func(), err error) {
 	if out, err := exec.Command("ip", "link", "set", "lo", "up").CombinedOutput(); err != nil {
-		return fmt.Errorf("ip link set lo up: %w: %s", err, out)
+		return nil, fmt.Errorf("ip link set lo up: %w: %s", err, out)
 	}
 	dir, err := os.MkdirTemp("", "eksa-irsa-engine-hosts-")
 	if err != nil {
-		return err
+		return nil, err
 	}
+	leave = func() { os.RemoveAll(dir) } //nolint:errcheck,gosec // a temporary directory
 	hosts := filepath.Join(dir, "hosts")
 	content := "127.0.0.1 localhost\n::1 localhost\n127.0.0.1 " + strings.Join(servedHosts, " ") + "\n"
 	if err := os.WriteFile(hosts, []byte(content), 0o644); err != nil { //nolint:gosec // /etc/hosts is world-readable
-		os.RemoveAll(dir) //nolint:errcheck,gosec // the write's error is the one to report
-		return err
+		leave()
+		return nil, err
 	}
 	if err := syscall.Mount(hosts, "/etc/hosts", "", syscall.MS_BIND, ""); err != nil {
-		return fmt.Errorf("bind-mount a private /etc/hosts: %w", err)
+		leave()
+		return nil, fmt.Errorf("bind-mount a private /etc/hosts: %w", err)
 	}
-	return os.RemoveAll(dir)
+	return leave, nil
 }

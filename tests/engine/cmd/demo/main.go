@@ -76,13 +76,16 @@ func main() {
 	}
 	if !sandbox.Inside() {
 		// The chart is found (or downloaded) here, while the machine's network is still
-		// reachable; the re-executed demo reads its path from the environment.
-		chart, err := sandbox.LocateChart()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "demo:", err)
-			os.Exit(1)
+		// reachable; the re-executed demo reads its path from the environment, which a
+		// caller that located it already (the engine suite) may have set.
+		if os.Getenv(sandbox.ChartEnv) == "" {
+			chart, err := sandbox.LocateChart()
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "demo:", err)
+				os.Exit(1)
+			}
+			os.Setenv(sandbox.ChartEnv, chart) //nolint:errcheck,gosec // read back by the re-executed demo
 		}
-		os.Setenv(sandbox.ChartEnv, chart) //nolint:errcheck,gosec // read back by the re-executed demo
 		os.Exit(sandbox.ReexecInNamespace("demo", true))
 	}
 	os.Exit(inside(*lang, *shell))
@@ -98,16 +101,18 @@ func envOr(key, fallback string) string {
 // inside runs the demo in the namespace; every temporary file goes under one directory
 // (TMPDIR too, for etcd and the plugins), which is removed at the end.
 func inside(lang string, shell bool) int {
-	if err := sandbox.EnterNamespace(); err != nil {
-		fmt.Fprintln(os.Stderr, "demo:", err)
-		return 1
-	}
 	root, err := os.MkdirTemp("", "eksa-irsa-demo-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		return 1
 	}
 	os.Setenv("TMPDIR", root) //nolint:errcheck,gosec // every temporary file of the run under root
+	// Its hosts file is under root too, which Close removes.
+	if _, err := sandbox.EnterNamespace(); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.RemoveAll(root) //nolint:errcheck,gosec // nothing else was made
+		return 1
+	}
 	h, err := sandbox.NewHarness("demo", root, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
