@@ -1,4 +1,5 @@
-# The whole set-up is `make` (plugin, schema, SDKs) then `make test`.
+# The whole set-up is `make demo` (builds what it needs and runs the component end to end
+# on this machine) then `make test`; `make` alone builds the plugin, schema and SDKs.
 
 VERSION     := $(shell cat VERSION)
 PLUGIN      := pulumi-resource-eksa-irsa

@@ -388,11 +388,22 @@ then use the stack as this demo does:
 
     cd %s
 `, os.Getpid(), d.stack.Dir)
+	// The stack's environment is the machine's with the sandbox's settings appended; the
+	// last value of a key is the one its commands get.
+	var keys []string
+	values := map[string]string{}
 	for _, kv := range d.stack.Env {
-		key, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(key, "PULUMI_") || strings.HasPrefix(key, "EKSA_IRSA_STANDIN_") || key == "SSL_CERT_FILE" || key == "PATH" {
-			fmt.Printf("    export %s\n", shellQuote(kv))
+		key, value, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(key, "PULUMI_") && !strings.HasPrefix(key, "EKSA_IRSA_STANDIN_") && key != "SSL_CERT_FILE" && key != "PATH" {
+			continue
 		}
+		if _, seen := values[key]; !seen {
+			keys = append(keys, key)
+		}
+		values[key] = value
+	}
+	for _, key := range keys {
+		fmt.Printf("    export %s='%s'\n", key, strings.ReplaceAll(values[key], "'", `'\''`))
 	}
 	fmt.Printf(`    pulumi preview --diff      # after editing Pulumi.yaml (or the program's source)
 
@@ -405,12 +416,6 @@ API server: %s
 Ctrl-C destroys the stack and removes everything.
 `, kubeconfigPath, kubeconfigPath, e.S3Dir, e.IAMDir, c.API.URL)
 	<-d.interrupts
-}
-
-// shellQuote quotes the value of KEY=value for a POSIX shell.
-func shellQuote(kv string) string {
-	key, value, _ := strings.Cut(kv, "=")
-	return key + "='" + strings.ReplaceAll(value, "'", `'\''`) + "'"
 }
 
 // program is an embedded YAML program.
