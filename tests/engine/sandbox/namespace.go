@@ -86,7 +86,9 @@ func ReexecInNamespace(what string, ownGroup bool) int {
 	return 0
 }
 
-// EnterNamespace brings loopback up and mounts a private /etc/hosts over the machine's.
+// EnterNamespace brings loopback up, mounts a private /etc/hosts over the machine's and
+// drops proxy settings: kube-apiserver would send its webhook calls, and the plugins their
+// requests, to a proxy from the environment, and none is reachable in here.
 // leave removes the file's temporary directory; call it when the program ends (the mount
 // goes with the namespace). The file must stay while the namespace lives: a namespace
 // made inside this one (the suite runs the demo) copies the mount, and cannot mount its
@@ -94,6 +96,9 @@ func ReexecInNamespace(what string, ownGroup bool) int {
 func EnterNamespace() (leave func(), err error) {
 	if out, err := exec.Command("ip", "link", "set", "lo", "up").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("ip link set lo up: %w: %s", err, out)
+	}
+	for _, v := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
+		os.Unsetenv(v) //nolint:errcheck,gosec // absent is fine
 	}
 	dir, err := os.MkdirTemp("", "eksa-irsa-engine-hosts-")
 	if err != nil {
