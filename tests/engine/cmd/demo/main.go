@@ -198,12 +198,7 @@ simulated  IAM's decision: the role's trust policy evaluated by internal/iameval
 	s := d.stack
 
 	section("Phase 1: the cluster does not exist yet")
-	step("pulumi preview --diff")
-	fmt.Println(indent(preview(d.withProgress("previewing", func() string { return s.Must("preview", "--diff") }))))
-	d.checkInterrupt()
-	step("pulumi up")
-	fmt.Println(indent(summary(d.withProgress("updating", func() string { return s.Up() }))))
-	d.checkInterrupt()
+	d.previewAndUp("pulumi up")
 	outputs := s.Outputs()
 	issuer, _ := outputs["issuerUrl"].(string)
 	podIamConfig, _ := outputs["podIamConfig"].(string)
@@ -228,12 +223,7 @@ simulated  IAM's decision: the role's trust policy evaluated by internal/iameval
 	}
 	s.Config("managementKubeconfig", kubeconfig, true)
 	s.Config("workloadKubeconfig", kubeconfig, true)
-	step("pulumi preview --diff")
-	fmt.Println(indent(preview(d.withProgress("previewing", func() string { return s.Must("preview", "--diff") }))))
-	d.checkInterrupt()
-	step("pulumi up (installs the webhook's Helm release and waits for its Deployment)")
-	fmt.Println(indent(summary(d.withProgress("updating", func() string { return s.Up() }))))
-	d.checkInterrupt()
+	d.previewAndUp("pulumi up (installs the webhook's Helm release and waits for its Deployment)")
 	step("keys.json, as S3 serves it: GET " + issuer + "/keys.json")
 	fmt.Println(indent(get(h, e, issuer+"/keys.json")))
 
@@ -253,7 +243,7 @@ simulated  IAM's decision: the role's trust policy evaluated by internal/iameval
 	image := deployment.Spec.Template.Spec.Containers[0].Image
 	appVersion := image[strings.LastIndex(image, ":")+1:]
 	step("waiting for " + deployments[0] + " (" + image + ") to answer its readiness probe at the Service's ClusterIP")
-	hook := d.withProgressWebhook(func() *sandbox.RunningWebhook {
+	hook := withProgress("waiting for the webhook", func() *sandbox.RunningWebhook {
 		return sandbox.RunWebhook(h, c.API, webhookNamespace, deployments[0], appVersion)
 	})
 	fmt.Println(indent(strings.Join(hook.Args, " ")))
@@ -292,6 +282,17 @@ simulated  IAM's decision: the role's trust policy evaluated by internal/iameval
 	if shell {
 		d.shell(e, c, kubeconfig)
 	}
+}
+
+// previewAndUp shows the phase's preview, then runs `pulumi up` (upTitle says what it
+// does) and shows its summary.
+func (d *demo) previewAndUp(upTitle string) {
+	step("pulumi preview --diff")
+	fmt.Println(indent(preview(withProgress("previewing", func() string { return d.stack.Must("preview", "--diff") }))))
+	d.checkInterrupt()
+	step(upTitle)
+	fmt.Println(indent(summary(withProgress("updating", func() string { return d.stack.Up() }))))
+	d.checkInterrupt()
 }
 
 // checkToken asks the API server for the token the kubelet would project into the pod and
@@ -449,15 +450,8 @@ func get(h *sandbox.Harness, e *sandbox.Endpoints, url string) string {
 }
 
 // withProgress runs f, printing a line every 15 seconds while it runs.
-func (d *demo) withProgress(what string, f func() string) string {
+func withProgress[T any](what string, f func() T) T {
 	stop := ticker(what)
-	defer stop()
-	return f()
-}
-
-// withProgressWebhook is withProgress for the webhook's start.
-func (d *demo) withProgressWebhook(f func() *sandbox.RunningWebhook) *sandbox.RunningWebhook {
-	stop := ticker("waiting for the webhook")
 	defer stop()
 	return f()
 }
