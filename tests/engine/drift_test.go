@@ -35,8 +35,9 @@ import (
 //   - the webhook Deployment deleted, or the webhook configuration's caBundle replaced:
 //     the kubernetes provider's Helm release reads back only Helm's record of the
 //     release, not the objects of the chart, so refresh reports nothing and `up` does
-//     nothing; `up --replace` of the release fails on the release name; `destroy
-//     --target` of the release and `up` install the chart again.
+//     nothing; a new webhook.reapply text makes `up` upgrade the release in place, which
+//     brings the object back while the other one (the configuration, the Deployment)
+//     stays as it was.
 func TestEngineDrift(t *testing.T) {
 	p := upBothPhases(t)
 	s := p.stack
@@ -124,69 +125,118 @@ func TestEngineDrift(t *testing.T) {
 	})
 
 	deployments := "/apis/apps/v1/namespaces/" + webhookNamespace + "/deployments"
-	t.Run("webhook Deployment deleted", func(t *testing.T) {
-		names := p.cluster.ObjectNames(t, deployments)
+	hooks := "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
+	webhookObject := func(t *testing.T, collection, what string) string {
+		t.Helper()
+		names := p.cluster.ObjectNames(t, collection)
 		if len(names) != 1 {
-			t.Fatalf("deployments %v, want the chart's one", names)
+			t.Fatalf("%s %v, want the chart's one", what, names)
 		}
-		if code, body := p.cluster.API.Do(t, kubetest.Admin, http.MethodDelete, deployments+"/"+names[0], nil); code != http.StatusOK {
+		return collection + "/" + names[0]
+	}
+	deployment := webhookObject(t, deployments, "deployments")
+	hook := webhookObject(t, hooks, "mutating webhook configurations")
+	caBundle := caBundles(t, p.cluster.API.Get(t, hook))
+
+	t.Run("webhook Deployment deleted", func(t *testing.T) {
+		hookUID := uidOf(t, p.cluster, hook)
+		if code, body := p.cluster.API.Do(t, kubetest.Admin, http.MethodDelete, deployment, nil); code != http.StatusOK {
 			t.Fatalf("delete deployment: %d %s", code, body)
 		}
 		refreshed := s.Refresh()
 		golden(t, "drift-webhook-deployment-deleted.golden", normalizeRefresh(t, refreshed, p))
 
-		reinstall(t, s, func() bool { return p.cluster.Exists(t, deployments+"/"+names[0]) })
+		reapply(t, p, "deployment deleted", "drift-webhook-deployment-reapply.golden",
+			func() bool { return p.cluster.Exists(t, deployment) })
+		if got := uidOf(t, p.cluster, hook); got != hookUID {
+			t.Errorf("the webhook configuration was made anew (uid %s, was %s); the upgrade must leave it in place", got, hookUID)
+		}
+		if got := caBundles(t, p.cluster.API.Get(t, hook)); !slices.Equal(got, caBundle) {
+			t.Errorf("caBundle after the repair = %v, want the original", got)
+		}
 		converged(t)
 	})
 
-	hooks := "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
 	t.Run("webhook caBundle replaced", func(t *testing.T) {
-		names := p.cluster.ObjectNames(t, hooks)
-		if len(names) != 1 {
-			t.Fatalf("mutating webhook configurations %v, want the chart's one", names)
-		}
-		path := hooks + "/" + names[0]
-		before := caBundles(t, p.cluster.API.Get(t, path))
+		deploymentUID := uidOf(t, p.cluster, deployment)
 		other := base64.StdEncoding.EncodeToString(tlstest.NewCA(t, "someone else's CA").PEM)
-		obj := p.cluster.API.Get(t, path)
+		obj := p.cluster.API.Get(t, hook)
 		for _, w := range obj["webhooks"].([]any) {
 			w.(map[string]any)["clientConfig"].(map[string]any)["caBundle"] = other
 		}
-		if code, body := p.cluster.API.Do(t, kubetest.Admin, http.MethodPut, path, obj); code != http.StatusOK {
+		if code, body := p.cluster.API.Do(t, kubetest.Admin, http.MethodPut, hook, obj); code != http.StatusOK {
 			t.Fatalf("replace caBundle: %d %s", code, body)
 		}
 		refreshed := s.Refresh()
 		golden(t, "drift-webhook-ca-bundle-replaced.golden", normalizeRefresh(t, refreshed, p))
 
-		reinstall(t, s, func() bool { return slices.Equal(caBundles(t, p.cluster.API.Get(t, path)), before) })
+		reapply(t, p, "caBundle replaced", "drift-webhook-ca-bundle-reapply.golden",
+			func() bool { return slices.Equal(caBundles(t, p.cluster.API.Get(t, hook)), caBundle) })
+		// The same Deployment served throughout: the upgrade neither removed nor
+		// recreated it, so pods had a webhook the whole time.
+		if got := uidOf(t, p.cluster, deployment); got != deploymentUID {
+			t.Errorf("the webhook Deployment was made anew (uid %s, was %s); the upgrade must leave it in place", got, deploymentUID)
+		}
 		converged(t)
 	})
 }
 
-// reinstall is the repair of a change made inside the webhook's chart, which the
-// kubernetes provider's Helm release does not read back: refresh reports nothing (the
-// case's golden), so `up` has nothing to do and restored stays false; `up --replace` of
-// the release fails, since its replacement is installed under the same release name
-// before the old one is uninstalled; `destroy --target` of the release and `up` install
-// the chart again, and restored turns true.
-func reinstall(t *testing.T, s *stack, restored func() bool) {
+// reapply is the repair of a change made inside the webhook's chart, which the
+// kubernetes provider's Helm release does not read back: refresh reported nothing (the
+// case's golden), so `up` has nothing to do and restored stays false. A new
+// webhook.reapply text then shows in `preview --diff` as one update of the release's
+// values (goldenName) and `up` makes exactly that update: Helm upgrades the release in
+// place (its revision goes up by one, never back to 1 as a reinstall would), its
+// three-way merge brings the live objects back to the chart's, and restored turns true.
+// The text stays in p.program, so later previews run with it.
+func reapply(t *testing.T, p *phase2, text, goldenName string, restored func() bool) {
 	t.Helper()
+	s := p.stack
 	if steps := s.UpSteps(); len(steps) > 0 || restored() {
 		t.Fatalf("up after the refresh took steps %v (restored: %v); want none, as refresh found nothing", steps, restored())
 	}
-	release := onlyOf(t, s.Export(), "kubernetes:helm.sh/v3:Release").URN
-	out, err := s.Run("up", "--yes", "--skip-preview", "--replace", release)
-	if err == nil || !strings.Contains(out, "cannot re-use a name that is still in use") {
-		t.Errorf("up --replace of the release: %v, want Helm's refusal of the same release name:\n%s", err, out)
-	}
+	revision := releaseRevision(t, s.Export())
+	p.program.webhookReapply = text
+	s.WriteProgram(p.program.yaml())
+	golden(t, goldenName, normalizePreview(s.Must("preview", "--diff"), p.issuer))
 	if restored() {
-		t.Fatal("the failed replacement restored the object")
+		t.Fatal("the preview restored the object")
 	}
-	s.Must("destroy", "--yes", "--skip-preview", "--target", release)
-	s.Up()
+
+	steps := s.UpSteps()
+	if len(steps) != 1 || steps[0].Op != "update" || !strings.HasSuffix(steps[0].URN, "Release::irsa-webhook") ||
+		!slices.Equal(steps[0].Diffs, []string{"values"}) {
+		t.Errorf("up took steps %v; want one update of the webhook release's values", steps)
+	}
+	if got := releaseRevision(t, s.Export()); got != revision+1 {
+		t.Errorf("release revision after the repair = %v, want %v: one Helm upgrade of the same release", got, revision+1)
+	}
 	if !restored() {
-		t.Error("destroy --target of the release and up did not restore the object")
+		t.Error("the Helm upgrade did not restore the object")
 	}
+}
+
+// releaseRevision is the Helm revision of the webhook release, as its state records it.
+func releaseRevision(t *testing.T, d deployment) float64 {
+	t.Helper()
+	status, _ := onlyOf(t, d, "kubernetes:helm.sh/v3:Release").Outputs["status"].(map[string]any)
+	revision, ok := status["revision"].(float64)
+	if !ok {
+		t.Fatalf("the release's status has no revision: %v", status)
+	}
+	return revision
+}
+
+// uidOf is the metadata.uid of the object at path, which changes when the object is
+// deleted and made again.
+func uidOf(t *testing.T, c *cluster, path string) string {
+	t.Helper()
+	meta, _ := c.API.Get(t, path)["metadata"].(map[string]any)
+	uid, _ := meta["uid"].(string)
+	if uid == "" {
+		t.Fatalf("%s has no uid", path)
+	}
+	return uid
 }
 
 // onlyOf is the one resource of the type in the state.

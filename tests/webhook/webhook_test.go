@@ -312,7 +312,11 @@ func expirationAnnotation(t *testing.T, annotations map[string]string, prefix st
 // billing (to be refused). Pods of an annotated service account, of a mapped one and of
 // one created just before its pod get the role; a pod of a service account without a
 // role is left alone; and with a caBundle that does not match the serving certificate
-// the same pod starts unmutated, which shows the checks above can fail.
+// the same pod starts unmutated, which shows the checks above can fail, and with the
+// original caBundle put back (what the Helm upgrade of a new webhook.reapply does) it is
+// mutated again. The release carries a webhook.reapply text, which the chart accepts and
+// which renders no object differently, so a new text upgrades nothing but the objects
+// changed by hand.
 func TestAPIServerWebhookMutatesPods(t *testing.T) {
 	c := deploy(t, map[string]any{
 		"clusterName": "prod",
@@ -325,7 +329,18 @@ func TestAPIServerWebhookMutatesPods(t *testing.T) {
 			"billing": map[string]any{"serviceAccounts": []any{"apps/billing"}},
 			"logs":    map[string]any{"serviceAccounts": []any{"logging/forwarder"}, "webhookConfigMap": true},
 		},
-		"webhook": map[string]any{"defaultRegion": "eu-west-1", "stsRegionalEndpoint": false},
+		"webhook": map[string]any{"defaultRegion": "eu-west-1", "stsRegionalEndpoint": false, "reapply": "2026-12-07"},
+	})
+	t.Run("reapply renders the same objects", func(t *testing.T) {
+		global, _ := c.release.values["global"].(map[string]any)
+		if global["eksaIrsaReapply"] != "2026-12-07" {
+			t.Fatalf("global = %v, want webhook.reapply's text under eksaIrsaReapply", c.release.values["global"])
+		}
+		without := maps.Clone(c.release.values)
+		delete(without, "global")
+		if got := render(t, c.chart, c.release.name, c.release.namespace, without, c.kubeVersion, c.apiVersions); !reflect.DeepEqual(got, c.rendered) {
+			t.Error("without webhook.reapply the chart renders other objects; a new text would change them")
+		}
 	})
 	reporting := c.annotationsOf(t, "reporting")
 	if reporting["eks.amazonaws.com/sts-regional-endpoints"] != "true" {
