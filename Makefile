@@ -1,4 +1,5 @@
-# The whole set-up is `make` (plugin, schema, SDKs) then `make test`.
+# The whole set-up is `make demo` (builds what it needs and runs the component end to end
+# on this machine) then `make test`; `make` alone builds the plugin, schema and SDKs.
 
 VERSION     := $(shell cat VERSION)
 PLUGIN      := pulumi-resource-eksa-irsa
@@ -253,10 +254,36 @@ $(ENGINE_PACKAGES)/python/.added: schema.json bin/pulumi $(PYTHON_HOST_STAMP) | 
 	$(ENGINE_PACKAGE_ADD)
 	touch $@
 
-test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) engine-examples engine-packages
+test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) $(WEBHOOK_STAMP) bin/eksa-irsa-demo engine-examples engine-packages
 	tests/kubeapiserver/ensure-etcd
 	cd tests/engine && go vet ./... && go vet -tags engine ./... && go test -count=1 ./...
 	cd tests/engine && $(WITH_NODE22) go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
+
+# `make demo`: one cluster's IRSA end to end on this machine, no AWS account needed: the
+# README's quick start (DEMO_LANG=yaml, typescript or python) through both phases under the
+# real engine, the real webhook mutating a pod, and that pod's token checked as STS would,
+# then everything destroyed (tests/engine/cmd/demo, on the engine suite's sandbox). The first
+# run builds the engine tools (minutes, about the first part of `make test-engine`).
+# `make demo-shell` keeps the sandbox up, printing how to use it, until Ctrl-C.
+DEMO_LANG  ?= yaml
+DEMO_SRC   := $(shell find tests/engine/cmd/demo tests/engine/sandbox -name '*.go' -o -name '*.yaml' 2>/dev/null) tests/engine/go.mod tests/engine/go.sum
+DEMO_TOOLS := build bin/pulumi-resource-aws bin/pulumi-resource-tls bin/pulumi $(YAML_HOST_STAMP) bin/pulumi-resource-kubernetes \
+	bin/kube-apiserver bin/kube-controller-manager $(WEBHOOK_STAMP) bin/eksa-irsa-demo \
+	$(if $(filter yaml,$(DEMO_LANG)),,$(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) engine-examples)
+.PHONY: demo demo-shell demo-announce
+demo: demo-announce $(DEMO_TOOLS)
+	tests/kubeapiserver/ensure-etcd
+	cd tests/engine && $(WITH_NODE22) ../../bin/eksa-irsa-demo -lang $(DEMO_LANG)
+
+demo-shell: demo-announce $(DEMO_TOOLS)
+	tests/kubeapiserver/ensure-etcd
+	cd tests/engine && $(WITH_NODE22) ../../bin/eksa-irsa-demo -lang $(DEMO_LANG) -shell
+
+demo-announce:
+	@echo "make demo: building what bin/ lacks (the first time: the Pulumi CLI, language host, kubernetes provider, kube-apiserver, webhook; several minutes)"
+
+bin/eksa-irsa-demo: $(DEMO_SRC)
+	cd tests/engine && go build -trimpath -o ../../$@ ./cmd/demo
 
 $(ACTIONLINT):
 	GOBIN=$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12

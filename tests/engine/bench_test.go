@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // The engine benchmark measures and asserts nothing, so it runs only when asked for
@@ -120,7 +122,7 @@ func TestEngineBenchmark(t *testing.T) {
 	if *engineBenchCount < 1 {
 		t.Fatal("-engine-bench-count must be at least 1")
 	}
-	root, err := repositoryRoot()
+	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,10 +151,10 @@ func TestEngineBenchmark(t *testing.T) {
 						program, files := lang.program(n, fmt.Sprintf("r%dl%dn%dc%d", round+1, l, n, i))
 						s = newStack(t, e, program, files, wrappers)
 						if lang.deps != "" {
-							linkExampleDependencies(t, s, lang.example, lang.deps)
+							sandbox.LinkExampleDependencies(t, s, lang.example, lang.deps)
 						}
-						log = filepath.Join(s.dir, "rusage.jsonl")
-						s.env = append(s.env, benchRealDirEnv+"="+filepath.Join(root, "bin"), benchRusageEnv+"="+log)
+						log = filepath.Join(s.Dir, "rusage.jsonl")
+						s.Env = append(s.Env, benchRealDirEnv+"="+filepath.Join(root, "bin"), benchRusageEnv+"="+log)
 					}
 					sample := timeCommand(t, s, e, log, c)
 					samples[l][i][j] = append(samples[l][i][j], sample)
@@ -292,8 +294,8 @@ func timeCommand(t *testing.T, s *stack, e *endpoints, log string, c benchComman
 	if err := os.Remove(log); err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
-	drain(e.requests)
-	cmd := s.command(args...)
+	drain(e.Requests)
+	cmd := s.Command(args...)
 	cmd.Env = slices.Concat(cmd.Env, c.env)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
@@ -304,7 +306,7 @@ func timeCommand(t *testing.T, s *stack, e *endpoints, log string, c benchComman
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		sample.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	sample.fetches = len(drain(e.requests))
+	sample.fetches = len(drain(e.Requests))
 	f, err := os.Open(log) //nolint:gosec // the wrappers' log in the stack's folder
 	if err != nil {
 		t.Fatalf("no rusage records from the wrapped plugins: %v", err)

@@ -3,13 +3,12 @@
 package engine_test
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // TestEngineExampleNodejs runs examples/nodejs, the TypeScript program, under the real
@@ -43,15 +42,15 @@ func TestEngineExampleGo(t *testing.T) {
 // and refresh, and destroy; no command may print a warning.
 func TestEngineExampleFleet(t *testing.T) {
 	e := startEndpoints(t)
-	s := exampleStack(t, e, "fleet", "go", "go.mod", "go.sum")
-	s.config("certificateArn", cloudFrontCertificate, false)
-	noWarnings(t, "phase 1", s.up())
-	phase1 := s.export()
-	published, _ := s.outputs()["issuerUrls"].(map[string]any)
+	s := sandbox.NewExampleStack(t, e, "fleet", "go", "go.mod", "go.sum")
+	s.Config("certificateArn", cloudFrontCertificate, false)
+	noWarnings(t, "phase 1", s.Up())
+	phase1 := s.Export()
+	published, _ := s.Outputs()["issuerUrls"].(map[string]any)
 	issuers := map[string]string{}
 	for _, name := range []string{"prod", "staging", "dev"} {
 		issuers[name], _ = published[name].(string)
-		if want := "https://" + customDomain + "/" + name; issuers[name] != want {
+		if want := "https://" + sandbox.CustomDomain + "/" + name; issuers[name] != want {
 			t.Fatalf("phase 1 issuerUrls[%s] = %q, want %q", name, issuers[name], want)
 		}
 	}
@@ -61,24 +60,24 @@ func TestEngineExampleFleet(t *testing.T) {
 		"staging": startCluster(t, "staging", issuers["staging"]),
 	}
 	management := created["prod"]
-	management.storeSigningKey(t, "staging", created["staging"].signingKey)
+	management.StoreSigningKey(t, "staging", created["staging"].SigningKey)
 	for name, c := range created {
-		c.playKubelet(t, webhookNamespace)
-		s.config(name+"Kubeconfig", c.api.Kubeconfig("admin"), true)
+		c.PlayKubelet(t, webhookNamespace)
+		s.Config(name+"Kubeconfig", c.API.Kubeconfig("admin"), true)
 	}
-	s.config("managementKubeconfig", management.api.Kubeconfig("admin"), true)
-	s.must("config", "set", "--path", "existingClusters[0]", "prod")
-	s.must("config", "set", "--path", "existingClusters[1]", "staging")
-	noWarnings(t, "phase 2", s.up())
-	state := s.export()
-	if r := replaced(phase1, state); len(r) > 0 {
+	s.Config("managementKubeconfig", management.API.Kubeconfig("admin"), true)
+	s.Must("config", "set", "--path", "existingClusters[0]", "prod")
+	s.Must("config", "set", "--path", "existingClusters[1]", "staging")
+	noWarnings(t, "phase 2", s.Up())
+	state := s.Export()
+	if r := sandbox.Replaced(phase1, state); len(r) > 0 {
 		t.Errorf("phase 2 replaced or deleted what phase 1 made:\n%s", strings.Join(r, "\n"))
 	}
-	if n := state.byType()["kubernetes:helm.sh/v3:Release"]; n != len(created) {
+	if n := state.ByType()["kubernetes:helm.sh/v3:Release"]; n != len(created) {
 		t.Errorf("phase 2 installed %d webhook releases, want one in each of the %d created clusters", n, len(created))
 	}
 
-	client := e.client(t)
+	client := e.Client(t)
 	trust := trustOf(t, state, "reporting")
 	providers := map[string]string{} // issuer URL -> the ARN of its OIDC provider in the state
 	for name, issuer := range issuers {
@@ -97,51 +96,12 @@ func TestEngineExampleFleet(t *testing.T) {
 		}
 	}
 
-	noWarnings(t, "preview", s.must("preview", "--expect-no-changes"))
-	noWarnings(t, "refresh", s.must("refresh", "--yes", "--expect-no-changes"))
-	noWarnings(t, "destroy", s.must("destroy", "--yes", "--skip-preview"))
-	if left := s.export().Deployment.Resources; len(left) > 0 {
+	noWarnings(t, "preview", s.Must("preview", "--expect-no-changes"))
+	noWarnings(t, "refresh", s.Must("refresh", "--yes", "--expect-no-changes"))
+	noWarnings(t, "destroy", s.Must("destroy", "--yes", "--skip-preview"))
+	if left := s.Export().Deployment.Resources; len(left) > 0 {
 		t.Errorf("state after destroy holds %d resources", len(left))
 	}
-}
-
-// exampleStack is a stack of a copy of examples/<example>'s files (its tests, which run
-// under mocks, left out), with the dependencies
-// `make engine-examples` installed for lang (build/engine-examples/<lang>/<dep> for each
-// of deps, linked in: nothing can be installed inside the namespace). A Go program's
-// modules come from the module cache only: GOPROXY=off makes a module missing there an
-// error that names it rather than a failed connection.
-func exampleStack(t *testing.T, e *endpoints, example, lang string, deps ...string) *stack {
-	t.Helper()
-	root, err := repositoryRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(root, "examples", example)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{}
-	for _, e := range entries {
-		if e.IsDir() || strings.HasSuffix(e.Name(), "_test.go") {
-			continue
-		}
-		content, err := os.ReadFile(filepath.Join(dir, e.Name())) //nolint:gosec // the repository's example
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[e.Name()] = string(content)
-	}
-	program := files["Pulumi.yaml"]
-	delete(files, "Pulumi.yaml")
-
-	s := newStack(t, e, program, files)
-	linkExampleDependencies(t, s, lang, deps...)
-	if lang == "go" {
-		s.setEnv("GOPROXY", "off")
-	}
-	return s
 }
 
 // runExample runs the example of lang, examples/<lang>, as its README tells a user to: a
@@ -154,69 +114,49 @@ func exampleStack(t *testing.T, e *endpoints, example, lang string, deps ...stri
 // command's output or in the state (`pulumi stack export`).
 func runExample(t *testing.T, lang string, deps ...string) {
 	e := startEndpoints(t)
-	s := exampleStack(t, e, lang, lang, deps...)
+	s := sandbox.NewExampleStack(t, e, lang, lang, deps...)
 
 	var outputs []string
 	run := func(what, out string) {
 		noWarnings(t, what, out)
 		outputs = append(outputs, out)
 	}
-	run("phase 1", s.up())
+	run("phase 1", s.Up())
 	issuer := publishedIssuer(t, s)
-	phase1 := s.export()
+	phase1 := s.Export()
 
 	c := startCluster(t, clusterName, issuer)
-	c.playKubelet(t, webhookNamespace)
-	c.api.EnsureNamespace(t, "apps")
-	s.config("clusterExists", "true", false)
-	s.config("managementKubeconfig", c.api.Kubeconfig("admin"), true)
-	s.config("workloadKubeconfig", c.api.Kubeconfig("admin"), true)
-	run("phase 2", s.up())
-	state := s.export()
-	if r := replaced(phase1, state); len(r) > 0 {
+	c.PlayKubelet(t, webhookNamespace)
+	c.API.EnsureNamespace(t, "apps")
+	s.Config("clusterExists", "true", false)
+	s.Config("managementKubeconfig", c.API.Kubeconfig("admin"), true)
+	s.Config("workloadKubeconfig", c.API.Kubeconfig("admin"), true)
+	run("phase 2", s.Up())
+	state := s.Export()
+	if r := sandbox.Replaced(phase1, state); len(r) > 0 {
 		t.Errorf("phase 2 replaced or deleted what phase 1 made:\n%s", strings.Join(r, "\n"))
 	}
 
-	role := state.find(t, "aws:iam/role:Role", clusterName+"-reporting")
+	role := state.Find(t, "aws:iam/role:Role", clusterName+"-reporting")
 	arn, _ := role.Outputs["arn"].(string)
-	sa := c.api.Get(t, "/api/v1/namespaces/apps/serviceaccounts/reporting")
+	sa := c.API.Get(t, "/api/v1/namespaces/apps/serviceaccounts/reporting")
 	annotations := metadataOf(t, sa).Annotations
 	if arn == "" || annotations["eks.amazonaws.com/role-arn"] != arn {
 		t.Errorf("service account apps/reporting has annotations %v, want eks.amazonaws.com/role-arn %q", annotations, arn)
 	}
 
-	run("preview", s.must("preview", "--expect-no-changes"))
-	run("refresh", s.must("refresh", "--yes", "--expect-no-changes"))
-	run("stack export", s.must("stack", "export"))
-	run("destroy", s.must("destroy", "--yes", "--skip-preview"))
+	run("preview", s.Must("preview", "--expect-no-changes"))
+	run("refresh", s.Must("refresh", "--yes", "--expect-no-changes"))
+	run("stack export", s.Must("stack", "export"))
+	run("destroy", s.Must("destroy", "--yes", "--skip-preview"))
 	token := kubetest.Token("admin")
 	for _, out := range outputs {
 		if strings.Contains(out, token) {
 			t.Errorf("the kubeconfig's token shows in plain text:\n%s", out)
 		}
 	}
-	if left := s.export().Deployment.Resources; len(left) > 0 {
+	if left := s.Export().Deployment.Resources; len(left) > 0 {
 		t.Errorf("state after destroy holds %d resources", len(left))
-	}
-}
-
-// linkExampleDependencies links into the stack's project the dependencies `make
-// engine-examples` installed for lang (build/engine-examples/<lang>/<dep> for each of deps),
-// since nothing can be installed inside the suite's namespace.
-func linkExampleDependencies(t *testing.T, s *stack, lang string, deps ...string) {
-	t.Helper()
-	root, err := repositoryRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, dep := range deps {
-		installed := filepath.Join(root, "build", "engine-examples", lang, dep)
-		if _, err := os.Stat(installed); err != nil {
-			t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", lang, err)
-		}
-		if err := os.Symlink(installed, filepath.Join(s.dir, dep)); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // languageProgram is the small program TestEngineLanguage* runs in TypeScript and in
@@ -104,8 +105,8 @@ irsa = eksa.EksaIrsa(
     opts=pulumi.ResourceOptions(providers={"aws": aws_provider}),
 )
 
-pulumi.export("issuerUrl", irsa.issuer_url)
-pulumi.export("roleArns", irsa.role_arns)
+pulumi.Export("issuerUrl", irsa.issuer_url)
+pulumi.Export("roleArns", irsa.role_arns)
 `,
 	}
 }
@@ -144,27 +145,27 @@ func checkLanguage(t *testing.T, lang, deps, project string, render func(languag
 	e := startEndpoints(t)
 	prog := languageProgram{clusterName: clusterName, serviceAccounts: []string{"apps/reporting"}}
 	s := newStack(t, e, project, render(prog, t))
-	linkExampleDependencies(t, s, lang, deps)
+	sandbox.LinkExampleDependencies(t, s, lang, deps)
 	writeFiles := func(p languageProgram) {
 		for name, content := range render(p, t) {
-			if err := os.WriteFile(filepath.Join(s.dir, name), []byte(content), 0o600); err != nil {
+			if err := os.WriteFile(filepath.Join(s.Dir, name), []byte(content), 0o600); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 
-	noWarnings(t, "up", s.up())
+	noWarnings(t, "up", s.Up())
 	issuer := publishedIssuer(t, s)
 
 	t.Run("a policy ARN that is an output reaches the role", func(t *testing.T) {
-		state := s.export()
-		policyArn, _ := state.find(t, "aws:iam/policy:Policy", "reports").Outputs["arn"].(string)
-		role := state.find(t, "aws:iam/role:Role", "irsa-reporting").ID
+		state := s.Export()
+		policyArn, _ := state.Find(t, "aws:iam/policy:Policy", "reports").Outputs["arn"].(string)
+		role := state.Find(t, "aws:iam/role:Role", "irsa-reporting").ID
 		if !strings.HasPrefix(policyArn, "arn:aws:iam::") {
 			t.Fatalf("the policy's arn output is %q", policyArn)
 		}
 		var attached []string
-		for _, c := range s.awsCalls() {
+		for _, c := range s.AWSCalls() {
 			if c["method"] == "Create" && c["preview"] != true && c["type"] == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" {
 				inputs, _ := c["inputs"].(map[string]any)
 				attached = append(attached, fmt.Sprintf("%v to %v", inputs["policyArn"], inputs["role"]))
@@ -179,7 +180,7 @@ func checkLanguage(t *testing.T, lang, deps, project string, render func(languag
 		added := prog
 		added.serviceAccounts = []string{"apps/reporting", "apps/billing"}
 		writeFiles(added)
-		golden(t, "preview-add-service-account-languages.golden", normalizePreview(s.must("preview", "--diff"), issuer))
+		golden(t, "preview-add-service-account-languages.golden", normalizePreview(s.Must("preview", "--diff"), issuer))
 		writeFiles(prog)
 	})
 
@@ -199,7 +200,7 @@ func checkLanguage(t *testing.T, lang, deps, project string, render func(languag
 		t.Run("bad input: "+tc.name, func(t *testing.T) {
 			writeFiles(tc.bad)
 			defer writeFiles(prog)
-			out, err := s.run("preview")
+			out, err := s.Run("preview")
 			if err == nil {
 				t.Fatalf("preview succeeded; want it to fail:\n%s", out)
 			}
@@ -218,7 +219,7 @@ func checkLanguage(t *testing.T, lang, deps, project string, render func(languag
 		})
 	}
 
-	noWarnings(t, "destroy", s.must("destroy", "--yes", "--skip-preview"))
+	noWarnings(t, "destroy", s.Must("destroy", "--yes", "--skip-preview"))
 }
 
 // withoutStackHeader drops the line that names the stack the diagnostics belong to
@@ -236,7 +237,7 @@ func withoutStackHeader(message string) string {
 // exampleFile is a file of examples/<lang>.
 func exampleFile(t *testing.T, lang, name string) string {
 	t.Helper()
-	root, err := repositoryRoot()
+	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // TestEnginePackageAdd runs a program in each of the projects `make engine-packages`
@@ -18,7 +20,7 @@ import (
 // plugin Pulumi.yaml's packages entry names, a second preview shows no change, and
 // destroy empties the state.
 func TestEnginePackageAdd(t *testing.T) {
-	root, err := repositoryRoot()
+	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +64,8 @@ irsa = pulumi_eksa_irsa.EksaIrsa(
     cluster_name="prod",
     roles={"reporting": pulumi_eksa_irsa.RoleArgs(service_accounts=["apps/reporting"])},
 )
-pulumi.export("issuerUrl", irsa.issuer_url)
-pulumi.export("roleArns", irsa.role_arns)
+pulumi.Export("issuerUrl", irsa.issuer_url)
+pulumi.Export("roleArns", irsa.role_arns)
 `},
 		generatedSDK: func(t *testing.T, project string) {
 			installed, err := filepath.Glob(filepath.Join(project, "venv", "lib", "python3*", "site-packages", "pulumi_eksa_irsa-*.dist-info", "direct_url.json"))
@@ -96,19 +98,19 @@ pulumi.export("roleArns", irsa.role_arns)
 			delete(files, "Pulumi.yaml")
 			s := newStack(t, e, program, files)
 			for _, name := range tc.links {
-				if err := os.Symlink(filepath.Join(project, name), filepath.Join(s.dir, name)); err != nil {
+				if err := os.Symlink(filepath.Join(project, name), filepath.Join(s.Dir, name)); err != nil {
 					t.Fatal(err)
 				}
 			}
-			s.config("aws:region", "us-west-2", false)
-			noWarnings(t, "up", s.up())
+			s.Config("aws:region", "us-west-2", false)
+			noWarnings(t, "up", s.Up())
 			publishedIssuer(t, s)
-			state := s.export()
-			state.find(t, "eksa-irsa:index:EksaIrsa", "prod")
-			state.find(t, "aws:iam/role:Role", "prod-reporting")
-			noWarnings(t, "preview", s.must("preview", "--expect-no-changes"))
-			noWarnings(t, "destroy", s.must("destroy", "--yes", "--skip-preview"))
-			if left := s.export().Deployment.Resources; len(left) > 0 {
+			state := s.Export()
+			state.Find(t, "eksa-irsa:index:EksaIrsa", "prod")
+			state.Find(t, "aws:iam/role:Role", "prod-reporting")
+			noWarnings(t, "preview", s.Must("preview", "--expect-no-changes"))
+			noWarnings(t, "destroy", s.Must("destroy", "--yes", "--skip-preview"))
+			if left := s.Export().Deployment.Resources; len(left) > 0 {
 				t.Errorf("state after destroy holds %d resources", len(left))
 			}
 		})

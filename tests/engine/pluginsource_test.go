@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // pluginSourceDir is the folder of the repository whose PulumiPlugin.yaml (runtime: go)
@@ -22,7 +24,7 @@ const pluginSourceDir = "provider/cmd/pulumi-resource-eksa-irsa"
 // `up` publishes the issuer, the program then previews with no changes and destroys,
 // and the copy's go.mod and go.sum are left as they were.
 func TestEnginePluginFromSource(t *testing.T) {
-	root, err := repositoryRoot()
+	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,17 +42,17 @@ func TestEnginePluginFromSource(t *testing.T) {
 	s := newStack(t, e, prog, nil, refusing)
 	// The modules come from the module cache (the namespace has no network); -trimpath
 	// makes the compile of the copy's packages the one `make build` made.
-	s.setEnv("GOPROXY", "off")
-	s.setEnv("GOFLAGS", "-trimpath")
+	s.SetEnv("GOPROXY", "off")
+	s.SetEnv("GOFLAGS", "-trimpath")
 
-	noWarnings(t, "up", s.up())
+	noWarnings(t, "up", s.Up())
 	publishedIssuer(t, s)
-	if n := s.export().byType()["eksa-irsa:index:EksaIrsa"]; n != 1 {
+	if n := s.Export().ByType()["eksa-irsa:index:EksaIrsa"]; n != 1 {
 		t.Errorf("the state holds %d EksaIrsa, want 1", n)
 	}
-	noWarnings(t, "preview", s.must("preview", "--expect-no-changes"))
-	noWarnings(t, "destroy", s.must("destroy", "--yes", "--skip-preview"))
-	if left := s.export().Deployment.Resources; len(left) > 0 {
+	noWarnings(t, "preview", s.Must("preview", "--expect-no-changes"))
+	noWarnings(t, "destroy", s.Must("destroy", "--yes", "--skip-preview"))
+	if left := s.Export().Deployment.Resources; len(left) > 0 {
 		t.Errorf("state after destroy holds %d resources", len(left))
 	}
 	for _, f := range []string{"go.mod", "go.sum"} {

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/docblocks"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // TestEngineRepositoryPrograms runs every program of the repository as a user would run
@@ -26,19 +27,19 @@ import (
 // KUBECONFIG, as on a user's machine; a program that reads the kubeconfigs or
 // clusterExists from its config gets the suite's cluster, which exists.
 func TestEngineRepositoryPrograms(t *testing.T) {
-	root, err := repositoryRoot()
+	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := startEndpoints(t)
 	c := startCluster(t, clusterName, "https://s3.us-west-2.amazonaws.com/unused-by-these-programs")
-	c.playKubelet(t, webhookNamespace)
-	c.api.EnsureNamespace(t, "apps")
+	c.PlayKubelet(t, webhookNamespace)
+	c.API.EnsureNamespace(t, "apps")
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(kubeconfig, []byte(c.api.Kubeconfig("admin")), 0o600); err != nil {
+	if err := os.WriteFile(kubeconfig, []byte(c.API.Kubeconfig("admin")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ca, err := os.ReadFile(e.caFile)
+	ca, err := os.ReadFile(e.CAFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 			if strings.Contains(text, "openid-configuration") {
 				// The IssuerCheck examples check documents their user published at
 				// https://oidc.example.com/prod; publish them there.
-				discovery, jwks := e.publishStatic(t, "https://oidc.example.com/prod", c.publicKeyPEM(t))
+				discovery, jwks := e.PublishStatic(t, "https://oidc.example.com/prod", c.PublicKeyPEM(t))
 				files["openid-configuration"], files["keys.json"] = discovery, jwks
 			}
 			if strings.Contains(text, "private-ca.pem") {
@@ -81,30 +82,30 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 			s := newStack(t, e, program, files)
 			// As on a user's machine: a kubeconfig and a region in the environment, which
 			// explicit providers without settings of their own fall back to.
-			s.env = append(s.env, "KUBECONFIG="+kubeconfig, "AWS_REGION=us-west-2")
+			s.Env = append(s.Env, "KUBECONFIG="+kubeconfig, "AWS_REGION=us-west-2")
 			if block.Lang == "typescript" {
 				// tsc checks these blocks strictly (`make test-docs-nodejs`); here the host
 				// only transpiles them, which saves its type-check on every command.
-				s.env = append(s.env, "PULUMI_NODEJS_TRANSPILE_ONLY=true")
+				s.Env = append(s.Env, "PULUMI_NODEJS_TRANSPILE_ONLY=true")
 			}
-			if err := os.Symlink(filepath.Join(root, "bin"), filepath.Join(s.dir, "bin")); err != nil {
+			if err := os.Symlink(filepath.Join(root, "bin"), filepath.Join(s.Dir, "bin")); err != nil {
 				t.Fatal(err)
 			}
 			if deps != "" {
-				linkExampleDependencies(t, s, example, deps)
+				sandbox.LinkExampleDependencies(t, s, example, deps)
 			}
-			s.config("aws:region", "us-west-2", false)
+			s.Config("aws:region", "us-west-2", false)
 			for _, key := range []string{"managementKubeconfig", "workloadKubeconfig", "kubeconfig"} {
 				if readsConfig(block.Lang, text, key) {
-					s.config(key, c.api.Kubeconfig("admin"), true)
+					s.Config(key, c.API.Kubeconfig("admin"), true)
 				}
 			}
 			if readsConfig(block.Lang, text, "clusterExists") {
-				s.config("clusterExists", "true", false)
+				s.Config("clusterExists", "true", false)
 			}
-			s.up()
-			s.must("preview", "--expect-no-changes")
-			s.must("destroy", "--yes", "--skip-preview")
+			s.Up()
+			s.Must("preview", "--expect-no-changes")
+			s.Must("destroy", "--yes", "--skip-preview")
 		})
 	}
 }
