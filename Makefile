@@ -1,4 +1,5 @@
-# The whole set-up is `make` (plugin, schema, SDKs) then `make test`.
+# The whole set-up is `make demo` (builds what it needs and runs the component end to end
+# on this machine) then `make test`; `make` alone builds the plugin, schema and SDKs.
 
 VERSION     := $(shell cat VERSION)
 PLUGIN      := pulumi-resource-eksa-irsa
@@ -102,7 +103,7 @@ bin/kube-controller-manager: tests/kubeapiserver/go.mod tests/kubeapiserver/kube
 # rebuilt only when its pinned version changes: the CLI and the kubernetes provider from
 # wrapper modules under tests/engine/tools (their go.mod pins the version), the YAML
 # language host and the pod identity webhook with `go install` at the versions here, and
-# the Node.js and Python language hosts from the `main` packages of Pulumi's tag
+# the Node.js, Python and Go language hosts from the `main` packages of Pulumi's tag
 # LANGHOST_VERSION (tests/engine/tools/build-langhost) in wrapper modules of their own, and
 # the Java language host from pulumi-java's module at the version its wrapper module pins.
 PULUMI_YAML_VERSION := v1.25.0
@@ -112,7 +113,8 @@ YAML_HOST_STAMP     := bin/.pulumi-language-yaml-$(PULUMI_YAML_VERSION)
 WEBHOOK_STAMP       := bin/.amazon-eks-pod-identity-webhook-$(WEBHOOK_VERSION)
 NODEJS_HOST_STAMP   := bin/.pulumi-language-nodejs-$(LANGHOST_VERSION)
 PYTHON_HOST_STAMP   := bin/.pulumi-language-python-$(LANGHOST_VERSION)
-ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) bin/pulumi-language-java bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
+GO_HOST_STAMP       := bin/.pulumi-language-go-$(LANGHOST_VERSION)
+ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) $(GO_HOST_STAMP) bin/pulumi-language-java bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
 
 engine-tools: $(ENGINE_TOOLS)
 
@@ -133,6 +135,10 @@ $(NODEJS_HOST_STAMP): tests/engine/tools/nodejs/go.mod tests/engine/tools/nodejs
 # Also writes bin/pulumi-language-python-exec, the script the host runs.
 $(PYTHON_HOST_STAMP): tests/engine/tools/python/go.mod tests/engine/tools/build-langhost
 	tests/engine/tools/build-langhost python bin/pulumi-language-python $(LANGHOST_VERSION)
+	touch $@
+
+$(GO_HOST_STAMP): tests/engine/tools/go/go.mod tests/engine/tools/go/rootflag.go tests/engine/tools/build-langhost
+	tests/engine/tools/build-langhost go bin/pulumi-language-go $(LANGHOST_VERSION)
 	touch $@
 
 # `go install` cannot build it (pulumi-java's pkg module has replace directives, and the
@@ -196,14 +202,15 @@ test-engine-standins:
 
 # examples/nodejs, examples/python and examples/java installed as their READMEs tell users
 # to, from the packages of dist/, before the suite enters its namespace (where there is no
-# network): build/engine-examples/nodejs/node_modules and build/engine-examples/python/venv,
-# which the TestEngineExample tests link into their copy of each example, and for Java the
-# local Maven repository, which the copy's Maven reads offline. Everything else is
-# installed again only when the example's dependencies change; the SDK's own package is
-# put in again each time, since dist/ is rebuilt each time.
+# network): build/engine-examples/nodejs/node_modules and build/engine-examples/python/venv
+# (and the Go examples' go.mod and go.sum, below), which the TestEngineExample tests link
+# into their copy of each example, and for Java the local Maven repository, which the
+# copy's Maven reads offline. Everything else is installed again only when the example's
+# dependencies change; the SDK's own package is put in again each time, since dist/ is
+# rebuilt each time.
 ENGINE_EXAMPLES := $(BUILD)/engine-examples
 .PHONY: engine-examples
-engine-examples: $(ENGINE_EXAMPLES)/nodejs/.installed $(ENGINE_EXAMPLES)/python/.installed $(ENGINE_EXAMPLES)/java/.installed | dist-nodejs dist-python install-java-sdk
+engine-examples: $(ENGINE_EXAMPLES)/nodejs/.installed $(ENGINE_EXAMPLES)/python/.installed $(ENGINE_EXAMPLES)/go/go.sum $(ENGINE_EXAMPLES)/java/.installed | dist-nodejs dist-python install-java-sdk
 	rm -rf $(ENGINE_EXAMPLES)/nodejs/node_modules/@eksa-irsa
 	cd $(ENGINE_EXAMPLES)/nodejs && $(WITH_NODE22) npm install --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ)
 	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q --force-reinstall --no-deps $(WHEEL)
@@ -214,6 +221,23 @@ $(ENGINE_EXAMPLES)/nodejs/.installed: examples/nodejs/package.json $(NODE22) | d
 	cd $(ENGINE_EXAMPLES)/nodejs && $(WITH_NODE22) npm install --engine-strict --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ) && \
 	  $(WITH_NODE22) npm install --engine-strict --no-audit --no-fund --loglevel=error
 	touch $@
+
+# examples/go and examples/fleet build inside the root module; copied elsewhere, as the
+# suite copies them, each needs the go.mod their READMEs describe: the SDK module replaced
+# by this checkout's sdk/, with the AWS, Kubernetes and Pulumi SDKs. It is written once into
+# build/engine-examples/go from the root module's requirements, tidied against copies of
+# both programs: tidy drops what they do not use and keeps every other module at the
+# root's version, so the compile of the SDKs is the one `go build ./...` made. Tidying
+# downloads what they need into the module cache (the suite's namespace has no network),
+# and the build proves they build from it.
+$(ENGINE_EXAMPLES)/go/go.sum: go.mod go.sum sdk/go.mod examples/go/main.go examples/fleet/main.go
+	rm -rf $(ENGINE_EXAMPLES)/go && mkdir -p $(ENGINE_EXAMPLES)/go/go $(ENGINE_EXAMPLES)/go/fleet
+	cp go.mod go.sum $(ENGINE_EXAMPLES)/go/
+	cp examples/go/main.go $(ENGINE_EXAMPLES)/go/go/ && cp examples/fleet/main.go $(ENGINE_EXAMPLES)/go/fleet/
+	cd $(ENGINE_EXAMPLES)/go && go mod edit -module=eksa-irsa-examples \
+	    -require=github.com/eksa-irsa/pulumi-eksa-irsa/sdk@v$(VERSION) \
+	    -replace=github.com/eksa-irsa/pulumi-eksa-irsa/sdk=$(CURDIR)/sdk && \
+	  go mod tidy && go build ./...
 
 $(ENGINE_EXAMPLES)/python/.installed: examples/python/requirements.txt | dist-python
 	rm -rf $(ENGINE_EXAMPLES)/python && mkdir -p $(ENGINE_EXAMPLES)/python
@@ -229,10 +253,63 @@ $(ENGINE_EXAMPLES)/java/.installed: examples/java/pom.xml | install-java-sdk
 	cd $(ENGINE_EXAMPLES)/java && $(MVN) compile exec:java -DmainClass=com.pulumi.bootstrap.internal.Main -DmainArgs=packages >/dev/null
 	touch $@
 
-test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) engine-examples
+# A TypeScript and a Python project, each with the plugin of bin/ added by `pulumi package
+# add` as Pulumi's docs teach for a package not published: the real CLI and language host
+# generate the SDK into the project's sdks/ and install it (npm, pip), which needs the
+# registries, so it is done here, before the suite enters its namespace; TestEnginePackageAdd
+# then runs programs of the projects. Again only when the schema (which the SDK is
+# generated from) or a host changes.
+ENGINE_PACKAGES := $(BUILD)/engine-packages
+ENGINE_PACKAGE_ADD = cd $(@D) && $(WITH_NODE22) PATH="$(CURDIR)/bin:$$PATH" PULUMI_HOME=$(CURDIR)/$(ENGINE_PACKAGES)/.pulumi-home \
+	PULUMI_SKIP_UPDATE_CHECK=true $(CURDIR)/bin/pulumi package add $(CURDIR)/bin/pulumi-resource-eksa-irsa
+.PHONY: engine-packages
+engine-packages: $(ENGINE_PACKAGES)/nodejs/.added $(ENGINE_PACKAGES)/python/.added
+
+$(ENGINE_PACKAGES)/nodejs/.added: schema.json bin/pulumi $(NODEJS_HOST_STAMP) $(NODE22) | build
+	rm -rf $(@D) && mkdir -p $(@D)
+	printf 'name: engine-package-add\nruntime: nodejs\n' > $(@D)/Pulumi.yaml
+	printf '{"name": "engine-package-add", "private": true, "main": "index.ts",\n "dependencies": {"@pulumi/pulumi": "^3.269.0"},\n "devDependencies": {"@types/node": "^22", "typescript": "^5.9.0"}}\n' > $(@D)/package.json
+	cp examples/nodejs/tsconfig.json $(@D)/
+	$(ENGINE_PACKAGE_ADD)
+	touch $@
+
+$(ENGINE_PACKAGES)/python/.added: schema.json bin/pulumi $(PYTHON_HOST_STAMP) | build
+	rm -rf $(@D) && mkdir -p $(@D)
+	printf 'name: engine-package-add\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n' > $(@D)/Pulumi.yaml
+	grep '^pulumi>=' examples/python/requirements.txt > $(@D)/requirements.txt
+	$(ENGINE_PACKAGE_ADD)
+	touch $@
+
+test-engine: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) $(WEBHOOK_STAMP) bin/eksa-irsa-demo engine-examples engine-packages
 	tests/kubeapiserver/ensure-etcd
 	cd tests/engine && go vet ./... && go vet -tags engine ./... && go test -count=1 ./...
 	cd tests/engine && $(WITH_NODE22) go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
+
+# `make demo`: one cluster's IRSA end to end on this machine, no AWS account needed: the
+# README's quick start (DEMO_LANG=yaml, typescript or python) through both phases under the
+# real engine, the real webhook mutating a pod, and that pod's token checked as STS would,
+# then everything destroyed (tests/engine/cmd/demo, on the engine suite's sandbox). The first
+# run builds the engine tools (minutes, about the first part of `make test-engine`).
+# `make demo-shell` keeps the sandbox up, printing how to use it, until Ctrl-C.
+DEMO_LANG  ?= yaml
+DEMO_SRC   := $(shell find tests/engine/cmd/demo tests/engine/sandbox -name '*.go' -o -name '*.yaml' 2>/dev/null) tests/engine/go.mod tests/engine/go.sum
+DEMO_TOOLS := build bin/pulumi-resource-aws bin/pulumi-resource-tls bin/pulumi $(YAML_HOST_STAMP) bin/pulumi-resource-kubernetes \
+	bin/kube-apiserver bin/kube-controller-manager $(WEBHOOK_STAMP) bin/eksa-irsa-demo \
+	$(if $(filter yaml,$(DEMO_LANG)),,$(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) engine-examples)
+.PHONY: demo demo-shell demo-announce
+demo: demo-announce $(DEMO_TOOLS)
+	tests/kubeapiserver/ensure-etcd
+	cd tests/engine && $(WITH_NODE22) ../../bin/eksa-irsa-demo -lang $(DEMO_LANG)
+
+demo-shell: demo-announce $(DEMO_TOOLS)
+	tests/kubeapiserver/ensure-etcd
+	cd tests/engine && $(WITH_NODE22) ../../bin/eksa-irsa-demo -lang $(DEMO_LANG) -shell
+
+demo-announce:
+	@echo "make demo: building what bin/ lacks (the first time: the Pulumi CLI, language host, kubernetes provider, kube-apiserver, webhook; several minutes)"
+
+bin/eksa-irsa-demo: $(DEMO_SRC)
+	cd tests/engine && go build -trimpath -o ../../$@ ./cmd/demo
 
 $(ACTIONLINT):
 	GOBIN=$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
@@ -284,7 +361,8 @@ test-nodejs: dist-nodejs $(NODE_TESTS)/node_modules/.installed
 # test-nodejs installed, Python run under Pulumi's mocks with the wheel test-python
 # installed. Go programs are vetted against sdk/, YAML programs type-checked against the
 # schema and shell blocks parsed by `go test ./provider/` (provider/docs_test.go); the YAML
-# programs that declare resources also run under the real engine (test-engine).
+# programs that declare resources and every TypeScript and Python block also run under the
+# real engine (test-engine).
 DOC_TS := $(NODE_TESTS)/build/docs
 DOC_PY := $(BUILD)/docblocks/python
 test-docs: test-docs-nodejs test-docs-python
@@ -412,18 +490,21 @@ bench:
 	@$(MAKE) --no-print-directory bench-engine
 
 # The engine half of `make bench`: wall time of `pulumi preview` and `pulumi up` under the
-# real CLI for phase-1 stacks of ENGINE_BENCH_SIZES EksaIrsa, per component and relative
-# to the first size, and the eksa-irsa plugin's share of the run's CPU (TestEngineBenchmark
+# real CLI for phase-1 stacks of ENGINE_BENCH_SIZES EksaIrsa, in each of
+# ENGINE_BENCH_LANGUAGES, per component and relative to the first size, and the eksa-irsa
+# plugin's and the language host's shares of the run's CPU (TestEngineBenchmark
 # in tests/engine, run like the engine suite: as root, in a network namespace of its own).
 # ENGINE_BENCH_COUNT rounds; the table shows medians. Progress goes to stderr, the table
 # to stdout.
 ENGINE_BENCH_COUNT ?= 3
 ENGINE_BENCH_SIZES ?= 1,10,30
+ENGINE_BENCH_LANGUAGES ?= yaml,typescript,python
 .PHONY: bench-engine
-bench-engine: build bin/pulumi-resource-aws bin/pulumi $(YAML_HOST_STAMP)
+bench-engine: build bin/pulumi-resource-aws bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) engine-examples
 	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
-	  (cd tests/engine && go test -v -count=1 -tags engine -timeout 60m -run '^TestEngineBenchmark$$' . \
-	    -args -engine-bench -engine-bench-count $(ENGINE_BENCH_COUNT) -engine-bench-sizes $(ENGINE_BENCH_SIZES) -engine-bench-out "$$out") >&2 && \
+	  (cd tests/engine && $(WITH_NODE22) go test -v -count=1 -tags engine -timeout 90m -run '^TestEngineBenchmark$$' . \
+	    -args -engine-bench -engine-bench-count $(ENGINE_BENCH_COUNT) -engine-bench-sizes $(ENGINE_BENCH_SIZES) \
+	    -engine-bench-languages $(ENGINE_BENCH_LANGUAGES) -engine-bench-out "$$out") >&2 && \
 	  cat "$$out"
 
 # Where the plugin's weight above the baseline comes from: machine code per package of the

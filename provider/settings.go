@@ -133,6 +133,7 @@ type webhookSettings struct {
 	lookupGracePeriod   string // empty: leave the flag out
 	annotationPrefix    string
 	tokenAudience       string // "" until resolveSettings defaults it from the OIDC provider's audiences
+	reapply             string // "": the values carry no reapply text
 }
 
 // resolveSettings applies defaults and checks every plain input, so that bad input fails
@@ -648,6 +649,7 @@ func resolveWebhook(w *Webhook) (webhookSettings, problems) {
 	s.annotationPrefix = valueOr(w.AnnotationPrefix, s.annotationPrefix)
 	// Only as given: resolveSettings defaults it from the OIDC provider's audiences.
 	s.tokenAudience = valueOr(w.TokenAudience, "")
+	s.reapply = valueOr(w.Reapply, "")
 
 	errs.add(k8sname.ValidateNamespace("webhook.namespace", s.namespace))
 	errs.add(webhook.ValidateAnnotationPrefix("webhook.annotationPrefix", s.annotationPrefix))

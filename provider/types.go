@@ -279,6 +279,7 @@ type Webhook struct {
 	Values              map[string]any `pulumi:"values,optional"`
 	AnnotationPrefix    *string        `pulumi:"annotationPrefix,optional"`
 	TokenAudience       *string        `pulumi:"tokenAudience,optional"`
+	Reapply             *string        `pulumi:"reapply,optional"`
 
 	ServiceAccountLookupGracePeriod *string `pulumi:"serviceAccountLookupGracePeriod,optional"`
 }
@@ -307,6 +308,12 @@ func (w *Webhook) Annotate(an infer.Annotator) {
 		"It must be one of `oidcProvider.audiences` (the OIDC provider's client IDs and the trust policies' `aud` "+
 		"condition); when only this is set, those audiences default to it. Defaults to the first of "+
 		"`oidcProvider.audiences`.")
+	an.Describe(&w.Reapply, "Any text; a new text (today's date, say) makes the next `pulumi up` upgrade the "+
+		"webhook's Helm release in place: Helm creates again the chart's objects "+
+		"deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook "+
+		"configuration's `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. "+
+		"Needed because `pulumi refresh` reads only Helm's record of the release and so cannot see such changes. "+
+		"Unset, the release's values stay as they are.")
 	an.Describe(&w.ServiceAccountLookupGracePeriod, "How long the webhook waits for a new pod's service account "+
 		"to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go "+
 		"duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `"+webhook.DefaultLookupGracePeriod+"`.")

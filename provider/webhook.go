@@ -118,6 +118,7 @@ func (b *builder) webhookValues(caBundle pulumi.StringOutput) pulumi.MapOutput {
 		CertManager:         w.tls == WebhookTLSCertManager,
 		TLSSecretName:       tlsSecretName,
 		Overrides:           w.values,
+		Reapply:             w.reapply,
 
 		ServiceAccountLookupGracePeriod: w.lookupGracePeriod,
 	}

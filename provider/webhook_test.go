@@ -372,3 +372,38 @@ func TestWebhookCertificateLifetime(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookReapply: webhook.reapply reaches the release's values under global and
+// changes nothing else of the release, so a new text is an in-place Helm upgrade of the
+// same release with the same objects; unset, the values hold no global at all (the
+// values golden pins the rest).
+func TestWebhookReapply(t *testing.T) {
+	release := func(reapply any) property.Map {
+		in := phase2(newRSAKey(t, 2048))
+		if reapply != nil {
+			in["webhook"] = map[string]any{"reapply": reapply}
+		}
+		aws, _ := mustConstruct(t, in)
+		return aws.named(t, "irsa-webhook").Inputs
+	}
+	unset, first, second := release(nil), release("2026-12-07"), release("2026-12-08")
+	if _, ok := plain(unset.Get("values")).(map[string]any)["global"]; ok {
+		t.Errorf("without reapply the values set global: %v", plain(unset.Get("values")))
+	}
+	for text, in := range map[string]property.Map{"2026-12-07": first, "2026-12-08": second} {
+		values := plain(in.Get("values")).(map[string]any)
+		if want := map[string]any{"eksaIrsaReapply": text}; !reflect.DeepEqual(values["global"], want) {
+			t.Errorf("reapply %q: global = %v, want %v", text, values["global"], want)
+		}
+		delete(values, "global")
+		unsetValues := plain(unset.Get("values")).(map[string]any)
+		if !reflect.DeepEqual(values, unsetValues) {
+			t.Errorf("reapply %q changed values beyond global:\n%v\nwant\n%v", text, values, unsetValues)
+		}
+		for _, key := range []string{"name", "namespace", "chart", "version"} {
+			if str(t, in, key) != str(t, unset, key) {
+				t.Errorf("reapply %q changed the release's %s to %q", text, key, str(t, in, key))
+			}
+		}
+	}
+}

@@ -73,10 +73,17 @@ var sharedEtcd struct {
 // call it from TestMain as os.Exit(kubetest.Main(m)).
 func Main(m *testing.M) int {
 	code := m.Run()
+	StopEtcd()
+	return code
+}
+
+// StopEtcd stops the shared etcd and removes its data, for programs that use the harness
+// without a TestMain (the engine suite's demo); Main calls it.
+func StopEtcd() {
 	if sharedEtcd.stop != nil {
 		sharedEtcd.stop()
+		sharedEtcd.stop = nil
 	}
-	return code
 }
 
 // FreePort returns a loopback port nothing listens on now.

@@ -48,7 +48,20 @@ type Options struct {
 	CABundle      string
 	// Overrides are the user's values, merged last so they win.
 	Overrides map[string]any
+	// Reapply is the webhook.reapply input: "" leaves the values as they were before the
+	// input existed; any other text is recorded under ReapplyValue, so that a new text
+	// changes the release's values and makes Helm upgrade it in place.
+	Reapply string
 }
+
+// ReapplyValue is the key under the chart's `global` values that carries Options.Reapply.
+// `global` is the one top-level key the chart's values.schema.json leaves open (Helm's
+// convention for values shared with subcharts) and no template of the chart reads it, so
+// the text changes the release's values without changing one rendered object: the
+// upgrade it causes only brings the live objects back to the chart's manifest, through
+// Helm's three-way merge, which creates a deleted object and resets a field changed by
+// hand.
+const ReapplyValue = "eksaIrsaReapply"
 
 // Values renders the chart values: ours first, the user's overrides deep-merged on top.
 // Only keys the chart's values.schema.json knows are set, because the chart refuses
@@ -105,6 +118,9 @@ func Values(o Options) map[string]any {
 	}
 	if len(image) > 0 {
 		values["image"] = image
+	}
+	if o.Reapply != "" {
+		values["global"] = map[string]any{ReapplyValue: o.Reapply}
 	}
 	merged := DeepMerge(values, o.Overrides)
 	userConfig, _ := o.Overrides["config"].(map[string]any)

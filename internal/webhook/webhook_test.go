@@ -131,6 +131,47 @@ func TestOverridesWinDeeply(t *testing.T) {
 	}
 }
 
+// TestReapplyValue: an empty reapply text leaves the values exactly as without it (so
+// stacks that never set it see no change), any other text lands under global, beside
+// global values of the user's, and a new text changes the values (what makes Helm
+// upgrade the release).
+func TestReapplyValue(t *testing.T) {
+	cases := []struct {
+		name       string
+		reapply    string
+		overrides  map[string]any
+		wantGlobal any // nil: no global key at all
+	}{
+		{"unset", "", nil, nil},
+		{"set", "2026-12-07", nil, map[string]any{ReapplyValue: "2026-12-07"}},
+		{"beside the user's global values", "2026-12-07", map[string]any{"global": map[string]any{"imageRegistry": "mirror.example.com"}},
+			map[string]any{ReapplyValue: "2026-12-07", "imageRegistry": "mirror.example.com"}},
+		{"the user's global values alone when unset", "", map[string]any{"global": map[string]any{"imageRegistry": "mirror.example.com"}},
+			map[string]any{"imageRegistry": "mirror.example.com"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := defaults()
+			o.Overrides = tc.overrides
+			o.Reapply = tc.reapply
+			got := Values(o)
+			if !reflect.DeepEqual(got["global"], tc.wantGlobal) {
+				t.Errorf("global = %#v, want %#v", got["global"], tc.wantGlobal)
+			}
+			delete(got, "global")
+			without := defaults()
+			if want := Values(without); !reflect.DeepEqual(got, want) {
+				t.Errorf("apart from global the values are %v, want those without reapply %v", got, want)
+			}
+		})
+	}
+	first, second := defaults(), defaults()
+	first.Reapply, second.Reapply = "1", "2"
+	if reflect.DeepEqual(Values(first), Values(second)) {
+		t.Error("a new reapply text leaves the values as they were, so Helm would not upgrade the release")
+	}
+}
+
 func TestDeepMerge(t *testing.T) {
 	cases := []struct {
 		name           string

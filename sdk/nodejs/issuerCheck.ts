@@ -14,10 +14,11 @@ import * as utilities from "./utilities";
  * ### Checking an issuer you publish yourself
  *
  * ```typescript
+ * import * as fs from "fs";
  * import * as eksa from "@eksa-irsa/pulumi-eksa-irsa";
  *
- * declare const discoveryDocument: string; // what you upload to .well-known/openid-configuration
- * declare const jwks: string;              // what you upload as keys.json (computeJwks gives it)
+ * const discoveryDocument = fs.readFileSync("openid-configuration", "utf8"); // what you upload
+ * const jwks = fs.readFileSync("keys.json", "utf8");                           // computeJwks gives it
  *
  * const check = new eksa.IssuerCheck("issuer", {
  *     issuerUrl: "https://oidc.example.com/prod",

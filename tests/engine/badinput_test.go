@@ -69,7 +69,7 @@ resources:
         - ${aws}
 `
 			s := newStack(t, e, prog, nil)
-			out, err := s.run("preview")
+			out, err := s.Run("preview")
 			if err == nil {
 				t.Fatalf("preview succeeded; want it to fail naming %s:\n%s", tc.field, out)
 			}

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // The engine benchmark measures and asserts nothing, so it runs only when asked for
@@ -26,6 +28,7 @@ var (
 	engineBench      = flag.Bool("engine-bench", false, "run TestEngineBenchmark: preview and up wall time for stacks of several EksaIrsa")
 	engineBenchCount = flag.Int("engine-bench-count", 3, "runs of each measurement; the table shows medians")
 	engineBenchSizes = flag.String("engine-bench-sizes", "1,10,30", "comma-separated numbers of EksaIrsa per stack; the first is the reference of the ratios")
+	engineBenchLangs = flag.String("engine-bench-languages", "yaml,typescript,python", "comma-separated languages of the programs (yaml, typescript, python)")
 	engineBenchOut   = flag.String("engine-bench-out", "", "write the markdown table to this file instead of standard output (go test shows a passing test's output only with -v)")
 )
 
@@ -37,8 +40,29 @@ const (
 )
 
 // meteredPlugins are the executables the benchmark runs through cmd/rusage-wrapper, so
-// that the table can split the run's CPU among them: the plugin under test first.
-var meteredPlugins = []string{"pulumi-resource-eksa-irsa", "pulumi-resource-aws", "pulumi-language-yaml"}
+// that the table can split the run's CPU among them: the plugin under test first, then
+// the aws stand-in and the language hosts (whose records include the node or python
+// process each runs the program in, which they reap).
+var meteredPlugins = []string{"pulumi-resource-eksa-irsa", "pulumi-resource-aws", "pulumi-language-yaml", "pulumi-language-nodejs", "pulumi-language-python"}
+
+// benchLanguage is a language the benchmark's programs are written in.
+type benchLanguage struct {
+	name string
+	host string // the language host's executable
+	// example and deps name the dependencies `make engine-examples` installed
+	// (build/engine-examples/<example>/<deps>), linked into the stack; none for YAML.
+	example, deps string
+	// program is Pulumi.yaml and the program's files for n EksaIrsa (see benchProgram).
+	program func(n int, prefix string) (string, map[string]string)
+}
+
+var benchLanguages = []benchLanguage{
+	{name: "yaml", host: "pulumi-language-yaml", program: func(n int, prefix string) (string, map[string]string) {
+		return benchProgram(n, prefix), nil
+	}},
+	{name: "typescript", host: "pulumi-language-nodejs", example: "nodejs", deps: "node_modules", program: benchProgramTypeScript},
+	{name: "python", host: "pulumi-language-python", example: "python", deps: "venv", program: benchProgramPython},
+}
 
 // benchCommand is one CLI command the benchmark times. They run in order, each on the
 // stack the commands before it left, unless it asks for a fresh one.
@@ -87,10 +111,18 @@ func TestEngineBenchmark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var langs []benchLanguage
+	for _, name := range strings.Split(*engineBenchLangs, ",") {
+		i := slices.IndexFunc(benchLanguages, func(l benchLanguage) bool { return l.name == strings.TrimSpace(name) })
+		if i < 0 {
+			t.Fatalf("-engine-bench-languages: no language %q", name)
+		}
+		langs = append(langs, benchLanguages[i])
+	}
 	if *engineBenchCount < 1 {
 		t.Fatal("-engine-bench-count must be at least 1")
 	}
-	root, err := repositoryRoot()
+	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,33 +130,42 @@ func TestEngineBenchmark(t *testing.T) {
 	wrappers := buildRusageWrappers(t)
 	e := startEndpoints(t)
 
-	// samples[command][size] holds one sample per round.
-	samples := make([][][]benchSample, len(benchCommands))
-	for i := range samples {
-		samples[i] = make([][]benchSample, len(sizes))
+	// samples[language][command][size] holds one sample per round.
+	samples := make([][][][]benchSample, len(langs))
+	for l := range samples {
+		samples[l] = make([][][]benchSample, len(benchCommands))
+		for i := range samples[l] {
+			samples[l][i] = make([][]benchSample, len(sizes))
+		}
 	}
 	started := time.Now()
 	for round := range *engineBenchCount {
-		for j, n := range sizes {
-			var s *stack
-			var log string
-			for i, c := range benchCommands {
-				if s == nil || c.fresh {
-					// Cluster names of their own per stack: bucket names start with the
-					// cluster's, and every stack shares the one S3 stand-in.
-					s = newStack(t, e, benchProgram(n, fmt.Sprintf("r%dn%dc%d", round+1, n, i)), nil, wrappers)
-					log = filepath.Join(s.dir, "rusage.jsonl")
-					s.env = append(s.env, benchRealDirEnv+"="+filepath.Join(root, "bin"), benchRusageEnv+"="+log)
+		for l, lang := range langs {
+			for j, n := range sizes {
+				var s *stack
+				var log string
+				for i, c := range benchCommands {
+					if s == nil || c.fresh {
+						// Cluster names of their own per stack: bucket names start with the
+						// cluster's, and every stack shares the one S3 stand-in.
+						program, files := lang.program(n, fmt.Sprintf("r%dl%dn%dc%d", round+1, l, n, i))
+						s = newStack(t, e, program, files, wrappers)
+						if lang.deps != "" {
+							sandbox.LinkExampleDependencies(t, s, lang.example, lang.deps)
+						}
+						log = filepath.Join(s.Dir, "rusage.jsonl")
+						s.Env = append(s.Env, benchRealDirEnv+"="+filepath.Join(root, "bin"), benchRusageEnv+"="+log)
+					}
+					sample := timeCommand(t, s, e, log, c)
+					samples[l][i][j] = append(samples[l][i][j], sample)
+					fmt.Fprintf(os.Stderr, "engine bench: round %d/%d, %s, N=%d, %s: %s wall, CPU %s (eksa-irsa %s, host %s), %d HTTPS fetches\n",
+						round+1, *engineBenchCount, lang.name, n, c.args[0], round1(sample.wall), round1(sample.cpu),
+						round1(sample.plugins[meteredPlugins[0]]), round1(sample.plugins[lang.host]), sample.fetches)
 				}
-				sample := timeCommand(t, s, e, log, c)
-				samples[i][j] = append(samples[i][j], sample)
-				fmt.Fprintf(os.Stderr, "engine bench: round %d/%d, N=%d, %s: %s wall, CPU %s (eksa-irsa %s), %d HTTPS fetches\n",
-					round+1, *engineBenchCount, n, c.args[0], round1(sample.wall), round1(sample.cpu),
-					round1(sample.plugins[meteredPlugins[0]]), sample.fetches)
 			}
 		}
 	}
-	table := renderEngineBench(sizes, samples, *engineBenchCount, machineBefore, loadAverage(), time.Since(started))
+	table := renderEngineBench(langs, sizes, samples, *engineBenchCount, machineBefore, loadAverage(), time.Since(started))
 	if *engineBenchOut == "" {
 		fmt.Print(table)
 		return
@@ -181,6 +222,51 @@ resources:
 	return b.String()
 }
 
+// benchProgramTypeScript is benchProgram in TypeScript: the same resources, made in a loop
+// as a TypeScript user writes it.
+func benchProgramTypeScript(n int, prefix string) (string, map[string]string) {
+	return "name: engine-bench\nruntime: nodejs\n", map[string]string{
+		"package.json":  `{"name": "engine-bench", "private": true, "main": "index.ts"}` + "\n",
+		"tsconfig.json": `{"compilerOptions": {"strict": true, "target": "es2020", "module": "commonjs", "moduleResolution": "node", "skipLibCheck": true}, "files": ["index.ts"]}` + "\n",
+		"index.ts": fmt.Sprintf(`import * as aws from "@pulumi/aws";
+import * as eksa from "@eksa-irsa/pulumi-eksa-irsa";
+
+const awsProvider = new aws.Provider("aws", { region: "us-west-2" });
+for (let i = 0; i < %d; i++) {
+    const id = String(i).padStart(2, "0");
+    new eksa.EksaIrsa("irsa" + id, {
+        clusterName: %q + "-" + id,
+        issuer: { verify: true },
+        roles: { reporting: { serviceAccounts: ["apps/reporting"], policyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] } },
+    }, { providers: { aws: awsProvider } });
+}
+`, n, prefix),
+	}
+}
+
+// benchProgramPython is benchProgram in Python, in the virtualenv venv.
+func benchProgramPython(n int, prefix string) (string, map[string]string) {
+	return "name: engine-bench\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n", map[string]string{
+		"__main__.py": fmt.Sprintf(`import pulumi
+import pulumi_aws as aws
+import pulumi_eksa_irsa as eksa
+
+aws_provider = aws.Provider("aws", region="us-west-2")
+for i in range(%d):
+    eksa.EksaIrsa(
+        f"irsa{i:02d}",
+        cluster_name=f"%s-{i:02d}",
+        issuer=eksa.IssuerArgs(verify=True),
+        roles={"reporting": eksa.RoleArgs(
+            service_accounts=["apps/reporting"],
+            policy_arns=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+        )},
+        opts=pulumi.ResourceOptions(providers={"aws": aws_provider}),
+    )
+`, n, prefix),
+	}
+}
+
 // buildRusageWrappers builds cmd/rusage-wrapper once under each metered plugin's name
 // into a folder that goes first on the stacks' PATH.
 func buildRusageWrappers(t *testing.T) string {
@@ -208,8 +294,8 @@ func timeCommand(t *testing.T, s *stack, e *endpoints, log string, c benchComman
 	if err := os.Remove(log); err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
-	drain(e.requests)
-	cmd := s.command(args...)
+	drain(e.Requests)
+	cmd := s.Command(args...)
 	cmd.Env = slices.Concat(cmd.Env, c.env)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
@@ -220,7 +306,7 @@ func timeCommand(t *testing.T, s *stack, e *endpoints, log string, c benchComman
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		sample.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	sample.fetches = len(drain(e.requests))
+	sample.fetches = len(drain(e.Requests))
 	f, err := os.Open(log) //nolint:gosec // the wrappers' log in the stack's folder
 	if err != nil {
 		t.Fatalf("no rusage records from the wrapped plugins: %v", err)
@@ -246,45 +332,57 @@ func timeCommand(t *testing.T, s *stack, e *endpoints, log string, c benchComman
 }
 
 // renderEngineBench is the markdown of `make bench`'s engine table.
-func renderEngineBench(sizes []int, samples [][][]benchSample, count int, before, after string, took time.Duration) string {
+func renderEngineBench(langs []benchLanguage, sizes []int, samples [][][][]benchSample, count int, before, after string, took time.Duration) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Engine: the real `pulumi` CLI and YAML host, this checkout's plugin, the aws stand-in; phase-1 stacks of %s EksaIrsa (one role each, `issuer.verify` on). Medians of %d rounds (ratios and shares taken round by round), %s in all.\n\n",
-		joinInts(sizes, ", "), count, took.Round(time.Second))
+	names := make([]string, len(langs))
+	for l, lang := range langs {
+		names[l] = lang.name
+	}
+	fmt.Fprintf(&b, "Engine: the real `pulumi` CLI and language hosts (%s), this checkout's plugin, the aws stand-in; phase-1 stacks of %s EksaIrsa (one role each, `issuer.verify` on). Medians of %d rounds (ratios and shares taken round by round), %s in all.\n\n",
+		strings.Join(names, ", "), joinInts(sizes, ", "), count, took.Round(time.Second))
 	fmt.Fprintf(&b, "Machine: %s; load average at the end %s.\n\n", before, after)
-	b.WriteString("| command | N | wall (min–max) | wall per component | per component ÷ N=" + strconv.Itoa(sizes[0]) + " | each added component | CPU, whole run | eksa-irsa CPU (starts) | eksa-irsa share | aws stand-in / YAML host share | HTTPS fetches |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	b.WriteString("| command | language | N | wall (min–max) | wall per component | per component ÷ N=" + strconv.Itoa(sizes[0]) + " | each added component | CPU, whole run | eksa-irsa CPU (starts) | eksa-irsa share | aws stand-in / language host share | HTTPS fetches |\n")
+	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for i, c := range benchCommands {
-		for j, n := range sizes {
-			runs := samples[i][j]
-			walls := collect(runs, func(s benchSample) float64 { return s.wall.Seconds() })
-			perComponent := median(walls) / float64(n)
-			ratio, added := "—", "—"
-			if j > 0 {
-				var ratios, marginals []float64
-				for r := range runs {
-					ref, prev := samples[i][0][r], samples[i][j-1][r]
-					ratios = append(ratios, (runs[r].wall.Seconds()/float64(n))/(ref.wall.Seconds()/float64(sizes[0])))
-					marginals = append(marginals, (runs[r].wall-prev.wall).Seconds()/float64(n-sizes[j-1]))
-				}
-				ratio = fmt.Sprintf("%.2f×", median(ratios))
-				added = fmt.Sprintf("%s (N=%d→%d)", seconds(median(marginals)), sizes[j-1], n)
-			}
-			share := func(name string) float64 {
-				return median(collect(runs, func(s benchSample) float64 { return s.plugins[name].Seconds() / s.cpu.Seconds() }))
-			}
-			ours := meteredPlugins[0]
-			fmt.Fprintf(&b, "| %s | %d | %s (%s–%s) | %s | %s | %s | %s | %s (%s) | %.0f%% | %.0f%% / %.0f%% | %s |\n",
-				c.label, n,
-				seconds(median(walls)), seconds(slices.Min(walls)), seconds(slices.Max(walls)),
-				seconds(perComponent), ratio, added,
-				seconds(median(collect(runs, func(s benchSample) float64 { return s.cpu.Seconds() }))),
-				seconds(median(collect(runs, func(s benchSample) float64 { return s.plugins[ours].Seconds() }))),
-				joinInts(distinct(collect(runs, func(s benchSample) float64 { return float64(s.starts[ours]) })), "/"),
-				100*share(ours), 100*share("pulumi-resource-aws"), 100*share("pulumi-language-yaml"),
-				joinInts(distinct(collect(runs, func(s benchSample) float64 { return float64(s.fetches) })), "/"))
+		for l, lang := range langs {
+			renderEngineBenchRows(&b, c.label, lang, sizes, samples[l][i])
 		}
 	}
 	return b.String()
+}
+
+// renderEngineBenchRows are the table's rows of one command in one language, a row per
+// size; samples[size] holds one sample per round.
+func renderEngineBenchRows(b *strings.Builder, label string, lang benchLanguage, sizes []int, samples [][]benchSample) {
+	for j, n := range sizes {
+		runs := samples[j]
+		walls := collect(runs, func(s benchSample) float64 { return s.wall.Seconds() })
+		perComponent := median(walls) / float64(n)
+		ratio, added := "—", "—"
+		if j > 0 {
+			var ratios, marginals []float64
+			for r := range runs {
+				ref, prev := samples[0][r], samples[j-1][r]
+				ratios = append(ratios, (runs[r].wall.Seconds()/float64(n))/(ref.wall.Seconds()/float64(sizes[0])))
+				marginals = append(marginals, (runs[r].wall-prev.wall).Seconds()/float64(n-sizes[j-1]))
+			}
+			ratio = fmt.Sprintf("%.2f×", median(ratios))
+			added = fmt.Sprintf("%s (N=%d→%d)", seconds(median(marginals)), sizes[j-1], n)
+		}
+		share := func(name string) float64 {
+			return median(collect(runs, func(s benchSample) float64 { return s.plugins[name].Seconds() / s.cpu.Seconds() }))
+		}
+		ours := meteredPlugins[0]
+		fmt.Fprintf(b, "| %s | %s | %d | %s (%s–%s) | %s | %s | %s | %s | %s (%s) | %.0f%% | %.0f%% / %.0f%% | %s |\n",
+			label, lang.name, n,
+			seconds(median(walls)), seconds(slices.Min(walls)), seconds(slices.Max(walls)),
+			seconds(perComponent), ratio, added,
+			seconds(median(collect(runs, func(s benchSample) float64 { return s.cpu.Seconds() }))),
+			seconds(median(collect(runs, func(s benchSample) float64 { return s.plugins[ours].Seconds() }))),
+			joinInts(distinct(collect(runs, func(s benchSample) float64 { return float64(s.starts[ours]) })), "/"),
+			100*share(ours), 100*share("pulumi-resource-aws"), 100*share(lang.host),
+			joinInts(distinct(collect(runs, func(s benchSample) float64 { return float64(s.fetches) })), "/"))
+	}
 }
 
 func collect(runs []benchSample, f func(benchSample) float64) []float64 {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/tlstest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // TestEngineDrift: after both phases are up, four changes made outside the program, each
@@ -34,48 +35,49 @@ import (
 //   - the webhook Deployment deleted, or the webhook configuration's caBundle replaced:
 //     the kubernetes provider's Helm release reads back only Helm's record of the
 //     release, not the objects of the chart, so refresh reports nothing and `up` does
-//     nothing; `up --replace` of the release fails on the release name; `destroy
-//     --target` of the release and `up` install the chart again.
+//     nothing; a new webhook.reapply text makes `up` upgrade the release in place, which
+//     brings the object back while the other one (the configuration, the Deployment)
+//     stays as it was.
 func TestEngineDrift(t *testing.T) {
 	p := upBothPhases(t)
 	s := p.stack
-	out := s.outputs()
+	out := s.Outputs()
 	bucket, _ := out["bucketName"].(string)
 	jwks, _ := out["jwks"].(string)
-	want := p.state.byType()
+	want := p.state.ByType()
 	const roleType = "aws:iam/role:Role"
 
 	// converged checks that the stack holds what it held after phase 2 and that a
 	// preview finds nothing left to do.
 	converged := func(t *testing.T) {
 		t.Helper()
-		t.Logf("resources after the repair: %d (after phase 2: %d)", len(s.export().Deployment.Resources), len(p.state.Deployment.Resources))
-		if got := s.export().byType(); !maps.Equal(got, want) {
+		t.Logf("resources after the repair: %d (after phase 2: %d)", len(s.Export().Deployment.Resources), len(p.state.Deployment.Resources))
+		if got := s.Export().ByType(); !maps.Equal(got, want) {
 			t.Errorf("after the repair the state holds %v, want %v", got, want)
 		}
-		if r := replaced(p.state, s.export()); len(r) > 0 {
+		if r := sandbox.Replaced(p.state, s.Export()); len(r) > 0 {
 			t.Errorf("the repair replaced or deleted:\n%s", strings.Join(r, "\n"))
 		}
-		s.must("preview", "--expect-no-changes")
+		s.Must("preview", "--expect-no-changes")
 	}
 
 	t.Run("keys.json deleted from the bucket", func(t *testing.T) {
-		keys := filepath.Join(p.endpoints.s3Dir, bucket, "keys.json")
+		keys := filepath.Join(p.endpoints.S3Dir, bucket, "keys.json")
 		if err := os.Remove(keys); err != nil {
 			t.Fatal(err)
 		}
-		refreshed := s.refresh()
-		t.Logf("resources after refresh: %d", len(s.export().Deployment.Resources))
+		refreshed := s.Refresh()
+		t.Logf("resources after refresh: %d", len(s.Export().Deployment.Resources))
 		golden(t, "drift-keys-json-deleted.golden", normalizeRefresh(t, refreshed, p))
 		if !strings.Contains(refreshed, "keys.json") {
 			t.Errorf("refresh does not name keys.json:\n%s", refreshed)
 		}
-		if n := s.export().byType()["aws:s3/bucketObjectv2:BucketObjectv2"]; n != want["aws:s3/bucketObjectv2:BucketObjectv2"]-1 {
+		if n := s.Export().ByType()["aws:s3/bucketObjectv2:BucketObjectv2"]; n != want["aws:s3/bucketObjectv2:BucketObjectv2"]-1 {
 			t.Errorf("after refresh the state holds %d objects, want keys.json dropped", n)
 		}
 
 		// The object comes back first; the check, which depends on it, re-runs after.
-		steps := s.upSteps()
+		steps := s.UpSteps()
 		if len(steps) != 2 || steps[0].Op != "create" || !strings.HasSuffix(steps[0].URN, "::irsa-jwks") ||
 			steps[1].Op != "update" || !strings.HasSuffix(steps[1].URN, "IssuerCheck::irsa-issuer-check") {
 			t.Errorf("up took steps %v; want keys.json created, then the issuer check updated", steps)
@@ -88,8 +90,8 @@ func TestEngineDrift(t *testing.T) {
 	})
 
 	t.Run("trust policy widened by hand", func(t *testing.T) {
-		role := onlyOf(t, s.export(), roleType)
-		stored := filepath.Join(p.endpoints.iamDir, "roles", role.ID+".json")
+		role := onlyOf(t, s.Export(), roleType)
+		stored := filepath.Join(p.endpoints.IAMDir, "roles", role.ID+".json")
 		original, err := os.ReadFile(stored) //nolint:gosec // the test's own IAM directory
 		if err != nil {
 			t.Fatal(err)
@@ -97,7 +99,7 @@ func TestEngineDrift(t *testing.T) {
 		if string(original) != role.Outputs["assumeRolePolicy"] {
 			t.Fatalf("the stored trust policy is not the state's:\n%s\n%v", original, role.Outputs["assumeRolePolicy"])
 		}
-		provider := onlyOf(t, s.export(), "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+		provider := onlyOf(t, s.Export(), "aws:iam/openIdConnectProvider:OpenIdConnectProvider")
 		// Any service account of the cluster may assume the role: the audience and subject
 		// conditions are gone, as a console edit that "simplifies" the policy leaves it.
 		wider := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider.ID +
@@ -105,13 +107,13 @@ func TestEngineDrift(t *testing.T) {
 		if err := os.WriteFile(stored, []byte(wider), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		refreshed := s.refresh()
+		refreshed := s.Refresh()
 		golden(t, "drift-trust-policy-widened.golden", normalizeRefresh(t, refreshed, p))
-		if got := onlyOf(t, s.export(), roleType).Outputs["assumeRolePolicy"]; got != wider {
+		if got := onlyOf(t, s.Export(), roleType).Outputs["assumeRolePolicy"]; got != wider {
 			t.Errorf("after refresh the state's trust policy is %v, want the one edited by hand", got)
 		}
 
-		steps := s.upSteps()
+		steps := s.UpSteps()
 		if len(steps) != 1 || steps[0].Op != "update" || !slices.Equal(steps[0].Diffs, []string{"assumeRolePolicy"}) {
 			t.Errorf("up took steps %v; want one update of the role's assumeRolePolicy", steps)
 		}
@@ -123,76 +125,118 @@ func TestEngineDrift(t *testing.T) {
 	})
 
 	deployments := "/apis/apps/v1/namespaces/" + webhookNamespace + "/deployments"
-	t.Run("webhook Deployment deleted", func(t *testing.T) {
-		names := p.cluster.objectNames(t, deployments)
+	hooks := "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
+	webhookObject := func(t *testing.T, collection, what string) string {
+		t.Helper()
+		names := p.cluster.ObjectNames(t, collection)
 		if len(names) != 1 {
-			t.Fatalf("deployments %v, want the chart's one", names)
+			t.Fatalf("%s %v, want the chart's one", what, names)
 		}
-		if code, body := p.cluster.api.Do(t, kubetest.Admin, http.MethodDelete, deployments+"/"+names[0], nil); code != http.StatusOK {
+		return collection + "/" + names[0]
+	}
+	deployment := webhookObject(t, deployments, "deployments")
+	hook := webhookObject(t, hooks, "mutating webhook configurations")
+	caBundle := caBundles(t, p.cluster.API.Get(t, hook))
+
+	t.Run("webhook Deployment deleted", func(t *testing.T) {
+		hookUID := uidOf(t, p.cluster, hook)
+		if code, body := p.cluster.API.Do(t, kubetest.Admin, http.MethodDelete, deployment, nil); code != http.StatusOK {
 			t.Fatalf("delete deployment: %d %s", code, body)
 		}
-		refreshed := s.refresh()
+		refreshed := s.Refresh()
 		golden(t, "drift-webhook-deployment-deleted.golden", normalizeRefresh(t, refreshed, p))
 
-		reinstall(t, s, func() bool { return p.cluster.exists(t, deployments+"/"+names[0]) })
+		reapply(t, p, "deployment deleted", "drift-webhook-deployment-reapply.golden",
+			func() bool { return p.cluster.Exists(t, deployment) })
+		if got := uidOf(t, p.cluster, hook); got != hookUID {
+			t.Errorf("the webhook configuration was made anew (uid %s, was %s); the upgrade must leave it in place", got, hookUID)
+		}
+		if got := caBundles(t, p.cluster.API.Get(t, hook)); !slices.Equal(got, caBundle) {
+			t.Errorf("caBundle after the repair = %v, want the original", got)
+		}
 		converged(t)
 	})
 
-	hooks := "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
 	t.Run("webhook caBundle replaced", func(t *testing.T) {
-		names := p.cluster.objectNames(t, hooks)
-		if len(names) != 1 {
-			t.Fatalf("mutating webhook configurations %v, want the chart's one", names)
-		}
-		path := hooks + "/" + names[0]
-		before := caBundles(t, p.cluster.api.Get(t, path))
+		deploymentUID := uidOf(t, p.cluster, deployment)
 		other := base64.StdEncoding.EncodeToString(tlstest.NewCA(t, "someone else's CA").PEM)
-		obj := p.cluster.api.Get(t, path)
+		obj := p.cluster.API.Get(t, hook)
 		for _, w := range obj["webhooks"].([]any) {
 			w.(map[string]any)["clientConfig"].(map[string]any)["caBundle"] = other
 		}
-		if code, body := p.cluster.api.Do(t, kubetest.Admin, http.MethodPut, path, obj); code != http.StatusOK {
+		if code, body := p.cluster.API.Do(t, kubetest.Admin, http.MethodPut, hook, obj); code != http.StatusOK {
 			t.Fatalf("replace caBundle: %d %s", code, body)
 		}
-		refreshed := s.refresh()
+		refreshed := s.Refresh()
 		golden(t, "drift-webhook-ca-bundle-replaced.golden", normalizeRefresh(t, refreshed, p))
 
-		reinstall(t, s, func() bool { return slices.Equal(caBundles(t, p.cluster.api.Get(t, path)), before) })
+		reapply(t, p, "caBundle replaced", "drift-webhook-ca-bundle-reapply.golden",
+			func() bool { return slices.Equal(caBundles(t, p.cluster.API.Get(t, hook)), caBundle) })
+		// The same Deployment served throughout: the upgrade neither removed nor
+		// recreated it, so pods had a webhook the whole time.
+		if got := uidOf(t, p.cluster, deployment); got != deploymentUID {
+			t.Errorf("the webhook Deployment was made anew (uid %s, was %s); the upgrade must leave it in place", got, deploymentUID)
+		}
 		converged(t)
 	})
 }
 
-// reinstall is the repair of a change made inside the webhook's chart, which the
-// kubernetes provider's Helm release does not read back: refresh reports nothing (the
-// case's golden), so `up` has nothing to do and restored stays false; `up --replace` of
-// the release fails, since its replacement is installed under the same release name
-// before the old one is uninstalled; `destroy --target` of the release and `up` install
-// the chart again, and restored turns true.
-func reinstall(t *testing.T, s *stack, restored func() bool) {
+// reapply is the repair of a change made inside the webhook's chart, which the
+// kubernetes provider's Helm release does not read back: refresh reported nothing (the
+// case's golden), so `up` has nothing to do and restored stays false. A new
+// webhook.reapply text then shows in `preview --diff` as one update of the release's
+// values (goldenName) and `up` makes exactly that update: Helm upgrades the release in
+// place (its revision goes up by one, never back to 1 as a reinstall would), its
+// three-way merge brings the live objects back to the chart's, and restored turns true.
+// The text stays in p.program, so later previews run with it.
+func reapply(t *testing.T, p *phase2, text, goldenName string, restored func() bool) {
 	t.Helper()
-	if steps := s.upSteps(); len(steps) > 0 || restored() {
+	s := p.stack
+	if steps := s.UpSteps(); len(steps) > 0 || restored() {
 		t.Fatalf("up after the refresh took steps %v (restored: %v); want none, as refresh found nothing", steps, restored())
 	}
-	release := onlyOf(t, s.export(), "kubernetes:helm.sh/v3:Release").URN
-	out, err := s.run("up", "--yes", "--skip-preview", "--replace", release)
-	if err == nil || !strings.Contains(out, "cannot re-use a name that is still in use") {
-		t.Errorf("up --replace of the release: %v, want Helm's refusal of the same release name:\n%s", err, out)
-	}
+	revision := releaseRevision(t, s.Export())
+	p.program.webhookReapply = text
+	s.WriteProgram(p.program.yaml())
+	golden(t, goldenName, normalizePreview(s.Must("preview", "--diff"), p.issuer))
 	if restored() {
-		t.Fatal("the failed replacement restored the object")
+		t.Fatal("the preview restored the object")
 	}
-	s.must("destroy", "--yes", "--skip-preview", "--target", release)
-	s.up()
+
+	steps := s.UpSteps()
+	if len(steps) != 1 || steps[0].Op != "update" || !strings.HasSuffix(steps[0].URN, "Release::irsa-webhook") ||
+		!slices.Equal(steps[0].Diffs, []string{"values"}) {
+		t.Errorf("up took steps %v; want one update of the webhook release's values", steps)
+	}
+	if got := releaseRevision(t, s.Export()); got != revision+1 {
+		t.Errorf("release revision after the repair = %v, want %v: one Helm upgrade of the same release", got, revision+1)
+	}
 	if !restored() {
-		t.Error("destroy --target of the release and up did not restore the object")
+		t.Error("the Helm upgrade did not restore the object")
 	}
 }
 
-// refresh runs `pulumi refresh` one resource at a time, so that its output lists them
-// in the same order every run, and returns that output.
-func (s *stack) refresh() string {
-	s.t.Helper()
-	return s.must("refresh", "--yes", "--skip-preview", "--diff", "--parallel", "1")
+// releaseRevision is the Helm revision of the webhook release, as its state records it.
+func releaseRevision(t *testing.T, d deployment) float64 {
+	t.Helper()
+	status, _ := onlyOf(t, d, "kubernetes:helm.sh/v3:Release").Outputs["status"].(map[string]any)
+	revision, ok := status["revision"].(float64)
+	if !ok {
+		t.Fatalf("the release's status has no revision: %v", status)
+	}
+	return revision
+}
+
+// uidOf is the metadata.uid of the object at path, which changes when the object is
+// deleted and made again.
+func uidOf(t *testing.T, c *cluster, path string) string {
+	t.Helper()
+	meta, _ := c.API.Get(t, path)["metadata"].(map[string]any)
+	uid, _ := meta["uid"].(string)
+	if uid == "" {
+		t.Fatalf("%s has no uid", path)
+	}
+	return uid
 }
 
 // onlyOf is the one resource of the type in the state.
@@ -238,9 +282,9 @@ var (
 // without the stack's outputs, which every refresh prints whole and no case changes.
 func normalizeRefresh(t *testing.T, out string, p *phase2) string {
 	t.Helper()
-	pub := &p.cluster.signingKey.PublicKey
+	pub := &p.cluster.SigningKey.PublicKey
 	out = strings.ReplaceAll(out, base64.RawURLEncoding.EncodeToString(pub.N.Bytes()), "<modulus>")
-	out = strings.ReplaceAll(out, kidOf(t, p.cluster.publicKeyPEM(t)), "<kid>")
+	out = strings.ReplaceAll(out, kidOf(t, p.cluster.PublicKeyPEM(t)), "<kid>")
 	out = timestamps.ReplaceAllString(out, "<time>")
 	out = etags.ReplaceAllString(out, "<md5>")
 	var lines []string

@@ -3,116 +3,167 @@
 package engine_test
 
 import (
-	"io/fs"
-	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // TestEngineExampleNodejs runs examples/nodejs, the TypeScript program, under the real
 // engine and the Node.js language host (see runExample).
 func TestEngineExampleNodejs(t *testing.T) {
-	runExample(t, "nodejs", "node_modules", nil)
+	runExample(t, "nodejs", "node_modules")
 }
 
 // TestEngineExamplePython runs examples/python under the real engine and the Python
 // language host, in the virtualenv its Pulumi.yaml names (see runExample).
 func TestEngineExamplePython(t *testing.T) {
-	runExample(t, "python", "venv", nil)
+	runExample(t, "python", "venv")
 }
 
 // TestEngineExampleJava runs examples/java, the Maven project, under the real engine and
-// the Java language host, which runs `mvn compile exec:java` (see runExample). Its
-// dependencies are in the local Maven repository; Maven reads .mvn/maven.config of the
-// project's folder, where -o keeps it from reaching for a remote repository.
+// the Java language host, which runs `mvn compile exec:java` offline against the local
+// Maven repository `make engine-examples` filled (see runExample and
+// sandbox.NewExampleStack).
 func TestEngineExampleJava(t *testing.T) {
-	runExample(t, "java", "", map[string]string{".mvn/maven.config": "--offline\n"})
+	runExample(t, "java")
 }
 
-// runExample runs the example of lang as its README tells a user to: a copy of its files
-// (with extra added; not its <deps> or Maven's target/, if a user's run left them), with the dependencies `make engine-examples` installed from dist/
-// (build/engine-examples/<lang>, whose <deps> is linked into the copy when deps is not
-// empty: nothing can be installed inside the namespace), then phase 1 with clusterExists
-// false, the cluster started with the issuer phase 1 published, phase 2 with clusterExists
-// true and both kubeconfigs, a no-change preview and refresh, and destroy. Phase 2 must
-// replace nothing, the reporting service account must be in the cluster annotated with
-// its role, and no command may print a warning.
-func runExample(t *testing.T, lang, deps string, extra map[string]string) {
-	root, err := repositoryRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	installed := filepath.Join(root, "build", "engine-examples", lang)
-	if _, err := os.Stat(filepath.Join(installed, ".installed")); err != nil {
-		t.Fatalf("%s's dependencies are not installed (`make engine-examples` installs them): %v", lang, err)
-	}
-	dir := filepath.Join(root, "examples", lang)
-	files := map[string]string{}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			// What a user's install or build wrote beside the sources is not the example.
-			if path != dir && (d.Name() == deps || d.Name() == "target") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		content, err := os.ReadFile(path) //nolint:gosec // the repository's example
-		if err != nil {
-			return err
-		}
-		name, err := filepath.Rel(dir, path)
-		files[filepath.ToSlash(name)] = string(content)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	maps.Copy(files, extra)
-	program := files["Pulumi.yaml"]
-	delete(files, "Pulumi.yaml")
+// TestEngineExampleGo runs examples/go under the real engine and the Go language host,
+// which builds it with `go build` (see runExample), copied out of the repository with the
+// go.mod its README asks for.
+func TestEngineExampleGo(t *testing.T) {
+	runExample(t, "go", "go.mod", "go.sum")
+}
 
+// TestEngineExampleFleet runs examples/fleet, the Go program for three clusters that share
+// one issuer bucket behind CloudFront under oidc.example.com and one reporting role, as
+// its README tells a user to: phase 1 for all three, then two of them created, prod (also
+// the management cluster, which holds the `<cluster>-sa` secret of each cluster it
+// manages) and staging, each started with the issuer phase 1 published for it and listed
+// in existingClusters, while dev, not created yet, stays in phase 1. Phase 2 must replace
+// nothing and install the webhook in the two clusters only; a token either cluster mints
+// for apps/reporting must verify against its issuer through the custom domain and pass
+// the one reporting role's trust, and apps/billing's must not. Then a no-change preview
+// and refresh, and destroy; no command may print a warning.
+func TestEngineExampleFleet(t *testing.T) {
 	e := startEndpoints(t)
-	s := newStack(t, e, program, files)
-	if deps != "" {
-		if err := os.Symlink(filepath.Join(installed, deps), filepath.Join(s.dir, deps)); err != nil {
-			t.Fatal(err)
+	s := sandbox.NewExampleStack(t, e, "fleet", "go", "go.mod", "go.sum")
+	s.Config("certificateArn", cloudFrontCertificate, false)
+	noWarnings(t, "phase 1", s.Up())
+	phase1 := s.Export()
+	published, _ := s.Outputs()["issuerUrls"].(map[string]any)
+	issuers := map[string]string{}
+	for _, name := range []string{"prod", "staging", "dev"} {
+		issuers[name], _ = published[name].(string)
+		if want := "https://" + sandbox.CustomDomain + "/" + name; issuers[name] != want {
+			t.Fatalf("phase 1 issuerUrls[%s] = %q, want %q", name, issuers[name], want)
 		}
 	}
 
-	noWarnings(t, "phase 1", s.up())
+	created := map[string]*cluster{
+		"prod":    startCluster(t, "prod", issuers["prod"]),
+		"staging": startCluster(t, "staging", issuers["staging"]),
+	}
+	management := created["prod"]
+	management.StoreSigningKey(t, "staging", created["staging"].SigningKey)
+	for name, c := range created {
+		c.PlayKubelet(t, webhookNamespace)
+		s.Config(name+"Kubeconfig", c.API.Kubeconfig("admin"), true)
+	}
+	s.Config("managementKubeconfig", management.API.Kubeconfig("admin"), true)
+	s.Must("config", "set", "--path", "existingClusters[0]", "prod")
+	s.Must("config", "set", "--path", "existingClusters[1]", "staging")
+	noWarnings(t, "phase 2", s.Up())
+	state := s.Export()
+	if r := sandbox.Replaced(phase1, state); len(r) > 0 {
+		t.Errorf("phase 2 replaced or deleted what phase 1 made:\n%s", strings.Join(r, "\n"))
+	}
+	if n := state.ByType()["kubernetes:helm.sh/v3:Release"]; n != len(created) {
+		t.Errorf("phase 2 installed %d webhook releases, want one in each of the %d created clusters", n, len(created))
+	}
+
+	client := e.Client(t)
+	trust := trustOf(t, state, "reporting")
+	providers := map[string]string{} // issuer URL -> the ARN of its OIDC provider in the state
+	for name, issuer := range issuers {
+		providers[issuer] = oidcProviderOf(t, state, name+"-oidc-provider", issuer)
+	}
+	for name, c := range created {
+		tokens := mintTokens(t, c)
+		if err := verifyToken(t, client, tokens.reporting); err != nil {
+			t.Errorf("%s's apps/reporting token does not verify against %s: %v", name, issuers[name], err)
+		}
+		if !admits(t, trust, providers, tokens.reporting) {
+			t.Errorf("the reporting role's trust refuses %s's apps/reporting token", name)
+		}
+		if admits(t, trust, providers, tokens.billing) {
+			t.Errorf("the reporting role's trust admits %s's apps/billing token, an account it does not list", name)
+		}
+	}
+
+	noWarnings(t, "preview", s.Must("preview", "--expect-no-changes"))
+	noWarnings(t, "refresh", s.Must("refresh", "--yes", "--expect-no-changes"))
+	noWarnings(t, "destroy", s.Must("destroy", "--yes", "--skip-preview"))
+	if left := s.Export().Deployment.Resources; len(left) > 0 {
+		t.Errorf("state after destroy holds %d resources", len(left))
+	}
+}
+
+// runExample runs the example of lang, examples/<lang>, as its README tells a user to: a
+// copy with its dependencies (see exampleStack), then phase 1 with clusterExists false,
+// the cluster started with the issuer phase 1 published, phase 2 with clusterExists true
+// and both kubeconfigs, a no-change preview and refresh, and destroy. Phase 2 must
+// replace nothing, the reporting service account must be in the cluster annotated with
+// its role, and no command may print a warning. The kubeconfigs, secret config that
+// getSigningKeys and the kubernetes provider are given, must not show in plain text in any
+// command's output or in the state (`pulumi stack export`).
+func runExample(t *testing.T, lang string, deps ...string) {
+	e := startEndpoints(t)
+	s := sandbox.NewExampleStack(t, e, lang, lang, deps...)
+
+	var outputs []string
+	run := func(what, out string) {
+		noWarnings(t, what, out)
+		outputs = append(outputs, out)
+	}
+	run("phase 1", s.Up())
 	issuer := publishedIssuer(t, s)
-	phase1 := s.export()
+	phase1 := s.Export()
 
 	c := startCluster(t, clusterName, issuer)
-	c.playKubelet(t, webhookNamespace)
-	c.api.EnsureNamespace(t, "apps")
-	s.config("clusterExists", "true", false)
-	s.config("managementKubeconfig", c.api.Kubeconfig("admin"), true)
-	s.config("workloadKubeconfig", c.api.Kubeconfig("admin"), true)
-	noWarnings(t, "phase 2", s.up())
-	state := s.export()
-	if r := replaced(phase1, state); len(r) > 0 {
+	c.PlayKubelet(t, webhookNamespace)
+	c.API.EnsureNamespace(t, "apps")
+	s.Config("clusterExists", "true", false)
+	s.Config("managementKubeconfig", c.API.Kubeconfig("admin"), true)
+	s.Config("workloadKubeconfig", c.API.Kubeconfig("admin"), true)
+	run("phase 2", s.Up())
+	state := s.Export()
+	if r := sandbox.Replaced(phase1, state); len(r) > 0 {
 		t.Errorf("phase 2 replaced or deleted what phase 1 made:\n%s", strings.Join(r, "\n"))
 	}
 
-	role := state.find(t, "aws:iam/role:Role", clusterName+"-reporting")
+	role := state.Find(t, "aws:iam/role:Role", clusterName+"-reporting")
 	arn, _ := role.Outputs["arn"].(string)
-	sa := c.api.Get(t, "/api/v1/namespaces/apps/serviceaccounts/reporting")
+	sa := c.API.Get(t, "/api/v1/namespaces/apps/serviceaccounts/reporting")
 	annotations := metadataOf(t, sa).Annotations
 	if arn == "" || annotations["eks.amazonaws.com/role-arn"] != arn {
 		t.Errorf("service account apps/reporting has annotations %v, want eks.amazonaws.com/role-arn %q", annotations, arn)
 	}
 
-	noWarnings(t, "preview", s.must("preview", "--expect-no-changes"))
-	noWarnings(t, "refresh", s.must("refresh", "--yes", "--expect-no-changes"))
-	noWarnings(t, "destroy", s.must("destroy", "--yes", "--skip-preview"))
-	if left := s.export().Deployment.Resources; len(left) > 0 {
+	run("preview", s.Must("preview", "--expect-no-changes"))
+	run("refresh", s.Must("refresh", "--yes", "--expect-no-changes"))
+	run("stack export", s.Must("stack", "export"))
+	run("destroy", s.Must("destroy", "--yes", "--skip-preview"))
+	token := kubetest.Token("admin")
+	for _, out := range outputs {
+		if strings.Contains(out, token) {
+			t.Errorf("the kubeconfig's token shows in plain text:\n%s", out)
+		}
+	}
+	if left := s.Export().Deployment.Resources; len(left) > 0 {
 		t.Errorf("state after destroy holds %d resources", len(left))
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // faultsEnv is the aws stand-in's variable of calls to refuse (tests/engine/README.md).
@@ -23,45 +25,45 @@ const faultsEnv = "EKSA_IRSA_STANDIN_FAULTS"
 // role or provider that the state does not hold.
 func TestEngineFault(t *testing.T) {
 	e := startEndpoints(t)
-	prog := program{chart: chartPath(t)}
+	prog := program{chart: sandbox.ChartPath(t)}
 	s := newStack(t, e, prog.yaml(), nil)
 
 	t.Run("Throttling while creating the role", func(t *testing.T) {
-		s.setEnv(faultsEnv, "Create:aws:iam/role:Role:Throttling")
-		failed := s.upFails()
+		s.SetEnv(faultsEnv, "Create:aws:iam/role:Role:Throttling")
+		failed := upFails(s)
 		golden(t, "fault-throttling.golden", normalizeFault(failed))
-		partial := s.export().byType()
-		t.Logf("state after the refused update: %d resources, %v", len(s.export().Deployment.Resources), partial)
+		partial := s.Export().ByType()
+		t.Logf("state after the refused update: %d resources, %v", len(s.Export().Deployment.Resources), partial)
 		if partial["aws:iam/role:Role"] != 0 || partial["aws:iam/openIdConnectProvider:OpenIdConnectProvider"] != 1 {
 			t.Errorf("after the refused update the state holds %v, want the provider and no role", partial)
 		}
 
-		s.setEnv(faultsEnv, "")
-		s.up()
+		s.SetEnv(faultsEnv, "")
+		s.Up()
 		convergedPhase1(t, e, s, 1)
 	})
 
 	t.Run("ExpiredToken while updating the trust policy", func(t *testing.T) {
-		before := s.export()
+		before := s.Export()
 		prog := prog
 		prog.serviceAccounts = []string{"apps/reporting", "apps/billing"}
-		s.writeProgram(prog.yaml())
-		s.setEnv(faultsEnv, "Update:aws:iam/role:Role:ExpiredToken")
-		failed := s.upFails()
+		s.WriteProgram(prog.yaml())
+		s.SetEnv(faultsEnv, "Update:aws:iam/role:Role:ExpiredToken")
+		failed := upFails(s)
 		golden(t, "fault-expired-token.golden", normalizeFault(failed))
-		role := onlyOf(t, s.export(), "aws:iam/role:Role")
+		role := onlyOf(t, s.Export(), "aws:iam/role:Role")
 		if strings.Contains(role.Outputs["assumeRolePolicy"].(string), "apps:billing") {
 			t.Errorf("the refused update reached the state: %v", role.Outputs["assumeRolePolicy"])
 		}
 
-		s.setEnv(faultsEnv, "")
-		s.up()
+		s.SetEnv(faultsEnv, "")
+		s.Up()
 		convergedPhase1(t, e, s, 1)
-		if r := replaced(before, s.export()); len(r) > 0 {
+		if r := sandbox.Replaced(before, s.Export()); len(r) > 0 {
 			t.Errorf("the retried update replaced or deleted:\n%s", strings.Join(r, "\n"))
 		}
-		role = onlyOf(t, s.export(), "aws:iam/role:Role")
-		stored, err := os.ReadFile(filepath.Join(e.iamDir, "roles", role.ID+".json"))
+		role = onlyOf(t, s.Export(), "aws:iam/role:Role")
+		stored, err := os.ReadFile(filepath.Join(e.IAMDir, "roles", role.ID+".json"))
 		if err != nil || string(stored) != role.Outputs["assumeRolePolicy"] || !strings.Contains(string(stored), "system:serviceaccount:apps:billing") {
 			t.Errorf("IAM holds the trust policy\n%s (%v)\nwant the state's, with apps/billing:\n%v", stored, err, role.Outputs["assumeRolePolicy"])
 		}
@@ -88,24 +90,24 @@ resources:
 outputs:
   arn: ${provider.arn}
 `, nil)
-		other.up()
-		arn, _ := other.outputs()["arn"].(string)
+		other.Up()
+		arn, _ := other.Outputs()["arn"].(string)
 
 		prog := prog
 		prog.extraIrsa = "      issuer:\n        bucketName: " + bucket + "\n"
 		mine := newStack(t, e, prog.yaml(), nil)
-		failed := mine.upFails()
+		failed := upFails(mine)
 		golden(t, "fault-entity-already-exists.golden", normalizeFault(failed))
-		t.Logf("state after the refused update: %d resources, %v", len(mine.export().Deployment.Resources), mine.export().byType())
+		t.Logf("state after the refused update: %d resources, %v", len(mine.Export().Deployment.Resources), mine.Export().ByType())
 
 		// The documented recovery: reuse the provider the other stack registered.
 		prog.extraIrsa += "      oidcProvider:\n        create: false\n        arn: " + arn + "\n"
-		mine.writeProgram(prog.yaml())
-		mine.up()
-		state := mine.export()
+		mine.WriteProgram(prog.yaml())
+		mine.Up()
+		state := mine.Export()
 		t.Logf("state after recovery: %d resources, %v; account's OIDC providers %v", len(state.Deployment.Resources),
-			state.byType(), providerFiles(t, e))
-		if n := state.byType()["aws:iam/openIdConnectProvider:OpenIdConnectProvider"]; n != 0 {
+			state.ByType(), providerFiles(t, e))
+		if n := state.ByType()["aws:iam/openIdConnectProvider:OpenIdConnectProvider"]; n != 0 {
 			t.Errorf("the stack holds %d OIDC providers, want none: it reuses the other stack's", n)
 		}
 		role := onlyOf(t, state, "aws:iam/role:Role")
@@ -116,19 +118,19 @@ outputs:
 		if got := providerFiles(t, e); len(got) != 2 {
 			t.Errorf("the account holds OIDC providers %v, want s's and the shared one", got)
 		}
-		mine.must("preview", "--expect-no-changes")
-		other.must("preview", "--expect-no-changes")
+		mine.Must("preview", "--expect-no-changes")
+		other.Must("preview", "--expect-no-changes")
 	})
 }
 
 // upFails runs `pulumi up`, which must fail, and returns its output.
-func (s *stack) upFails() string {
-	s.t.Helper()
-	out, err := s.run("up", "--yes", "--skip-preview")
+func upFails(s *stack) string {
+	s.T.Helper()
+	out, err := s.Run("up", "--yes", "--skip-preview")
 	if err == nil {
-		s.t.Fatalf("pulumi up succeeded; want AWS's refusal:\n%s", out)
+		s.T.Fatalf("pulumi up succeeded; want AWS's refusal:\n%s", out)
 	}
-	noGoStackTrace(s.t, out)
+	noGoStackTrace(s.T, out)
 	return out
 }
 
@@ -157,8 +159,8 @@ func normalizeFault(out string) string {
 // resource.
 func convergedPhase1(t *testing.T, e *endpoints, s *stack, providers int) {
 	t.Helper()
-	state := s.export()
-	counts := state.byType()
+	state := s.Export()
+	counts := state.ByType()
 	for _, typ := range []string{"aws:s3/bucketV2:BucketV2", "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
 		"aws:iam/role:Role", "aws:s3/bucketObjectv2:BucketObjectv2", "eksa-irsa:index:IssuerCheck"} {
 		if counts[typ] != 1 {
@@ -174,14 +176,14 @@ func convergedPhase1(t *testing.T, e *endpoints, s *stack, providers int) {
 			roles = append(roles, r.ID+".json")
 		}
 	}
-	if got := dirNames(t, filepath.Join(e.iamDir, "roles")); !slices.Equal(got, roles) {
+	if got := dirNames(t, filepath.Join(e.IAMDir, "roles")); !slices.Equal(got, roles) {
 		t.Errorf("IAM holds roles %v, the state %v", got, roles)
 	}
 	if got := providerFiles(t, e); len(got) != providers {
 		t.Errorf("IAM holds OIDC providers %v, want %d", got, providers)
 	}
 	created := map[string]int{}
-	for _, c := range s.awsCalls() {
+	for _, c := range s.AWSCalls() {
 		if c["method"] == "Create" && c["preview"] != true && c["error"] == nil {
 			urn, _ := c["urn"].(string)
 			created[urn]++
@@ -198,7 +200,7 @@ func convergedPhase1(t *testing.T, e *endpoints, s *stack, providers int) {
 // providerFiles are the OIDC providers of the stand-in's account.
 func providerFiles(t *testing.T, e *endpoints) []string {
 	t.Helper()
-	return dirNames(t, filepath.Join(e.iamDir, "oidc-providers"))
+	return dirNames(t, filepath.Join(e.IAMDir, "oidc-providers"))
 }
 
 // dirNames lists a directory, sorted; a missing one is empty.

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // interruptSeed fixes the points at which TestEngineInterruptedUpdates kills `pulumi up`,
@@ -27,8 +29,8 @@ const interruptSeed = 20261204
 // points the program goes back to phase 1, which removes the webhook again.
 func TestEngineInterruptedUpdates(t *testing.T) {
 	p := upBothPhases(t)
-	want := p.state.byType()
-	wantSecrets := p.cluster.objectNames(t, "/api/v1/namespaces/"+webhookNamespace+"/secrets")
+	want := p.state.ByType()
+	wantSecrets := p.cluster.ObjectNames(t, "/api/v1/namespaces/"+webhookNamespace+"/secrets")
 	steps := countSteps(t, p)
 	rng := rand.New(rand.NewPCG(interruptSeed, uint64(steps))) //nolint:gosec // reproducible points, not security
 	points := rng.Perm(steps)[:min(5, steps)]
@@ -41,50 +43,50 @@ func TestEngineInterruptedUpdates(t *testing.T) {
 		t.Logf("killed after step %d: %s", point+1, killed)
 		// What a user does after a killed update: release the killed run's lock, then
 		// forget creates that may not have happened and read what did.
-		if out, err := p.stack.run("cancel", "--yes"); err != nil {
+		if out, err := p.stack.Run("cancel", "--yes"); err != nil {
 			// The file backend writes a metadata sidecar (<file>.attrs) beside each state
 			// file without a rename, so a kill can leave it empty, and every later command
 			// fails "failed to load checkpoint: EOF". The README's recovery: delete the
 			// empty sidecars (they hold only a content type).
-			empty := p.stack.removeEmptySidecars()
+			empty := p.stack.RemoveEmptySidecars()
 			if !strings.Contains(out, "failed to load checkpoint: EOF") || len(empty) == 0 {
-				t.Fatalf("pulumi cancel after a kill at step %d: %v\n%s\nstate files:\n%s", point+1, err, out, p.stack.stateFiles())
+				t.Fatalf("pulumi cancel after a kill at step %d: %v\n%s\nstate files:\n%s", point+1, err, out, p.stack.StateFiles())
 			}
 			t.Logf("the kill left empty file-backend sidecars %v; removed them, as the README says", empty)
-			p.stack.must("cancel", "--yes")
+			p.stack.Must("cancel", "--yes")
 		}
-		p.stack.must("refresh", "--clear-pending-creates", "--yes", "--skip-preview")
-		if pending := p.cluster.pendingHelmReleases(t, webhookNamespace); len(pending) > 0 {
+		p.stack.Must("refresh", "--clear-pending-creates", "--yes", "--skip-preview")
+		if pending := p.cluster.PendingHelmReleases(t, webhookNamespace); len(pending) > 0 {
 			// Killed inside the Helm install: Helm's record of the release says
 			// pending-install and no Pulumi state owns it, so the next install would fail
 			// "cannot re-use a name that is still in use". The README's recovery: delete
 			// that record, then `pulumi up` installs the release again.
 			t.Logf("killed inside the Helm install: deleting the pending release records %v, as the README says", pending)
 			for _, name := range pending {
-				p.cluster.api.Do(t, "admin", "DELETE", "/api/v1/namespaces/"+webhookNamespace+"/secrets/"+name, nil)
+				p.cluster.API.Do(t, "admin", "DELETE", "/api/v1/namespaces/"+webhookNamespace+"/secrets/"+name, nil)
 			}
 		}
-		p.stack.up()
+		p.stack.Up()
 
-		state := p.stack.export()
-		if got := state.byType(); !maps.Equal(got, want) {
+		state := p.stack.Export()
+		if got := state.ByType(); !maps.Equal(got, want) {
 			t.Errorf("after a kill at step %d and recovery the state holds %v, want %v", point+1, got, want)
 		}
 		if n := len(state.Deployment.PendingOperations); n > 0 {
 			t.Errorf("after recovery %d operations are still pending", n)
 		}
-		out := p.stack.outputs()
+		out := p.stack.Outputs()
 		bucket, _ := out["bucketName"].(string)
 		for file, output := range map[string]string{".well-known/openid-configuration": "discoveryDocument", "keys.json": "jwks"} {
-			served, err := os.ReadFile(filepath.Join(p.endpoints.s3Dir, bucket, file))
+			served, err := os.ReadFile(filepath.Join(p.endpoints.S3Dir, bucket, file))
 			if want, _ := out[output].(string); err != nil || string(served) != want {
 				t.Errorf("after a kill at step %d, %s served %q (%v), want the %s output", point+1, file, served, err, output)
 			}
 		}
-		if got := p.cluster.objectNames(t, "/api/v1/namespaces/"+webhookNamespace+"/secrets"); !slices.Equal(got, wantSecrets) {
+		if got := p.cluster.ObjectNames(t, "/api/v1/namespaces/"+webhookNamespace+"/secrets"); !slices.Equal(got, wantSecrets) {
 			t.Errorf("after a kill at step %d the webhook namespace holds secrets %v, want %v", point+1, got, wantSecrets)
 		}
-		p.stack.must("preview", "--expect-no-changes")
+		p.stack.Must("preview", "--expect-no-changes")
 	}
 }
 
@@ -93,7 +95,7 @@ func countSteps(t *testing.T, p *phase2) int {
 	t.Helper()
 	backToPhase1(t, p)
 	log := filepath.Join(t.TempDir(), "events.jsonl")
-	p.stack.must("up", "--yes", "--skip-preview", "--event-log", log)
+	p.stack.Must("up", "--yes", "--skip-preview", "--event-log", log)
 	return len(stepEvents(t, log))
 }
 
@@ -103,9 +105,9 @@ func backToPhase1(t *testing.T, p *phase2) {
 	t.Helper()
 	phase1 := p.program
 	phase1.phase2 = false
-	p.stack.writeProgram(phase1.yaml())
-	p.stack.up()
-	p.stack.writeProgram(p.program.yaml())
+	p.stack.WriteProgram(phase1.yaml())
+	p.stack.Up()
+	p.stack.WriteProgram(p.program.yaml())
 }
 
 // upKilledAfter starts `pulumi up` and kills it and every process it started with
@@ -115,7 +117,7 @@ func backToPhase1(t *testing.T, p *phase2) {
 func upKilledAfter(t *testing.T, s *stack, n int) string {
 	t.Helper()
 	log := filepath.Join(t.TempDir(), "events.jsonl")
-	cmd := s.command("up", "--yes", "--skip-preview", "--event-log", log)
+	cmd := s.Command("up", "--yes", "--skip-preview", "--event-log", log)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +146,7 @@ func upKilledAfter(t *testing.T, s *stack, n int) string {
 func stepEvents(t *testing.T, path string) []string {
 	t.Helper()
 	var urns []string
-	for _, step := range resourceSteps(t, path) {
+	for _, step := range sandbox.ResourceSteps(t, path) {
 		urns = append(urns, step.URN)
 	}
 	return urns

@@ -13,6 +13,7 @@ import (
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iameval"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // The move of the issuer an EksaIrsa publishes itself, from the default S3 issuer (A) to
@@ -25,7 +26,7 @@ import (
 
 const (
 	// movedIssuer is issuer B: the custom domain behind CloudFront, without a key prefix.
-	movedIssuer = "https://" + customDomain
+	movedIssuer = "https://" + sandbox.CustomDomain
 	// cloudFrontCertificate and cloudFrontZone are those of the CloudFront programs the
 	// suite runs from the docs.
 	cloudFrontCertificate = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
@@ -44,7 +45,7 @@ func movedIssuerSettings(previous string) string {
         name: cdn
         hosting: cloudfront
         domain:
-          name: ` + customDomain + `
+          name: ` + sandbox.CustomDomain + `
           certificateArn: ` + cloudFrontCertificate + `
           zoneId: ` + cloudFrontZone + "\n"
 	if previous != "" {
@@ -71,26 +72,26 @@ func movedIssuerSettings(previous string) string {
 // The webhook release and the service account the component made are left alone
 // throughout.
 func TestEngineIssuerMove(t *testing.T) {
-	prog := program{chart: chartPath(t), extraRoles: `        made:
+	prog := program{chart: sandbox.ChartPath(t), extraRoles: `        made:
           serviceAccounts: [apps/made]
           serviceAccount: create
 `}
 	// The workloads' namespace: the component makes service accounts, not namespaces.
-	p := upBothPhasesWith(t, prog, func(c *cluster) { c.api.EnsureNamespace(t, "apps") })
+	p := upBothPhasesWith(t, prog, func(c *cluster) { c.API.EnsureNamespace(t, "apps") })
 	issuerA := p.issuer
-	client := p.endpoints.client(t)
+	client := p.endpoints.Client(t)
 	madeAccount := "/api/v1/namespaces/apps/serviceaccounts/made"
-	madeBefore := p.cluster.api.Get(t, madeAccount)["metadata"].(map[string]any)
+	madeBefore := p.cluster.API.Get(t, madeAccount)["metadata"].(map[string]any)
 	onA := mintTokens(t, p.cluster)
 
 	// Step 2: B published beside A.
 	moving := p.program
 	moving.extraIrsa = movedIssuerSettings("{}")
-	p.stack.writeProgram(moving.yaml())
-	drain(p.endpoints.requests)
-	steps := p.stack.upSteps()
-	fetched := drain(p.endpoints.requests)
-	during := p.stack.export()
+	p.stack.WriteProgram(moving.yaml())
+	drain(p.endpoints.Requests)
+	steps := p.stack.UpSteps()
+	fetched := drain(p.endpoints.Requests)
+	during := p.stack.Export()
 
 	t.Run("step 2 creates B's resources and changes only the roles' trust", func(t *testing.T) {
 		want := []string{
@@ -112,15 +113,15 @@ func TestEngineIssuerMove(t *testing.T) {
 			"update aws:iam/role:Role irsa-reporting",
 		}
 		expectSteps(t, "step 2", steps, want)
-		if r := replaced(p.state, during); len(r) > 0 {
+		if r := sandbox.Replaced(p.state, during); len(r) > 0 {
 			t.Errorf("step 2 replaced or deleted:\n%s", strings.Join(r, "\n"))
 		}
 	})
 
 	t.Run("step 2 checked B through CloudFront before creating its provider", func(t *testing.T) {
 		for _, doc := range []string{"/.well-known/openid-configuration", "/keys.json"} {
-			if !slices.Contains(fetched, customDomain+doc) {
-				t.Errorf("no request for %s%s during step 2; requests: %v", customDomain, doc, fetched)
+			if !slices.Contains(fetched, sandbox.CustomDomain+doc) {
+				t.Errorf("no request for %s%s during step 2; requests: %v", sandbox.CustomDomain, doc, fetched)
 			}
 		}
 		check := slices.IndexFunc(steps, func(s resourceStep) bool { return strings.HasSuffix(s.URN, "::irsa-cdn-issuer-check") })
@@ -130,7 +131,7 @@ func TestEngineIssuerMove(t *testing.T) {
 		}
 	})
 
-	if got := p.stack.outputs()["issuerUrl"]; got != movedIssuer {
+	if got := p.stack.Outputs()["issuerUrl"]; got != movedIssuer {
 		t.Fatalf("issuerUrl after step 2 = %v, want %s", got, movedIssuer)
 	}
 	providers := map[string]string{ // issuer URL -> the ARN of its OIDC provider in the state
@@ -139,7 +140,7 @@ func TestEngineIssuerMove(t *testing.T) {
 	}
 
 	t.Run("after step 2 both issuers are served, each naming itself", func(t *testing.T) {
-		wantKid := kidOf(t, p.cluster.publicKeyPEM(t))
+		wantKid := kidOf(t, p.cluster.PublicKeyPEM(t))
 		for _, issuer := range []string{issuerA, movedIssuer} {
 			code, body := get(t, client, issuer+"/.well-known/openid-configuration")
 			var discovery struct {
@@ -170,7 +171,7 @@ func TestEngineIssuerMove(t *testing.T) {
 		}
 	})
 
-	p.cluster.api.Restart(t, kubetest.Options{Issuers: []string{movedIssuer}, SigningKey: p.cluster.signingKey})
+	p.cluster.API.Restart(t, kubetest.Options{Issuers: []string{movedIssuer}, SigningKey: p.cluster.SigningKey})
 	onB := mintTokens(t, p.cluster)
 
 	t.Run("the tokens of both issuers verify and pass the trust during the move", func(t *testing.T) {
@@ -199,9 +200,9 @@ func TestEngineIssuerMove(t *testing.T) {
 	// Step 4: A's tokens have expired; A is dropped.
 	moved := p.program
 	moved.extraIrsa = movedIssuerSettings("")
-	p.stack.writeProgram(moved.yaml())
-	steps = p.stack.upSteps()
-	after := p.stack.export()
+	p.stack.WriteProgram(moved.yaml())
+	steps = p.stack.UpSteps()
+	after := p.stack.Export()
 
 	t.Run("step 4 deletes exactly A's resources and changes only the roles' trust", func(t *testing.T) {
 		deleted := []string{
@@ -225,7 +226,7 @@ func TestEngineIssuerMove(t *testing.T) {
 		}
 		expectSteps(t, "step 4", steps, want)
 		var r []string
-		for _, change := range replaced(during, after) {
+		for _, change := range sandbox.Replaced(during, after) {
 			verb, rest, _ := strings.Cut(change, " ")
 			urn, _, _ := strings.Cut(rest, " ")
 			r = append(r, describeStep(verb, urn))
@@ -235,7 +236,7 @@ func TestEngineIssuerMove(t *testing.T) {
 		if !slices.Equal(r, gone) {
 			t.Errorf("step 4 replaced or deleted:\n  %s\nwant exactly A's resources deleted:\n  %s", strings.Join(r, "\n  "), strings.Join(gone, "\n  "))
 		}
-		if n := after.byType()[oidcProviderType]; n != 1 {
+		if n := after.ByType()[oidcProviderType]; n != 1 {
 			t.Errorf("the state holds %d OIDC providers after step 4, want B's alone", n)
 		}
 	})
@@ -275,14 +276,14 @@ func TestEngineIssuerMove(t *testing.T) {
 	})
 
 	t.Run("the webhook release and the made service account are untouched", func(t *testing.T) {
-		before := p.state.find(t, "kubernetes:helm.sh/v3:Release", "irsa-webhook")
+		before := p.state.Find(t, "kubernetes:helm.sh/v3:Release", "irsa-webhook")
 		for _, d := range []deployment{during, after} {
-			now := d.find(t, "kubernetes:helm.sh/v3:Release", "irsa-webhook")
+			now := d.Find(t, "kubernetes:helm.sh/v3:Release", "irsa-webhook")
 			if now.ID != before.ID || revision(now) != revision(before) || revision(before) == nil {
 				t.Errorf("webhook release %s revision %v, was %s revision %v", now.ID, revision(now), before.ID, revision(before))
 			}
 		}
-		made := p.cluster.api.Get(t, madeAccount)["metadata"].(map[string]any)
+		made := p.cluster.API.Get(t, madeAccount)["metadata"].(map[string]any)
 		for _, field := range []string{"uid", "resourceVersion"} {
 			if made[field] != madeBefore[field] {
 				t.Errorf("apps/made %s %v, was %v before the move", field, made[field], madeBefore[field])
@@ -291,7 +292,7 @@ func TestEngineIssuerMove(t *testing.T) {
 	})
 
 	t.Run("a preview after the move shows no change", func(t *testing.T) {
-		p.stack.must("preview", "--expect-no-changes")
+		p.stack.Must("preview", "--expect-no-changes")
 	})
 }
 
@@ -328,7 +329,7 @@ func expectSteps(t *testing.T, what string, steps []resourceStep, want []string)
 // the one of issuer.
 func oidcProviderOf(t *testing.T, d deployment, name, issuer string) string {
 	t.Helper()
-	r := d.find(t, oidcProviderType, name)
+	r := d.Find(t, oidcProviderType, name)
 	if r.Outputs["url"] != issuer {
 		t.Fatalf("%s has url %v, want %s", name, r.Outputs["url"], issuer)
 	}
@@ -339,7 +340,7 @@ func oidcProviderOf(t *testing.T, d deployment, name, issuer string) string {
 // trustOf is the trust policy of the role named name, as the state says IAM holds it.
 func trustOf(t *testing.T, d deployment, name string) []byte {
 	t.Helper()
-	trust, _ := d.find(t, roleType, name).Outputs["assumeRolePolicy"].(string)
+	trust, _ := d.Find(t, roleType, name).Outputs["assumeRolePolicy"].(string)
 	return []byte(trust)
 }
 
@@ -377,7 +378,7 @@ type podTokens struct{ reporting, billing token }
 func mintTokens(t *testing.T, c *cluster) podTokens {
 	t.Helper()
 	mint := func(name string) token {
-		raw := c.api.ServiceAccountToken(t, "apps", name, []string{stsAudience}, 86400)
+		raw := c.API.ServiceAccountToken(t, "apps", name, []string{stsAudience}, 86400)
 		parts := strings.Split(raw, ".")
 		if len(parts) != 3 {
 			t.Fatalf("apps/%s's token is not a JWS: %q", name, raw)

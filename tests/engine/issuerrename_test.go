@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // issuerGuardType is the resource that records the name an EksaIrsa publishes its issuer
@@ -30,17 +32,17 @@ func TestEngineIssuerRename(t *testing.T) {
 	e := startEndpoints(t)
 	base := program{}
 	s := newStack(t, e, base.yaml(), nil)
-	s.up()
-	before := s.export()
-	if n := before.byType()[issuerGuardType]; n != 1 {
+	s.Up()
+	before := s.Export()
+	if n := before.ByType()[issuerGuardType]; n != 1 {
 		t.Fatalf("the state holds %d %s, want the component's one", n, issuerGuardType)
 	}
 
 	renamed := base
 	renamed.extraIrsa = "      issuer:\n        name: cdn\n"
 	t.Run("a rename without issuer.previous is refused at preview", func(t *testing.T) {
-		s.writeProgram(renamed.yaml())
-		out, err := s.run("preview")
+		s.WriteProgram(renamed.yaml())
+		out, err := s.Run("preview")
 		if err == nil {
 			t.Fatalf("preview succeeded; want it refused:\n%s", out)
 		}
@@ -54,19 +56,19 @@ func TestEngineIssuerRename(t *testing.T) {
 	})
 
 	t.Run("pulumi up refuses it before creating or deleting anything", func(t *testing.T) {
-		s.writeProgram(renamed.yaml())
-		out, err := s.run("up", "--yes", "--skip-preview")
+		s.WriteProgram(renamed.yaml())
+		out, err := s.Run("up", "--yes", "--skip-preview")
 		if err == nil {
 			t.Fatalf("pulumi up succeeded; want it refused:\n%s", out)
 		}
-		after := s.export()
-		if r := replaced(before, after); len(r) > 0 {
+		after := s.Export()
+		if r := sandbox.Replaced(before, after); len(r) > 0 {
 			t.Errorf("the refused update replaced or deleted:\n%s", strings.Join(r, "\n"))
 		}
-		if got, want := after.ids(), before.ids(); len(got) != len(want) {
+		if got, want := after.IDs(), before.IDs(); len(got) != len(want) {
 			t.Errorf("the refused update left %d resources, want the %d there were", len(got), len(want))
 		}
-		for _, call := range s.awsCalls() {
+		for _, call := range s.AWSCalls() {
 			if m := call["method"]; (m == "Create" || m == "Delete") && strings.Contains(call["urn"].(string), "irsa-cdn") {
 				t.Errorf("the refused update called %s for %s", m, call["urn"])
 			}
@@ -76,8 +78,8 @@ func TestEngineIssuerRename(t *testing.T) {
 	t.Run("an issuer.previous naming another issuer is refused", func(t *testing.T) {
 		misnamed := base
 		misnamed.extraIrsa = "      issuer:\n        name: cdn\n        previous:\n          name: old\n"
-		s.writeProgram(misnamed.yaml())
-		out, err := s.run("preview")
+		s.WriteProgram(misnamed.yaml())
+		out, err := s.Run("preview")
 		if err == nil {
 			t.Fatalf("preview succeeded; want it refused:\n%s", out)
 		}
@@ -87,7 +89,7 @@ func TestEngineIssuerRename(t *testing.T) {
 	t.Run("with issuer.previous the rename is a move: it creates and deletes nothing", func(t *testing.T) {
 		moving := base
 		moving.extraIrsa = "      issuer:\n        name: cdn\n        previous: {}\n"
-		s.writeProgram(moving.yaml())
+		s.WriteProgram(moving.yaml())
 		for _, change := range previewChanges(t, s) {
 			op, _, _ := strings.Cut(change, " ")
 			if op != "create" && op != "update" {
@@ -99,9 +101,9 @@ func TestEngineIssuerRename(t *testing.T) {
 	t.Run("with issuer.allowReplace the rename replaces the issuer's resources", func(t *testing.T) {
 		allowed := base
 		allowed.extraIrsa = "      issuer:\n        name: cdn\n        allowReplace: true\n"
-		s.writeProgram(allowed.yaml())
-		steps := s.upSteps()
-		after := s.export()
+		s.WriteProgram(allowed.yaml())
+		steps := s.UpSteps()
+		after := s.Export()
 		var ops []string
 		for _, st := range steps {
 			ops = append(ops, describeStep(st.Op, st.URN))
@@ -119,58 +121,58 @@ func TestEngineIssuerRename(t *testing.T) {
 				t.Errorf("the update did not %s; it took:\n  %s", want, strings.Join(ops, "\n  "))
 			}
 		}
-		if got, want := after.byType(), before.byType(); !maps.Equal(got, want) {
+		if got, want := after.ByType(), before.ByType(); !maps.Equal(got, want) {
 			t.Errorf("after the replacement the state holds %v, want one of each as before: %v", got, want)
 		}
-		guard := after.find(t, issuerGuardType, "irsa-issuer-guard")
-		if guard.ID != before.find(t, issuerGuardType, "irsa-issuer-guard").ID || guard.Inputs["issuerName"] != "cdn" {
+		guard := after.Find(t, issuerGuardType, "irsa-issuer-guard")
+		if guard.ID != before.Find(t, issuerGuardType, "irsa-issuer-guard").ID || guard.Inputs["issuerName"] != "cdn" {
 			t.Errorf("the guard is %s with inputs %v; want the same guard, recording cdn", guard.ID, guard.Inputs)
 		}
 
-		s.writeProgram(renamed.yaml()) // allowReplace dropped, the name kept
-		s.must("preview", "--expect-no-changes")
+		s.WriteProgram(renamed.yaml()) // allowReplace dropped, the name kept
+		s.Must("preview", "--expect-no-changes")
 	})
 
 	t.Run("a change of the AWS provider's region is refused at preview and by pulumi up", func(t *testing.T) {
-		held := s.export()
-		s.writeProgram(strings.Replace(renamed.yaml(), "region: us-west-2", "region: eu-central-1", 1))
-		out, err := s.run("preview")
+		held := s.Export()
+		s.WriteProgram(strings.Replace(renamed.yaml(), "region: us-west-2", "region: eu-central-1", 1))
+		out, err := s.Run("preview")
 		if err == nil {
 			t.Fatalf("preview succeeded; want it refused:\n%s", out)
 		}
 		golden(t, "issuer-region-change-refused.golden", refusal(out))
 		// `pulumi up` previews first: refused there, it changes nothing.
-		if out, err := s.run("up", "--yes"); err == nil {
+		if out, err := s.Run("up", "--yes"); err == nil {
 			t.Fatalf("pulumi up succeeded; want it refused:\n%s", out)
 		}
-		if r := replaced(held, s.export()); len(r) > 0 {
+		if r := sandbox.Replaced(held, s.Export()); len(r) > 0 {
 			t.Errorf("the refused update replaced or deleted:\n%s", strings.Join(r, "\n"))
 		}
-		s.writeProgram(renamed.yaml())
-		s.must("preview", "--expect-no-changes")
+		s.WriteProgram(renamed.yaml())
+		s.Must("preview", "--expect-no-changes")
 	})
 
 	t.Run("a region change refused by pulumi up --skip-preview is recovered from the state", func(t *testing.T) {
-		held := s.export()
-		s.writeProgram(strings.Replace(renamed.yaml(), "region: us-west-2", "region: eu-central-1", 1))
+		held := s.Export()
+		s.WriteProgram(strings.Replace(renamed.yaml(), "region: us-west-2", "region: eu-central-1", 1))
 		// Without a preview, the engine replaces the AWS provider, which the program
 		// registers before the component, before the guard refuses: nothing else changes,
 		// but the state now records the provider with the new region, so the program with
 		// the old region would replace every AWS resource.
-		if out, err := s.run("up", "--yes", "--skip-preview"); err == nil {
+		if out, err := s.Run("up", "--yes", "--skip-preview"); err == nil {
 			t.Fatalf("pulumi up succeeded; want it refused:\n%s", out)
 		}
-		if r := replaced(held, s.export()); len(r) > 0 {
+		if r := sandbox.Replaced(held, s.Export()); len(r) > 0 {
 			t.Errorf("the refused update replaced or deleted:\n%s", strings.Join(r, "\n"))
 		}
-		s.writeProgram(renamed.yaml())
+		s.WriteProgram(renamed.yaml())
 		restoreReplacedProvider(t, s, "urn:pulumi:engine::engine-irsa::pulumi:providers:aws::aws")
-		s.must("preview", "--expect-no-changes")
+		s.Must("preview", "--expect-no-changes")
 	})
 
 	t.Run("the next rename is refused again", func(t *testing.T) {
-		s.writeProgram(base.yaml())
-		out, err := s.run("preview")
+		s.WriteProgram(base.yaml())
+		out, err := s.Run("preview")
 		if err == nil || !strings.Contains(refusal(out), `issuer.name: changing it from "cdn" to none`) {
 			t.Errorf("removing issuer.name after the rename: %v\n%s", err, out)
 		}
@@ -182,7 +184,7 @@ func TestEngineIssuerRename(t *testing.T) {
 // the one the resources still refer to, which the engine marked for deletion, as it was.
 func restoreReplacedProvider(t *testing.T, s *stack, urn string) {
 	t.Helper()
-	out, err := s.command("stack", "export").Output()
+	out, err := s.Command("stack", "export").Output()
 	if err != nil {
 		t.Fatalf("pulumi stack export: %v", err)
 	}
@@ -218,7 +220,7 @@ func restoreReplacedProvider(t *testing.T, s *stack, urn string) {
 	if err := os.WriteFile(file, edited, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s.must("stack", "import", "--file", file)
+	s.Must("stack", "import", "--file", file)
 }
 
 // refusal is errorLines without the headers of resources that have no diagnostic left

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/ from this run")
@@ -40,7 +42,7 @@ type phase2 struct {
 // the cluster by getSigningKeys.
 func upBothPhases(t *testing.T) *phase2 {
 	t.Helper()
-	return upBothPhasesWith(t, program{chart: chartPath(t)}, nil)
+	return upBothPhasesWith(t, program{chart: sandbox.ChartPath(t)}, nil)
 }
 
 // upBothPhasesWith is upBothPhases for another program; prepare, when not nil, sees the
@@ -49,27 +51,27 @@ func upBothPhasesWith(t *testing.T, prog program, prepare func(*cluster)) *phase
 	t.Helper()
 	e := startEndpoints(t)
 	s := newStack(t, e, prog.yaml(), nil)
-	s.up()
+	s.Up()
 	issuer := publishedIssuer(t, s)
-	phase1 := s.export()
+	phase1 := s.Export()
 
 	c := startCluster(t, clusterName, issuer)
-	c.playKubelet(t, webhookNamespace)
+	c.PlayKubelet(t, webhookNamespace)
 	if prepare != nil {
 		prepare(c)
 	}
 	prog.phase2 = true
-	s.writeProgram(prog.yaml())
-	s.config("kubeconfig", c.api.Kubeconfig("admin"), true)
-	s.up()
-	return &phase2{endpoints: e, cluster: c, stack: s, program: prog, issuer: issuer, phase1: phase1, state: s.export()}
+	s.WriteProgram(prog.yaml())
+	s.Config("kubeconfig", c.API.Kubeconfig("admin"), true)
+	s.Up()
+	return &phase2{endpoints: e, cluster: c, stack: s, program: prog, issuer: issuer, phase1: phase1, state: s.Export()}
 }
 
 // publishedIssuer is the issuerUrl output of a stack through phase 1: S3's path-style URL
 // of the bucket named after the cluster, which the cluster is then started with.
 func publishedIssuer(t *testing.T, s *stack) string {
 	t.Helper()
-	issuer, _ := s.outputs()["issuerUrl"].(string)
+	issuer, _ := s.Outputs()["issuerUrl"].(string)
 	if !strings.HasPrefix(issuer, "https://s3.us-west-2.amazonaws.com/prod-irsa-") {
 		t.Fatalf("phase 1 issuerUrl = %q, want S3's path-style URL of a bucket named after the cluster", issuer)
 	}
@@ -84,7 +86,7 @@ func TestEngineTwoPhases(t *testing.T) {
 	p := upBothPhases(t)
 
 	t.Run("phase 1 published the discovery document and checked it", func(t *testing.T) {
-		counts := p.phase1.byType()
+		counts := p.phase1.ByType()
 		for _, typ := range []string{"aws:s3/bucketV2:BucketV2", "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/role:Role", "eksa-irsa:index:IssuerCheck"} {
 			if counts[typ] != 1 {
 				t.Errorf("phase 1 state has %d %s, want 1", counts[typ], typ)
@@ -96,16 +98,16 @@ func TestEngineTwoPhases(t *testing.T) {
 	})
 
 	t.Run("phase 2 replaced nothing", func(t *testing.T) {
-		if r := replaced(p.phase1, p.state); len(r) > 0 {
+		if r := sandbox.Replaced(p.phase1, p.state); len(r) > 0 {
 			t.Errorf("phase 2 replaced or deleted what phase 1 made:\n%s", strings.Join(r, "\n"))
 		}
 	})
 
 	t.Run("the issuer serves both documents byte for byte", func(t *testing.T) {
-		out := p.stack.outputs()
+		out := p.stack.Outputs()
 		bucket, _ := out["bucketName"].(string)
 		for file, output := range map[string]string{".well-known/openid-configuration": "discoveryDocument", "keys.json": "jwks"} {
-			served, err := os.ReadFile(filepath.Join(p.endpoints.s3Dir, bucket, file))
+			served, err := os.ReadFile(filepath.Join(p.endpoints.S3Dir, bucket, file))
 			if err != nil {
 				t.Fatalf("%s was not uploaded: %v", file, err)
 			}
@@ -117,14 +119,14 @@ func TestEngineTwoPhases(t *testing.T) {
 		if err := json.Unmarshal([]byte(out["jwks"].(string)), &jwks); err != nil {
 			t.Fatal(err)
 		}
-		want := kidOf(t, p.cluster.publicKeyPEM(t))
+		want := kidOf(t, p.cluster.PublicKeyPEM(t))
 		if !slices.ContainsFunc(jwks.Keys, func(k struct{ Kid string }) bool { return k.Kid == want }) {
 			t.Errorf("keys.json kids %v lack the cluster's key %s", jwks.Keys, want)
 		}
 	})
 
 	t.Run("the check fetched the documents through HTTPS", func(t *testing.T) {
-		seen := drain(p.endpoints.requests)
+		seen := drain(p.endpoints.Requests)
 		for _, file := range []string{"/.well-known/openid-configuration", "/keys.json"} {
 			want := strings.TrimPrefix(p.issuer, "https://") + file
 			if !slices.Contains(seen, want) {
@@ -134,28 +136,28 @@ func TestEngineTwoPhases(t *testing.T) {
 	})
 
 	t.Run("the real chart is installed and its Deployment ready", func(t *testing.T) {
-		release := p.state.find(t, "kubernetes:helm.sh/v3:Release", "irsa-webhook")
+		release := p.state.Find(t, "kubernetes:helm.sh/v3:Release", "irsa-webhook")
 		status, _ := release.Outputs["status"].(map[string]any)
-		if status["status"] != "deployed" || status["version"] != chartVersion {
-			t.Errorf("release status %v, want deployed chart %s", status, chartVersion)
+		if status["status"] != "deployed" || status["version"] != sandbox.ChartVersion {
+			t.Errorf("release status %v, want deployed chart %s", status, sandbox.ChartVersion)
 		}
-		deployments := p.cluster.objectNames(t, "/apis/apps/v1/namespaces/"+webhookNamespace+"/deployments")
+		deployments := p.cluster.ObjectNames(t, "/apis/apps/v1/namespaces/"+webhookNamespace+"/deployments")
 		if len(deployments) != 1 {
 			t.Fatalf("deployments in %s: %v, want the chart's one", webhookNamespace, deployments)
 		}
-		d := p.cluster.api.Get(t, "/apis/apps/v1/namespaces/"+webhookNamespace+"/deployments/"+deployments[0])
+		d := p.cluster.API.Get(t, "/apis/apps/v1/namespaces/"+webhookNamespace+"/deployments/"+deployments[0])
 		st, _ := d["status"].(map[string]any)
 		if st["readyReplicas"] != float64(2) {
 			t.Errorf("deployment %s status %v, want 2 ready replicas", deployments[0], st)
 		}
-		hooks := p.cluster.objectNames(t, "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations")
+		hooks := p.cluster.ObjectNames(t, "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations")
 		if len(hooks) != 1 {
 			t.Errorf("mutating webhook configurations %v, want the chart's one", hooks)
 		}
 	})
 
 	t.Run("a second preview shows no change", func(t *testing.T) {
-		p.stack.must("preview", "--expect-no-changes")
+		p.stack.Must("preview", "--expect-no-changes")
 	})
 }
 
@@ -165,8 +167,8 @@ func TestEnginePreviewDiff(t *testing.T) {
 	p := upBothPhases(t)
 	prog := p.program
 	prog.serviceAccounts = []string{"apps/reporting", "apps/billing"}
-	p.stack.writeProgram(prog.yaml())
-	out := p.stack.must("preview", "--diff")
+	p.stack.WriteProgram(prog.yaml())
+	out := p.stack.Must("preview", "--diff")
 	golden(t, "preview-add-service-account.golden", normalizePreview(out, p.issuer))
 }
 
@@ -174,10 +176,10 @@ func TestEnginePreviewDiff(t *testing.T) {
 // in the bucket and no object the stack made in the cluster.
 func TestEngineRefreshAndDestroy(t *testing.T) {
 	p := upBothPhases(t)
-	p.stack.must("refresh", "--yes", "--expect-no-changes")
+	p.stack.Must("refresh", "--yes", "--expect-no-changes")
 
-	p.stack.must("destroy", "--yes")
-	if left := p.stack.export().Deployment.Resources; len(left) > 0 {
+	p.stack.Must("destroy", "--yes")
+	if left := p.stack.Export().Deployment.Resources; len(left) > 0 {
 		var urns []string
 		for _, r := range left {
 			urns = append(urns, r.URN)
@@ -185,7 +187,7 @@ func TestEngineRefreshAndDestroy(t *testing.T) {
 		t.Errorf("state after destroy holds %v", urns)
 	}
 	bucket := strings.TrimPrefix(p.issuer, "https://s3.us-west-2.amazonaws.com/")
-	if _, err := os.Stat(filepath.Join(p.endpoints.s3Dir, bucket, "keys.json")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(p.endpoints.S3Dir, bucket, "keys.json")); !os.IsNotExist(err) {
 		t.Errorf("keys.json still in the bucket after destroy (%v)", err)
 	}
 	// The namespace stays, as documented: the component upserts it and leaves it on
@@ -199,14 +201,14 @@ func TestEngineRefreshAndDestroy(t *testing.T) {
 		"/apis/apps/v1/namespaces/" + webhookNamespace + "/deployments":            nil,
 		"/apis/policy/v1/namespaces/" + webhookNamespace + "/poddisruptionbudgets": nil,
 	} {
-		if left := slices.DeleteFunc(p.cluster.objectNames(t, kind), func(n string) bool { return slices.Contains(allowed, n) }); len(left) > 0 {
+		if left := slices.DeleteFunc(p.cluster.ObjectNames(t, kind), func(n string) bool { return slices.Contains(allowed, n) }); len(left) > 0 {
 			t.Errorf("%s after destroy: %v", kind, left)
 		}
 	}
-	if names := p.cluster.objectNames(t, "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"); len(names) > 0 {
+	if names := p.cluster.ObjectNames(t, "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"); len(names) > 0 {
 		t.Errorf("mutating webhook configurations left after destroy: %v", names)
 	}
-	if names := p.cluster.objectNames(t, "/apis/rbac.authorization.k8s.io/v1/clusterroles"); slices.ContainsFunc(names, func(n string) bool {
+	if names := p.cluster.ObjectNames(t, "/apis/rbac.authorization.k8s.io/v1/clusterroles"); slices.ContainsFunc(names, func(n string) bool {
 		return strings.Contains(n, "pod-identity-webhook")
 	}) {
 		t.Errorf("the chart's cluster roles are left after destroy: %v", names)

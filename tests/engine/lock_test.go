@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // TestEngineLockRefusesASecondUpdate starts two `pulumi up` of the same stack at once, as
@@ -23,7 +25,7 @@ func TestEngineLockRefusesASecondUpdate(t *testing.T) {
 	s := newStack(t, e, program{}.yaml(), nil)
 
 	log := filepath.Join(t.TempDir(), "events.jsonl")
-	first := s.command("up", "--yes", "--skip-preview", "--event-log", log)
+	first := s.Command("up", "--yes", "--skip-preview", "--event-log", log)
 	var firstOut strings.Builder
 	first.Stdout, first.Stderr = &firstOut, &firstOut
 	if err := first.Start(); err != nil {
@@ -42,7 +44,7 @@ func TestEngineLockRefusesASecondUpdate(t *testing.T) {
 
 	// Hold the first update once it is updating: the lock is taken before any step.
 	deadline := time.After(5 * time.Minute)
-	for len(resourceSteps(t, log)) == 0 {
+	for len(sandbox.ResourceSteps(t, log)) == 0 {
 		select {
 		case err := <-exited:
 			t.Fatalf("the first pulumi up ended (%v) before any resource step began:\n%s", err, firstOut.String())
@@ -56,7 +58,7 @@ func TestEngineLockRefusesASecondUpdate(t *testing.T) {
 	}
 	held = true
 
-	second, err := s.run("up", "--yes", "--skip-preview")
+	second, err := s.Run("up", "--yes", "--skip-preview")
 	if err == nil {
 		t.Fatalf("the second pulumi up succeeded while the first held the stack:\n%s", second)
 	}
@@ -67,8 +69,8 @@ func TestEngineLockRefusesASecondUpdate(t *testing.T) {
 		t.Fatalf("the first pulumi up failed after the second was refused: %v\n%s", err, firstOut.String())
 	}
 
-	s.must("preview", "--expect-no-changes")
-	state := s.export()
+	s.Must("preview", "--expect-no-changes")
+	state := s.Export()
 	seen := map[string]int{}
 	for _, r := range state.Deployment.Resources {
 		seen[r.URN]++
@@ -81,14 +83,14 @@ func TestEngineLockRefusesASecondUpdate(t *testing.T) {
 	if n := len(state.Deployment.PendingOperations); n > 0 {
 		t.Errorf("%d operations are still pending", n)
 	}
-	counts := state.byType()
+	counts := state.ByType()
 	for _, typ := range []string{"aws:s3/bucketV2:BucketV2", oidcProviderType, roleType, "eksa-irsa:index:IssuerCheck"} {
 		if counts[typ] != 1 {
 			t.Errorf("the state holds %d %s, want 1", counts[typ], typ)
 		}
 	}
 	created := map[string]int{}
-	for _, call := range s.awsCalls() {
+	for _, call := range s.AWSCalls() {
 		if call["method"] == "Create" && call["preview"] != true {
 			urn, _ := call["urn"].(string)
 			created[urn]++
@@ -113,7 +115,7 @@ var (
 // lock file's path (the temporary project and a random id), the user, host, pid and
 // time that created it, and the plugins' PATH warnings.
 func normalizeLockRefusal(s *stack, out string) string {
-	out = strings.ReplaceAll(out, s.dir, "<project>")
+	out = strings.ReplaceAll(out, s.Dir, "<project>")
 	out = lockFile.ReplaceAllString(out, "<lock file>")
 	out = lockOwner.ReplaceAllString(out, "created by <user>@<host> (pid <pid>) at <time>")
 	out = ansi.ReplaceAllString(out, "")

@@ -22,6 +22,8 @@ type program struct {
 	serviceAccounts []string
 	// chart is webhook.chart: the local chart archive.
 	chart string
+	// webhookReapply is webhook.reapply, left out when empty; it needs chart.
+	webhookReapply string
 	// extraRoles is YAML appended to the roles map (indented by the caller to eight
 	// spaces), for roles beside reporting.
 	extraRoles string
@@ -107,6 +109,9 @@ description: EksaIrsa under the real engine.
 		fmt.Fprintf(&b, `      webhook:
         chart: %s
 `, p.chart)
+		if p.webhookReapply != "" {
+			fmt.Fprintf(&b, "        reapply: %q\n", p.webhookReapply)
+		}
 	}
 	b.WriteString(p.extraIrsa)
 	fmt.Fprintf(&b, `    options:

@@ -13,98 +13,168 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/docblocks"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
-// TestEngineRepositoryPrograms runs every YAML program of the repository as a user would
-// run it, `pulumi up` then `pulumi preview --expect-no-changes` then `pulumi destroy`:
-// the root Pulumi.yaml and each YAML block of README.md, of the pages under docs/ and of
-// the embedded docs that declares resources. Blocks that are fragments of a program get the project header a
-// user's Pulumi.yaml has; default providers get their settings from the stack's config
-// (aws:region) and KUBECONFIG, as on a user's machine.
+// TestEngineRepositoryPrograms runs every program of the repository as a user would run
+// it, `pulumi up` then `pulumi preview --expect-no-changes` then `pulumi destroy`: the
+// root Pulumi.yaml and each YAML block of README.md, of the pages under docs/ and of the
+// embedded docs that declares resources, and each TypeScript and Python block that is not
+// marked as a fragment. YAML blocks that are fragments of a program get the project header
+// a user's Pulumi.yaml has; TypeScript and Python blocks become the index.ts or
+// __main__.py of a project with the dependencies `make engine-examples` installed for the
+// examples. Default providers get their settings from the stack's config (aws:region) and
+// KUBECONFIG, as on a user's machine; a program that reads the kubeconfigs or
+// clusterExists from its config gets the suite's cluster, which exists.
 func TestEngineRepositoryPrograms(t *testing.T) {
-	root, err := repositoryRoot()
+	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := startEndpoints(t)
 	c := startCluster(t, clusterName, "https://s3.us-west-2.amazonaws.com/unused-by-these-programs")
-	c.playKubelet(t, webhookNamespace)
-	c.api.EnsureNamespace(t, "apps")
+	c.PlayKubelet(t, webhookNamespace)
+	c.API.EnsureNamespace(t, "apps")
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(kubeconfig, []byte(c.api.Kubeconfig("admin")), 0o600); err != nil {
+	if err := os.WriteFile(kubeconfig, []byte(c.API.Kubeconfig("admin")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ca, err := os.ReadFile(e.CAFile)
+	if err != nil {
 		t.Fatal(err)
 	}
 
-	programs := map[string]string{}
 	rootProgram, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml")) //nolint:gosec // the repository's program
 	if err != nil {
 		t.Fatal(err)
 	}
-	programs["Pulumi.yaml"] = string(rootProgram)
-	for name, block := range yamlPrograms(t, root) {
+	programs := map[string]docblocks.Block{"Pulumi.yaml": {Lang: "yaml", Text: string(rootProgram)}}
+	for name, block := range repositoryPrograms(t, root) {
 		programs[name] = block
 	}
-	if len(programs) < 6 {
-		t.Fatalf("found %d YAML programs (%v); the README and every component's docs have at least one", len(programs), keys(programs))
+	count := map[string]int{}
+	for _, b := range programs {
+		count[b.Lang]++
+	}
+	if count["yaml"] < 6 || count["typescript"] < 6 || count["python"] < 6 {
+		t.Fatalf("found %v programs; the README and every component's docs have at least one of each language", count)
 	}
 
-	for name, text := range programs {
+	for name, block := range programs {
 		t.Run(name, func(t *testing.T) {
-			files := map[string]string{}
-			if strings.Contains(text, "fn::readFile: openid-configuration") {
-				// The IssuerCheck example checks documents its user published at
-				// https://oidc.example.com/prod; publish them there.
-				discovery, jwks := e.publishStatic(t, "https://oidc.example.com/prod", c.publicKeyPEM(t))
-				files["openid-configuration"], files["keys.json"] = discovery, jwks
-			}
+			text := block.Text
 			// A project of its own per program: the stand-in names buckets after the
 			// URN, and a program that failed before its destroy must not hold the next
 			// one's bucket name.
-			s := newStack(t, e, asProject(text, "docs-example-"+slug(name)), files)
+			files, example, deps := asLanguageProject(t, block, "docs-example-"+slug(name))
+			if strings.Contains(text, "openid-configuration") {
+				// The IssuerCheck examples check documents their user published at
+				// https://oidc.example.com/prod; publish them there.
+				discovery, jwks := e.PublishStatic(t, "https://oidc.example.com/prod", c.PublicKeyPEM(t))
+				files["openid-configuration"], files["keys.json"] = discovery, jwks
+			}
+			if strings.Contains(text, "private-ca.pem") {
+				// An issuer behind a private CA: the suite's endpoints have one.
+				files["private-ca.pem"] = string(ca)
+			}
+			program := files["Pulumi.yaml"]
+			delete(files, "Pulumi.yaml")
+			s := newStack(t, e, program, files)
 			// As on a user's machine: a kubeconfig and a region in the environment, which
 			// explicit providers without settings of their own fall back to.
-			s.env = append(s.env, "KUBECONFIG="+kubeconfig, "AWS_REGION=us-west-2")
-			if err := os.Symlink(filepath.Join(root, "bin"), filepath.Join(s.dir, "bin")); err != nil {
+			s.Env = append(s.Env, "KUBECONFIG="+kubeconfig, "AWS_REGION=us-west-2")
+			if block.Lang == "typescript" {
+				// tsc checks these blocks strictly (`make test-docs-nodejs`); here the host
+				// only transpiles them, which saves its type-check on every command.
+				s.Env = append(s.Env, "PULUMI_NODEJS_TRANSPILE_ONLY=true")
+			}
+			if err := os.Symlink(filepath.Join(root, "bin"), filepath.Join(s.Dir, "bin")); err != nil {
 				t.Fatal(err)
 			}
-			s.config("aws:region", "us-west-2", false)
+			if deps != "" {
+				sandbox.LinkExampleDependencies(t, s, example, deps)
+			}
+			s.Config("aws:region", "us-west-2", false)
 			for _, key := range []string{"managementKubeconfig", "workloadKubeconfig", "kubeconfig"} {
-				if regexp.MustCompile(`(?m)^  ` + key + `:`).MatchString(text) {
-					s.config(key, c.api.Kubeconfig("admin"), true)
+				if readsConfig(block.Lang, text, key) {
+					s.Config(key, c.API.Kubeconfig("admin"), true)
 				}
 			}
-			s.up()
-			s.must("preview", "--expect-no-changes")
-			s.must("destroy", "--yes", "--skip-preview")
+			if readsConfig(block.Lang, text, "clusterExists") {
+				s.Config("clusterExists", "true", false)
+			}
+			s.Up()
+			s.Must("preview", "--expect-no-changes")
+			s.Must("destroy", "--yes", "--skip-preview")
 		})
 	}
 }
 
-// yamlPrograms are the YAML blocks that declare resources in the pages a reader sees
-// (README.md, docs/ and the resources' embedded docs), named "<file>:line-<n>": found by
-// the parser the docs checks use, so that a program indented under a list item runs as
-// surely as one at the start of a line, and a block marked as a fragment does not.
-func yamlPrograms(t *testing.T, root string) map[string]string {
+// repositoryPrograms are the programs among the blocks of the pages a reader sees
+// (README.md, docs/ and the resources' embedded docs), named "<file>:line-<n>": the YAML
+// blocks that declare resources, and the TypeScript and Python blocks not marked as
+// fragments. They are found by the parser the docs checks use, so that a program indented
+// under a list item runs as surely as one at the start of a line, and a block marked as a
+// fragment does not.
+func repositoryPrograms(t *testing.T, root string) map[string]docblocks.Block {
 	t.Helper()
 	blocks, err := docblocks.All(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
+	out := map[string]docblocks.Block{}
 	for _, b := range blocks {
-		if b.Lang != "yaml" || b.Fragment {
+		if b.Fragment {
 			continue
 		}
-		var doc map[string]any
-		if err := yaml.Unmarshal([]byte(b.Text), &doc); err != nil {
-			t.Errorf("%s: a YAML block that is not YAML: %v", b.Where(), err)
+		switch b.Lang {
+		case "typescript", "python":
+		case "yaml":
+			var doc map[string]any
+			if err := yaml.Unmarshal([]byte(b.Text), &doc); err != nil {
+				t.Errorf("%s: a YAML block that is not YAML: %v", b.Where(), err)
+				continue
+			}
+			if _, ok := doc["resources"]; !ok {
+				continue
+			}
+		default:
 			continue
 		}
-		if _, ok := doc["resources"]; ok {
-			out[fmt.Sprintf("%s:line-%d", b.File, b.Line)] = b.Text
-		}
+		out[fmt.Sprintf("%s:line-%d", b.File, b.Line)] = b
 	}
 	return out
+}
+
+// asLanguageProject is the project's files for a program block, named project, and the
+// example whose dependencies it needs linked in, and their folder ("" for YAML).
+func asLanguageProject(t *testing.T, b docblocks.Block, project string) (files map[string]string, example, deps string) {
+	t.Helper()
+	switch b.Lang {
+	case "typescript":
+		return map[string]string{
+			"Pulumi.yaml":   "name: " + project + "\nruntime: nodejs\n",
+			"package.json":  `{"name": "` + project + `", "private": true, "main": "index.ts"}` + "\n",
+			"tsconfig.json": exampleFile(t, "nodejs", "tsconfig.json"),
+			"index.ts":      b.Text,
+		}, "nodejs", "node_modules"
+	case "python":
+		return map[string]string{
+			"Pulumi.yaml": "name: " + project + "\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n",
+			"__main__.py": b.Text,
+		}, "python", "venv"
+	default:
+		return map[string]string{"Pulumi.yaml": asProject(b.Text, project)}, "", ""
+	}
+}
+
+// readsConfig says whether a program in lang reads the configuration value key: declares
+// it under config: (YAML), or names it as a string (TypeScript, Python).
+func readsConfig(lang, text, key string) bool {
+	if lang == "yaml" {
+		return regexp.MustCompile(`(?m)^  ` + key + `:`).MatchString(text)
+	}
+	return strings.Contains(text, `"`+key+`"`)
 }
 
 // asProject gives a program fragment the header of a Pulumi.yaml, named project.
@@ -120,12 +190,4 @@ var notNameChars = regexp.MustCompile(`[^a-z0-9]+`)
 // slug turns a program's name (file and line) into letters, digits and dashes.
 func slug(name string) string {
 	return strings.Trim(notNameChars.ReplaceAllString(strings.ToLower(name), "-"), "-")
-}
-
-func keys(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }

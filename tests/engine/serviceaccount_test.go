@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // roleArnAnnotation is the annotation the webhook reads a role from, under its default
@@ -22,7 +23,7 @@ const roleArnAnnotation = "eks.amazonaws.com/role-arn"
 // leaving that tool's label and annotation alone; removing both roles deletes the made
 // account and takes back only the annotations added to the other.
 func TestEngineServiceAccounts(t *testing.T) {
-	prog := program{chart: chartPath(t), extraRoles: `        made:
+	prog := program{chart: sandbox.ChartPath(t), extraRoles: `        made:
           serviceAccounts: [apps/made]
           serviceAccount: create
         annotated:
@@ -30,8 +31,8 @@ func TestEngineServiceAccounts(t *testing.T) {
           serviceAccount: annotate
 `}
 	p := upBothPhasesWith(t, prog, func(c *cluster) {
-		c.api.EnsureNamespace(t, "apps")
-		code, body := c.api.Do(t, kubetest.Admin, http.MethodPost, "/api/v1/namespaces/apps/serviceaccounts?fieldManager=helm", map[string]any{
+		c.API.EnsureNamespace(t, "apps")
+		code, body := c.API.Do(t, kubetest.Admin, http.MethodPost, "/api/v1/namespaces/apps/serviceaccounts?fieldManager=helm", map[string]any{
 			"apiVersion": "v1", "kind": "ServiceAccount",
 			"metadata": map[string]any{
 				"name": "existing", "labels": map[string]any{"team": "x"},
@@ -42,12 +43,12 @@ func TestEngineServiceAccounts(t *testing.T) {
 			t.Fatalf("create apps/existing: %d %s", code, body)
 		}
 	})
-	out := p.stack.outputs()
+	out := p.stack.Outputs()
 	arns, _ := out["roleArns"].(map[string]any)
 	annotations, _ := out["serviceAccountAnnotations"].(map[string]any)
 
 	t.Run("create makes the account with exactly the role's annotations", func(t *testing.T) {
-		made := metadataOf(t, p.cluster.api.Get(t, "/api/v1/namespaces/apps/serviceaccounts/made"))
+		made := metadataOf(t, p.cluster.API.Get(t, "/api/v1/namespaces/apps/serviceaccounts/made"))
 		want, _ := annotations["made"].(map[string]any)
 		if !maps.Equal(stringMap(made.Annotations), stringMap(want)) {
 			t.Errorf("apps/made annotations %v, want the serviceAccountAnnotations output %v", made.Annotations, want)
@@ -58,7 +59,7 @@ func TestEngineServiceAccounts(t *testing.T) {
 	})
 
 	t.Run("annotate adds the annotations and owns nothing else", func(t *testing.T) {
-		existing := metadataOf(t, p.cluster.api.Get(t, "/api/v1/namespaces/apps/serviceaccounts/existing"))
+		existing := metadataOf(t, p.cluster.API.Get(t, "/api/v1/namespaces/apps/serviceaccounts/existing"))
 		if existing.Annotations[roleArnAnnotation] != arns["annotated"] {
 			t.Errorf("apps/existing role ARN %v, want %v", existing.Annotations[roleArnAnnotation], arns["annotated"])
 		}
@@ -79,16 +80,16 @@ func TestEngineServiceAccounts(t *testing.T) {
 	})
 
 	t.Run("a second preview shows no change", func(t *testing.T) {
-		p.stack.must("preview", "--expect-no-changes")
+		p.stack.Must("preview", "--expect-no-changes")
 	})
 
 	t.Run("removing the roles removes exactly what they added", func(t *testing.T) {
-		p.stack.writeProgram(program{chart: p.program.chart, phase2: true}.yaml())
-		p.stack.up()
-		if p.cluster.exists(t, "/api/v1/namespaces/apps/serviceaccounts/made") {
+		p.stack.WriteProgram(program{chart: p.program.chart, phase2: true}.yaml())
+		p.stack.Up()
+		if p.cluster.Exists(t, "/api/v1/namespaces/apps/serviceaccounts/made") {
 			t.Error("apps/made still exists after its role was removed")
 		}
-		existing := metadataOf(t, p.cluster.api.Get(t, "/api/v1/namespaces/apps/serviceaccounts/existing"))
+		existing := metadataOf(t, p.cluster.API.Get(t, "/api/v1/namespaces/apps/serviceaccounts/existing"))
 		if _, ok := existing.Annotations[roleArnAnnotation]; ok {
 			t.Errorf("apps/existing keeps %s after its role was removed: %v", roleArnAnnotation, existing.Annotations)
 		}

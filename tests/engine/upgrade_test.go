@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 // upgradeFrom is the commit of main whose plugin made the stacks that
@@ -27,7 +29,7 @@ const upgradePluginEnv = "EKSA_IRSA_ENGINE_UPGRADE_PLUGIN"
 // bin/.upgrade/<commit>/, once, before the suite enters its namespace (the build may need
 // the module proxy), and returns that folder.
 func buildUpgradePlugin() (string, error) {
-	root, err := repositoryRoot()
+	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		return "", err
 	}
@@ -65,22 +67,22 @@ func TestEngineUpgrade(t *testing.T) {
 		t.Fatalf("%s is unset: TestMain builds the earlier plugin before the tests run", upgradePluginEnv)
 	}
 	e := startEndpoints(t)
-	prog := program{chart: chartPath(t)}
+	prog := program{chart: sandbox.ChartPath(t)}
 	s := newStack(t, e, prog.yaml(), nil, oldPlugin)
-	s.up()
-	issuer, _ := s.outputs()["issuerUrl"].(string)
+	s.Up()
+	issuer, _ := s.Outputs()["issuerUrl"].(string)
 	c := startCluster(t, clusterName, issuer)
-	c.playKubelet(t, webhookNamespace)
+	c.PlayKubelet(t, webhookNamespace)
 	prog.phase2 = true
-	s.writeProgram(prog.yaml())
-	s.config("kubeconfig", c.api.Kubeconfig("admin"), true)
-	s.up()
-	before := s.export()
+	s.WriteProgram(prog.yaml())
+	s.Config("kubeconfig", c.API.Kubeconfig("admin"), true)
+	s.Up()
+	before := s.Export()
 
 	// The same stack, now with this checkout's plugin first on PATH.
-	s.env = slices.DeleteFunc(s.env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
-	root, _ := repositoryRoot()
-	s.env = append(s.env, "PATH="+filepath.Join(root, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	s.Env = slices.DeleteFunc(s.Env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
+	root, _ := sandbox.RepositoryRoot()
+	s.Env = append(s.Env, "PATH="+filepath.Join(root, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 
 	changes := previewChanges(t, s)
 	want := changelogUpgradeChanges(t)
@@ -94,7 +96,7 @@ func TestEngineUpgrade(t *testing.T) {
 	// left out: the engine drops default providers no resource uses any more (the
 	// previous plugin's `pulumi` one), which changes nothing in the cloud.
 	var done []string
-	for _, step := range s.upSteps() {
+	for _, step := range s.UpSteps() {
 		if change := describeStep(step.Op, step.URN); !strings.Contains(change, " pulumi:providers:") {
 			done = append(done, change)
 		}
@@ -108,17 +110,17 @@ func TestEngineUpgrade(t *testing.T) {
 		op, _, _ := strings.Cut(change, " ")
 		return op != "create" && op != "update"
 	})
-	if r := replaced(before, s.export()); len(r) > 0 && !destructive {
+	if r := sandbox.Replaced(before, s.Export()); len(r) > 0 && !destructive {
 		t.Errorf("the upgrade replaced or deleted:\n%s", strings.Join(r, "\n"))
 	}
-	s.must("preview", "--expect-no-changes")
+	s.Must("preview", "--expect-no-changes")
 }
 
 // previewChanges are the steps a preview would take other than "same", each as
 // "<op> <type> <name>".
 func previewChanges(t *testing.T, s *stack) []string {
 	t.Helper()
-	out, err := s.command("preview", "--json").Output()
+	out, err := s.Command("preview", "--json").Output()
 	if err != nil {
 		t.Fatalf("pulumi preview --json: %v\n%s", err, out)
 	}
@@ -157,7 +159,7 @@ var changelogLine = regexp.MustCompile("^- `(\\S+) (\\S+) (\\S+)`")
 // an upgrade changes in existing stacks", each "- `<op> <type> <name>`: why".
 func changelogUpgradeChanges(t *testing.T) []string {
 	t.Helper()
-	root, _ := repositoryRoot()
+	root, _ := sandbox.RepositoryRoot()
 	text, err := os.ReadFile(filepath.Join(root, "CHANGELOG.md")) //nolint:gosec // the repository's changelog
 	if err != nil {
 		t.Fatal(err)

@@ -9,9 +9,9 @@
 // the component made, behind the chart's own Service and MutatingWebhookConfiguration.
 //
 // The API server calls a webhook Service at its ClusterIP, so everything runs inside a
-// network namespace of its own (the test binary re-executes itself under unshare, as
-// root): the Service's ClusterIP is added to loopback there, and nothing reaches or is
-// reached from outside.
+// network namespace of its own (../engine/sandbox's: the test binary re-executes itself
+// under unshare, as root): the Service's ClusterIP is added to loopback there, and
+// nothing reaches or is reached from outside.
 //
 // Helm lives in this module, apart from the product's go.mod, which must not carry it.
 package webhook_test
@@ -19,67 +19,30 @@ package webhook_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"testing"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
-// insideNamespaceEnv marks the re-executed test binary.
-const insideNamespaceEnv = "EKSA_IRSA_WEBHOOK_NAMESPACE"
-
 func TestMain(m *testing.M) {
-	if os.Getenv(insideNamespaceEnv) == "" {
+	if !sandbox.Inside() {
 		// The chart is found (or downloaded) here, while the machine's network is still
 		// reachable; the re-executed binary reads its path from chartEnv.
-		chart, err := locateChart()
+		chart, err := sandbox.LocateChart()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "webhook suite:", err)
 			os.Exit(1)
 		}
 		os.Setenv(chartEnv, chart) //nolint:errcheck,gosec // read back by the re-executed binary
-		os.Exit(reexecInNamespace())
+		os.Exit(sandbox.ReexecInNamespace("webhook suite", false))
 	}
-	if err := enterNamespace(); err != nil {
+	leave, err := sandbox.EnterNamespace()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "webhook suite:", err)
 		os.Exit(1)
 	}
-	os.Exit(kubetest.Main(m))
-}
-
-// reexecInNamespace runs this test binary again in a new network namespace and returns
-// its exit code.
-func reexecInNamespace() int {
-	if os.Geteuid() != 0 {
-		fmt.Fprintln(os.Stderr, "webhook suite: must run as root (it makes a network namespace and adds the webhook Service's ClusterIP to its loopback)")
-		return 1
-	}
-	unshare, err := exec.LookPath("unshare")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "webhook suite: unshare (util-linux) is not on PATH:", err)
-		return 1
-	}
-	cmd := exec.Command(unshare, append([]string{"--net", "--", os.Args[0]}, os.Args[1:]...)...) //nolint:gosec // this test binary itself
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), insideNamespaceEnv+"=1")
-	if err := cmd.Run(); err != nil {
-		if exit, ok := err.(*exec.ExitError); ok { //nolint:errorlint // exec returns it unwrapped
-			return exit.ExitCode()
-		}
-		fmt.Fprintln(os.Stderr, "webhook suite:", err)
-		return 1
-	}
-	return 0
-}
-
-// enterNamespace brings loopback up and drops proxy settings: kube-apiserver would send
-// its webhook calls to a proxy from its environment, and none is reachable in here.
-func enterNamespace() error {
-	if out, err := exec.Command("ip", "link", "set", "lo", "up").CombinedOutput(); err != nil {
-		return fmt.Errorf("ip link set lo up: %w: %s", err, out)
-	}
-	for _, v := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
-		os.Unsetenv(v) //nolint:errcheck,gosec // absent is fine
-	}
-	return nil
+	code := kubetest.Main(m)
+	leave()
+	os.Exit(code)
 }

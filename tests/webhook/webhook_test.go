@@ -20,13 +20,13 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"helm.sh/helm/v3/pkg/chart"
-	admissionv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/iameval"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/kubetest"
 	"github.com/eksa-irsa/pulumi-eksa-irsa/internal/tlstest"
+	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
 )
 
 func encodeBase64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -45,7 +45,7 @@ type cluster struct {
 	apiVersions []string
 	rendered    []map[string]any
 	deployment  appsv1.Deployment
-	webhook     *runningWebhook
+	webhook     *sandbox.RunningWebhook
 	tokenPath   string // the webhook's --token-mount-path
 }
 
@@ -96,49 +96,10 @@ func deploy(t *testing.T, inputs map[string]any) *cluster {
 			fullname = obj["metadata"].(map[string]any)["name"].(string)
 		}
 	}
-	getInto(t, c.server, "/apis/apps/v1/namespaces/"+ns+"/deployments/"+fullname, &c.deployment)
-	var svc corev1.Service
-	getInto(t, c.server, "/api/v1/namespaces/"+ns+"/services/"+fullname, &svc)
-	var mwc admissionv1.MutatingWebhookConfiguration
-	getInto(t, c.server, "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/"+fullname, &mwc)
-	if svc.Spec.ClusterIP == "" || svc.Spec.ClusterIP == corev1.ClusterIPNone {
-		t.Fatalf("the Service %s has no ClusterIP: %+v", fullname, svc.Spec)
-	}
-	addToLoopback(t, svc.Spec.ClusterIP)
-
-	// The API server calls the Service's port at the ClusterIP; with no kube-proxy here,
-	// the webhook must listen on that port itself, so the port, the target port and the
-	// container port the webhook's --port sets must agree.
-	if len(mwc.Webhooks) != 1 || mwc.Webhooks[0].ClientConfig.Service == nil || mwc.Webhooks[0].ClientConfig.Service.Port == nil {
-		t.Fatalf("the webhook configuration does not call a Service port: %+v", mwc.Webhooks)
-	}
-	hook := mwc.Webhooks[0]
-	var port corev1.ServicePort
-	for _, p := range svc.Spec.Ports {
-		if p.Port == *hook.ClientConfig.Service.Port {
-			port = p
-		}
-	}
-	container := c.deployment.Spec.Template.Spec.Containers[0]
-	var containerPort int32
-	for _, p := range container.Ports {
-		if p.Name == port.TargetPort.StrVal || p.ContainerPort == port.TargetPort.IntVal {
-			containerPort = p.ContainerPort
-		}
-	}
-	c.webhook = startWebhook(t, c.server, webhookBinary(t, c.chart.AppVersion()), &c.deployment)
-	if got := c.webhook.flag("port"); got != strconv.Itoa(int(containerPort)) || containerPort != port.Port {
-		t.Fatalf("Service port %d → target %v → container port %d, webhook --port=%s: these must agree without kube-proxy",
-			port.Port, port.TargetPort.String(), containerPort, got)
-	}
-	if c.webhook.flag("in-cluster") != "false" {
-		t.Fatalf("the Deployment does not run the webhook with --in-cluster=false: %v", c.webhook.args)
-	}
-	c.tokenPath = c.webhook.flag("token-mount-path")
-	t.Logf("webhook %s from the Deployment, with --kubeconfig added: %s", c.chart.AppVersion(), strings.Join(c.webhook.args, " "))
-
-	serverName := hook.ClientConfig.Service.Name + "." + hook.ClientConfig.Service.Namespace + ".svc"
-	waitReady(t, c.webhook, container.ReadinessProbe, svc.Spec.ClusterIP+":"+strconv.Itoa(int(port.Port)), serverName, hook.ClientConfig.CABundle)
+	c.webhook = sandbox.RunWebhook(t, c.server, ns, fullname, c.chart.AppVersion())
+	c.deployment = c.webhook.Deployment
+	c.tokenPath = c.webhook.Flag("token-mount-path")
+	t.Logf("webhook %s from the Deployment, with --kubeconfig added: %s", c.chart.AppVersion(), strings.Join(c.webhook.Args, " "))
 	return c
 }
 
@@ -182,37 +143,6 @@ func (c *cluster) createServiceAccount(t *testing.T, namespace, name string, ann
 	}
 }
 
-// podFor is the pod a workload would submit: one container, the service account named.
-func podFor(serviceAccount string) map[string]any {
-	return map[string]any{
-		"apiVersion": "v1", "kind": "Pod",
-		"metadata": map[string]any{"generateName": serviceAccount + "-"},
-		"spec": map[string]any{
-			"serviceAccountName": serviceAccount,
-			"containers": []any{map[string]any{
-				"name": "app", "image": "public.ecr.aws/aws-cli/aws-cli:2.27.0", "command": []any{"aws", "sts", "get-caller-identity"},
-			}},
-		},
-	}
-}
-
-// createPod submits podFor(serviceAccount) in namespace and returns the pod the API
-// server stored, after admission.
-func (c *cluster) createPod(t *testing.T, namespace, serviceAccount string) *corev1.Pod {
-	t.Helper()
-	code, body := c.server.Do(t, kubetest.Admin, http.MethodPost, "/api/v1/namespaces/"+namespace+"/pods", podFor(serviceAccount))
-	if code != http.StatusCreated {
-		t.Fatalf("create a pod of %s/%s: %d %s", namespace, serviceAccount, code, body)
-	}
-	var created corev1.Pod
-	if err := json.Unmarshal(body, &created); err != nil {
-		t.Fatal(err)
-	}
-	var stored corev1.Pod
-	getInto(t, c.server, "/api/v1/namespaces/"+namespace+"/pods/"+created.Name, &stored)
-	return &stored
-}
-
 // mutation is what the webhook should have added to a pod.
 type mutation struct {
 	roleARN           string
@@ -236,16 +166,6 @@ func (c *cluster) wantEnv(m mutation) []corev1.EnvVar {
 		corev1.EnvVar{Name: "AWS_WEB_IDENTITY_TOKEN_FILE", Value: c.tokenPath + "/token"})
 }
 
-// tokenVolume is the projected volume of the webhook's token, nil when there is none.
-func tokenVolume(pod *corev1.Pod) *corev1.Volume {
-	for i := range pod.Spec.Volumes {
-		if pod.Spec.Volumes[i].Name == "aws-iam-token" {
-			return &pod.Spec.Volumes[i]
-		}
-	}
-	return nil
-}
-
 // assertMutated checks the stored pod carries exactly the webhook's mutation.
 func (c *cluster) assertMutated(t *testing.T, pod *corev1.Pod, m mutation) {
 	t.Helper()
@@ -257,7 +177,7 @@ func (c *cluster) assertMutated(t *testing.T, pod *corev1.Pod, m mutation) {
 	if !slices.ContainsFunc(app.VolumeMounts, func(m corev1.VolumeMount) bool { return reflect.DeepEqual(m, wantMount) }) {
 		t.Errorf("pod %s mounts %+v, want %+v among them", pod.Name, app.VolumeMounts, wantMount)
 	}
-	vol := tokenVolume(pod)
+	vol := sandbox.TokenVolume(pod)
 	if vol == nil || vol.Projected == nil || len(vol.Projected.Sources) != 1 || vol.Projected.Sources[0].ServiceAccountToken == nil {
 		t.Fatalf("pod %s has no projected aws-iam-token volume: %+v", pod.Name, pod.Spec.Volumes)
 	}
@@ -279,7 +199,7 @@ func ptrValue(p *int64) any {
 func assertUntouched(t *testing.T, pod *corev1.Pod) {
 	t.Helper()
 	app := pod.Spec.Containers[0]
-	if len(app.Env) != 0 || tokenVolume(pod) != nil {
+	if len(app.Env) != 0 || sandbox.TokenVolume(pod) != nil {
 		t.Errorf("pod %s was mutated: env %+v, volumes %+v", pod.Name, app.Env, pod.Spec.Volumes)
 	}
 	for _, m := range app.VolumeMounts {
@@ -292,7 +212,7 @@ func assertUntouched(t *testing.T, pod *corev1.Pod) {
 // logPod logs the pod as submitted and the container and volumes the API server stored.
 func logPod(t *testing.T, pod *corev1.Pod) {
 	t.Helper()
-	before, _ := json.MarshalIndent(podFor(pod.Spec.ServiceAccountName)["spec"], "", "  ")
+	before, _ := json.MarshalIndent(sandbox.PodFor(pod.Spec.ServiceAccountName)["spec"], "", "  ")
 	after, _ := json.MarshalIndent(map[string]any{"containers": pod.Spec.Containers, "volumes": pod.Spec.Volumes}, "", "  ")
 	t.Logf("pod %s/%s submitted:\n%s\nstored after admission:\n%s", pod.Namespace, pod.Name, before, after)
 }
@@ -338,13 +258,13 @@ func (c *cluster) issuerVerifier(t *testing.T, audience string) (*oidc.IDTokenVe
 // admits it while otherRole's refuses it, by IAM's rules.
 func (c *cluster) checkToken(t *testing.T, pod *corev1.Pod, role, otherRole string) {
 	t.Helper()
-	vol := tokenVolume(pod)
+	vol := sandbox.TokenVolume(pod)
 	if vol == nil {
 		t.Fatalf("pod %s has no token volume", pod.Name)
 	}
 	sat := vol.Projected.Sources[0].ServiceAccountToken
 	verifier, ctx := c.issuerVerifier(t, sat.Audience)
-	raw := serviceAccountToken(t, c.server, pod.Namespace, pod.Spec.ServiceAccountName, []string{sat.Audience}, *sat.ExpirationSeconds, pod)
+	raw := sandbox.ServiceAccountToken(t, c.server, pod.Namespace, pod.Spec.ServiceAccountName, []string{sat.Audience}, *sat.ExpirationSeconds, pod)
 	token, err := verifier.Verify(ctx, raw)
 	if err != nil {
 		t.Fatalf("go-oidc refused the token of pod %s against the published issuer: %v", pod.Name, err)
@@ -361,14 +281,17 @@ func (c *cluster) checkToken(t *testing.T, pod *corev1.Pod, role, otherRole stri
 		t.Errorf("the OIDC provider's client IDs %v lack the token's audience %q: STS would refuse it", clientIDs, sat.Audience)
 	}
 	providerARN, hostPath := c.state["oidcProviderArn"].(string), c.state["issuerHostPath"].(string)
+	trust := map[string]string{}
+	for _, name := range []string{role, otherRole} {
+		trust[name] = str(c.cloud.named(t, "irsa-"+name).inputs, "assumeRolePolicy")
+	}
+	admits, err := sandbox.TrustVerdicts(trust, providerARN, hostPath, token.Subject, sat.Audience)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, want := range map[string]bool{role: true, otherRole: false} {
-		trust := str(c.cloud.named(t, "irsa-"+name).inputs, "assumeRolePolicy")
-		allowed, err := iameval.AllowsAssumeRole([]byte(trust), iameval.WebIdentity(providerARN, hostPath, token.Subject, sat.Audience))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if allowed != want {
-			t.Errorf("role %s's trust policy admits the token of %s: %v, want %v\n%s", name, wantSub, allowed, want, trust)
+		if admits[name] != want {
+			t.Errorf("role %s's trust policy admits the token of %s: %v, want %v\n%s", name, wantSub, admits[name], want, trust[name])
 		}
 	}
 }
@@ -389,7 +312,11 @@ func expirationAnnotation(t *testing.T, annotations map[string]string, prefix st
 // billing (to be refused). Pods of an annotated service account, of a mapped one and of
 // one created just before its pod get the role; a pod of a service account without a
 // role is left alone; and with a caBundle that does not match the serving certificate
-// the same pod starts unmutated, which shows the checks above can fail.
+// the same pod starts unmutated, which shows the checks above can fail, and with the
+// original caBundle put back (what the Helm upgrade of a new webhook.reapply does) it is
+// mutated again. The release carries a webhook.reapply text, which the chart accepts and
+// which renders no object differently, so a new text upgrades nothing but the objects
+// changed by hand.
 func TestAPIServerWebhookMutatesPods(t *testing.T) {
 	c := deploy(t, map[string]any{
 		"clusterName": "prod",
@@ -402,7 +329,18 @@ func TestAPIServerWebhookMutatesPods(t *testing.T) {
 			"billing": map[string]any{"serviceAccounts": []any{"apps/billing"}},
 			"logs":    map[string]any{"serviceAccounts": []any{"logging/forwarder"}, "webhookConfigMap": true},
 		},
-		"webhook": map[string]any{"defaultRegion": "eu-west-1", "stsRegionalEndpoint": false},
+		"webhook": map[string]any{"defaultRegion": "eu-west-1", "stsRegionalEndpoint": false, "reapply": "2026-12-07"},
+	})
+	t.Run("reapply renders the same objects", func(t *testing.T) {
+		global, _ := c.release.values["global"].(map[string]any)
+		if global["eksaIrsaReapply"] != "2026-12-07" {
+			t.Fatalf("global = %v, want webhook.reapply's text under eksaIrsaReapply", c.release.values["global"])
+		}
+		without := maps.Clone(c.release.values)
+		delete(without, "global")
+		if got := render(t, c.chart, c.release.name, c.release.namespace, without, c.kubeVersion, c.apiVersions); !reflect.DeepEqual(got, c.rendered) {
+			t.Error("without webhook.reapply the chart renders other objects; a new text would change them")
+		}
 	})
 	reporting := c.annotationsOf(t, "reporting")
 	if reporting["eks.amazonaws.com/sts-regional-endpoints"] != "true" {
@@ -419,13 +357,13 @@ func TestAPIServerWebhookMutatesPods(t *testing.T) {
 
 	t.Run("annotated service account", func(t *testing.T) {
 		t.Logf("service account apps/reporting annotated with serviceAccountAnnotations.reporting: %v", reporting)
-		pod := c.createPod(t, "apps", "reporting")
+		pod := sandbox.CreatePod(t, c.server, "apps", "reporting")
 		logPod(t, pod)
 		c.assertMutated(t, pod, annotated)
 		c.checkToken(t, pod, "reporting", "billing")
 	})
 	t.Run("service account in the webhook's ConfigMap", func(t *testing.T) {
-		pod := c.createPod(t, "logging", "forwarder")
+		pod := sandbox.CreatePod(t, c.server, "logging", "forwarder")
 		// The ConfigMap entry carries the webhook's settings: regional STS off, its lifetime.
 		c.assertMutated(t, pod, mutation{
 			roleARN: c.roleARN(t, "logs"), audience: "sts.amazonaws.com", expirationSeconds: 86400, region: "eu-west-1",
@@ -433,7 +371,7 @@ func TestAPIServerWebhookMutatesPods(t *testing.T) {
 		c.checkToken(t, pod, "logs", "reporting")
 	})
 	t.Run("service account without a role", func(t *testing.T) {
-		assertUntouched(t, c.createPod(t, "apps", "plain"))
+		assertUntouched(t, sandbox.CreatePod(t, c.server, "apps", "plain"))
 	})
 	// The webhook runs with the component's --service-account-lookup-grace-period=1s. On
 	// this idle loopback its informer usually sees a new service account before the pod
@@ -441,7 +379,7 @@ func TestAPIServerWebhookMutatesPods(t *testing.T) {
 	// does not reproduce the race the flag closes on busy clusters.
 	t.Run("pod created right after its service account", func(t *testing.T) {
 		c.createServiceAccount(t, "apps", "reporting-job", reporting)
-		c.assertMutated(t, c.createPod(t, "apps", "reporting-job"), annotated)
+		c.assertMutated(t, sandbox.CreatePod(t, c.server, "apps", "reporting-job"), annotated)
 	})
 	t.Run("caBundle that does not match", func(t *testing.T) {
 		mismatched := c.renderWithCABundle(t, string(tlstest.NewCA(t, "a CA that signed nothing here").PEM))
@@ -506,7 +444,7 @@ func (c *cluster) pollPod(t *testing.T, namespace, serviceAccount string, done f
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		pod := c.createPod(t, namespace, serviceAccount)
+		pod := sandbox.CreatePod(t, c.server, namespace, serviceAccount)
 		if done(pod) {
 			return pod
 		}
@@ -540,13 +478,13 @@ func TestAPIServerWebhookAnnotationPrefixAndAudience(t *testing.T) {
 	c.createServiceAccount(t, "apps", "reporting", reporting)
 	c.createServiceAccount(t, "apps", "billing", map[string]string{"eks.amazonaws.com/role-arn": c.roleARN(t, "billing")})
 
-	pod := c.createPod(t, "apps", "reporting")
+	pod := sandbox.CreatePod(t, c.server, "apps", "reporting")
 	logPod(t, pod)
 	c.assertMutated(t, pod, mutation{
 		roleARN: c.roleARN(t, "reporting"), audience: audience, expirationSeconds: 86400, region: mockRegion, regionalSTS: true,
 	})
 	c.checkToken(t, pod, "reporting", "billing")
-	assertUntouched(t, c.createPod(t, "apps", "billing"))
+	assertUntouched(t, sandbox.CreatePod(t, c.server, "apps", "billing"))
 
 	trust := str(c.cloud.named(t, "irsa-reporting").inputs, "assumeRolePolicy")
 	sub := "system:serviceaccount:apps:reporting"

@@ -22,8 +22,8 @@ import (
 
 // checkers says, for the summary, what checks each language's blocks.
 var checkers = map[string]string{
-	"typescript": "tsc against the packed npm SDK (make test-docs-nodejs)",
-	"python":     "run under Pulumi's Python mocks with the wheel (make test-docs-python)",
+	"typescript": "tsc against the packed npm SDK (make test-docs-nodejs); up, preview, destroy under the real engine (tests/engine)",
+	"python":     "run under Pulumi's Python mocks with the wheel (make test-docs-python); up, preview, destroy under the real engine (tests/engine)",
 	"go":         "go vet against the checkout's Go SDK (provider/docs_test.go)",
 	"yaml":       "programs with resources: the real engine (tests/engine); others: the schema (provider/docs_test.go)",
 	"sh":         "bash -n (provider/docs_test.go)",

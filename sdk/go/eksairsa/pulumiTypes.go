@@ -3197,6 +3197,8 @@ type Webhook struct {
 	Image *WebhookImage `pulumi:"image"`
 	// Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
 	Namespace *string `pulumi:"namespace"`
+	// Any text; a new text (today's date, say) makes the next `pulumi up` upgrade the webhook's Helm release in place: Helm creates again the chart's objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration's `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm's record of the release and so cannot see such changes. Unset, the release's values stay as they are.
+	Reapply *string `pulumi:"reapply"`
 	// Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
 	Replicas *int `pulumi:"replicas"`
 	// Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
@@ -3241,6 +3243,8 @@ type WebhookArgs struct {
 	Image *WebhookImageArgs `pulumi:"image"`
 	// Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
 	Namespace *string `pulumi:"namespace"`
+	// Any text; a new text (today's date, say) makes the next `pulumi up` upgrade the webhook's Helm release in place: Helm creates again the chart's objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration's `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm's record of the release and so cannot see such changes. Unset, the release's values stay as they are.
+	Reapply *string `pulumi:"reapply"`
 	// Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
 	Replicas *int `pulumi:"replicas"`
 	// Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
@@ -3366,6 +3370,11 @@ func (o WebhookOutput) Image() WebhookImagePtrOutput {
 // Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
 func (o WebhookOutput) Namespace() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Webhook) *string { return v.Namespace }).(pulumi.StringPtrOutput)
+}
+
+// Any text; a new text (today's date, say) makes the next `pulumi up` upgrade the webhook's Helm release in place: Helm creates again the chart's objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration's `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm's record of the release and so cannot see such changes. Unset, the release's values stay as they are.
+func (o WebhookOutput) Reapply() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Webhook) *string { return v.Reapply }).(pulumi.StringPtrOutput)
 }
 
 // Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
@@ -3494,6 +3503,16 @@ func (o WebhookPtrOutput) Namespace() pulumi.StringPtrOutput {
 			return nil
 		}
 		return v.Namespace
+	}).(pulumi.StringPtrOutput)
+}
+
+// Any text; a new text (today's date, say) makes the next `pulumi up` upgrade the webhook's Helm release in place: Helm creates again the chart's objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration's `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm's record of the release and so cannot see such changes. Unset, the release's values stay as they are.
+func (o WebhookPtrOutput) Reapply() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Webhook) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Reapply
 	}).(pulumi.StringPtrOutput)
 }
 

@@ -407,6 +407,10 @@ export interface WebhookArgs {
      */
     namespace?: string;
     /**
+     * Any text; a new text (today's date, say) makes the next `pulumi up` upgrade the webhook's Helm release in place: Helm creates again the chart's objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration's `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm's record of the release and so cannot see such changes. Unset, the release's values stay as they are.
+     */
+    reapply?: string;
+    /**
      * Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
      */
     replicas?: number;

@@ -1842,6 +1842,10 @@ class WebhookArgsDict(TypedDict):
     """
     Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
     """
+    reapply: NotRequired[_builtins.str]
+    """
+    Any text; a new text (today's date, say) makes the next `pulumi up` upgrade the webhook's Helm release in place: Helm creates again the chart's objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration's `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm's record of the release and so cannot see such changes. Unset, the release's values stay as they are.
+    """
     replicas: NotRequired[_builtins.int]
     """
     Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
@@ -1888,6 +1892,7 @@ class WebhookArgs:
                  enabled: Optional[_builtins.bool] = None,
                  image: Optional['WebhookImageArgs'] = None,
                  namespace: Optional[_builtins.str] = None,
+                 reapply: Optional[_builtins.str] = None,
                  replicas: Optional[_builtins.int] = None,
                  repository: Optional[_builtins.str] = None,
                  service_account_lookup_grace_period: Optional[_builtins.str] = None,
@@ -1904,6 +1909,7 @@ class WebhookArgs:
         :param _builtins.bool enabled: Install the webhook in phase 2. Defaults to `true`.
         :param 'WebhookImageArgs' image: Webhook image override, for mirrors and air-gapped sites.
         :param _builtins.str namespace: Namespace of the release, created if missing. Defaults to `pod-identity-webhook`.
+        :param _builtins.str reapply: Any text; a new text (today's date, say) makes the next `pulumi up` upgrade the webhook's Helm release in place: Helm creates again the chart's objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration's `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm's record of the release and so cannot see such changes. Unset, the release's values stay as they are.
         :param _builtins.int replicas: Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
         :param _builtins.str repository: Chart repository URL; empty for `oci://` or local charts. Defaults to `https://jkroepke.github.io/helm-charts`.
         :param _builtins.str service_account_lookup_grace_period: How long the webhook waits for a new pod's service account to reach its cache before admitting the pod unmutated (`--service-account-lookup-grace-period`, a Go duration below 10s; `0s` turns waiting off and leaves the flag out). Defaults to `1s`.
@@ -1926,6 +1932,8 @@ class WebhookArgs:
             pulumi.set(__self__, "image", image)
         if namespace is not None:
             pulumi.set(__self__, "namespace", namespace)
+        if reapply is not None:
+            pulumi.set(__self__, "reapply", reapply)
         if replicas is not None:
             pulumi.set(__self__, "replicas", replicas)
         if repository is not None:
@@ -2016,6 +2024,18 @@ class WebhookArgs:
     @namespace.setter
     def namespace(self, value: Optional[_builtins.str]):
         pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def reapply(self) -> Optional[_builtins.str]:
+        """
+        Any text; a new text (today's date, say) makes the next `pulumi up` upgrade the webhook's Helm release in place: Helm creates again the chart's objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration's `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm's record of the release and so cannot see such changes. Unset, the release's values stay as they are.
+        """
+        return pulumi.get(self, "reapply")
+
+    @reapply.setter
+    def reapply(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "reapply", value)
 
     @_builtins.property
     @pulumi.getter

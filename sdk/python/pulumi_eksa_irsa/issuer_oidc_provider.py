@@ -163,7 +163,7 @@ class IssuerOidcProvider(pulumi.ComponentResource):
         import pulumi_aws as aws
         import pulumi_eksa_irsa as eksa
 
-        account_b = aws.Provider("account-b", assume_role={"role_arn": "arn:aws:iam::222233334444:role/deploy"})
+        account_b = aws.Provider("account-b", assume_role=aws.ProviderAssumeRoleArgs(role_arn="arn:aws:iam::222233334444:role/deploy"))
         prod = eksa.EksaIrsa("prod", cluster_name="prod")  # account A
 
         issuer_in_b = eksa.IssuerOidcProvider("prod-in-b",
@@ -213,7 +213,7 @@ class IssuerOidcProvider(pulumi.ComponentResource):
         import pulumi_aws as aws
         import pulumi_eksa_irsa as eksa
 
-        account_b = aws.Provider("account-b", assume_role={"role_arn": "arn:aws:iam::222233334444:role/deploy"})
+        account_b = aws.Provider("account-b", assume_role=aws.ProviderAssumeRoleArgs(role_arn="arn:aws:iam::222233334444:role/deploy"))
         prod = eksa.EksaIrsa("prod", cluster_name="prod")  # account A
 
         issuer_in_b = eksa.IssuerOidcProvider("prod-in-b",

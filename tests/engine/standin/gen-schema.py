@@ -97,7 +97,8 @@ if which == 'aws':
         'aws:route53/record:Record': 'route53/record.go',
     }
     funcs = [('aws:index/getRegion:getRegion', 'getRegion.go', 'GetRegionArgs', 'GetRegionResult'),
-             ('aws:index/getPartition:getPartition', 'getPartition.go', 'GetPartitionArgs', 'GetPartitionResult')]
+             ('aws:index/getPartition:getPartition', 'getPartition.go', 'GetPartitionArgs', 'GetPartitionResult'),
+             ('aws:acm/getCertificate:getCertificate', 'acm/getCertificate.go', 'LookupCertificateArgs', 'LookupCertificateResult')]
     name, version = 'aws', '6.83.4'
     config = provider_config(base + 'provider.go')
 elif which == 'tls':

@@ -341,6 +341,17 @@ func TestTrustPolicyQuotaFailsLikeIAM(t *testing.T) {
 
 func TestFunctions(t *testing.T) {
 	c, _ := client(t)
+	certificate, err := c.Invoke("aws:acm/getCertificate:getCertificate", resource.PropertyMap{"domain": resource.NewStringProperty("oidc.example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certificateArn := regexp.MustCompile(`^arn:aws:acm:us-west-2:123456789012:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	if !certificateArn.MatchString(standin.StringOr(certificate, "arn", "")) || standin.StringOr(certificate, "domain", "") != "oidc.example.com" {
+		t.Errorf("getCertificate = %v, want an issued certificate of oidc.example.com in the configured region and account", certificate)
+	}
+	if _, err := c.Invoke("aws:acm/getCertificate:getCertificate", resource.PropertyMap{}); err == nil {
+		t.Error("getCertificate without a domain succeeded")
+	}
 	region, err := c.Invoke("aws:index/getRegion:getRegion", resource.PropertyMap{})
 	if err != nil {
 		t.Fatal(err)
@@ -425,7 +436,7 @@ func TestSchemaBindsWithEverySimulatedType(t *testing.T) {
 	if !slices.Equal(resources, p.Types()) {
 		t.Errorf("schema resources %v\nsimulated types  %v", resources, p.Types())
 	}
-	want := []string{"aws:index/getPartition:getPartition", "aws:index/getRegion:getRegion"}
+	want := []string{"aws:acm/getCertificate:getCertificate", "aws:index/getPartition:getPartition", "aws:index/getRegion:getRegion"}
 	if !slices.Equal(functions, want) {
 		t.Errorf("schema functions %v, want %v", functions, want)
 	}

@@ -111,6 +111,21 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
     }
 
     /**
+     * Any text; a new text (today&#39;s date, say) makes the next `pulumi up` upgrade the webhook&#39;s Helm release in place: Helm creates again the chart&#39;s objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration&#39;s `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm&#39;s record of the release and so cannot see such changes. Unset, the release&#39;s values stay as they are.
+     * 
+     */
+    @Import(name="reapply")
+    private @Nullable String reapply;
+
+    /**
+     * @return Any text; a new text (today&#39;s date, say) makes the next `pulumi up` upgrade the webhook&#39;s Helm release in place: Helm creates again the chart&#39;s objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration&#39;s `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm&#39;s record of the release and so cannot see such changes. Unset, the release&#39;s values stay as they are.
+     * 
+     */
+    public Optional<String> reapply() {
+        return Optional.ofNullable(this.reapply);
+    }
+
+    /**
      * Webhook replicas; with more than one a PodDisruptionBudget keeps one available. Defaults to 2.
      * 
      */
@@ -254,6 +269,7 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
         this.enabled = $.enabled;
         this.image = $.image;
         this.namespace = $.namespace;
+        this.reapply = $.reapply;
         this.replicas = $.replicas;
         this.repository = $.repository;
         this.serviceAccountLookupGracePeriod = $.serviceAccountLookupGracePeriod;
@@ -346,6 +362,17 @@ public final class WebhookArgs extends com.pulumi.resources.ResourceArgs {
          */
         public Builder namespace(@Nullable String namespace) {
             $.namespace = namespace;
+            return this;
+        }
+
+        /**
+         * @param reapply Any text; a new text (today&#39;s date, say) makes the next `pulumi up` upgrade the webhook&#39;s Helm release in place: Helm creates again the chart&#39;s objects deleted from the cluster (the Deployment) and sets back fields changed by hand (the webhook configuration&#39;s `caBundle`), without uninstalling anything, so a webhook still running serves pods throughout. Needed because `pulumi refresh` reads only Helm&#39;s record of the release and so cannot see such changes. Unset, the release&#39;s values stay as they are.
+         * 
+         * @return builder
+         * 
+         */
+        public Builder reapply(@Nullable String reapply) {
+            $.reapply = reapply;
             return this;
         }
 

@@ -1,6 +1,4 @@
-//go:build engine
-
-package engine_test
+package sandbox
 
 import (
 	"archive/tar"
@@ -34,44 +32,44 @@ const (
 	chartRepositoryHost = "jkroepke.github.io"
 	chartRepositoryPath = "/helm-charts"
 	chartName           = "amazon-eks-pod-identity-webhook"
-	chartVersion        = "2.6.5"
-	chartArchive        = chartName + "-" + chartVersion + ".tgz"
+	ChartVersion        = "2.6.5"
+	chartArchive        = chartName + "-" + ChartVersion + ".tgz"
 )
 
-// endpoints is the HTTPS server on 127.0.0.1:443 standing in for the internet: S3's
+// Endpoints is the HTTPS server on 127.0.0.1:443 standing in for the internet: S3's
 // path-style endpoint, answering anonymous reads of what the aws stand-in uploaded as S3
 // answers them (only what the bucket policy grants to everyone; AccessDenied, NoSuchKey
 // and NoSuchBucket otherwise), and the chart repository, serving an index and the one
 // chart archive.
-type endpoints struct {
-	s3Dir    string // <bucket>/<key> files the aws stand-in writes
-	iamDir   string // roles/ and oidc-providers/ the aws stand-in keeps
-	caFile   string // the CA that signed the server's certificate, for SSL_CERT_FILE
+type Endpoints struct {
+	S3Dir    string // <bucket>/<key> files the aws stand-in writes
+	IAMDir   string // roles/ and oidc-providers/ the aws stand-in keeps
+	CAFile   string // the CA that signed the server's certificate, for SSL_CERT_FILE
 	roots    *x509.CertPool
 	chart    []byte
-	requests chan string // "<host><path>" of every request, for assertions
+	Requests chan string // "<host><path>" of every request, for assertions
 
 	staticMu sync.Mutex
 	static   map[string][]byte // "<host><path>" -> body, for issuers published by hand
 }
 
-// startEndpoints serves until the test ends.
-func startEndpoints(t *testing.T) *endpoints {
+// StartEndpoints serves until the test ends.
+func StartEndpoints(t testing.TB) *Endpoints {
 	t.Helper()
-	chart, err := os.ReadFile(chartPath(t)) //nolint:gosec // the chart archive the suite located
+	chart, err := os.ReadFile(ChartPath(t)) //nolint:gosec // the chart archive the suite located
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	ca := tlstest.NewCA(t, "eksa-irsa engine suite CA")
-	e := &endpoints{
-		s3Dir: filepath.Join(dir, "s3"), iamDir: filepath.Join(dir, "iam"), caFile: filepath.Join(dir, "ca.pem"),
-		roots: ca.Pool(), chart: chart, requests: make(chan string, 10000), static: map[string][]byte{},
+	e := &Endpoints{
+		S3Dir: filepath.Join(dir, "s3"), IAMDir: filepath.Join(dir, "iam"), CAFile: filepath.Join(dir, "ca.pem"),
+		roots: ca.Pool(), chart: chart, Requests: make(chan string, 10000), static: map[string][]byte{},
 	}
-	if err := os.MkdirAll(e.s3Dir, 0o700); err != nil {
+	if err := os.MkdirAll(e.S3Dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(e.caFile, ca.PEM, 0o600); err != nil {
+	if err := os.WriteFile(e.CAFile, ca.PEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cert := ca.ServerCertificate(t, tlstest.Current(), servedHosts...)
@@ -84,21 +82,21 @@ func startEndpoints(t *testing.T) *endpoints {
 	return e
 }
 
-// client is an HTTPS client that trusts only the suite's CA, as the plugins do through
+// Client is an HTTPS client that trusts only the suite's CA, as the plugins do through
 // SSL_CERT_FILE, and reaches the served hosts through the namespace's /etc/hosts: what
 // the test reads, it reads as STS and the cluster's clients would.
-func (e *endpoints) client(t *testing.T) *http.Client {
+func (e *Endpoints) Client(t testing.TB) *http.Client {
 	t.Helper()
 	return tlstest.Client(t, e.roots, nil)
 }
 
-func (e *endpoints) serve(w http.ResponseWriter, r *http.Request) {
+func (e *Endpoints) serve(w http.ResponseWriter, r *http.Request) {
 	host, _, err := net.SplitHostPort(r.Host)
 	if err != nil {
 		host = r.Host
 	}
 	select {
-	case e.requests <- host + r.URL.Path:
+	case e.Requests <- host + r.URL.Path:
 	default:
 	}
 	e.staticMu.Lock()
@@ -118,9 +116,9 @@ func (e *endpoints) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// publishStatic serves an issuer's two documents for one public key at issuerURL, as a
+// PublishStatic serves an issuer's two documents for one public key at issuerURL, as a
 // user who publishes them by hand would, and returns them.
-func (e *endpoints) publishStatic(t *testing.T, issuerURL, publicKeyPEM string) (discovery, jwks string) {
+func (e *Endpoints) PublishStatic(t testing.TB, issuerURL, publicKeyPEM string) (discovery, jwks string) {
 	t.Helper()
 	key, err := signingkey.Parse(publicKeyPEM)
 	if err != nil {
@@ -144,13 +142,13 @@ func (e *endpoints) publishStatic(t *testing.T, issuerURL, publicKeyPEM string) 
 }
 
 // serveS3 answers an anonymous GET of /<bucket>/<key> as S3 does.
-func (e *endpoints) serveS3(w http.ResponseWriter, r *http.Request) {
+func (e *Endpoints) serveS3(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	if bucket == "" || strings.Contains(bucket, "..") || strings.Contains(key, "..") {
 		s3Error(w, http.StatusBadRequest, "InvalidRequest", "bad path")
 		return
 	}
-	if _, err := os.Stat(filepath.Join(e.s3Dir, bucket)); err != nil {
+	if _, err := os.Stat(filepath.Join(e.S3Dir, bucket)); err != nil {
 		s3Error(w, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist")
 		return
 	}
@@ -158,7 +156,7 @@ func (e *endpoints) serveS3(w http.ResponseWriter, r *http.Request) {
 		s3Error(w, http.StatusForbidden, "AccessDenied", "Access Denied")
 		return
 	}
-	body, err := os.ReadFile(filepath.Join(e.s3Dir, bucket, filepath.FromSlash(key)))
+	body, err := os.ReadFile(filepath.Join(e.S3Dir, bucket, filepath.FromSlash(key)))
 	if err != nil {
 		s3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
@@ -170,7 +168,7 @@ func (e *endpoints) serveS3(w http.ResponseWriter, r *http.Request) {
 
 // publiclyReadable is whether the bucket policy the aws stand-in recorded allows
 // s3:GetObject on the key to everyone.
-func (e *endpoints) publiclyReadable(bucket, key string) bool {
+func (e *Endpoints) publiclyReadable(bucket, key string) bool {
 	return e.readableBy(bucket, key, func(principal, _ any) bool {
 		if m, ok := principal.(map[string]any); ok {
 			return m["AWS"] == "*"
@@ -182,8 +180,8 @@ func (e *endpoints) publiclyReadable(bucket, key string) bool {
 // readableBy is whether the bucket policy the aws stand-in recorded (.policy.json of the
 // bucket's folder) has an Allow statement for s3:GetObject on the key whose principal and
 // condition satisfy principalOK. No policy grants nothing, as in S3.
-func (e *endpoints) readableBy(bucket, key string, principalOK func(principal, condition any) bool) bool {
-	raw, err := os.ReadFile(filepath.Join(e.s3Dir, bucket, ".policy.json"))
+func (e *Endpoints) readableBy(bucket, key string, principalOK func(principal, condition any) bool) bool {
+	raw, err := os.ReadFile(filepath.Join(e.S3Dir, bucket, ".policy.json"))
 	if err != nil {
 		return false
 	}
@@ -237,7 +235,7 @@ func s3Error(w http.ResponseWriter, status int, code, message string) {
 }
 
 // serveChartRepository serves index.yaml and the chart archive.
-func (e *endpoints) serveChartRepository(w http.ResponseWriter, r *http.Request) {
+func (e *Endpoints) serveChartRepository(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case chartRepositoryPath + "/index.yaml":
 		sum := sha256.Sum256(e.chart)
@@ -254,7 +252,7 @@ entries:
     urls:
     - https://%s%s/%s
 generated: "%s"
-`, chartName, chartName, chartVersion, hex.EncodeToString(sum[:]), time.Unix(0, 0).UTC().Format(time.RFC3339),
+`, chartName, chartName, ChartVersion, hex.EncodeToString(sum[:]), time.Unix(0, 0).UTC().Format(time.RFC3339),
 			chartRepositoryHost, chartRepositoryPath, chartArchive, time.Unix(0, 0).UTC().Format(time.RFC3339))
 	case chartRepositoryPath + "/" + chartArchive:
 		w.Header().Set("Content-Type", "application/gzip")
@@ -264,26 +262,26 @@ generated: "%s"
 	}
 }
 
-// chartPath is the webhook chart archive: the copy kept for offline tests beside the
+// ChartPath is the webhook chart archive: the copy kept for offline tests beside the
 // checkout (../shared/charts, seen from the repository root), or one downloaded from the
 // chart's repository before the suite entered its namespace when that copy is absent.
-func chartPath(t *testing.T) string {
+func ChartPath(t testing.TB) string {
 	t.Helper()
-	if p := os.Getenv(chartEnv); p != "" {
+	if p := os.Getenv(ChartEnv); p != "" {
 		return p
 	}
-	t.Fatalf("%s is unset: TestMain sets it before the tests run", chartEnv)
+	t.Fatalf("%s is unset: TestMain sets it before the tests run", ChartEnv)
 	return ""
 }
 
-// chartEnv carries the chart archive's path into the namespace.
-const chartEnv = "EKSA_IRSA_ENGINE_CHART"
+// ChartEnv carries the chart archive's path into the namespace.
+const ChartEnv = "EKSA_IRSA_ENGINE_CHART"
 
-// locateChart finds the offline chart archive, or downloads it from the chart repository
+// LocateChart finds the offline chart archive, or downloads it from the chart repository
 // (outside the namespace, where a machine with internet access can reach it), checks its
 // Chart.yaml names the pinned chart and version, and returns its path.
-func locateChart() (string, error) {
-	root, err := repositoryRoot()
+func LocateChart() (string, error) {
+	root, err := RepositoryRoot()
 	if err != nil {
 		return "", err
 	}
@@ -374,15 +372,15 @@ func checkChart(p string) error {
 		if err := yaml.Unmarshal(body, &chart); err != nil {
 			return fmt.Errorf("Chart.yaml: %w", err)
 		}
-		if chart.Name != chartName || chart.Version != chartVersion {
-			return fmt.Errorf("Chart.yaml names %s %s, want %s %s", chart.Name, chart.Version, chartName, chartVersion)
+		if chart.Name != chartName || chart.Version != ChartVersion {
+			return fmt.Errorf("Chart.yaml names %s %s, want %s %s", chart.Name, chart.Version, chartName, ChartVersion)
 		}
 		return nil
 	}
 }
 
-// repositoryRoot is the checkout this suite tests: two levels above tests/engine.
-func repositoryRoot() (string, error) {
+// RepositoryRoot is the checkout this suite tests: two levels above tests/engine.
+func RepositoryRoot() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", err

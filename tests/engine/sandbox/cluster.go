@@ -1,6 +1,4 @@
-//go:build engine
-
-package engine_test
+package sandbox
 
 import (
 	"context"
@@ -30,18 +28,18 @@ var controllers = []string{
 // nodeName is the one Node the test's stand-in kubelet runs pods on.
 const nodeName = "engine-node"
 
-// cluster is a real kube-apiserver and kube-controller-manager with EKS Anywhere's
+// Cluster is a real kube-apiserver and kube-controller-manager with EKS Anywhere's
 // `<cluster>-sa` secret in eksa-system, and a stand-in kubelet for the namespaces a test
 // names.
-type cluster struct {
-	api        *kubetest.APIServer
-	signingKey *rsa.PrivateKey
+type Cluster struct {
+	API        *kubetest.APIServer
+	SigningKey *rsa.PrivateKey
 }
 
-// startCluster starts a cluster whose service-account issuer is issuer, as EKS Anywhere
+// StartCluster starts a cluster whose service-account issuer is issuer, as EKS Anywhere
 // starts one with podIamConfig.serviceAccountIssuer set, and stores the `<name>-sa`
 // secret Cluster API writes.
-func startCluster(t *testing.T, name, issuer string) *cluster {
+func StartCluster(t testing.TB, name, issuer string) *Cluster {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -49,8 +47,18 @@ func startCluster(t *testing.T, name, issuer string) *cluster {
 	}
 	api := kubetest.StartAPIServer(t, kubetest.Options{Issuers: []string{issuer}, SigningKey: key})
 	api.StartControllerManager(t, controllers...)
-	api.EnsureNamespace(t, "eksa-system")
-	api.Apply(t, "/api/v1/namespaces/eksa-system/secrets", map[string]any{
+	c := &Cluster{API: api, SigningKey: key}
+	c.StoreSigningKey(t, name, key)
+	return c
+}
+
+// StoreSigningKey writes the `<name>-sa` secret of the cluster called name, whose
+// service-account tokens key signs, into eksa-system, as Cluster API does on the
+// management cluster of every cluster it creates.
+func (c *Cluster) StoreSigningKey(t testing.TB, name string, key *rsa.PrivateKey) {
+	t.Helper()
+	c.API.EnsureNamespace(t, "eksa-system")
+	c.API.Apply(t, "/api/v1/namespaces/eksa-system/secrets", map[string]any{
 		"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
 		"metadata": map[string]any{"name": name + "-sa"},
 		"data": map[string]any{
@@ -58,22 +66,21 @@ func startCluster(t *testing.T, name, issuer string) *cluster {
 			"tls.key": base64.StdEncoding.EncodeToString(kubetest.PrivatePEM(t, key)),
 		},
 	})
-	return &cluster{api: api, signingKey: key}
 }
 
-// publicKeyPEM is the `tls.crt` of the cluster's secret.
-func (c *cluster) publicKeyPEM(t *testing.T) string {
+// PublicKeyPEM is the `tls.crt` of the cluster's secret.
+func (c *Cluster) PublicKeyPEM(t testing.TB) string {
 	t.Helper()
-	return string(kubetest.PublicPEM(t, c.signingKey.Public()))
+	return string(kubetest.PublicPEM(t, c.SigningKey.Public()))
 }
 
-// playKubelet does for the pods of namespace what a kubelet would, until the test ends:
+// PlayKubelet does for the pods of namespace what a kubelet would, until the test ends:
 // binds each new pod to the suite's Node and reports it Running and Ready through the
 // status subresource, so readiness waits (a Helm release's) end honestly, through the
 // real deployment and replica-set controllers.
-func (c *cluster) playKubelet(t *testing.T, namespace string) {
+func (c *Cluster) PlayKubelet(t testing.TB, namespace string) {
 	t.Helper()
-	c.api.Apply(t, "/api/v1/nodes", map[string]any{
+	c.API.Apply(t, "/api/v1/nodes", map[string]any{
 		"apiVersion": "v1", "kind": "Node", "metadata": map[string]any{"name": nodeName},
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -92,7 +99,7 @@ func (c *cluster) playKubelet(t *testing.T, namespace string) {
 }
 
 // kubeletPass binds and readies every pod of namespace once; errors wait for the next pass.
-func (c *cluster) kubeletPass(ctx context.Context, namespace string) {
+func (c *Cluster) kubeletPass(ctx context.Context, namespace string) {
 	var pods struct {
 		Items []map[string]any
 	}
@@ -157,8 +164,8 @@ func runningStatus(spec map[string]any) map[string]any {
 
 // request sends one request as the administrator, outside any test goroutine; into, when
 // not nil, receives the JSON answer.
-func (c *cluster) request(ctx context.Context, method, path string, body, into any) error {
-	code, out, err := c.api.Send(ctx, kubetest.Admin, method, path, "application/json", body)
+func (c *Cluster) request(ctx context.Context, method, path string, body, into any) error {
+	code, out, err := c.API.Send(ctx, kubetest.Admin, method, path, "application/json", body)
 	if err != nil {
 		return err
 	}
@@ -171,9 +178,9 @@ func (c *cluster) request(ctx context.Context, method, path string, body, into a
 	return nil
 }
 
-// objectNames lists the names of the objects at a collection path (for example
+// ObjectNames lists the names of the objects at a collection path (for example
 // /api/v1/namespaces/x/secrets), as the administrator.
-func (c *cluster) objectNames(t *testing.T, path string) []string {
+func (c *Cluster) ObjectNames(t testing.TB, path string) []string {
 	t.Helper()
 	var list struct {
 		Items []struct {
@@ -191,10 +198,10 @@ func (c *cluster) objectNames(t *testing.T, path string) []string {
 	return names
 }
 
-// exists is whether the object at path exists.
-func (c *cluster) exists(t *testing.T, path string) bool {
+// Exists is whether the object at path exists.
+func (c *Cluster) Exists(t testing.TB, path string) bool {
 	t.Helper()
-	code, body := c.api.Do(t, kubetest.Admin, http.MethodGet, path, nil)
+	code, body := c.API.Do(t, kubetest.Admin, http.MethodGet, path, nil)
 	switch code {
 	case http.StatusOK:
 		return true
@@ -205,14 +212,14 @@ func (c *cluster) exists(t *testing.T, path string) bool {
 	return false
 }
 
-// pendingHelmReleases are the names of the Secrets in which Helm records a release of
+// PendingHelmReleases are the names of the Secrets in which Helm records a release of
 // namespace whose install or upgrade never finished (status pending-install,
 // pending-upgrade or pending-rollback).
-func (c *cluster) pendingHelmReleases(t *testing.T, namespace string) []string {
+func (c *Cluster) PendingHelmReleases(t testing.TB, namespace string) []string {
 	t.Helper()
 	var names []string
 	for _, status := range []string{"pending-install", "pending-upgrade", "pending-rollback"} {
-		names = append(names, c.objectNames(t, "/api/v1/namespaces/"+namespace+"/secrets?labelSelector="+
+		names = append(names, c.ObjectNames(t, "/api/v1/namespaces/"+namespace+"/secrets?labelSelector="+
 			url.QueryEscape("owner=helm,status="+status))...)
 	}
 	return names

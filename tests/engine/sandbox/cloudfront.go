@@ -1,6 +1,4 @@
-//go:build engine
-
-package engine_test
+package sandbox
 
 import (
 	"encoding/json"
@@ -27,10 +25,10 @@ type distribution struct {
 // its origin bucket with the distribution's identity: the bucket policy must grant
 // cloudfront.amazonaws.com s3:GetObject with AWS:SourceArn equal to the distribution,
 // as Origin Access Control requires. It reports whether host was a distribution's.
-func (e *endpoints) serveCloudFront(w http.ResponseWriter, r *http.Request, host string) bool {
-	entries, _ := os.ReadDir(filepath.Join(e.s3Dir, ".cloudfront"))
+func (e *Endpoints) serveCloudFront(w http.ResponseWriter, r *http.Request, host string) bool {
+	entries, _ := os.ReadDir(filepath.Join(e.S3Dir, ".cloudfront"))
 	for _, entry := range entries {
-		raw, err := os.ReadFile(filepath.Join(e.s3Dir, ".cloudfront", entry.Name()))
+		raw, err := os.ReadFile(filepath.Join(e.S3Dir, ".cloudfront", entry.Name()))
 		if err != nil {
 			continue
 		}
@@ -47,7 +45,7 @@ func (e *endpoints) serveCloudFront(w http.ResponseWriter, r *http.Request, host
 			s3Error(w, http.StatusForbidden, "AccessDenied", "Access Denied")
 			return true
 		}
-		body, err := os.ReadFile(filepath.Join(e.s3Dir, bucket, filepath.FromSlash(key)))
+		body, err := os.ReadFile(filepath.Join(e.S3Dir, bucket, filepath.FromSlash(key)))
 		if err != nil {
 			s3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 			return true
