@@ -105,8 +105,8 @@ irsa = eksa.EksaIrsa(
     opts=pulumi.ResourceOptions(providers={"aws": aws_provider}),
 )
 
-pulumi.Export("issuerUrl", irsa.issuer_url)
-pulumi.Export("roleArns", irsa.role_arns)
+pulumi.export("issuerUrl", irsa.issuer_url)
+pulumi.export("roleArns", irsa.role_arns)
 `,
 	}
 }

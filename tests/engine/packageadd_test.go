@@ -64,8 +64,8 @@ irsa = pulumi_eksa_irsa.EksaIrsa(
     cluster_name="prod",
     roles={"reporting": pulumi_eksa_irsa.RoleArgs(service_accounts=["apps/reporting"])},
 )
-pulumi.Export("issuerUrl", irsa.issuer_url)
-pulumi.Export("roleArns", irsa.role_arns)
+pulumi.export("issuerUrl", irsa.issuer_url)
+pulumi.export("roleArns", irsa.role_arns)
 `},
 		generatedSDK: func(t *testing.T, project string) {
 			installed, err := filepath.Glob(filepath.Join(project, "venv", "lib", "python3*", "site-packages", "pulumi_eksa_irsa-*.dist-info", "direct_url.json"))
