@@ -110,7 +110,8 @@ bin/kube-controller-manager: tests/kubeapiserver/go.mod tests/kubeapiserver/kube
 # wrapper modules under tests/engine/tools (their go.mod pins the version), the YAML
 # language host and the pod identity webhook with `go install` at the versions here, and
 # the Node.js, Python and Go language hosts from the `main` packages of Pulumi's tag
-# LANGHOST_VERSION (tests/engine/tools/build-langhost) in wrapper modules of their own.
+# LANGHOST_VERSION (tests/engine/tools/build-langhost) in wrapper modules of their own, and
+# the Java language host from pulumi-java's module at the version its wrapper module pins.
 PULUMI_YAML_VERSION := v1.25.0
 WEBHOOK_VERSION     := v0.6.17
 LANGHOST_VERSION    := v3.259.0
@@ -119,7 +120,7 @@ WEBHOOK_STAMP       := bin/.amazon-eks-pod-identity-webhook-$(WEBHOOK_VERSION)
 NODEJS_HOST_STAMP   := bin/.pulumi-language-nodejs-$(LANGHOST_VERSION)
 PYTHON_HOST_STAMP   := bin/.pulumi-language-python-$(LANGHOST_VERSION)
 GO_HOST_STAMP       := bin/.pulumi-language-go-$(LANGHOST_VERSION)
-ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) $(GO_HOST_STAMP) bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
+ENGINE_TOOLS        := bin/pulumi $(YAML_HOST_STAMP) $(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) $(GO_HOST_STAMP) bin/pulumi-language-java bin/pulumi-resource-kubernetes bin/kube-apiserver bin/kube-controller-manager
 
 engine-tools: $(ENGINE_TOOLS)
 
@@ -145,6 +146,22 @@ $(PYTHON_HOST_STAMP): tests/engine/tools/python/go.mod tests/engine/tools/build-
 $(GO_HOST_STAMP): tests/engine/tools/go/go.mod tests/engine/tools/go/rootflag.go tests/engine/tools/build-langhost
 	tests/engine/tools/build-langhost go bin/pulumi-language-go $(LANGHOST_VERSION)
 	touch $@
+
+# `go install` cannot build it (pulumi-java's pkg module has replace directives, and the
+# module proxy lists none of its versions): the wrapper module requires that module and
+# names the host as a tool. Its module graph is provider/cmd/javagen's, which `make
+# generate` compiles (pulumi-java's code generator does not compile against the CLI's
+# pkg/v3, nor does its own pkg/v3 against the CLI's sdk/v3), and it is built like that
+# `go run`, without -trimpath, so the two share one compile; the rule fails when the two
+# graphs differ. pulumi-java's two replaces change nothing here: the graph has no
+# Sirupsen/logrus and already selects gogo/protobuf v1.3.2.
+JAVA_HOST_VERSION = $(shell cd tests/engine/tools/java && go list -m -f '{{.Version}}' github.com/pulumi/pulumi-java/pkg)
+bin/pulumi-language-java: tests/engine/tools/java/go.mod tests/engine/tools/java/go.sum provider/cmd/javagen/go.mod
+	@[ "$$(cd provider/cmd/javagen && go list -m all | tail -n +2)" = "$$(cd tests/engine/tools/java && go list -m all | tail -n +2)" ] || \
+		{ echo "tests/engine/tools/java/go.mod must select the modules provider/cmd/javagen/go.mod selects"; exit 1; }
+	cd tests/engine/tools/java && go build -o ../../../../$@ \
+		-ldflags "-s -w -X github.com/pulumi/pulumi-java/pkg/version.Version=$(JAVA_HOST_VERSION)" \
+		github.com/pulumi/pulumi-java/pkg/cmd/pulumi-language-java
 
 $(WEBHOOK_STAMP):
 	GOBIN=$(CURDIR)/bin go install -trimpath -ldflags "-s -w" github.com/aws/amazon-eks-pod-identity-webhook@$(WEBHOOK_VERSION)
@@ -189,16 +206,17 @@ bin/pulumi-resource-tls: $(STANDIN_SRC)
 test-engine-standins:
 	cd tests/engine && go vet ./... && go test -count=1 ./...
 
-# examples/nodejs and examples/python installed as their READMEs tell users to, from the
-# packages of dist/, before the suite enters its namespace (where there is no network):
-# build/engine-examples/nodejs/node_modules and build/engine-examples/python/venv (and the
-# Go examples' go.mod and go.sum, below), which the TestEngineExample tests link into their
-# copy of each example. Everything else is installed again only when the example's
+# examples/nodejs, examples/python and examples/java installed as their READMEs tell users
+# to, from the packages of dist/, before the suite enters its namespace (where there is no
+# network): build/engine-examples/nodejs/node_modules and build/engine-examples/python/venv
+# (and the Go examples' go.mod and go.sum, below), which the TestEngineExample tests link
+# into their copy of each example, and for Java the local Maven repository, which the
+# copy's Maven reads offline. Everything else is installed again only when the example's
 # dependencies change; the SDK's own package is put in again each time, since dist/ is
 # rebuilt each time.
 ENGINE_EXAMPLES := $(BUILD)/engine-examples
 .PHONY: engine-examples
-engine-examples: $(ENGINE_EXAMPLES)/nodejs/.installed $(ENGINE_EXAMPLES)/python/.installed $(ENGINE_EXAMPLES)/go/go.sum | dist-nodejs dist-python
+engine-examples: $(ENGINE_EXAMPLES)/nodejs/.installed $(ENGINE_EXAMPLES)/python/.installed $(ENGINE_EXAMPLES)/go/go.sum $(ENGINE_EXAMPLES)/java/.installed | dist-nodejs dist-python install-java-sdk
 	rm -rf $(ENGINE_EXAMPLES)/nodejs/node_modules/@eksa-irsa
 	cd $(ENGINE_EXAMPLES)/nodejs && $(WITH_NODE22) npm install --no-audit --no-fund --loglevel=error $(CURDIR)/$(NPM_TGZ)
 	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q --force-reinstall --no-deps $(WHEEL)
@@ -231,6 +249,14 @@ $(ENGINE_EXAMPLES)/python/.installed: examples/python/requirements.txt | dist-py
 	rm -rf $(ENGINE_EXAMPLES)/python && mkdir -p $(ENGINE_EXAMPLES)/python
 	$(PYTHON) -m venv $(ENGINE_EXAMPLES)/python/venv
 	$(ENGINE_EXAMPLES)/python/venv/bin/pip install -q $(WHEEL) -r examples/python/requirements.txt
+	touch $@
+
+# Everything the Java language host's `mvn compile exec:java` resolves, put into the local
+# repository by running, in a copy of the example, what the host runs first: the same goals
+# with the class that lists the program's plugins as mainClass.
+$(ENGINE_EXAMPLES)/java/.installed: examples/java/pom.xml | install-java-sdk
+	rm -rf $(ENGINE_EXAMPLES)/java && mkdir -p $(ENGINE_EXAMPLES) && cp -r examples/java $(ENGINE_EXAMPLES)/java
+	cd $(ENGINE_EXAMPLES)/java && $(MVN) compile exec:java -DmainClass=com.pulumi.bootstrap.internal.Main -DmainArgs=packages >/dev/null
 	touch $@
 
 # A TypeScript and a Python project, each with the plugin of bin/ added by `pulumi package
@@ -380,11 +406,15 @@ test-python: dist-python
 	  (cd tests/python && .venv/bin/python -m pytest -q) || exit 1; \
 	done
 
-# Java: the jar and pom of dist/ installed into the local Maven repository, then the
-# tests/java project, which depends on them like any Maven project, runs under Pulumi
-# Java's test mocks.
-test-java: dist-java
+# The jar and pom of dist/ in the local Maven repository, where Maven projects that depend
+# on io.github.eksa-irsa:eksa-irsa (tests/java, examples/java) find them.
+.PHONY: install-java-sdk
+install-java-sdk: dist-java
 	$(MVN) install:install-file -Dfile=$(JAR) -DpomFile=$(DIST)/eksa-irsa-$(VERSION).pom
+
+# Java: the tests/java project, which depends on the installed SDK like any Maven project,
+# runs under Pulumi Java's test mocks.
+test-java: install-java-sdk
 	mvn -B --no-transfer-progress -Dstyle.color=never -f tests/java/pom.xml -Deksa-irsa.version=$(VERSION) test
 
 test-sdk-replay:

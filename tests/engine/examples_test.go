@@ -23,6 +23,14 @@ func TestEngineExamplePython(t *testing.T) {
 	runExample(t, "python", "venv")
 }
 
+// TestEngineExampleJava runs examples/java, the Maven project, under the real engine and
+// the Java language host, which runs `mvn compile exec:java` offline against the local
+// Maven repository `make engine-examples` filled (see runExample and
+// sandbox.NewExampleStack).
+func TestEngineExampleJava(t *testing.T) {
+	runExample(t, "java")
+}
+
 // TestEngineExampleGo runs examples/go under the real engine and the Go language host,
 // which builds it with `go build` (see runExample), copied out of the repository with the
 // go.mod its README asks for.
@@ -164,10 +172,11 @@ var (
 	// warningLine is a line of the CLI's output that reports a warning.
 	warningLine = regexp.MustCompile(`(?m)^.*\bwarning: .*$`)
 	// suiteWarning is a warning the suite causes itself, which a user's run does not print:
-	// its plugins come from PATH, and its kubernetes plugin is built from a provider commit,
+	// its plugins come from PATH (users get the Java language host, which the CLI does not
+	// ship, as an installed plugin), and its kubernetes plugin is built from a provider commit,
 	// whose pseudo-version (4.0.0-<time>-<commit>) sorts below the release @pulumi/kubernetes
 	// or pulumi_kubernetes asks for.
-	suiteWarning = regexp.MustCompile(`warning: (using pulumi-resource-\S+ from \$PATH|resource plugin kubernetes is expected to have version >=\S+, but has 4\.0\.0-\d{14}-[0-9a-f]{12};)`)
+	suiteWarning = regexp.MustCompile(`warning: (using pulumi-(resource|language)-\S+ from \$PATH|resource plugin kubernetes is expected to have version >=\S+, but has 4\.0\.0-\d{14}-[0-9a-f]{12};)`)
 )
 
 // noWarnings fails the test for every warning in a command's output but the suite's own.

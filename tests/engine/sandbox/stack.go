@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,12 +76,15 @@ func NewStack(t testing.TB, e *Endpoints, program string, files map[string]strin
 	return s
 }
 
-// NewExampleStack is a stack of a copy of examples/<example>'s files (its tests, which run
-// under mocks, left out), with the dependencies
+// NewExampleStack is a stack of a copy of examples/<example>'s files, its folders' (a Maven
+// project's src/) included (its tests, which run under mocks, left out, and so are the
+// deps or Maven's target/ a user's run may have left), with the dependencies
 // `make engine-examples` installed for lang (build/engine-examples/<lang>/<dep> for each
 // of deps, linked in: nothing can be installed inside the namespace). A Go program's
 // modules come from the module cache only: GOPROXY=off makes a module missing there an
-// error that names it rather than a failed connection.
+// error that names it rather than a failed connection. A Java program's come from the
+// local Maven repository only: Maven reads .mvn/maven.config of the project's folder,
+// whose --offline keeps it from reaching for a remote repository.
 func NewExampleStack(t testing.TB, e *Endpoints, example, lang string, deps ...string) *Stack {
 	t.Helper()
 	root, err := RepositoryRoot()
@@ -88,20 +92,36 @@ func NewExampleStack(t testing.TB, e *Endpoints, example, lang string, deps ...s
 		t.Fatal(err)
 	}
 	dir := filepath.Join(root, "examples", example)
-	entries, err := os.ReadDir(dir)
+	files := map[string]string{}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != dir && (slices.Contains(deps, d.Name()) || d.Name() == "target") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(d.Name(), "_test.go") {
+			return nil
+		}
+		content, err := os.ReadFile(path) //nolint:gosec // the repository's example
+		if err != nil {
+			return err
+		}
+		name, err := filepath.Rel(dir, path)
+		files[filepath.ToSlash(name)] = string(content)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := map[string]string{}
-	for _, e := range entries {
-		if e.IsDir() || strings.HasSuffix(e.Name(), "_test.go") {
-			continue
+	if lang == "java" {
+		if _, err := os.Stat(filepath.Join(root, "build", "engine-examples", "java", ".installed")); err != nil {
+			t.Fatalf("java's dependencies are not installed (`make engine-examples` installs them): %v", err)
 		}
-		content, err := os.ReadFile(filepath.Join(dir, e.Name())) //nolint:gosec // the repository's example
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[e.Name()] = string(content)
+		files[".mvn/maven.config"] = "--offline\n"
 	}
 	program := files["Pulumi.yaml"]
 	delete(files, "Pulumi.yaml")
