@@ -299,7 +299,7 @@ engine-suite:
 	cd tests/engine && $(WITH_NODE22) go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
 
 # `make demo`: one cluster's IRSA end to end on this machine, no AWS account needed: the
-# README's quick start (DEMO_LANG=yaml, typescript or python) through both phases under the
+# README's quick start (DEMO_LANG=yaml, typescript, python, go or java) through both phases under the
 # real engine, the real webhook mutating a pod, and that pod's token checked as STS would,
 # then everything destroyed (tests/engine/cmd/demo, on the engine suite's sandbox). The first
 # run builds the engine tools (minutes, about the first part of `make test-engine`).
@@ -308,7 +308,7 @@ DEMO_LANG  ?= yaml
 DEMO_SRC   := $(shell find tests/engine/cmd/demo tests/engine/sandbox -name '*.go' -o -name '*.yaml' 2>/dev/null) tests/engine/go.mod tests/engine/go.sum
 DEMO_TOOLS := build bin/pulumi-resource-aws bin/pulumi-resource-tls bin/pulumi $(YAML_HOST_STAMP) bin/pulumi-resource-kubernetes \
 	bin/kube-apiserver bin/kube-controller-manager $(WEBHOOK_STAMP) bin/eksa-irsa-demo \
-	$(if $(filter yaml,$(DEMO_LANG)),,$(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) engine-examples)
+	$(if $(filter yaml,$(DEMO_LANG)),,$(NODEJS_HOST_STAMP) $(PYTHON_HOST_STAMP) $(GO_HOST_STAMP) bin/pulumi-language-java engine-examples)
 .PHONY: demo demo-shell demo-announce
 demo: demo-announce $(DEMO_TOOLS)
 	tests/kubeapiserver/ensure-etcd

@@ -44,18 +44,20 @@ type language struct {
 	// example is the folder of examples/ run as its README says, "" for the embedded
 	// YAML program.
 	example string
-	// deps is the folder of its installed dependencies under
-	// build/engine-examples/<example>, which `make engine-examples` fills.
-	deps string
+	// deps are the files or folders of its installed dependencies under
+	// build/engine-examples/<example>, which `make engine-examples` fills (none for Java,
+	// whose dependencies are in the local Maven repository).
+	deps []string
 }
 
-// languages are the programs of DEMO_LANG. A language whose example gets a language host
-// in bin/ and dependencies from `make engine-examples` is one more entry here (Go and
-// Java are to come).
+// languages are the programs of DEMO_LANG: the embedded YAML program, or the example of
+// a language whose host is in bin/ and whose dependencies `make engine-examples` installs.
 var languages = map[string]language{
 	"yaml":       {},
-	"typescript": {example: "nodejs", deps: "node_modules"},
-	"python":     {example: "python", deps: "venv"},
+	"typescript": {example: "nodejs", deps: []string{"node_modules"}},
+	"python":     {example: "python", deps: []string{"venv"}},
+	"go":         {example: "go", deps: []string{"go.mod", "go.sum"}},
+	"java":       {example: "java"},
 }
 
 const (
@@ -67,11 +69,11 @@ const (
 )
 
 func main() {
-	lang := flag.String("lang", envOr("DEMO_LANG", "yaml"), "the program's language: yaml, typescript or python")
+	lang := flag.String("lang", envOr("DEMO_LANG", "yaml"), "the program's language: yaml, typescript, python, go or java")
 	shell := flag.Bool("shell", false, "keep the sandbox up after the pod is checked, and print how to use it, until Ctrl-C")
 	flag.Parse()
 	if _, ok := languages[*lang]; !ok {
-		fmt.Fprintf(os.Stderr, "demo: DEMO_LANG=%s: want one of yaml, typescript, python\n", *lang)
+		fmt.Fprintf(os.Stderr, "demo: DEMO_LANG=%s: want one of yaml, typescript, python, go, java\n", *lang)
 		os.Exit(2)
 	}
 	if !sandbox.Inside() {
@@ -193,7 +195,7 @@ simulated  IAM's decision: the role's trust policy evaluated by internal/iameval
 		d.stack = sandbox.NewStack(h, e, program("phase1.yaml"), nil)
 		d.stack.Config("aws:region", "us-west-2", false)
 	} else {
-		d.stack = sandbox.NewExampleStack(h, e, lang.example, lang.example, lang.deps)
+		d.stack = sandbox.NewExampleStack(h, e, lang.example, lang.example, lang.deps...)
 	}
 	s := d.stack
 
