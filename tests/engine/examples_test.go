@@ -169,8 +169,10 @@ func runExample(t *testing.T, lang string, deps ...string) {
 }
 
 var (
-	// warningLine is a line of the CLI's output that reports a warning.
-	warningLine = regexp.MustCompile(`(?m)^.*\bwarning: .*$`)
+	// warningLine is a line of the CLI's output that reports a warning: the engine's and
+	// the language hosts' ("warning: "), or Maven's ("[WARNING] "), which the Java host
+	// runs at its warn level, so that what Maven warns of reaches the program's output.
+	warningLine = regexp.MustCompile(`(?m)^.*(\bwarning: |\[WARNING\] ).*$`)
 	// suiteWarning is a warning the suite causes itself, which a user's run does not print:
 	// its plugins come from PATH (users get the Java language host, which the CLI does not
 	// ship, as an installed plugin), and its kubernetes plugin is built from a provider commit,
@@ -178,6 +180,26 @@ var (
 	// or pulumi_kubernetes asks for.
 	suiteWarning = regexp.MustCompile(`warning: (using pulumi-(resource|language)-\S+ from \$PATH|resource plugin kubernetes is expected to have version >=\S+, but has 4\.0\.0-\d{14}-[0-9a-f]{12};)`)
 )
+
+// TestWarningLines: the lines noWarnings fails on are the warnings of every language's
+// run, the suite's own among them, and nothing else.
+func TestWarningLines(t *testing.T) {
+	out := strings.Join([]string{
+		"    warning: using pulumi-resource-eksa-irsa from $PATH at /work/bin/pulumi-resource-eksa-irsa",
+		"  pulumi:pulumi:Stack (eksa-irsa-example-dev):",
+		"    warning: undefined value (jwks) will not show as a stack output",
+		"    [WARNING] The requested profile \"release\" could not be activated because it does not exist.",
+		"    [INFO] BUILD SUCCESS",
+		"    Resources: 23 unchanged",
+	}, "\n")
+	got := warningLine.FindAllString(out, -1)
+	if len(got) != 3 || !strings.Contains(got[1], "undefined value") || !strings.Contains(got[2], "[WARNING] The requested profile") {
+		t.Fatalf("warning lines: %q", got)
+	}
+	if !suiteWarning.MatchString(got[0]) || suiteWarning.MatchString(got[1]) || suiteWarning.MatchString(got[2]) {
+		t.Errorf("only the first line is the suite's own warning: %q", got)
+	}
+}
 
 // noWarnings fails the test for every warning in a command's output but the suite's own.
 func noWarnings(t *testing.T, what, out string) {
