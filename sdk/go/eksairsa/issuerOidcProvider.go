@@ -23,46 +23,48 @@ import (
 //
 // import (
 //
+//	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 //	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 //
 //	"github.com/eksa-irsa/pulumi-eksa-irsa/sdk/go/eksairsa"
 //
 // )
 //
-// // accountB is the AWS provider of the second account, e.g. an aws.Provider that
-// // assumes a deployment role there.
-//
-//	func run(ctx *pulumi.Context, accountB pulumi.ProviderResource) error {
-//		prod, err := eksairsa.NewEksaIrsa(ctx, "prod", &eksairsa.EksaIrsaArgs{ClusterName: "prod"}) // account A
-//		if err != nil {
-//			return err
-//		}
-//		inB := pulumi.ProviderMap(map[string]pulumi.ProviderResource{"aws": accountB})
-//		issuerInB, err := eksairsa.NewIssuerOidcProvider(ctx, "prod-in-b", &eksairsa.IssuerOidcProviderArgs{
-//			IssuerUrl:         prod.IssuerUrl,
-//			DiscoveryDocument: prod.DiscoveryDocument,
-//			Jwks:              prod.Jwks,
-//		}, inB)
-//		if err != nil {
-//			return err
-//		}
-//		reporting, err := eksairsa.NewServiceAccountRole(ctx, "reporting", &eksairsa.ServiceAccountRoleArgs{
-//			Trusts: []eksairsa.TrustArgs{{
-//				OidcProviderArn: issuerInB.Trust.OidcProviderArn(),
-//				IssuerHostPath:  issuerInB.Trust.IssuerHostPath(),
-//				ServiceAccounts: []string{"apps/reporting"},
-//			}},
-//			PolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
-//		}, inB)
-//		if err != nil {
-//			return err
-//		}
-//		ctx.Export("annotations", reporting.ServiceAccountAnnotations)
-//		return nil
-//	}
-//
 //	func main() {
-//		pulumi.Run(func(ctx *pulumi.Context) error { return run(ctx, nil) })
+//		pulumi.Run(func(ctx *pulumi.Context) error {
+//			accountB, err := aws.NewProvider(ctx, "account-b", &aws.ProviderArgs{
+//				AssumeRole: &aws.ProviderAssumeRoleArgs{RoleArn: pulumi.String("arn:aws:iam::222233334444:role/deploy")},
+//			})
+//			if err != nil {
+//				return err
+//			}
+//			prod, err := eksairsa.NewEksaIrsa(ctx, "prod", &eksairsa.EksaIrsaArgs{ClusterName: "prod"}) // account A
+//			if err != nil {
+//				return err
+//			}
+//			inB := pulumi.Providers(accountB)
+//			issuerInB, err := eksairsa.NewIssuerOidcProvider(ctx, "prod-in-b", &eksairsa.IssuerOidcProviderArgs{
+//				IssuerUrl:         prod.IssuerUrl,
+//				DiscoveryDocument: prod.DiscoveryDocument,
+//				Jwks:              prod.Jwks,
+//			}, inB)
+//			if err != nil {
+//				return err
+//			}
+//			reporting, err := eksairsa.NewServiceAccountRole(ctx, "reporting", &eksairsa.ServiceAccountRoleArgs{
+//				Trusts: []eksairsa.TrustArgs{{
+//					OidcProviderArn: issuerInB.Trust.OidcProviderArn(),
+//					IssuerHostPath:  issuerInB.Trust.IssuerHostPath(),
+//					ServiceAccounts: []string{"apps/reporting"},
+//				}},
+//				PolicyArns: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
+//			}, inB)
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("annotations", reporting.ServiceAccountAnnotations)
+//			return nil
+//		})
 //	}
 //
 // ```
