@@ -230,16 +230,19 @@ $(ENGINE_EXAMPLES)/nodejs/.installed: examples/nodejs/package.json $(NODE22) | d
 
 # examples/go and examples/fleet build inside the root module; copied elsewhere, as the
 # suite copies them, each needs the go.mod their READMEs describe: the SDK module replaced
-# by this checkout's sdk/, with the AWS, Kubernetes and Pulumi SDKs. It is written once into
+# by this checkout's sdk/, with the AWS, Kubernetes and Pulumi SDKs. The Go programs of the
+# docs, run by the suite the same way, need the same. It is written once into
 # build/engine-examples/go from the root module's requirements, tidied against copies of
-# both programs: tidy drops what they do not use and keeps every other module at the
-# root's version, so the compile of the SDKs is the one `go build ./...` made. Tidying
-# downloads what they need into the module cache (the suite's namespace has no network),
-# and the build proves they build from it.
-$(ENGINE_EXAMPLES)/go/go.sum: go.mod go.sum sdk/go.mod examples/go/main.go examples/fleet/main.go
+# both examples and of every Go block of the docs: tidy drops what they do not use and
+# keeps every other module at the root's version, so the compile of the SDKs is the one
+# `go build ./...` made. Tidying downloads what they need into the module cache (the
+# suite's namespace has no network), and the build proves they build from it.
+DOC_MARKDOWN := README.md $(wildcard docs/*.md) $(wildcard provider/docs/*.md)
+$(ENGINE_EXAMPLES)/go/go.sum: go.mod go.sum sdk/go.mod examples/go/main.go examples/fleet/main.go $(DOC_MARKDOWN)
 	rm -rf $(ENGINE_EXAMPLES)/go && mkdir -p $(ENGINE_EXAMPLES)/go/go $(ENGINE_EXAMPLES)/go/fleet
 	cp go.mod go.sum $(ENGINE_EXAMPLES)/go/
 	cp examples/go/main.go $(ENGINE_EXAMPLES)/go/go/ && cp examples/fleet/main.go $(ENGINE_EXAMPLES)/go/fleet/
+	go run ./tools/docblocks -lang go -out $(ENGINE_EXAMPLES)/go/docs
 	cd $(ENGINE_EXAMPLES)/go && go mod edit -module=eksa-irsa-examples \
 	    -require=github.com/eksa-irsa/pulumi-eksa-irsa/sdk@v$(VERSION) \
 	    -replace=github.com/eksa-irsa/pulumi-eksa-irsa/sdk=$(CURDIR)/sdk && \

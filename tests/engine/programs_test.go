@@ -19,11 +19,11 @@ import (
 // TestEngineRepositoryPrograms runs every program of the repository as a user would run
 // it, `pulumi up` then `pulumi preview --expect-no-changes` then `pulumi destroy`: the
 // root Pulumi.yaml and each YAML block of README.md, of the pages under docs/ and of the
-// embedded docs that declares resources, and each TypeScript and Python block that is not
-// marked as a fragment. YAML blocks that are fragments of a program get the project header
-// a user's Pulumi.yaml has; TypeScript and Python blocks become the index.ts or
-// __main__.py of a project with the dependencies `make engine-examples` installed for the
-// examples. Default providers get their settings from the stack's config (aws:region) and
+// embedded docs that declares resources, and each TypeScript, Python and Go block that is
+// not marked as a fragment. YAML blocks that are fragments of a program get the project
+// header a user's Pulumi.yaml has; TypeScript, Python and Go blocks become the index.ts,
+// __main__.py or main.go of a project with the dependencies `make engine-examples`
+// installed for the examples (for Go, the go.mod and go.sum tidied against these blocks). Default providers get their settings from the stack's config (aws:region) and
 // KUBECONFIG, as on a user's machine; a program that reads the kubeconfigs or
 // clusterExists from its config gets the suite's cluster, which exists.
 func TestEngineRepositoryPrograms(t *testing.T) {
@@ -56,7 +56,7 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 	for _, b := range programs {
 		count[b.Lang]++
 	}
-	if count["yaml"] < 6 || count["typescript"] < 6 || count["python"] < 6 {
+	if count["yaml"] < 6 || count["typescript"] < 6 || count["python"] < 6 || count["go"] < 6 {
 		t.Fatalf("found %v programs; the README and every component's docs have at least one of each language", count)
 	}
 
@@ -91,8 +91,13 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 			if err := os.Symlink(filepath.Join(root, "bin"), filepath.Join(s.Dir, "bin")); err != nil {
 				t.Fatal(err)
 			}
-			if deps != "" {
-				sandbox.LinkExampleDependencies(t, s, example, deps)
+			if example != "" {
+				sandbox.LinkExampleDependencies(t, s, example, deps...)
+			}
+			if block.Lang == "go" {
+				// Everything the program imports is in the module cache already; a
+				// missing module must fail here, not wait on a proxy out of reach.
+				s.SetEnv("GOPROXY", "off")
 			}
 			s.Config("aws:region", "us-west-2", false)
 			for _, key := range []string{"managementKubeconfig", "workloadKubeconfig", "kubeconfig"} {
@@ -128,7 +133,7 @@ func repositoryPrograms(t *testing.T, root string) map[string]docblocks.Block {
 			continue
 		}
 		switch b.Lang {
-		case "typescript", "python":
+		case "typescript", "python", "go":
 		case "yaml":
 			var doc map[string]any
 			if err := yaml.Unmarshal([]byte(b.Text), &doc); err != nil {
@@ -147,8 +152,8 @@ func repositoryPrograms(t *testing.T, root string) map[string]docblocks.Block {
 }
 
 // asLanguageProject is the project's files for a program block, named project, and the
-// example whose dependencies it needs linked in, and their folder ("" for YAML).
-func asLanguageProject(t *testing.T, b docblocks.Block, project string) (files map[string]string, example, deps string) {
+// example whose installed dependencies it needs linked in ("" for YAML), and which of them.
+func asLanguageProject(t *testing.T, b docblocks.Block, project string) (files map[string]string, example string, deps []string) {
 	t.Helper()
 	switch b.Lang {
 	case "typescript":
@@ -157,19 +162,24 @@ func asLanguageProject(t *testing.T, b docblocks.Block, project string) (files m
 			"package.json":  `{"name": "` + project + `", "private": true, "main": "index.ts"}` + "\n",
 			"tsconfig.json": exampleFile(t, "nodejs", "tsconfig.json"),
 			"index.ts":      b.Text,
-		}, "nodejs", "node_modules"
+		}, "nodejs", []string{"node_modules"}
 	case "python":
 		return map[string]string{
 			"Pulumi.yaml": "name: " + project + "\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n",
 			"__main__.py": b.Text,
-		}, "python", "venv"
+		}, "python", []string{"venv"}
+	case "go":
+		return map[string]string{
+			"Pulumi.yaml": "name: " + project + "\nruntime: go\n",
+			"main.go":     b.Text,
+		}, "go", []string{"go.mod", "go.sum"}
 	default:
-		return map[string]string{"Pulumi.yaml": asProject(b.Text, project)}, "", ""
+		return map[string]string{"Pulumi.yaml": asProject(b.Text, project)}, "", nil
 	}
 }
 
 // readsConfig says whether a program in lang reads the configuration value key: declares
-// it under config: (YAML), or names it as a string (TypeScript, Python).
+// it under config: (YAML), or names it as a string (TypeScript, Python, Go).
 func readsConfig(lang, text, key string) bool {
 	if lang == "yaml" {
 		return regexp.MustCompile(`(?m)^  ` + key + `:`).MatchString(text)

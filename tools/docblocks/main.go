@@ -1,11 +1,13 @@
 // Command docblocks is the part of the code-block check that needs no Go test: it writes
-// the TypeScript and Python blocks of the repository's markdown out as files for their
-// language's checker (tsc against the packed SDK, Python under Pulumi's mocks), and
-// prints how many blocks of each language are checked and by what.
+// the TypeScript, Python and Go blocks of the repository's markdown out as files for their
+// language's checker (tsc against the packed SDK, Python under Pulumi's mocks, the Go
+// module the engine suite builds Go programs in), and prints how many blocks of each
+// language are checked and by what.
 //
 //	go run ./tools/docblocks                                   # the summary
 //	go run ./tools/docblocks -lang typescript -out DIR         # DIR/*.ts and DIR/tsconfig.json
 //	go run ./tools/docblocks -lang python -out DIR             # DIR/*.py
+//	go run ./tools/docblocks -lang go -out DIR                 # DIR/<block>/main.go
 package main
 
 import (
@@ -24,7 +26,7 @@ import (
 var checkers = map[string]string{
 	"typescript": "tsc against the packed npm SDK (make test-docs-nodejs); up, preview, destroy under the real engine (tests/engine)",
 	"python":     "run under Pulumi's Python mocks with the wheel (make test-docs-python); up, preview, destroy under the real engine (tests/engine)",
-	"go":         "go vet against the checkout's Go SDK (provider/docs_test.go)",
+	"go":         "go vet against the checkout's Go SDK (provider/docs_test.go); up, preview, destroy under the real engine (tests/engine)",
 	"yaml":       "programs with resources: the real engine (tests/engine); others: the schema (provider/docs_test.go)",
 	"sh":         "bash -n (provider/docs_test.go)",
 	"json":       "parsed (provider/docs_test.go)",
@@ -34,7 +36,7 @@ var checkers = map[string]string{
 
 func main() {
 	root := flag.String("root", ".", "the repository's root")
-	lang := flag.String("lang", "", "write this language's blocks to -out: typescript or python")
+	lang := flag.String("lang", "", "write this language's blocks to -out: typescript, python or go")
 	out := flag.String("out", "", "directory to write the blocks to (emptied first)")
 	flag.Parse()
 	blocks, err := docblocks.All(*root)
@@ -85,11 +87,12 @@ func summary(blocks []docblocks.Block) {
 var resources = regexp.MustCompile(`(?m)^resources:`)
 
 // write puts every non-fragment block of lang into dir, one file per block named after
-// its markdown file and line, so a compiler's message leads back to the block.
+// its markdown file and line, so a compiler's message leads back to the block. A Go block
+// is a program (package main) of its own, so each gets a directory: dir/<name>/main.go.
 func write(blocks []docblocks.Block, lang, dir string) (int, error) {
-	ext := map[string]string{"typescript": ".ts", "python": ".py"}[lang]
+	ext := map[string]string{"typescript": ".ts", "python": ".py", "go": ".go"}[lang]
 	if ext == "" {
-		return 0, fmt.Errorf("-lang %q: only typescript and python are written out; the Go test checks the others", lang)
+		return 0, fmt.Errorf("-lang %q: only typescript, python and go are written out; the Go test checks the others", lang)
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return 0, err
@@ -102,13 +105,19 @@ func write(blocks []docblocks.Block, lang, dir string) (int, error) {
 		if b.Lang != lang || b.Fragment {
 			continue
 		}
-		text := fmt.Sprintf("%s %s\n%s", map[string]string{".ts": "//", ".py": "#"}[ext], b.Where(), b.Text)
+		text := fmt.Sprintf("%s %s\n%s", map[string]string{".ts": "//", ".py": "#", ".go": "//"}[ext], b.Where(), b.Text)
 		if lang == "typescript" {
 			// Each block is a program of its own: a module, even without imports, so
 			// two blocks' top-level names never collide.
 			text += "export {};\n"
 		}
 		name := b.Name() + ext
+		if lang == "go" {
+			name = filepath.Join(b.Name(), "main.go")
+			if err := os.Mkdir(filepath.Join(dir, b.Name()), 0o755); err != nil {
+				return 0, err
+			}
+		}
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil { //nolint:gosec // examples, not secrets
 			return 0, err
 		}
