@@ -70,14 +70,15 @@ generate:
 # Pulumi engine running the repository's YAML programs against one; then each SDK
 # package as dist/ holds it, installed into its test project and run under its language's mocks (each
 # records what it sends for the programs of tests/sdk); then the replay of those
-# recordings through the provider. golangci-lint runs beside the engine suite (lint-and-engine):
-# its package loading keeps both cores busy while the suite mostly waits on the CLI, the
-# plugins and the cluster it starts, so on a 2-core machine the pair ends minutes sooner
-# than one after the other; each one's output is printed whole when it ends.
+# recordings through the provider. golangci-lint runs beside the engine suite's two halves
+# (lint-and-engine): each half keeps about one core busy while it waits on the CLI, the
+# plugins and the cluster it starts, and lint's package loading fills the gaps, so on a
+# 2-core machine the three end minutes sooner than one after the other; each one's output
+# is printed whole when it ends.
 test: clean-recordings lint-workflows test-go test-apiserver test-webhook lint-and-engine test-nodejs test-python test-docs test-java test-sdk-replay check-generated
 
 lint-and-engine: $(GOLANGCI) engine-prepare
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint engine-suite
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint engine-suite
 
 clean-recordings:
 	rm -rf tests/sdk/recorded
@@ -290,16 +291,36 @@ $(ENGINE_PACKAGES)/python/.added: schema.json bin/pulumi $(PYTHON_HOST_STAMP) | 
 	touch $@
 
 test-engine: engine-prepare
-	$(MAKE) --no-print-directory engine-suite
+	$(MAKE) --no-print-directory -j2 --output-sync=target engine-suite
 
 # What the suite runs, built and installed (engine-prepare), and the suite itself
 # (engine-suite), apart so that make test can run golangci-lint beside the suite alone.
 engine-prepare: build bin/pulumi-resource-aws bin/pulumi-resource-tls $(ENGINE_TOOLS) $(WEBHOOK_STAMP) bin/eksa-irsa-demo engine-examples engine-packages
 
-engine-suite:
+# The whole suite runs as two processes at once, each in a namespace of its own (its own
+# loopback, port 443, etcd and clusters), since one keeps about one core busy: the tests
+# of ENGINE_HALF, then every other (-skip the same list, so no test is left out of both).
+# The list holds the longest tests, about half of the suite's time. With ENGINE_RUN
+# (`make test-engine ENGINE_RUN='^TestEngineDrift$$'`), what it names runs in one process.
+ENGINE_GO_TEST := cd tests/engine && $(WITH_NODE22) go test -count=1 -tags engine -timeout 45m
+ENGINE_HALF    := ^(TestEngineRepositoryPrograms|TestEngineInterruptedUpdates|TestEngineExampleJava)$$
+.PHONY: engine-vet engine-half engine-other-half
+ifeq ($(ENGINE_RUN),.)
+engine-suite: engine-half engine-other-half
+else
+engine-suite: engine-vet
+	$(ENGINE_GO_TEST) -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
+endif
+
+engine-half: engine-vet
+	$(ENGINE_GO_TEST) -run '$(ENGINE_HALF)' . -args $(ENGINE_FLAGS)
+
+engine-other-half: engine-vet
+	$(ENGINE_GO_TEST) -skip '$(ENGINE_HALF)' . -args $(ENGINE_FLAGS)
+
+engine-vet:
 	tests/kubeapiserver/ensure-etcd
 	cd tests/engine && go vet ./... && go vet -tags engine ./... && go test -count=1 ./...
-	cd tests/engine && $(WITH_NODE22) go test -count=1 -tags engine -timeout 45m -run '$(ENGINE_RUN)' . -args $(ENGINE_FLAGS)
 
 # `make demo`: one cluster's IRSA end to end on this machine, no AWS account needed: the
 # README's quick start (DEMO_LANG=yaml, typescript, python, go or java) through both phases under the

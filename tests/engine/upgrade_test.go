@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/eksa-irsa/pulumi-eksa-irsa/tests/engine/sandbox"
@@ -27,11 +28,24 @@ const upgradePluginEnv = "EKSA_IRSA_ENGINE_UPGRADE_PLUGIN"
 
 // buildUpgradePlugin builds the plugin of upgradeFrom from the repository's history into
 // bin/.upgrade/<commit>/, once, before the suite enters its namespace (the build may need
-// the module proxy), and returns that folder.
+// the module proxy), and returns that folder. `make test` runs the suite as two processes
+// at once, so the build holds a lock: the second waits for the first's plugin rather than
+// extracting the sources into the same folder.
 func buildUpgradePlugin() (string, error) {
 	root, err := sandbox.RepositoryRoot()
 	if err != nil {
 		return "", err
+	}
+	if err := os.MkdirAll(filepath.Join(root, "bin", ".upgrade"), 0o755); err != nil { //nolint:gosec // bin/ is world-readable
+		return "", err
+	}
+	lock, err := os.OpenFile(filepath.Join(root, "bin", ".upgrade", "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil { //nolint:gosec // a file descriptor fits an int
+		return "", fmt.Errorf("lock bin/.upgrade: %w", err)
 	}
 	dir := filepath.Join(root, "bin", ".upgrade", upgradeFrom)
 	plugin := filepath.Join(dir, "pulumi-resource-eksa-irsa")
