@@ -3,6 +3,9 @@
 package engine_test
 
 import (
+	"encoding/json"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -53,10 +56,23 @@ func TestEngineLockRefusesASecondUpdate(t *testing.T) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	if err := syscall.Kill(first.Process.Pid, syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
+	// The file backend's bucket writes each state file's ".attrs" sidecar in place (create,
+	// then encode): a CLI stopped between the two leaves it empty, and any other CLI then
+	// fails to read the state ("failed to load checkpoint: EOF") before it reaches the
+	// lock. A real second run meets that window only by chance; a stopped first run would
+	// hold it open, so the first is let go and stopped again until no sidecar is half
+	// written.
+	for {
+		if err := syscall.Kill(first.Process.Pid, syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		held = true
+		if halfWritten := halfWrittenSidecars(t, filepath.Join(s.Dir, ".state")); len(halfWritten) == 0 {
+			break
+		}
+		release()
+		time.Sleep(5 * time.Millisecond)
 	}
-	held = true
 
 	second, err := s.Run("up", "--yes", "--skip-preview")
 	if err == nil {
@@ -104,6 +120,30 @@ func TestEngineLockRefusesASecondUpdate(t *testing.T) {
 			t.Errorf("the aws stand-in created %s %d times", urn, n)
 		}
 	}
+}
+
+// halfWrittenSidecars are the ".attrs" files under dir that do not hold a whole JSON
+// document: ones a stopped CLI was writing.
+func halfWrittenSidecars(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".attrs") {
+			return err
+		}
+		content, err := os.ReadFile(path) //nolint:gosec // the stack's own state folder
+		if err != nil {
+			return err
+		}
+		if !json.Valid(content) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 var (
