@@ -23,7 +23,8 @@ import (
 // not marked as a fragment. YAML blocks that are fragments of a program get the project
 // header a user's Pulumi.yaml has; TypeScript, Python and Go blocks become the index.ts,
 // __main__.py or main.go of a project with the dependencies `make engine-examples`
-// installed for the examples (for Go, the go.mod and go.sum tidied against these blocks). Default providers get their settings from the stack's config (aws:region) and
+// installed for the examples (for Go, the go.mod and go.sum tidied against these blocks).
+// Default providers get their settings from the stack's config (aws:region) and
 // KUBECONFIG, as on a user's machine; a program that reads the kubeconfigs or
 // clusterExists from its config gets the suite's cluster, which exists.
 func TestEngineRepositoryPrograms(t *testing.T) {
@@ -93,11 +94,6 @@ func TestEngineRepositoryPrograms(t *testing.T) {
 			}
 			if example != "" {
 				sandbox.LinkExampleDependencies(t, s, example, deps...)
-			}
-			if block.Lang == "go" {
-				// Everything the program imports is in the module cache already; a
-				// missing module must fail here, not wait on a proxy out of reach.
-				s.SetEnv("GOPROXY", "off")
 			}
 			s.Config("aws:region", "us-west-2", false)
 			for _, key := range []string{"managementKubeconfig", "workloadKubeconfig", "kubeconfig"} {

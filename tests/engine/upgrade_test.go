@@ -36,10 +36,11 @@ func buildUpgradePlugin() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(filepath.Join(root, "bin", ".upgrade"), 0o755); err != nil { //nolint:gosec // bin/ is world-readable
+	upgrades := filepath.Join(root, "bin", ".upgrade")
+	if err := os.MkdirAll(upgrades, 0o755); err != nil { //nolint:gosec // bin/ is world-readable
 		return "", err
 	}
-	lock, err := os.OpenFile(filepath.Join(root, "bin", ".upgrade", "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	lock, err := os.OpenFile(filepath.Join(upgrades, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return "", err
 	}
@@ -47,12 +48,12 @@ func buildUpgradePlugin() (string, error) {
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil { //nolint:gosec // a file descriptor fits an int
 		return "", fmt.Errorf("lock bin/.upgrade: %w", err)
 	}
-	dir := filepath.Join(root, "bin", ".upgrade", upgradeFrom)
+	dir := filepath.Join(upgrades, upgradeFrom)
 	plugin := filepath.Join(dir, "pulumi-resource-eksa-irsa")
 	if _, err := os.Stat(plugin); err == nil {
 		return dir, nil
 	}
-	src := filepath.Join(root, "bin", ".upgrade", upgradeFrom+".src")
+	src := filepath.Join(upgrades, upgradeFrom+".src")
 	if err := os.RemoveAll(src); err != nil {
 		return "", err
 	}

@@ -80,10 +80,8 @@ func NewStack(t testing.TB, e *Endpoints, program string, files map[string]strin
 // project's src/) included (its tests, which run under mocks, left out, and so are the
 // deps or Maven's target/ a user's run may have left), with the dependencies
 // `make engine-examples` installed for lang (build/engine-examples/<lang>/<dep> for each
-// of deps, linked in: nothing can be installed inside the namespace). A Go program's
-// modules come from the module cache only: GOPROXY=off makes a module missing there an
-// error that names it rather than a failed connection. A Java program's come from the
-// local Maven repository only: Maven reads .mvn/maven.config of the project's folder,
+// of deps, linked in by LinkExampleDependencies: nothing can be installed inside the
+// namespace). A Java program's come from the local Maven repository only: Maven reads .mvn/maven.config of the project's folder,
 // whose --offline keeps it from reaching for a remote repository.
 func NewExampleStack(t testing.TB, e *Endpoints, example, lang string, deps ...string) *Stack {
 	t.Helper()
@@ -128,15 +126,14 @@ func NewExampleStack(t testing.TB, e *Endpoints, example, lang string, deps ...s
 
 	s := NewStack(t, e, program, files)
 	LinkExampleDependencies(t, s, lang, deps...)
-	if lang == "go" {
-		s.SetEnv("GOPROXY", "off")
-	}
 	return s
 }
 
 // LinkExampleDependencies links into the stack's project the dependencies `make
 // engine-examples` installed for lang (build/engine-examples/<lang>/<dep> for each of deps),
-// since nothing can be installed inside the suite's namespace.
+// since nothing can be installed inside the suite's namespace. A Go program's modules then
+// come from the module cache only: GOPROXY=off makes a module missing there an error that
+// names it rather than a failed connection.
 func LinkExampleDependencies(t testing.TB, s *Stack, lang string, deps ...string) {
 	t.Helper()
 	root, err := RepositoryRoot()
@@ -151,6 +148,9 @@ func LinkExampleDependencies(t testing.TB, s *Stack, lang string, deps ...string
 		if err := os.Symlink(installed, filepath.Join(s.Dir, dep)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if lang == "go" {
+		s.SetEnv("GOPROXY", "off")
 	}
 }
 
