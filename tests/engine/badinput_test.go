@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,4 +141,42 @@ func indent(text, prefix string) string {
 		b.WriteString(prefix + line + "\n")
 	}
 	return b.String()
+}
+
+// cutLines finds block's lines, together and in order, among text's, and returns the
+// lines of text around them: a message must read whole, whatever else a language's SDK
+// prints before or after it.
+func cutLines(text, block string) (besides []string, found bool) {
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	want := strings.Split(strings.TrimSuffix(block, "\n"), "\n")
+	for start := 0; start+len(want) <= len(lines); start++ {
+		if slices.Equal(lines[start:start+len(want)], want) {
+			return slices.Concat(lines[:start], lines[start+len(want):]), true
+		}
+	}
+	return nil, false
+}
+
+// TestCutLines: the message is found wherever the SDK's tracebacks fall around it, and
+// not when they split it or a line of it is missing.
+func TestCutLines(t *testing.T) {
+	message := "error: invalid EksaIrsa \"irsa\" inputs:\nclusterName \"Prod_Cluster\" must be lowercase\n"
+	for _, tc := range []struct {
+		name, text string
+		besides    []string
+		found      bool
+	}{
+		{name: "alone", text: message, found: true},
+		{name: "after a traceback", text: "Traceback (most recent call last):\nKeyboardInterrupt\n" + message, besides: []string{"Traceback (most recent call last):", "KeyboardInterrupt"}, found: true},
+		{name: "before a traceback", text: message + "Exception: resource monitor shut down\n", besides: []string{"Exception: resource monitor shut down"}, found: true},
+		{name: "split by a traceback", text: "error: invalid EksaIrsa \"irsa\" inputs:\nKeyboardInterrupt\nclusterName \"Prod_Cluster\" must be lowercase\n"},
+		{name: "a line missing", text: "error: invalid EksaIrsa \"irsa\" inputs:\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			besides, found := cutLines(tc.text, message)
+			if found != tc.found || !slices.Equal(besides, tc.besides) {
+				t.Errorf("cutLines = %q, %v; want %q, %v", besides, found, tc.besides, tc.found)
+			}
+		})
+	}
 }

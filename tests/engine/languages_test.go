@@ -114,14 +114,16 @@ pulumi.export("roleArns", irsa.role_arns)
 // TestEngineLanguageTypeScript checks under the real engine, for a TypeScript program,
 // what differs by language (see checkLanguage).
 func TestEngineLanguageTypeScript(t *testing.T) {
-	checkLanguage(t, "nodejs", "node_modules", "name: engine-langs\nruntime: nodejs\n", languageProgram.typescript, false)
+	checkLanguage(t, "nodejs", "node_modules", "name: engine-langs\nruntime: nodejs\n", languageProgram.typescript, "")
 }
 
 // TestEngineLanguagePython checks under the real engine, for a Python program, what
-// differs by language (see checkLanguage). After a bad input's message, Python users also
-// read a traceback of Pulumi's Python SDK ("resource monitor shut down": the engine stops
-// the update at the error while the program still waits on its other registrations),
-// which neither the program nor the provider can prevent; the message comes first.
+// differs by language (see checkLanguage). Beside a bad input's message, Python users also
+// read tracebacks of Pulumi's Python SDK: the engine stops the update at the error while
+// the program still waits on its other registrations, the host interrupts the program
+// (SIGINT, so "KeyboardInterrupt" and "resource monitor shut down"), and the program's
+// stderr reaches the diagnostics before or after the message, as the two race. Neither
+// the program nor the provider can prevent that.
 func TestEngineLanguagePython(t *testing.T) {
 	checkLanguage(t, "python", "venv", `name: engine-langs
 runtime:
@@ -129,7 +131,7 @@ runtime:
   options:
     toolchain: pip
     virtualenv: venv
-`, languageProgram.python, true)
+`, languageProgram.python, "pulumi_eksa_irsa")
 }
 
 // checkLanguage runs, in one stack, what a language's SDK and host decide rather than
@@ -138,10 +140,11 @@ runtime:
 // shows the same `preview --diff` in every language, the page a reviewer reads in a
 // pull request (testdata/preview-add-service-account-languages.golden); and a bad input
 // fails the preview with the very message a YAML user reads (the goldens of
-// TestEngineBadInput; with moreAfterMessage, as its first lines), with no Go stack trace
-// and no private key. The dependencies are those `make engine-examples` installed for the
+// TestEngineBadInput, alone; where the language's SDK prints tracebacks of its own,
+// among lines that never name sdkTraceback, this package's SDK module), with no Go stack
+// trace and no private key. The dependencies are those `make engine-examples` installed for the
 // example of lang, linked in.
-func checkLanguage(t *testing.T, lang, deps, project string, render func(languageProgram, *testing.T) map[string]string, moreAfterMessage bool) {
+func checkLanguage(t *testing.T, lang, deps, project string, render func(languageProgram, *testing.T) map[string]string, sdkTraceback string) {
 	e := startEndpoints(t)
 	prog := languageProgram{clusterName: clusterName, serviceAccounts: []string{"apps/reporting"}}
 	s := newStack(t, e, project, render(prog, t))
@@ -209,8 +212,14 @@ func checkLanguage(t *testing.T, lang, deps, project string, render func(languag
 				t.Fatal(err)
 			}
 			got, want := withoutStackHeader(errorLines(out)), withoutStackHeader(string(yamlGolden))
-			if got != want && (!moreAfterMessage || !strings.HasPrefix(got, want)) {
+			besides, found := cutLines(got, want)
+			switch {
+			case !found:
 				t.Errorf("the message differs from YAML's; got:\n%s\nwant:\n%s\nfull output:\n%s", got, want, out)
+			case sdkTraceback == "" && len(besides) > 0:
+				t.Errorf("the diagnostics hold more than YAML's message:\n%s\nfull output:\n%s", strings.Join(besides, "\n"), out)
+			case sdkTraceback != "" && strings.Contains(strings.Join(besides, "\n"), sdkTraceback):
+				t.Errorf("a traceback runs through this package's SDK (%s):\n%s", sdkTraceback, out)
 			}
 			noGoStackTrace(t, out)
 			if tc.secret != "" && strings.Contains(out, tc.secret) {
