@@ -89,10 +89,15 @@ func ReexecInNamespace(what string, ownGroup bool) int {
 // EnterNamespace brings loopback up, mounts a private /etc/hosts over the machine's and
 // drops proxy settings: kube-apiserver would send its webhook calls, and the plugins their
 // requests, to a proxy from the environment, and none is reachable in here.
-// leave removes the file's temporary directory; call it when the program ends (the mount
-// goes with the namespace). The file must stay while the namespace lives: a namespace
-// made inside this one (the suite runs the demo) copies the mount, and cannot mount its
-// own /etc/hosts over one whose file was removed.
+// The file lives in a directory of the namespace's own, which TMPDIR then names, so every
+// temporary file of the program and of the processes it starts goes there too: the
+// kubernetes provider writes the kubeconfig it is configured with to a temporary file for
+// Helm at every start and never removes it, which left test clusters' bearer tokens in
+// the machine's /tmp (125 files after one run of the engine suite).
+// leave removes that directory; call it when the program ends (the mount goes with the
+// namespace). The file must stay while the namespace lives: a namespace made inside this
+// one (the suite runs the demo) copies the mount, and cannot mount its own /etc/hosts
+// over one whose file was removed.
 func EnterNamespace() (leave func(), err error) {
 	if out, err := exec.Command("ip", "link", "set", "lo", "up").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("ip link set lo up: %w: %s", err, out)
@@ -100,11 +105,15 @@ func EnterNamespace() (leave func(), err error) {
 	for _, v := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
 		os.Unsetenv(v) //nolint:errcheck,gosec // absent is fine
 	}
-	dir, err := os.MkdirTemp("", "eksa-irsa-engine-hosts-")
+	dir, err := os.MkdirTemp("", "eksa-irsa-sandbox-")
 	if err != nil {
 		return nil, err
 	}
 	leave = func() { os.RemoveAll(dir) } //nolint:errcheck,gosec // a temporary directory
+	if err := os.Setenv("TMPDIR", dir); err != nil {
+		leave()
+		return nil, err
+	}
 	hosts := filepath.Join(dir, "hosts")
 	content := "127.0.0.1 localhost\n::1 localhost\n127.0.0.1 " + strings.Join(servedHosts, " ") + "\n"
 	if err := os.WriteFile(hosts, []byte(content), 0o644); err != nil { //nolint:gosec // /etc/hosts is world-readable
